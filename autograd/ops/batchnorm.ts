@@ -1,0 +1,51 @@
+import { engine, OpError, type Tensor } from "../../engine/index.js";
+import * as K from "../../engine/kernel_names.js";
+import { runOp } from "../run_op.js";
+import { noGrad } from "../tape.js";
+import { add, mulScalar } from "./arithmetic.js";
+import { assign } from "./shape.js";
+
+/**
+ * - `train`: normalise with batch statistics and update the running ones in place;
+ * - `eval`: normalise with the running statistics;
+ * - `batch-stats`: normalise with batch statistics, update nothing (how the
+ *   paper evaluates paths of a supernet, appendix B).
+ */
+export type BatchNormMode = "train" | "eval" | "batch-stats";
+
+export interface BatchNormOptions {
+  mode: BatchNormMode;
+  /** Scale and shift; both or neither (no affine parameters). */
+  gamma?: Tensor;
+  beta?: Tensor;
+  runningMean?: Tensor;
+  runningVar?: Tensor;
+  /** Weight of the new batch in the running averages (PyTorch's default 0.1). */
+  momentum?: number;
+  eps?: number;
+}
+
+/** Batch normalisation over axis 1 of [N, C, ...]. */
+export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
+  const affine = o.gamma !== undefined;
+  if (affine !== (o.beta !== undefined)) throw new OpError("BatchNorm", "gamma and beta together, or neither", affine ? "gamma only" : "beta only");
+  const batchStats = o.mode !== "eval";
+  const hasRunning = o.runningMean !== undefined && o.runningVar !== undefined;
+  if (!batchStats && !hasRunning) throw new OpError("BatchNorm", "running mean and variance in eval mode", "none");
+  const inputs = [x];
+  if (affine) inputs.push(o.gamma!, o.beta!);
+  if (!batchStats) inputs.push(o.runningMean!, o.runningVar!);
+  const eps = o.eps ?? 1e-5;
+  const outs = runOp<K.BatchNormAttrs>(K.BatchNorm, inputs, { eps, batchStats, affine });
+  if (o.mode === "train" && hasRunning) {
+    const m = o.momentum ?? 0.1;
+    const count = x.size / x.shape[1]!;
+    noGrad(() => engine.tidy(() => {
+      // PyTorch keeps the unbiased variance in the running average
+      const unbiased = mulScalar(outs[3]!, count / Math.max(1, count - 1));
+      assign(o.runningMean!, add(mulScalar(o.runningMean!, 1 - m), mulScalar(outs[1]!, m)));
+      assign(o.runningVar!, add(mulScalar(o.runningVar!, 1 - m), mulScalar(unbiased, m)));
+    }));
+  }
+  return outs[0]!;
+}

@@ -1,0 +1,70 @@
+import type { Backend, DataId, MemoryStats } from "../backend.js";
+import { allocArray, type DType, type TypedArray } from "../dtype.js";
+
+/** CPU storage: one typed array, optionally over a SharedArrayBuffer. */
+export class CpuData {
+  constructor(readonly values: TypedArray) {}
+}
+
+export class CpuBackend implements Backend {
+  readonly name = "cpu";
+  /**
+   * Allocate new storage in SharedArrayBuffers, so worker threads can read
+   * it without a copy. Off by default: shared buffers cost a little more to create.
+   */
+  useSharedMemory = false;
+  private buffers = 0;
+  private bytes = 0;
+
+  allocate(size: number, dtype: DType): DataId {
+    return this.track(allocArray(dtype, size, this.useSharedMemory));
+  }
+
+  write(values: TypedArray): DataId {
+    const copy = allocArray(values instanceof Float32Array ? "float32" : "int32", values.length, this.useSharedMemory);
+    copy.set(values);
+    return this.track(copy);
+  }
+
+  /** Wraps an existing array (a view into shared memory, say) without copying it. */
+  adopt(values: TypedArray): DataId {
+    return this.track(values);
+  }
+
+  values(dataId: DataId): TypedArray {
+    return (dataId as CpuData).values;
+  }
+
+  f32(dataId: DataId): Float32Array {
+    return (dataId as CpuData).values as Float32Array;
+  }
+
+  i32(dataId: DataId): Int32Array {
+    return (dataId as CpuData).values as Int32Array;
+  }
+
+  async read(dataId: DataId): Promise<TypedArray> {
+    return this.readSync(dataId);
+  }
+
+  readSync(dataId: DataId): TypedArray {
+    return (dataId as CpuData).values.slice();
+  }
+
+  release(dataId: DataId): void {
+    this.buffers--;
+    this.bytes -= (dataId as CpuData).values.byteLength;
+  }
+
+  memory(): MemoryStats {
+    return { buffers: this.buffers, bytes: this.bytes };
+  }
+
+  private track(values: TypedArray): CpuData {
+    this.buffers++;
+    this.bytes += values.byteLength;
+    return new CpuData(values);
+  }
+}
+
+export const cpuBackend = new CpuBackend();

@@ -1,0 +1,94 @@
+import type { TensorInfo } from "../../backend.js";
+import { OpError, fmtShape } from "../../errors.js";
+import type { PoolAttrs, PoolGradAttrs } from "../../kernel_names.js";
+import type { KernelArgs } from "../../kernel_registry.js";
+import type { CpuBackend } from "../backend_cpu.js";
+
+interface PoolGeometry { planes: number; h: number; w: number; oh: number; ow: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number }
+
+function poolGeometry(op: string, shape: readonly number[], a: PoolAttrs): PoolGeometry {
+  if (shape.length !== 4) throw new OpError(op, "input of rank 4 (NCHW)", fmtShape(shape));
+  const [n, c, h, w] = shape as [number, number, number, number];
+  const [kh, kw] = a.kernel, [sh, sw] = a.stride, [ph, pw] = a.pad;
+  if (ph * 2 > kh || pw * 2 > kw) throw new OpError(op, "padding at most half the kernel", `kernel [${kh}, ${kw}], pad [${ph}, ${pw}]`);
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1, ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  if (oh < 1 || ow < 1) throw new OpError(op, `a ${kh}x${kw} window that fits the padded input`, fmtShape(shape));
+  return { planes: n * c, h, w, oh, ow, kh, kw, sh, sw, ph, pw };
+}
+
+/** Visits each output cell with its clipped window [y0, y1) x [x0, x1). */
+function forEachWindow(g: PoolGeometry, fn: (plane: number, o: number, y0: number, y1: number, x0: number, x1: number) => void): void {
+  for (let p = 0; p < g.planes; p++) {
+    for (let i = 0; i < g.oh; i++) {
+      const ys = i * g.sh - g.ph, y0 = Math.max(0, ys), y1 = Math.min(g.h, ys + g.kh);
+      for (let j = 0; j < g.ow; j++) {
+        const xs = j * g.sw - g.pw, x0 = Math.max(0, xs), x1 = Math.min(g.w, xs + g.kw);
+        fn(p, (p * g.oh + i) * g.ow + j, y0, y1, x0, x1);
+      }
+    }
+  }
+}
+
+export function avgPoolKernel({ inputs, attrs, backend }: KernelArgs<PoolAttrs, CpuBackend>): TensorInfo[] {
+  const x = inputs[0]!;
+  const g = poolGeometry("AvgPool", x.shape, attrs);
+  const xv = backend.f32(x.dataId);
+  const outId = backend.allocate(g.planes * g.oh * g.ow, "float32");
+  const out = backend.f32(outId);
+  const full = g.kh * g.kw;
+  forEachWindow(g, (p, o, y0, y1, x0, x1) => {
+    let s = 0;
+    for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) s += xv[(p * g.h + y) * g.w + xx]!;
+    out[o] = s / (attrs.countIncludePad ? full : (y1 - y0) * (x1 - x0));
+  });
+  return [{ dataId: outId, shape: [x.shape[0]!, x.shape[1]!, g.oh, g.ow], dtype: "float32" }];
+}
+
+export function avgPoolGradKernel({ inputs, attrs, backend }: KernelArgs<PoolGradAttrs, CpuBackend>): TensorInfo[] {
+  const dy = inputs[0]!;
+  const g = poolGeometry("AvgPoolGrad", attrs.xShape, attrs);
+  const dyv = backend.f32(dy.dataId);
+  const outId = backend.allocate(g.planes * g.h * g.w, "float32");
+  const dx = backend.f32(outId);
+  const full = g.kh * g.kw;
+  forEachWindow(g, (p, o, y0, y1, x0, x1) => {
+    const v = dyv[o]! / (attrs.countIncludePad ? full : (y1 - y0) * (x1 - x0));
+    for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) dx[(p * g.h + y) * g.w + xx] += v;
+  });
+  return [{ dataId: outId, shape: [...attrs.xShape], dtype: "float32" }];
+}
+
+/** Outputs the maxima and, for the gradient, the in-plane index of each (the first on ties). */
+export function maxPoolKernel({ inputs, attrs, backend }: KernelArgs<PoolAttrs, CpuBackend>): TensorInfo[] {
+  const x = inputs[0]!;
+  const g = poolGeometry("MaxPool", x.shape, attrs);
+  const xv = backend.f32(x.dataId);
+  const size = g.planes * g.oh * g.ow;
+  const outId = backend.allocate(size, "float32"), argId = backend.allocate(size, "int32");
+  const out = backend.f32(outId), arg = backend.i32(argId);
+  forEachWindow(g, (p, o, y0, y1, x0, x1) => {
+    let best = -Infinity, at = y0 * g.w + x0;
+    for (let y = y0; y < y1; y++) {
+      for (let xx = x0; xx < x1; xx++) {
+        const v = xv[(p * g.h + y) * g.w + xx]!;
+        if (v > best) { best = v; at = y * g.w + xx; }
+      }
+    }
+    out[o] = best;
+    arg[o] = at;
+  });
+  const shape = [x.shape[0]!, x.shape[1]!, g.oh, g.ow];
+  return [{ dataId: outId, shape, dtype: "float32" }, { dataId: argId, shape, dtype: "int32" }];
+}
+
+/** Inputs [dy, argmax]. */
+export function maxPoolGradKernel({ inputs, attrs, backend }: KernelArgs<PoolGradAttrs, CpuBackend>): TensorInfo[] {
+  const [dy, arg] = inputs as [TensorInfo, TensorInfo];
+  const g = poolGeometry("MaxPoolGrad", attrs.xShape, attrs);
+  const dyv = backend.f32(dy.dataId), av = backend.i32(arg.dataId);
+  const outId = backend.allocate(g.planes * g.h * g.w, "float32");
+  const dx = backend.f32(outId);
+  const per = g.oh * g.ow, plane = g.h * g.w;
+  for (let o = 0; o < dyv.length; o++) dx[Math.floor(o / per) * plane + av[o]!] += dyv[o]!;
+  return [{ dataId: outId, shape: [...attrs.xShape], dtype: "float32" }];
+}

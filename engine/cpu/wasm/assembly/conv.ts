@@ -1,0 +1,190 @@
+// AssemblyScript: the layout transforms of convolution as GEMM (im2col and
+// its adjoint col2im) and direct depthwise convolution. Pointers are byte
+// offsets into this module's memory; images are CHW, one batch item at a time
+// for im2col/col2im, and the whole NCHW batch for depthwise.
+
+// First output index o in [0, outLen) with o*s - p + k >= 0, and one past the
+// last with o*s - p + k < len: the range where a kernel tap reads inside the image.
+// @ts-ignore: decorator
+@inline
+function lo(k: i32, s: i32, p: i32): i32 {
+  const d = p - k;
+  return d <= 0 ? 0 : (d + s - 1) / s;
+}
+// @ts-ignore: decorator
+@inline
+function hi(k: i32, s: i32, p: i32, len: i32, outLen: i32): i32 {
+  const d = len - 1 + p - k;
+  return d < 0 ? 0 : min(outLen, d / s + 1);
+}
+
+// col[(ci*kh + i)*kw + j][y*ow + x] = image[ci][y*sh - ph + i][x*sw - pw + j], 0 outside.
+export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+  oh: i32, ow: i32, col: usize): void {
+  const plane = oh * ow;
+  for (let ci: i32 = 0; ci < c; ci++) {
+    for (let i: i32 = 0; i < kh; i++) {
+      const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
+      for (let j: i32 = 0; j < kw; j++) {
+        const row = col + (<usize>(((ci * kh + i) * kw + j) * plane) << 2);
+        memory.fill(row, 0, <usize>plane << 2);
+        const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, w, ow);
+        if (x1 <= x0) continue;
+        for (let y = y0; y < y1; y++) {
+          const src = x + (<usize>((ci * h + y * sh - ph + i) * w - pw + j) << 2);
+          const dst = row + (<usize>(y * ow) << 2);
+          if (sw == 1) {
+            memory.copy(dst + (<usize>x0 << 2), src + (<usize>x0 << 2), <usize>(x1 - x0) << 2);
+          } else {
+            for (let xo = x0; xo < x1; xo++) store<f32>(dst + (<usize>xo << 2), load<f32>(src + (<usize>(xo * sw) << 2)));
+          }
+        }
+      }
+    }
+  }
+}
+
+// Adjoint of im2col: image[ci][..] += col[..]; the image must be zeroed by the caller.
+export function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+  oh: i32, ow: i32, x: usize): void {
+  const plane = oh * ow;
+  for (let ci: i32 = 0; ci < c; ci++) {
+    for (let i: i32 = 0; i < kh; i++) {
+      const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
+      for (let j: i32 = 0; j < kw; j++) {
+        const row = col + (<usize>(((ci * kh + i) * kw + j) * plane) << 2);
+        const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, w, ow);
+        for (let y = y0; y < y1; y++) {
+          const dst = x + (<usize>((ci * h + y * sh - ph + i) * w - pw + j) << 2);
+          const src = row + (<usize>(y * ow) << 2);
+          if (sw == 1) {
+            axpy(dst, src, 1, x0, x1);
+          } else {
+            for (let xo = x0; xo < x1; xo++) {
+              const d = dst + (<usize>(xo * sw) << 2);
+              store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>xo << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// dst[o] += a * src[o] for o in [o0, o1).
+// @ts-ignore: decorator
+@inline
+function axpy(dst: usize, src: usize, a: f32, o0: i32, o1: i32): void {
+  const av = f32x4.splat(a);
+  let o = o0;
+  for (; o + 4 <= o1; o += 4) {
+    const d = dst + (<usize>o << 2);
+    v128.store(d, f32x4.add(v128.load(d), f32x4.mul(av, v128.load(src + (<usize>o << 2)))));
+  }
+  for (; o < o1; o++) {
+    const d = dst + (<usize>o << 2);
+    store<f32>(d, load<f32>(d) + a * load<f32>(src + (<usize>o << 2)));
+  }
+}
+
+// sum over o in [o0, o1) of p[o] * q[o].
+// @ts-ignore: decorator
+@inline
+function dot(p: usize, q: usize, o0: i32, o1: i32): f32 {
+  let acc = f32x4.splat(0);
+  let o = o0;
+  for (; o + 4 <= o1; o += 4) {
+    acc = f32x4.add(acc, f32x4.mul(v128.load(p + (<usize>o << 2)), v128.load(q + (<usize>o << 2))));
+  }
+  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; o < o1; o++) s += load<f32>(p + (<usize>o << 2)) * load<f32>(q + (<usize>o << 2));
+  return s;
+}
+
+// Depthwise convolution over nc = N*C planes; plane i uses filter i % c.
+export function depthwiseForward(x: usize, w: usize, y: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+  memory.fill(y, 0, <usize>(nc * oh * ow) << 2);
+  for (let p: i32 = 0; p < nc; p++) {
+    const xp = x + (<usize>(p * h * wd) << 2);
+    const yp = y + (<usize>(p * oh * ow) << 2);
+    const wp = w + (<usize>((p % c) * kh * kw) << 2);
+    for (let i: i32 = 0; i < kh; i++) {
+      const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
+      for (let j: i32 = 0; j < kw; j++) {
+        const a = load<f32>(wp + (<usize>(i * kw + j) << 2));
+        const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, wd, ow);
+        for (let r = y0; r < y1; r++) {
+          const src = xp + (<usize>((r * sh - ph + i) * wd - pw + j) << 2);
+          const dst = yp + (<usize>(r * ow) << 2);
+          if (sw == 1) {
+            axpy(dst, src, a, x0, x1);
+          } else {
+            for (let o = x0; o < x1; o++) {
+              const d = dst + (<usize>o << 2);
+              store<f32>(d, load<f32>(d) + a * load<f32>(src + (<usize>(o * sw) << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function depthwiseBackpropInput(dy: usize, w: usize, dx: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+  memory.fill(dx, 0, <usize>(nc * h * wd) << 2);
+  for (let p: i32 = 0; p < nc; p++) {
+    const dxp = dx + (<usize>(p * h * wd) << 2);
+    const dyp = dy + (<usize>(p * oh * ow) << 2);
+    const wp = w + (<usize>((p % c) * kh * kw) << 2);
+    for (let i: i32 = 0; i < kh; i++) {
+      const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
+      for (let j: i32 = 0; j < kw; j++) {
+        const a = load<f32>(wp + (<usize>(i * kw + j) << 2));
+        const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, wd, ow);
+        for (let r = y0; r < y1; r++) {
+          const dst = dxp + (<usize>((r * sh - ph + i) * wd - pw + j) << 2);
+          const src = dyp + (<usize>(r * ow) << 2);
+          if (sw == 1) {
+            // dst[o] += a * src[o], with dst already offset by the tap
+            axpy(dst, src, a, x0, x1);
+          } else {
+            for (let o = x0; o < x1; o++) {
+              const d = dst + (<usize>(o * sw) << 2);
+              store<f32>(d, load<f32>(d) + a * load<f32>(src + (<usize>o << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// dw must be zeroed by the caller; gradients of all nc planes are summed per filter.
+export function depthwiseBackpropFilter(x: usize, dy: usize, dw: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+  for (let p: i32 = 0; p < nc; p++) {
+    const xp = x + (<usize>(p * h * wd) << 2);
+    const dyp = dy + (<usize>(p * oh * ow) << 2);
+    const wp = dw + (<usize>((p % c) * kh * kw) << 2);
+    for (let i: i32 = 0; i < kh; i++) {
+      const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
+      for (let j: i32 = 0; j < kw; j++) {
+        const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, wd, ow);
+        let acc: f32 = 0;
+        for (let r = y0; r < y1; r++) {
+          const src = xp + (<usize>((r * sh - ph + i) * wd - pw + j) << 2);
+          const g = dyp + (<usize>(r * ow) << 2);
+          if (sw == 1) {
+            acc += dot(src, g, x0, x1);
+          } else {
+            for (let o = x0; o < x1; o++) acc += load<f32>(src + (<usize>(o * sw) << 2)) * load<f32>(g + (<usize>o << 2));
+          }
+        }
+        const d = wp + (<usize>(i * kw + j) << 2);
+        store<f32>(d, load<f32>(d) + acc);
+      }
+    }
+  }
+}

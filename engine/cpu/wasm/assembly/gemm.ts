@@ -1,0 +1,147 @@
+// AssemblyScript: single-precision GEMM, C = A * B (+ C when accumulate), with
+// GotoBLAS-style blocking: a KC x N slab of B and an MC x KC block of A are
+// packed into contiguous micro-panels, then a 6x8 register-blocked SIMD
+// micro-kernel sweeps them. All pointers are byte offsets into this module's
+// memory; strides are in elements, so transposed operands need no copy.
+
+const MR: i32 = 6;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 96;
+
+// Packs rows [i0, i0+mc) x cols [p0, p0+kc) of A into MR-row panels, each
+// stored k-major (MR values per k), zero-padding the last panel.
+function packA(a: usize, sAi: i32, sAk: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let ir: i32 = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    for (let p: i32 = 0; p < kc; p++) {
+      const src = a + (<usize>((i0 + ir) * sAi + (p0 + p) * sAk) << 2);
+      let r: i32 = 0;
+      for (; r < rows; r++) store<f32>(dst + (<usize>r << 2), load<f32>(src + (<usize>(r * sAi) << 2)));
+      for (; r < MR; r++) store<f32>(dst + (<usize>r << 2), 0);
+      dst += <usize>MR << 2;
+    }
+  }
+}
+
+// Packs rows [p0, p0+kc) x all n cols of B into NR-col panels, k-major.
+function packB(b: usize, sBk: i32, sBj: i32, n: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let jr: i32 = 0; jr < n; jr += NR) {
+    const cols = min(NR, n - jr);
+    if (cols == NR && sBj == 1) {
+      for (let p: i32 = 0; p < kc; p++) {
+        const src = b + (<usize>((p0 + p) * sBk + jr) << 2);
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        dst += <usize>NR << 2;
+      }
+    } else {
+      for (let p: i32 = 0; p < kc; p++) {
+        const src = b + (<usize>((p0 + p) * sBk + jr * sBj) << 2);
+        let j: i32 = 0;
+        for (; j < cols; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>(j * sBj) << 2)));
+        for (; j < NR; j++) store<f32>(dst + (<usize>j << 2), 0);
+        dst += <usize>NR << 2;
+      }
+    }
+  }
+}
+
+// 6x8 micro-kernel: tile = sum_p pa[p] (x) pb[p]; written to c (row stride
+// ldc elements), added to what is there when add is set.
+// @ts-ignore: decorator
+@inline
+function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let p: i32 = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = f32x4.splat(load<f32>(pa));
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 4));
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 8));
+    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 12));
+    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 16));
+    c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    a = f32x4.splat(load<f32>(pa, 20));
+    c50 = f32x4.add(c50, f32x4.mul(a, b0)); c51 = f32x4.add(c51, f32x4.mul(a, b1));
+    pa += 24;
+    pb += 32;
+  }
+  const ld = <usize>ldc << 2;
+  if (add) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16)); c += ld;
+    c10 = f32x4.add(c10, v128.load(c)); c11 = f32x4.add(c11, v128.load(c, 16)); c += ld;
+    c20 = f32x4.add(c20, v128.load(c)); c21 = f32x4.add(c21, v128.load(c, 16)); c += ld;
+    c30 = f32x4.add(c30, v128.load(c)); c31 = f32x4.add(c31, v128.load(c, 16)); c += ld;
+    c40 = f32x4.add(c40, v128.load(c)); c41 = f32x4.add(c41, v128.load(c, 16)); c += ld;
+    c50 = f32x4.add(c50, v128.load(c)); c51 = f32x4.add(c51, v128.load(c, 16));
+    c -= ld * 5;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += ld;
+  v128.store(c, c10); v128.store(c, c11, 16); c += ld;
+  v128.store(c, c20); v128.store(c, c21, 16); c += ld;
+  v128.store(c, c30); v128.store(c, c31, 16); c += ld;
+  v128.store(c, c40); v128.store(c, c41, 16); c += ld;
+  v128.store(c, c50); v128.store(c, c51, 16);
+}
+
+// C[M,N] (row stride ldc) = A * B (+ C when accumulate). A(i,k) is at
+// a + 4*(i*sAi + k*sAk); B(k,j) at b + 4*(k*sBk + j*sBj). scratch must hold
+// (MC*KC + KC*roundup(N,8) + MR*NR) floats.
+export function sgemm(
+  m: i32, n: i32, k: i32,
+  a: usize, sAi: i32, sAk: i32,
+  b: usize, sBk: i32, sBj: i32,
+  c: usize, ldc: i32, accumulate: bool, scratch: usize,
+): void {
+  const pA = scratch;
+  const pB = pA + (<usize>(MC * KC) << 2);
+  const edge = pB + (<usize>(KC * (((n + NR - 1) / NR) * NR)) << 2);
+  if (k == 0) {
+    if (!accumulate) for (let i: i32 = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    return;
+  }
+  for (let p0: i32 = 0; p0 < k; p0 += KC) {
+    const kc = min(KC, k - p0);
+    const add = accumulate || p0 > 0;
+    packB(b, sBk, sBj, n, p0, kc, pB);
+    for (let i0: i32 = 0; i0 < m; i0 += MC) {
+      const mc = min(MC, m - i0);
+      packA(a, sAi, sAk, i0, mc, p0, kc, pA);
+      for (let jr: i32 = 0; jr < n; jr += NR) {
+        const cols = min(NR, n - jr);
+        const pb = pB + (<usize>(jr * kc) << 2);
+        for (let ir: i32 = 0; ir < mc; ir += MR) {
+          const rows = min(MR, mc - ir);
+          const pa = pA + (<usize>(ir * kc) << 2);
+          const cTile = c + (<usize>((i0 + ir) * ldc + jr) << 2);
+          if (rows == MR && cols == NR) {
+            micro(kc, pa, pb, cTile, ldc, add);
+          } else {
+            micro(kc, pa, pb, edge, NR, false);
+            for (let r: i32 = 0; r < rows; r++) {
+              for (let j: i32 = 0; j < cols; j++) {
+                const dst = cTile + (<usize>(r * ldc + j) << 2);
+                const v = load<f32>(edge + (<usize>(r * NR + j) << 2));
+                store<f32>(dst, add ? load<f32>(dst) + v : v);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function gemmScratchFloats(n: i32): i32 {
+  return MC * KC + KC * (((n + NR - 1) / NR) * NR) + MR * NR;
+}

@@ -1,0 +1,18 @@
+/** The tensor engine: tensors, backends, kernels. Importing it registers the CPU backend. */
+import { cpuBackend } from "./cpu/backend_cpu.js";
+import "./cpu/register.js";
+import { engine } from "./engine.js";
+
+engine.registerBackend(cpuBackend);
+
+export { engine, keep, memory, setBackend, tidy, type EngineMemory, type TensorContainer } from "./engine.js";
+export { Tensor, type GradNode } from "./tensor.js";
+export { cpuBackend } from "./cpu/backend_cpu.js";
+export type { Backend, DataId, TensorInfo, MemoryStats } from "./backend.js";
+export type { DType, TypedArray } from "./dtype.js";
+export { OpError } from "./errors.js";
+export { Rng } from "./random.js";
+export { registerKernel, getKernel, hasKernel, type KernelFunc } from "./kernel_registry.js";
+export * as kernels from "./kernel_names.js";
+export { fromNdarray, fromSharedView, full, ones, randn, scalar, tensor, toNdarray, uniform, zeros } from "./factories.js";
+export { sizeOf, stridesOf, broadcastShapes } from "./shape.js";

@@ -1,0 +1,98 @@
+/**
+ * Every kernel has a typed name here, with the attributes it takes. A backend
+ * registers a function for each name it implements; autograd registers the
+ * gradient of each differentiable one under the same name.
+ */
+export const MatMul = "MatMul";
+export interface MatMulAttrs { transposeA: boolean; transposeB: boolean }
+
+export const Conv2D = "Conv2D";
+export const Conv2DBackpropInput = "Conv2DBackpropInput";
+export const Conv2DBackpropFilter = "Conv2DBackpropFilter";
+export interface Conv2DAttrs {
+  stride: [number, number];
+  pad: [number, number];
+  groups: number;
+}
+export interface Conv2DBackpropInputAttrs extends Conv2DAttrs { xShape: number[] }
+export interface Conv2DBackpropFilterAttrs extends Conv2DAttrs { wShape: number[] }
+
+export const AvgPool = "AvgPool";
+export const AvgPoolGrad = "AvgPoolGrad";
+export const MaxPool = "MaxPool";
+export const MaxPoolGrad = "MaxPoolGrad";
+export interface PoolAttrs {
+  kernel: [number, number];
+  stride: [number, number];
+  pad: [number, number];
+  /** AvgPool only: divide by the full window, padding included (PyTorch's count_include_pad). */
+  countIncludePad?: boolean;
+}
+export interface PoolGradAttrs extends PoolAttrs { xShape: number[] }
+
+export const BatchNorm = "BatchNorm";
+export const BatchNormGrad = "BatchNormGrad";
+export interface BatchNormAttrs {
+  eps: number;
+  /** Normalise with the batch's own statistics (training, or the paper's supernet evaluation). */
+  batchStats: boolean;
+  affine: boolean;
+}
+
+export const Add = "Add";
+export const Sub = "Sub";
+export const Mul = "Mul";
+export const Div = "Div";
+
+export const Relu = "Relu";
+export const Relu6 = "Relu6";
+export const Sigmoid = "Sigmoid";
+export const HardSigmoid = "HardSigmoid";
+export const HardSwish = "HardSwish";
+export const Exp = "Exp";
+export const Log = "Log";
+export const Neg = "Neg";
+export const Sqrt = "Sqrt";
+/** Gradient of an activation: inputs [dy, x], attrs name the activation. */
+export const ActivationGrad = "ActivationGrad";
+export type Activation = "relu" | "relu6" | "sigmoid" | "hardSigmoid" | "hardSwish";
+export interface ActivationGradAttrs { activation: Activation }
+
+export const AddScalar = "AddScalar";
+export const MulScalar = "MulScalar";
+export const PowScalar = "PowScalar";
+export interface ScalarAttrs { value: number }
+
+export const Sum = "Sum";
+export const Mean = "Mean";
+export interface ReduceAttrs { axes: number[]; keepDims: boolean }
+
+export const BroadcastTo = "BroadcastTo";
+export interface BroadcastToAttrs { shape: number[] }
+
+export const LogSoftmax = "LogSoftmax";
+export const LogSoftmaxGrad = "LogSoftmaxGrad";
+export const SoftmaxCrossEntropy = "SoftmaxCrossEntropy";
+export const SoftmaxCrossEntropyGrad = "SoftmaxCrossEntropyGrad";
+export interface CrossEntropyAttrs { labelSmoothing: number }
+
+export const Transpose = "Transpose";
+export interface TransposeAttrs { perm: number[] }
+export const Concat = "Concat";
+export interface ConcatAttrs { axis: number }
+export const Slice = "Slice";
+export interface SliceAttrs { begin: number[]; size: number[] }
+/** Zero padding: `paddings[i] = [before, after]` along axis i. */
+export const Pad = "Pad";
+export interface PadAttrs { paddings: [number, number][] }
+
+export const ArgMax = "ArgMax";
+export interface ArgMaxAttrs { axis: number }
+export const Cast = "Cast";
+export interface CastAttrs { dtype: "float32" | "int32" }
+/** Copies inputs[1] into the storage of inputs[0] (in-place update of parameters and buffers). */
+export const Assign = "Assign";
+
+/** Not a backend kernel: the engine re-labels storage. Named so autograd can register its gradient. */
+export const Reshape = "Reshape";
+export interface ReshapeAttrs { shape: number[] }
