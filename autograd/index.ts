@@ -19,4 +19,4 @@ export { avgPool2d, globalAvgPool, maxPool2d, type PoolOptions } from "./ops/poo
 export { batchNorm, type BatchNormMode, type BatchNormOptions } from "./ops/batchnorm.js";
 export { argMax, broadcastTo, mean, sum } from "./ops/reduce.js";
 export { crossEntropy, logSoftmax } from "./ops/softmax.js";
-export { assign, cast, concat, flatten, pad, padChannels, reshape, slice, sliceChannels, transpose } from "./ops/shape.js";
+export { assign, cast, concat, detach, flatten, pad, padChannels, reshape, slice, sliceChannels, transpose } from "./ops/shape.js";

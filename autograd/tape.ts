@@ -85,9 +85,9 @@ function propagate(root: Tensor, seed: Tensor, onLeaf: (leaf: Tensor, g: Tensor)
       const g = grads.get(t);
       if (g === undefined) continue;
       grads.delete(t);
-      owned.delete(g);
       const node = t.node;
       if (node === null) {
+        owned.delete(g);
         onLeaf(t, g);
         continue;
       }
@@ -99,6 +99,7 @@ function propagate(root: Tensor, seed: Tensor, onLeaf: (leaf: Tensor, g: Tensor)
         });
       });
       node.inputs.forEach((x, k) => { const gi = inGrads[k]; if (gi) store(x, gi); });
+      owned.delete(g);
       g.dispose();
       if (!retainGraph) t.node = null;
     }
@@ -143,7 +144,13 @@ export function grad(f: () => Tensor, xs: readonly Tensor[]): Tensor[] {
     if (y.requiresGrad) {
       propagate(y, ones(y.shape), (leaf, g) => {
         const prevG = found.get(leaf);
-        found.set(leaf, prevG ? add(prevG, g) : g);
+        if (prevG === undefined) {
+          found.set(leaf, g);
+        } else {
+          found.set(leaf, add(prevG, g));
+          prevG.dispose();
+          g.dispose();
+        }
       }, false);
     }
     return xs.map((x) => found.get(x) ?? engine.zeros(x.shape, x.dtype));

@@ -16,6 +16,12 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return out;
 }
 
+/** The same values, cut off from the graph: no gradient flows back through the result. Shares storage. */
+export function detach(x: Tensor): Tensor {
+  x.throwIfDisposed("detach");
+  return engine.reshapeShared(x, x.shape);
+}
+
 /** [N, ...] -> [N, rest]. */
 export const flatten = (x: Tensor): Tensor => reshape(x, [x.shape[0]!, -1]);
 

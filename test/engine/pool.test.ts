@@ -1,0 +1,52 @@
+import { describe, it } from "node:test";
+import { avgPool2d, globalAvgPool, maxPool2d } from "../../autograd/index.js";
+import { checkOp } from "../helpers/check_op.js";
+import * as ref from "../helpers/ref.js";
+
+describe("pooling", () => {
+  for (const countIncludePad of [true, false]) {
+    it(`avgPool2d 3x3 stride 1 pad 1, countIncludePad=${countIncludePad}`, () => checkOp({
+      name: "avgPool2d",
+      inputs: [{ shape: [2, 3, 5, 6] }],
+      run: ([x]) => avgPool2d(x!, 3, { stride: 1, padding: 1, countIncludePad }),
+      ref: ([x]) => ref.pool(x!, "avg", [3, 3], [1, 1], [1, 1], countIncludePad),
+    }));
+  }
+
+  it("avgPool2d 2x2 stride 2 on odd sizes", () => checkOp({
+    name: "avgPool2d 2x2",
+    inputs: [{ shape: [1, 2, 7, 5] }],
+    run: ([x]) => avgPool2d(x!, 2),
+    ref: ([x]) => ref.pool(x!, "avg", [2, 2], [2, 2], [0, 0], true),
+  }));
+
+  it("maxPool2d 3x3 stride 2 pad 1, and 2x2 non-square input", () => {
+    checkOp({
+      name: "maxPool2d 3x3",
+      inputs: [{ shape: [2, 2, 7, 6] }],
+      run: ([x]) => maxPool2d(x!, 3, { stride: 2, padding: 1 }),
+      ref: ([x]) => ref.pool(x!, "max", [3, 3], [2, 2], [1, 1], true),
+    });
+    checkOp({
+      name: "maxPool2d 2x2",
+      inputs: [{ shape: [1, 3, 4, 9] }],
+      run: ([x]) => maxPool2d(x!, 2),
+      ref: ([x]) => ref.pool(x!, "max", [2, 2], [2, 2], [0, 0], true),
+    });
+  });
+
+  it("sizes that fit no tiling: 17x65 planes", () => checkOp({
+    name: "avgPool2d 17x65",
+    inputs: [{ shape: [1, 1, 17, 65] }],
+    run: ([x]) => avgPool2d(x!, 3, { stride: 1, padding: 1, countIncludePad: false }),
+    ref: ([x]) => ref.pool(x!, "avg", [3, 3], [1, 1], [1, 1], false),
+    noGrad: true,
+  }));
+
+  it("globalAvgPool", () => checkOp({
+    name: "globalAvgPool",
+    inputs: [{ shape: [2, 3, 4, 5] }],
+    run: ([x]) => globalAvgPool(x!),
+    ref: ([x]) => ref.reduce(x!, [2, 3], "mean", false),
+  }));
+});
