@@ -61,17 +61,17 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, add: bool): vo
   for (let p: i32 = 0; p < kc; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let a = f32x4.splat(load<f32>(pa));
+    let a = v128.load32_splat(pa);
     c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = f32x4.splat(load<f32>(pa, 4));
+    a = v128.load32_splat(pa, 4);
     c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = f32x4.splat(load<f32>(pa, 8));
+    a = v128.load32_splat(pa, 8);
     c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = f32x4.splat(load<f32>(pa, 12));
+    a = v128.load32_splat(pa, 12);
     c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    a = f32x4.splat(load<f32>(pa, 16));
+    a = v128.load32_splat(pa, 16);
     c40 = f32x4.add(c40, f32x4.mul(a, b0)); c41 = f32x4.add(c41, f32x4.mul(a, b1));
-    a = f32x4.splat(load<f32>(pa, 20));
+    a = v128.load32_splat(pa, 20);
     c50 = f32x4.add(c50, f32x4.mul(a, b0)); c51 = f32x4.add(c51, f32x4.mul(a, b1));
     pa += 24;
     pb += 32;
