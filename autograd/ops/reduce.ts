@@ -1,4 +1,4 @@
-import type { Tensor } from "../../engine/index.js";
+import { engine, type Tensor } from "../../engine/index.js";
 import * as K from "../../engine/kernel_names.js";
 import { runOp1 } from "../run_op.js";
 
@@ -16,7 +16,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   return runOp1<K.BroadcastToAttrs>(K.BroadcastTo, [x], { shape: [...shape] });
 }
 
-/** Index of the maximum along an axis (int32, not differentiable). */
+/** Index of the maximum along an axis (int32; not differentiable, so never recorded). */
 export function argMax(x: Tensor, axis = -1): Tensor {
-  return runOp1<K.ArgMaxAttrs>(K.ArgMax, [x], { axis });
+  return engine.runKernel<K.ArgMaxAttrs>(K.ArgMax, [x], { axis })[0]!;
 }

@@ -45,7 +45,8 @@ export function sliceChannels(x: Tensor, channels: number): Tensor {
   return slice(x, x.shape.map(() => 0), x.shape.map((d, i) => (i === 1 ? channels : d)));
 }
 
-export const cast = (x: Tensor, dtype: "float32" | "int32"): Tensor => runOp1<K.CastAttrs>(K.Cast, [x], { dtype });
+/** A dtype conversion; not differentiable (int32 values carry no gradient), so never recorded. */
+export const cast = (x: Tensor, dtype: "float32" | "int32"): Tensor => engine.runKernel<K.CastAttrs>(K.Cast, [x], { dtype })[0]!;
 
 /** Overwrites `target`'s values with `value`'s, in place (parameters, running statistics). Not recorded. */
 export function assign(target: Tensor, value: Tensor): void {

@@ -9,7 +9,9 @@ type Map1 = (out: Float32Array, x: Float32Array, c: number) => void;
 
 // Element-wise maps, each its own loop. `c` is the scalar of the scalar ops.
 const maps: Record<string, Map1> = {
-  Relu(o, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; o[i] = v > 0 ? v : 0; } },
+  // branch-free: activations are positive about half the time, and a
+  // mispredicted branch per element costs several times the arithmetic
+  Relu(o, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; o[i] = (v + Math.abs(v)) * 0.5; } },
   Relu6(o, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; o[i] = v < 0 ? 0 : v > 6 ? 6 : v; } },
   Sigmoid(o, x) { for (let i = 0; i < x.length; i++) o[i] = 1 / (1 + Math.exp(-x[i]!)); },
   // relu6(x + 3) / 6, as PyTorch's hardsigmoid
@@ -41,7 +43,7 @@ type Grad1 = (dx: Float32Array, dy: Float32Array, x: Float32Array) => void;
 
 // dx = dy * f'(x), with x the activation's input (sigmoid takes its output y instead).
 const grads: Record<Activation, Grad1> = {
-  relu(dx, dy, x) { for (let i = 0; i < x.length; i++) dx[i] = x[i]! > 0 ? dy[i]! : 0; },
+  relu(dx, dy, x) { for (let i = 0; i < x.length; i++) dx[i] = dy[i]! * +(x[i]! > 0); },
   relu6(dx, dy, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; dx[i] = v > 0 && v < 6 ? dy[i]! : 0; } },
   sigmoid(dx, dy, y) { for (let i = 0; i < y.length; i++) { const s = y[i]!; dx[i] = dy[i]! * s * (1 - s); } },
   hardSigmoid(dx, dy, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; dx[i] = v > -3 && v < 3 ? dy[i]! / 6 : 0; } },
