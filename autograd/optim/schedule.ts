@@ -1,0 +1,14 @@
+/**
+ * Learning rate at a 0-based optimiser step: linear warm-up over
+ * `warmupSteps` (from base/warmupSteps up to base), then cosine annealing to
+ * `minLr` at `totalSteps`, as PyTorch's CosineAnnealingLR stepped per
+ * iteration (step 0 uses the base rate when there is no warm-up).
+ */
+export function cosineLr(base: number, step: number, totalSteps: number, o: { warmupSteps?: number; minLr?: number } = {}): number {
+  const warm = o.warmupSteps ?? 0;
+  const min = o.minLr ?? 0;
+  if (step < warm) return (base * (step + 1)) / warm;
+  const span = Math.max(1, totalSteps - warm);
+  const t = Math.min(step - warm, span);
+  return min + ((base - min) * (1 + Math.cos((Math.PI * t) / span))) / 2;
+}

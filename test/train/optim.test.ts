@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { tensor, type Tensor } from "../../engine/index.js";
+import { mulScalar, sum } from "../../autograd/index.js";
+import { Adam, AdamW } from "../../autograd/optim/adam.js";
+import { SGD } from "../../autograd/optim/sgd.js";
+import { cosineLr } from "../../autograd/optim/schedule.js";
+
+const vals = (t: Tensor) => [...t.dataSync()];
+const near = (a: number[], b: number[], tol = 1e-6) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < tol, `${v} vs ${b[i]} at ${i}`));
+
+/** Sets p.grad to g (as a backward of sum(g * p) would). */
+function setGrad(p: Tensor, g: number[]): void {
+  p.grad?.dispose();
+  p.grad = tensor(g, [...p.shape]);
+}
+
+describe("SGD", () => {
+  it("matches torch.optim.SGD with momentum, Nesterov and weight decay over two steps", () => {
+    const p = tensor([1, -2]);
+    p.requiresGrad = true;
+    const opt = new SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
+    // hand computation of PyTorch's update rule
+    let w = [1, -2], buf = [0, 0];
+    for (const [step, g] of [[0, [0.5, 0.25]], [1, [-0.5, 1]]] as const) {
+      setGrad(p, [...g]);
+      opt.step();
+      const d = g.map((x, i) => x + 0.01 * w[i]!);
+      buf = step === 0 ? d : buf.map((b, i) => 0.9 * b + d[i]!);
+      const upd = d.map((x, i) => x + 0.9 * buf[i]!);
+      w = w.map((x, i) => x - 0.1 * upd[i]!);
+      near(vals(p), w);
+    }
+  });
+
+  it("plain momentum (no Nesterov) uses the buffer as the step", () => {
+    const p = tensor([0]);
+    const opt = new SGD([p], { lr: 1, momentum: 0.5 });
+    setGrad(p, [1]); opt.step();   // buf 1 -> p -1
+    setGrad(p, [1]); opt.step();   // buf 1.5 -> p -2.5
+    near(vals(p), [-2.5]);
+  });
+
+  it("leaves a parameter without a gradient untouched: no weight decay, no momentum drift", () => {
+    const a = tensor([1]), b = tensor([1]);
+    const opt = new SGD([a, b], { lr: 0.1, momentum: 0.9, weightDecay: 0.1 });
+    setGrad(a, [1]); setGrad(b, [1]);
+    opt.step();
+    const bAfterFirst = vals(b);
+    opt.zeroGrad();
+    setGrad(a, [1]);          // b gets no gradient this step
+    opt.step();
+    assert.deepEqual(vals(b), bAfterFirst);
+    assert.equal(b.grad, null);
+  });
+
+  it("rejects Nesterov without momentum and a negative learning rate", () => {
+    assert.throws(() => new SGD([], { lr: 0.1, nesterov: true }), /Nesterov momentum needs momentum > 0/);
+    assert.throws(() => new SGD([], { lr: -1 }), /expected a learning rate >= 0, received -1/);
+  });
+
+  it("steps from real gradients computed by backward", () => {
+    const p = tensor([3]);
+    p.requiresGrad = true;
+    const opt = new SGD([p], { lr: 0.1 });
+    sum(mulScalar(p, 2)).backward();
+    opt.step();
+    near(vals(p), [2.8]);
+  });
+});
+
+describe("Adam and AdamW", () => {
+  it("matches the bias-corrected Adam update over two steps", () => {
+    const p = tensor([1]);
+    const opt = new Adam([p], { lr: 0.01 });
+    let w = 1, m = 0, v = 0;
+    for (const [t, g] of [[1, 0.3], [2, -0.1]] as const) {
+      setGrad(p, [g]);
+      opt.step();
+      m = 0.9 * m + 0.1 * g;
+      v = 0.999 * v + 0.001 * g * g;
+      w -= (0.01 * (m / (1 - 0.9 ** t))) / (Math.sqrt(v / (1 - 0.999 ** t)) + 1e-8);
+      near(vals(p), [w], 1e-6);
+    }
+  });
+
+  it("AdamW decays the weights apart from the gradient", () => {
+    const p = tensor([2]);
+    const opt = new AdamW([p], { lr: 0.1, weightDecay: 0.5 });
+    setGrad(p, [0.2]);
+    opt.step();
+    // p * (1 - lr * wd), then the first Adam step moves by lr * sign(g)
+    near(vals(p), [2 * (1 - 0.05) - 0.1], 1e-5);
+  });
+});
+
+describe("learning-rate schedules", () => {
+  it("cosine per step from the base rate to 0, as CosineAnnealingLR(T_max = total)", () => {
+    assert.equal(cosineLr(0.05, 0, 100), 0.05);
+    near([cosineLr(0.05, 50, 100)], [0.025]);
+    near([cosineLr(0.05, 100, 100)], [0]);
+    near([cosineLr(0.05, 25, 100)], [0.025 * (1 + Math.cos(Math.PI / 4))]);
+  });
+
+  it("linear warm-up, then cosine over the remaining steps", () => {
+    near([cosineLr(1, 0, 20, { warmupSteps: 10 })], [0.1]);
+    near([cosineLr(1, 9, 20, { warmupSteps: 10 })], [1]);
+    near([cosineLr(1, 10, 20, { warmupSteps: 10 })], [1]);
+    near([cosineLr(1, 15, 20, { warmupSteps: 10, minLr: 0.2 })], [0.6]);
+  });
+});
