@@ -1,0 +1,35 @@
+import { UsageError } from "./args.js";
+import { trainCommand } from "./train.js";
+
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
+  train: { run: trainCommand, summary: "train one NAS-Bench-201 architecture stand-alone" },
+};
+
+const help = `usage: kshot <command> [options]
+
+K-shot NAS in TypeScript.
+
+Commands:
+${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`).join("\n")}
+
+Run 'kshot <command> --help' for a command's options.
+`;
+
+/** Runs the CLI; every failure is one line on stderr and a non-zero exit code (2 for usage). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(help);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  try {
+    if (command === undefined) throw new UsageError(`kshot: unknown command '${name}' (commands: ${Object.keys(commands).join(", ")})`);
+    await command.run(rest);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message.startsWith("kshot") ? "" : "kshot: "}${(e as Error).message}\n`);
+    if (process.env.KSHOT_DEBUG) console.error(e);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}

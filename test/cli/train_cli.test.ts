@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+
+const dir = mkdtempSync(join(tmpdir(), "kshot-cli-"));
+const kshot = (...args: string[]) => spawnSync(process.execPath, ["bin/kshot.mjs", ...args], { encoding: "utf8" });
+
+describe("kshot train (CLI)", () => {
+  it("documents every flag", () => {
+    const r = kshot("train", "--help");
+    assert.equal(r.status, 0);
+    for (const flag of ["--arch", "--C", "--N", "--dataset", "--data-dir", "--train-limit", "--epochs", "--batch-size", "--lr",
+      "--momentum", "--nesterov", "--weight-decay", "--seed", "--out", "--json"]) assert.ok(r.stdout.includes(flag), flag);
+    assert.equal(kshot("--help").status, 0);
+  });
+
+  it("trains on the embedded data and ends stdout with a JSON summary", () => {
+    const out = join(dir, "ckpt.safetensors");
+    const r = kshot("train", "--data-dir", "data/fashion-mnist-subset", "--train-limit", "64", "--test-limit", "64",
+      "--epochs", "1", "--C", "4", "--nesterov", "--json", "--out", out);
+    assert.equal(r.status, 0, r.stderr);
+    const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    assert.ok(last.test_acc >= 0 && last.test_acc <= 1);
+    assert.equal(last.train_loss.length, 1);
+    assert.equal(last.seconds.length, 1);
+    assert.equal(last.checkpoint, out);
+    assert.match(r.stderr, /data from data\/fashion-mnist-subset/);
+  });
+
+  it("bad flags and bad data fail with one clear line and a non-zero exit", () => {
+    const cases: [string[], RegExp, number][] = [
+      [["train", "--bogus"], /^kshot train: Unknown option '--bogus'/, 2],
+      [["train", "--epochs", "zero"], /^kshot train: --epochs expects an integer >= 1, received 'zero'$/, 2],
+      [["train", "--lr=-1"], /^kshot train: --lr expects a number >= 0, received '-1'$/, 2],
+      [["train", "--lr", "-1"], /^kshot train: --lr takes a value starting with '-': write it as --lr=VALUE$/, 2],
+      [["train", "--arch", "|conv~0|"], /^kshot train: invalid NAS-Bench-201 architecture/, 2],
+      [["train", "--dataset", "imagenet"], /^kshot: unknown dataset 'imagenet'/, 1],
+      [["train", "--data-dir", join(dir, "nope")], /no such data directory$/, 1],
+      [["frobnicate"], /^kshot: unknown command 'frobnicate'/, 2],
+    ];
+    writeFileSync(join(dir, "train-images-idx3-ubyte"), Buffer.from([0, 0, 8, 2, 0, 0]));
+    writeFileSync(join(dir, "train-labels-idx1-ubyte"), Buffer.from([0, 0, 8, 1, 0, 0, 0, 0]));
+    cases.push([["train", "--data-dir", dir], /train-images-idx3-ubyte: wrong magic number 0x00000802, expected 0x00000803/, 1]);
+    for (const [args, message, code] of cases) {
+      const r = kshot(...args);
+      assert.equal(r.status, code, `${args.join(" ")}: ${r.stderr}`);
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, `one line for ${args.join(" ")}: ${r.stderr}`);
+      assert.match(lines[0]!, message);
+    }
+  });
+});

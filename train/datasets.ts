@@ -1,0 +1,45 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { loadCifarSplit } from "../data/cifar.js";
+import type { ImageDataset } from "../data/dataset.js";
+import { loadMnistSplit } from "../data/mnist.js";
+import type { DataRecipe } from "./fit.js";
+
+export const DATASETS = ["fashion-mnist", "mnist", "cifar10", "cifar100"] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+/** Where Debian's dataset-fashion-mnist package puts the full data. */
+export const DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
+/** The subset committed in this repository (10,000 training and 2,000 test images). */
+export const EMBEDDED_FASHION_MNIST = fileURLToPath(new URL("../data/fashion-mnist-subset", import.meta.url));
+
+/** Normalisation as is usual for each set; CIFAR gets random crops (padding 4) and flips. */
+export const DATA_RECIPES: Record<DatasetName, DataRecipe> = {
+  "fashion-mnist": { mean: [0.286], std: [0.353] },
+  mnist: { mean: [0.1307], std: [0.3081] },
+  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616], cropPadding: 4, flip: true },
+  cifar100: { mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762], cropPadding: 4, flip: true },
+};
+
+export interface LoadedData { train: ImageDataset; test: ImageDataset; dir: string; note: string }
+
+/**
+ * Loads a data set. Without a directory, Fashion-MNIST comes from Debian's
+ * path when it is installed, else from the embedded subset; the others need one.
+ */
+export function loadDataset(name: string, dir?: string): LoadedData {
+  if (!(DATASETS as readonly string[]).includes(name)) throw new Error(`unknown dataset '${name}', expected one of ${DATASETS.join(", ")}`);
+  const ds = name as DatasetName;
+  let note = `data from ${dir}`;
+  if (dir === undefined) {
+    if (ds !== "fashion-mnist") throw new Error(`--data-dir is required for ${ds}`);
+    const full = existsSync(DEBIAN_FASHION_MNIST);
+    dir = full ? DEBIAN_FASHION_MNIST : EMBEDDED_FASHION_MNIST;
+    note = full ? `full Fashion-MNIST from ${dir}` : `embedded Fashion-MNIST subset (10,000 train / 2,000 test) from ${dir}`;
+  }
+  if (!existsSync(dir)) throw new Error(`${dir}: no such data directory`);
+  if (ds === "cifar10" || ds === "cifar100") {
+    return { train: loadCifarSplit(dir, ds, "train"), test: loadCifarSplit(dir, ds, "test"), dir, note };
+  }
+  return { train: loadMnistSplit(dir, "train", ds), test: loadMnistSplit(dir, "test", ds), dir, note };
+}
