@@ -34,7 +34,7 @@ export function conv2dKernel({ inputs, attrs, backend }: KernelArgs<Conv2DAttrs,
   } else {
     const pointwise = isPointwise(g);
     const imgIn = g.c * g.h * g.w, imgOut = g.cout * g.p;
-    const [pwt, px, pcol, py, ps] = wasm.layout(wv.length, imgIn, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgOut, f.gemmScratchFloats(g.p));
+    const [pwt, px, pcol, py, ps] = wasm.layout(wv.length, imgIn, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgOut, f.gemmScratchFloats(g.coutG, g.p));
     const heap = wasm.f32;
     heap.set(wv, pwt! >> 2);
     const col = pointwise ? px! : pcol!;
@@ -71,7 +71,7 @@ export function conv2dBackpropInputKernel({ inputs, attrs, backend }: KernelArgs
   } else {
     const pointwise = isPointwise(g);
     const imgIn = g.c * g.h * g.w, imgOut = g.cout * g.p;
-    const [pwt, pdy, pcol, pdx, ps] = wasm.layout(wv.length, imgOut, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgIn, f.gemmScratchFloats(g.p));
+    const [pwt, pdy, pcol, pdx, ps] = wasm.layout(wv.length, imgOut, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgIn, f.gemmScratchFloats(g.kg, g.p));
     const heap = wasm.f32;
     heap.set(wv, pwt! >> 2);
     const dcol = pointwise ? pdx! : pcol!;
@@ -115,7 +115,7 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
   } else {
     const pointwise = isPointwise(g);
     const imgIn = g.c * g.h * g.w, imgOut = g.cout * g.p;
-    const [pdw, px, pcol, pdy, ps] = wasm.layout(wSize, imgIn, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgOut, f.gemmScratchFloats(g.kg));
+    const [pdw, px, pcol, pdy, ps] = wasm.layout(wSize, imgIn, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgOut, f.gemmScratchFloats(g.coutG, g.kg));
     const heap = wasm.f32;
     const col = pointwise ? px! : pcol!;
     heap.fill(0, pdw! >> 2, (pdw! >> 2) + wSize);

@@ -24,7 +24,7 @@ export function gemm(a: GemmOperand, b: GemmOperand, out: Float32Array, outOffse
   const m = a.transposed ? a.cols : a.rows;
   const k = a.transposed ? a.rows : a.cols;
   const n = b.transposed ? b.rows : b.cols;
-  const [pa, pb, pc, ps] = wasm.layout(m * k, k * n, m * n, wasm.fn.gemmScratchFloats(n));
+  const [pa, pb, pc, ps] = wasm.layout(m * k, k * n, m * n, wasm.fn.gemmScratchFloats(m, n));
   const heap = wasm.f32;
   heap.set(a.values.subarray(a.offset, a.offset + m * k), pa! >> 2);
   heap.set(b.values.subarray(b.offset, b.offset + k * n), pb! >> 2);

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  gemmScratchFloats(n: number): number;
+  gemmScratchFloats(m: number, n: number): number;
   sgemm(m: number, n: number, k: number, a: number, sAi: number, sAk: number, b: number, sBk: number, sBj: number,
     c: number, ldc: number, accumulate: number, scratch: number): void;
   im2col(x: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,

@@ -94,10 +94,8 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, add: bool): vo
   v128.store(c, c50); v128.store(c, c51, 16);
 }
 
-// C[M,N] (row stride ldc) = A * B (+ C when accumulate). A(i,k) is at
-// a + 4*(i*sAi + k*sAk); B(k,j) at b + 4*(k*sBk + j*sBj). scratch must hold
-// (MC*KC + KC*roundup(N,8) + MR*NR) floats.
-export function sgemm(
+// The blocked product with C row-major: C[M,N] = A * B (+ C).
+function gemmCore(
   m: i32, n: i32, k: i32,
   a: usize, sAi: i32, sAk: i32,
   b: usize, sBk: i32, sBj: i32,
@@ -105,11 +103,7 @@ export function sgemm(
 ): void {
   const pA = scratch;
   const pB = pA + (<usize>(MC * KC) << 2);
-  const edge = pB + (<usize>(KC * (((n + NR - 1) / NR) * NR)) << 2);
-  if (k == 0) {
-    if (!accumulate) for (let i: i32 = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
-    return;
-  }
+  const edge = pB + (<usize>(KC * roundUp(n, NR)) << 2);
   for (let p0: i32 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
     const add = accumulate || p0 > 0;
@@ -142,6 +136,45 @@ export function sgemm(
   }
 }
 
-export function gemmScratchFloats(n: i32): i32 {
-  return MC * KC + KC * (((n + NR - 1) / NR) * NR) + MR * NR;
+// @ts-ignore: decorator
+@inline
+function roundUp(x: i32, q: i32): i32 {
+  return ((x + q - 1) / q) * q;
+}
+
+// C[M,N] (row stride ldc) = A * B (+ C when accumulate). A(i,k) is at
+// a + 4*(i*sAi + k*sAk); B(k,j) at b + 4*(k*sBk + j*sBj). When the 6x8 tiles
+// fit C^T = B^T A^T with less padding (few rows, as in convolutions with few
+// output channels), that product is computed into scratch and transposed
+// into C. scratch must hold gemmScratchFloats(m, n) floats.
+export function sgemm(
+  m: i32, n: i32, k: i32,
+  a: usize, sAi: i32, sAk: i32,
+  b: usize, sBk: i32, sBj: i32,
+  c: usize, ldc: i32, accumulate: bool, scratch: usize,
+): void {
+  if (k == 0) {
+    if (!accumulate) for (let i: i32 = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    return;
+  }
+  const direct = <i64>roundUp(m, MR) * <i64>roundUp(n, NR);
+  const swapped = <i64>roundUp(n, MR) * <i64>roundUp(m, NR);
+  if (swapped >= direct) {
+    gemmCore(m, n, k, a, sAi, sAk, b, sBk, sBj, c, ldc, accumulate, scratch);
+    return;
+  }
+  const t = scratch + (<usize>(MC * KC + KC * roundUp(max(m, n), NR) + MR * NR) << 2);
+  gemmCore(n, m, k, b, sBj, sBk, a, sAk, sAi, t, m, false, scratch);
+  for (let i: i32 = 0; i < m; i++) {
+    const row = c + (<usize>(i * ldc) << 2);
+    for (let j: i32 = 0; j < n; j++) {
+      const v = load<f32>(t + (<usize>(j * m + i) << 2));
+      const d = row + (<usize>j << 2);
+      store<f32>(d, accumulate ? load<f32>(d) + v : v);
+    }
+  }
+}
+
+export function gemmScratchFloats(m: i32, n: i32): i32 {
+  return MC * KC + KC * roundUp(max(m, n), NR) + MR * NR + m * n;
 }
