@@ -1,0 +1,44 @@
+import type { Rng } from "../engine/index.js";
+import type { Cost } from "./cost.js";
+
+/** One categorical decision of a search space: an op choice per layer, or a width choice. */
+export interface Gene {
+  name: string;
+  kind: "op" | "width";
+  choices: readonly string[];
+}
+
+/**
+ * A search space: a list of decisions, each architecture a vector of choice
+ * indices (its genes), with a canonical string form, one-hot encodings for
+ * the simplex-net's two branches, seeded uniform sampling and exact costs.
+ */
+export interface SearchSpace {
+  readonly name: string;
+  readonly genes: readonly Gene[];
+  format(genes: readonly number[]): string;
+  /** Parses the canonical string; a malformed one throws one line saying what was expected. */
+  parse(s: string): number[];
+  cost(genes: readonly number[]): Cost;
+}
+
+/** Uniform sample: each gene's choice drawn independently. */
+export function sampleGenes(space: SearchSpace, rng: Rng): number[] {
+  return space.genes.map((g) => rng.int(g.choices.length));
+}
+
+/** Concatenated one-hot vectors of the genes of one kind (the simplex-net's architecture or channel input). */
+export function oneHot(space: SearchSpace, genes: readonly number[], kind: Gene["kind"]): Float32Array {
+  const sel = space.genes.map((g, i) => [g, genes[i]!] as const).filter(([g]) => g.kind === kind);
+  const out = new Float32Array(sel.reduce((s, [g]) => s + g.choices.length, 0));
+  let at = 0;
+  for (const [g, v] of sel) {
+    out[at + v] = 1;
+    at += g.choices.length;
+  }
+  return out;
+}
+
+export function oneHotSize(space: SearchSpace, kind: Gene["kind"]): number {
+  return space.genes.filter((g) => g.kind === kind).reduce((s, g) => s + g.choices.length, 0);
+}
