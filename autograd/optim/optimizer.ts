@@ -45,4 +45,23 @@ export abstract class Optimizer {
     }
     return s;
   }
+
+  /** State tensors in parameter order (`<param index>.<slot>`), for checkpoints. */
+  stateTensors(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    this.params.forEach((p, i) => this.state.get(p)?.forEach((t, k) => out.set(`${i}.${k}`, t)));
+    return out;
+  }
+
+  /** Restores state written by stateTensors(); a missing or misshapen slot is an error. */
+  loadStateTensors(state: ReadonlyMap<string, Tensor>, slotCount: number): void {
+    this.params.forEach((p, i) => {
+      if (!state.has(`${i}.0`)) return;
+      this.slots(p, slotCount).forEach((t, k) => {
+        const v = state.get(`${i}.${k}`);
+        if (v === undefined || v.shape.join() !== t.shape.join()) throw new Error(`optimizer state: slot ${i}.${k} is missing or has the wrong shape`);
+        engine.runKernel("Assign", [t, v], {});
+      });
+    });
+  }
 }

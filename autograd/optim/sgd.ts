@@ -14,7 +14,6 @@ export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
   readonly weightDecay: number;
-  private readonly started = new Set<Tensor>();
 
   constructor(params: readonly Tensor[], o: SgdOptions) {
     super(params, o.lr);
@@ -27,11 +26,16 @@ export class SGD extends Optimizer {
   protected update(p: Tensor, grad: Tensor): void {
     let g = this.weightDecay !== 0 ? add(grad, mulScalar(p, this.weightDecay)) : grad;
     if (this.momentum !== 0) {
+      const first = !this.state.has(p);
       const [buf] = this.slots(p, 1) as [Tensor];
-      assign(buf, this.started.has(p) ? add(mulScalar(buf, this.momentum), g) : g);
-      this.started.add(p);
+      assign(buf, first ? g : add(mulScalar(buf, this.momentum), g));
       g = this.nesterov ? add(g, mulScalar(buf, this.momentum)) : buf;
     }
     assign(p, sub(p, mulScalar(g, this.lr)));
+  }
+
+  /** Restores the momentum buffers saved by stateTensors(). */
+  loadState(state: ReadonlyMap<string, Tensor>): void {
+    this.loadStateTensors(state, 1);
   }
 }

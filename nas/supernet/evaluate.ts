@@ -1,0 +1,62 @@
+import { ones, tidy, zeros, type Tensor } from "../../engine/index.js";
+import { argMax, assign, noGrad } from "../../autograd/index.js";
+import { batches } from "../../data/batches.js";
+import type { ImageDataset } from "../../data/dataset.js";
+import type { DataRecipe } from "../../train/fit.js";
+import { BatchNorm2d } from "../../autograd/nn/layers.js";
+import type { Nb201Supernet } from "./nb201_supernet.js";
+
+/**
+ * Top-1 accuracy of one path of a supernet on `data`, BN normalising with
+ * each batch's own statistics (paper, appendix B): no running statistics
+ * are read or changed.
+ */
+export function evaluatePath(supernet: Nb201Supernet, genes: readonly number[], lambda: Tensor, data: ImageDataset,
+  recipe: DataRecipe, batchSize = 256): number {
+  supernet.eval();
+  supernet.useBatchStatsInEval(true);
+  let correct = 0;
+  try {
+    noGrad(() => {
+      for (const { x, y } of batches(data, { batchSize, mean: recipe.mean, std: recipe.std })) {
+        tidy(() => {
+          const pred = argMax(supernet.run(x, genes, lambda)).dataSync();
+          const labels = y.dataSync();
+          for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) correct++;
+        });
+        x.dispose();
+        y.dispose();
+      }
+    });
+  } finally {
+    supernet.useBatchStatsInEval(false);
+    supernet.train();
+  }
+  return correct / data.count;
+}
+
+/**
+ * SPOS-style BN recalibration for one path: reset every running mean and
+ * variance, then run `count` training batches through the path in training
+ * mode without gradients, so evaluation with running statistics fits it.
+ */
+export function recalibrate(supernet: Nb201Supernet, genes: readonly number[], lambda: Tensor, data: ImageDataset,
+  recipe: DataRecipe, count: number, batchSize = 256): void {
+  const bns = supernet.modules().filter((m): m is BatchNorm2d => m instanceof BatchNorm2d);
+  tidy(() => {
+    for (const bn of bns) {
+      assign(bn.runningMean, zeros([bn.channels]));
+      assign(bn.runningVar, ones([bn.channels]));
+    }
+  });
+  supernet.train();
+  let n = 0;
+  noGrad(() => {
+    for (const { x, y } of batches(data, { batchSize, mean: recipe.mean, std: recipe.std })) {
+      if (n++ < count) tidy(() => { supernet.run(x, genes, lambda); });
+      x.dispose();
+      y.dispose();
+      if (n >= count) break;
+    }
+  });
+}

@@ -1,0 +1,184 @@
+import { Rng, full, tensor, tidy, type Tensor } from "../../engine/index.js";
+import { add, crossEntropy, mulScalar, noGrad, reshape, slice } from "../../autograd/index.js";
+import { SGD } from "../../autograd/optim/sgd.js";
+import { cosineLr } from "../../autograd/optim/schedule.js";
+import { batchCount, batches } from "../../data/batches.js";
+import type { ImageDataset } from "../../data/dataset.js";
+import type { DataRecipe } from "../../train/fit.js";
+import { oneHot, sampleGenes, type SearchSpace } from "../space.js";
+import type { Nb201Supernet } from "./nb201_supernet.js";
+import { channelRegularizer } from "./regularizer.js";
+import { SimplexNet, stackOneHots } from "./simplex_net.js";
+
+/**
+ * - `kshot`: the method (Algorithms 1 and 2);
+ * - `oneshot`: K = 1, lambda = 1: a plain SPOS supernet;
+ * - `fixed`: lambda = 1/K throughout;
+ * - `random`: lambda from a randomly initialised simplex-net that is never trained.
+ */
+export const SUPERNET_MODES = ["kshot", "oneshot", "fixed", "random"] as const;
+export type SupernetMode = (typeof SUPERNET_MODES)[number];
+
+export interface SupernetOptions {
+  mode: SupernetMode;
+  K: number;
+  epochs: number;
+  /** Epochs with lambda = 1/K for every path before the alternation starts. */
+  warmupEpochs: number;
+  batchSize: number;
+  lr: number;
+  simplexLr: number;
+  momentum: number;
+  weightDecay: number;
+  /** Paths per simplex-net step (the batch is split into this many groups). */
+  m: number;
+  /** Weight of r_c in the simplex-net's loss, its temperature, and the L1 width distance under which two paths are a positive pair. */
+  alpha: number;
+  tau: number;
+  rcThreshold: number;
+}
+
+export const DEFAULT_SUPERNET_OPTIONS: Omit<SupernetOptions, "mode" | "K" | "epochs" | "warmupEpochs" | "batchSize"> = {
+  lr: 0.05, simplexLr: 0.05, momentum: 0.9, weightDecay: 5e-4, m: 16, alpha: 1, tau: 0.3, rcThreshold: 1.0,
+};
+
+export interface SupernetStepReport { epoch: number; step: number; steps: number; kind: "supernet" | "simplex"; loss: number }
+export interface SupernetEpochReport { epoch: number; supernetLoss: number; simplexLoss: number | null; seconds: number }
+
+/**
+ * Trains a supernet and its simplex-net. Even steps (and every step of the
+ * warm-up and of the baselines) sample one path, compute lambda without a
+ * gradient into the simplex-net and update the supernet weights; odd steps
+ * of `kshot` sample m paths, forward each of m batch groups with its own
+ * path and lambda, add alpha * r_c, and update only the simplex-net. Both
+ * use SGD with Nesterov momentum and a per-step cosine decay to 0.
+ */
+export class SupernetTrainer {
+  readonly optTheta: SGD;
+  readonly optSimplex: SGD;
+  epoch = 0;
+  globalStep = 0;
+
+  constructor(
+    readonly space: SearchSpace,
+    readonly supernet: Nb201Supernet,
+    readonly simplex: SimplexNet,
+    readonly data: ImageDataset,
+    readonly dataRecipe: DataRecipe,
+    readonly options: SupernetOptions,
+    readonly rng: Rng,
+  ) {
+    const o = options;
+    if (o.mode === "oneshot" && o.K !== 1) throw new Error(`supernet: mode oneshot means K = 1, received K = ${o.K}`);
+    if (!(Number.isInteger(o.m) && o.m >= 1)) throw new Error(`supernet: expected m >= 1 paths per simplex step, received ${o.m}`);
+    if (o.warmupEpochs > o.epochs) throw new Error(`supernet: ${o.warmupEpochs} warm-up epochs exceed ${o.epochs} epochs`);
+    this.optTheta = new SGD(supernet.parameters(), { lr: o.lr, momentum: o.momentum, nesterov: true, weightDecay: o.weightDecay });
+    this.optSimplex = new SGD(simplex.parameters(), { lr: o.simplexLr, momentum: o.momentum, nesterov: true });
+  }
+
+  get stepsPerEpoch(): number {
+    return batchCount(this.data.count, { batchSize: this.options.batchSize });
+  }
+
+  /** The code of one path: 1/K in warm-up and in `fixed`, [1] one-shot, else the simplex-net's (no gradient). */
+  code(genes: readonly number[], warm: boolean): Tensor {
+    const { mode, K } = this.options;
+    if (mode === "oneshot" || mode === "fixed" || (warm && mode === "kshot")) return full([K], 1 / K);
+    return noGrad(() => reshape(this.codes([genes]), [K]));
+  }
+
+  /** Simplex-net codes [n, K] of n paths (recorded for autograd unless under noGrad). */
+  codes(paths: readonly (readonly number[])[]): Tensor {
+    const widths = this.simplex.widthDim > 0 ? stackOneHots(paths.map((g) => oneHot(this.space, g, "width"))) : null;
+    return this.simplex.codes(stackOneHots(paths.map((g) => oneHot(this.space, g, "op"))), widths);
+  }
+
+  private supernetStep(x: Tensor, y: Tensor, warm: boolean): number {
+    return tidy(() => {
+      const genes = sampleGenes(this.space, this.rng);
+      const loss = crossEntropy(this.supernet.run(x, genes, this.code(genes, warm)), y);
+      loss.backward();
+      this.optTheta.step();
+      this.optTheta.zeroGrad();
+      return loss.item();
+    });
+  }
+
+  private simplexStep(x: Tensor, y: Tensor): number {
+    const { m, K, alpha } = this.options;
+    const b = x.shape[0]!;
+    const groups = Math.min(m, b);
+    const thetas = this.supernet.parameters();
+    thetas.forEach((p) => { p.requiresGrad = false; }); // only the simplex-net learns here
+    try {
+      return tidy(() => {
+        const paths = Array.from({ length: groups }, () => sampleGenes(this.space, this.rng));
+        const codes = this.codes(paths);
+        let total: Tensor | null = null;
+        for (let g = 0; g < groups; g++) {
+          const lo = Math.floor((g * b) / groups), hi = Math.floor(((g + 1) * b) / groups);
+          const xs = slice(x, [lo, 0, 0, 0], [hi - lo, ...x.shape.slice(1)]);
+          const ys = tensor((y.dataSync() as Int32Array).slice(lo, hi), [hi - lo], "int32");
+          const lambda = reshape(slice(codes, [g, 0], [1, K]), [K]);
+          const l = crossEntropy(this.supernet.run(xs, paths[g]!, lambda), ys);
+          const weighted = mulScalar(l, (hi - lo) / b); // the batch's mean loss over all groups
+          total = total === null ? weighted : add(total, weighted);
+        }
+        let loss = total!;
+        if (this.simplex.widthDim > 0 && alpha > 0) loss = add(loss, mulScalar(this.rc(paths), alpha));
+        loss.backward();
+        this.optSimplex.step();
+        this.optSimplex.zeroGrad();
+        return loss.item();
+      });
+    } finally {
+      thetas.forEach((p) => { p.requiresGrad = true; });
+    }
+  }
+
+  /**
+   * r_c for this step: the width vectors of the step's paths, each beside a
+   * near copy (up to 3 layers moved one grid step), all under the first
+   * path's ops, so every vector has a positive partner (regularizer.ts).
+   */
+  private rc(paths: readonly (readonly number[])[]): Tensor {
+    const widthAt = this.space.genes.map((g, i) => (g.kind === "width" ? i : -1)).filter((i) => i >= 0);
+    const variants: number[][] = [];
+    for (const p of paths) {
+      const near = [...p];
+      for (let t = 0; t < 3; t++) {
+        const i = widthAt[this.rng.int(widthAt.length)]!;
+        const n = this.space.genes[i]!.choices.length;
+        near[i] = Math.min(n - 1, Math.max(0, near[i]! + (this.rng.uniform() < 0.5 ? -1 : 1)));
+      }
+      variants.push(p.slice(), near);
+    }
+    const base = paths[0]!;
+    const withBaseOps = variants.map((v) => v.map((g, i) => (this.space.genes[i]!.kind === "op" ? base[i]! : g)));
+    const widths = withBaseOps.map((v) => widthAt.map((i) => Number(this.space.genes[i]!.choices[v[i]!])));
+    return channelRegularizer(this.codes(withBaseOps), widths, this.options.tau, this.options.rcThreshold);
+  }
+
+  /** One epoch; calls onStep after every step. */
+  runEpoch(onStep?: (r: SupernetStepReport) => void): SupernetEpochReport {
+    const o = this.options;
+    this.epoch++;
+    const warm = this.epoch <= o.warmupEpochs;
+    const steps = this.stepsPerEpoch, total = steps * o.epochs;
+    const t0 = performance.now();
+    let supSum = 0, supN = 0, simSum = 0, simN = 0, step = 0;
+    for (const { x, y } of batches(this.data, { batchSize: o.batchSize, rng: this.rng, ...this.dataRecipe })) {
+      this.optTheta.lr = cosineLr(o.lr, this.globalStep, total);
+      this.optSimplex.lr = cosineLr(o.simplexLr, this.globalStep, total);
+      const simplexTurn = o.mode === "kshot" && !warm && this.globalStep % 2 === 1;
+      const loss = simplexTurn ? this.simplexStep(x, y) : this.supernetStep(x, y, warm);
+      if (simplexTurn) { simSum += loss; simN++; } else { supSum += loss; supN++; }
+      x.dispose();
+      y.dispose();
+      this.globalStep++;
+      step++;
+      onStep?.({ epoch: this.epoch, step, steps, kind: simplexTurn ? "simplex" : "supernet", loss });
+    }
+    return { epoch: this.epoch, supernetLoss: supSum / Math.max(1, supN), simplexLoss: simN > 0 ? simSum / simN : null, seconds: (performance.now() - t0) / 1000 };
+  }
+}

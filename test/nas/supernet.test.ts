@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Rng, tensor, tidy, type Tensor } from "../../engine/index.js";
+import { assign, grad, mul, sum } from "../../autograd/index.js";
+import { head } from "../../data/dataset.js";
+import { loadMnistSplit } from "../../data/mnist.js";
+import { Nb201Space } from "../../nas/nb201/space.js";
+import { evaluatePath } from "../../nas/supernet/evaluate.js";
+import { KShotWeight } from "../../nas/supernet/kshot_weight.js";
+import { Nb201Supernet, kshotWeights, sharedWeights } from "../../nas/supernet/nb201_supernet.js";
+import { channelRegularizer } from "../../nas/supernet/regularizer.js";
+import { SimplexNet } from "../../nas/supernet/simplex_net.js";
+import { SupernetTrainer, type SupernetOptions, DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
+import { oneHotSize } from "../../nas/space.js";
+import { DATA_RECIPES, EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
+
+const vals = (t: Tensor) => [...t.dataSync()];
+const near = (a: number[], b: number[], tol = 1e-5) => {
+  assert.equal(a.length, b.length);
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < tol, `${v} vs ${b[i]} at ${i}`));
+};
+
+describe("K-shot weights", () => {
+  it("merge theta = sum_k lambda_k theta_k, with gradients to every theta_k and to lambda (K = 3, by hand)", () => {
+    const w = new KShotWeight([2], 3, 1, new Rng(0));
+    assign(w.theta, tensor([1, 2, 3, 4, 5, 6], [3, 2]));
+    const lambda = tensor([0.2, 0.3, 0.5]);
+    near(vals(w.weight(lambda)), [0.2 * 1 + 0.3 * 3 + 0.5 * 5, 0.2 * 2 + 0.3 * 4 + 0.5 * 6]);
+    const c = tensor([10, -1]);
+    const [dTheta, dLambda] = grad(() => sum(mul(w.weight(lambda), c)), [w.theta, lambda]);
+    // L = sum_j c_j sum_k lambda_k theta_kj
+    near(vals(dTheta!), [2, -0.2, 3, -0.3, 5, -0.5]);
+    near(vals(dLambda!), [1 * 10 - 2, 3 * 10 - 4, 5 * 10 - 6]);
+  });
+});
+
+describe("simplex-net", () => {
+  it("puts every code on the simplex, and gradients reach both branches", () => {
+    const net = new SimplexNet(6, 4, 3, new Rng(1), 8);
+    const rng = new Rng(2);
+    const a = tensor(Array.from({ length: 30 }, () => rng.normal()), [5, 6]);
+    const c = tensor(Array.from({ length: 20 }, () => rng.normal()), [5, 4]);
+    const codes = net.codes(a, c);
+    assert.deepEqual([...codes.shape], [5, 3]);
+    const v = vals(codes);
+    for (let i = 0; i < 5; i++) {
+      assert.ok(Math.abs(v[3 * i]! + v[3 * i + 1]! + v[3 * i + 2]! - 1) < 1e-6);
+      assert.ok(v.slice(3 * i, 3 * i + 3).every((x) => x > 0));
+    }
+    const params = net.parameters();
+    const gs = grad(() => sum(mul(net.codes(a, c), tensor([1, 0, -1, 0, 2, 0, 0, 0, 1, 1, 1, 1, 3, 0, 0], [5, 3]))), params);
+    for (const g of gs) assert.ok(vals(g).some((x) => x !== 0));
+    assert.throws(() => net.codes(a, null), /pass their one-hot encoding/);
+  });
+});
+
+describe("r_c", () => {
+  it("matches a hand computation on three codes with one positive pair", () => {
+    const lam = [[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]];
+    const codes = tensor(lam.flat(), [3, 2]);
+    // L1 width distances: d(0,1) = 0.4 (< 1: a positive pair), d(0,2) = d(1,2) = 1.2
+    const widths = [[1.0, 0.6], [0.8, 0.4], [0.2, 1.0]];
+    const tau = 0.3;
+    const s = (i: number, j: number) => (lam[i]![0]! * lam[j]![0]! + lam[i]![1]! * lam[j]![1]!) / tau;
+    // anchor 0, positive 1: -log(e^{s01} / (e^{s01} + e^{s02})); anchor 1, positive 0 likewise
+    const r01 = -(s(0, 1) - Math.log(Math.exp(s(0, 1)) + Math.exp(s(0, 2))));
+    const r10 = -(s(1, 0) - Math.log(Math.exp(s(1, 0)) + Math.exp(s(1, 2))));
+    near([channelRegularizer(codes, widths, tau, 1.0).item()], [(r01 + r10) / 2]);
+    assert.equal(channelRegularizer(codes, widths, tau, 0.1).item(), 0, "no pair under the threshold");
+  });
+});
+
+const SMALL = { C: 4, N: 1, inChannels: 1, classes: 10 };
+const space = new Nb201Space({ ...SMALL, height: 28, width: 28 });
+const data = head(loadMnistSplit(EMBEDDED_FASHION_MNIST, "train", "fashion-mnist"), 64);
+const recipe = DATA_RECIPES["fashion-mnist"];
+
+function trainer(make: "kshot1" | "shared" | number, mode: SupernetOptions["mode"], seed: number, epochs = 1, warmupEpochs = 0) {
+  const rng = new Rng(seed);
+  const K = typeof make === "number" ? make : 1;
+  const supernet = new Nb201Supernet(SMALL, make === "shared" ? sharedWeights : kshotWeights(K), rng);
+  const simplex = new SimplexNet(oneHotSize(space, "op"), 0, K, rng, 16);
+  return new SupernetTrainer(space, supernet, simplex, data, recipe,
+    { ...DEFAULT_SUPERNET_OPTIONS, mode, K, epochs, warmupEpochs, batchSize: 16, m: 4 }, new Rng(seed + 1));
+}
+
+describe("K-shot supernet training", () => {
+  it("K = 1 with lambda = 1 is exactly a one-shot SPOS supernet: identical losses over several steps", () => {
+    const a = trainer("kshot1", "oneshot", 5), b = trainer("shared", "oneshot", 5);
+    const la: number[] = [], lb: number[] = [];
+    a.runEpoch((r) => la.push(r.loss));
+    b.runEpoch((r) => lb.push(r.loss));
+    assert.equal(la.length, 4);
+    assert.deepEqual(la, lb);
+  });
+
+  it("after warm-up, kshot mode alternates: odd steps move only the simplex-net", () => {
+    const t = trainer(3, "kshot", 6, 2, 1);
+    const kinds: string[] = [];
+    t.runEpoch((r) => kinds.push(r.kind));
+    assert.deepEqual(kinds, ["supernet", "supernet", "supernet", "supernet"]);
+    const snapshot = () => [...t.supernet.parameters(), ...t.simplex.parameters()].map((p) => vals(p));
+    let before = snapshot();
+    const moved: [string, boolean, boolean][] = [];
+    t.runEpoch((r) => {
+      const after = snapshot();
+      const nSup = t.supernet.parameters().length;
+      const changed = after.map((v, i) => v.some((x, j) => x !== before[i]![j]));
+      moved.push([r.kind, changed.slice(0, nSup).some(Boolean), changed.slice(nSup).some(Boolean)]);
+      before = after;
+    });
+    assert.deepEqual(moved, [["supernet", true, false], ["simplex", false, true], ["supernet", true, false], ["simplex", false, true]]);
+  });
+
+  it("the baselines never train the simplex-net; fixed codes are 1/K", () => {
+    for (const mode of ["fixed", "random"] as const) {
+      const t = trainer(2, mode, 7, 1, 0);
+      const before = t.simplex.parameters().map(vals);
+      const kinds: string[] = [];
+      t.runEpoch((r) => kinds.push(r.kind));
+      assert.ok(kinds.every((k) => k === "supernet"));
+      assert.deepEqual(t.simplex.parameters().map(vals), before);
+    }
+    near(vals(trainer(4, "fixed", 1).code([0, 0, 0, 0, 0, 0], false)), [0.25, 0.25, 0.25, 0.25]);
+    assert.throws(() => trainer(2, "oneshot", 1), /mode oneshot means K = 1, received K = 2/);
+  });
+
+  it("evaluates a path with batch statistics, leaving running statistics untouched", () => {
+    const t = trainer(2, "kshot", 8);
+    t.runEpoch();
+    const genes = space.parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|");
+    const stats = () => t.supernet.namedBuffers().map(([, b]) => vals(b));
+    const before = stats();
+    const acc = tidy(() => evaluatePath(t.supernet, genes, t.code(genes, false), data, recipe));
+    assert.ok(acc >= 0 && acc <= 1);
+    assert.deepEqual(stats(), before);
+  });
+});
