@@ -1,8 +1,10 @@
 import { UsageError } from "./args.js";
+import { supernetCommand } from "./supernet.js";
 import { trainCommand } from "./train.js";
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   train: { run: trainCommand, summary: "train one NAS-Bench-201 architecture stand-alone" },
+  supernet: { run: supernetCommand, summary: "train a K-shot supernet (train) or evaluate its paths (eval)" },
 };
 
 const help = `usage: kshot <command> [options]

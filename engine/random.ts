@@ -69,14 +69,17 @@ export class Rng {
     }
   }
 
-  getState(): number[] {
-    return [...this.s, this.spareNormal ?? Number.NaN];
+  /** The full state as JSON-safe values: four words and the cached normal (or null). */
+  getState(): (number | null)[] {
+    return [...this.s, this.spareNormal];
   }
 
-  setState(state: readonly number[]): void {
-    if (state.length !== 5) throw new Error(`Rng.setState: expected 5 numbers, received ${state.length}`);
-    this.s.set(state.slice(0, 4));
-    this.spareNormal = Number.isNaN(state[4]) ? null : state[4];
+  setState(state: readonly (number | null)[]): void {
+    if (state.length !== 5 || state.slice(0, 4).some((w) => typeof w !== "number")) {
+      throw new Error(`Rng.setState: expected four numbers and a number or null, received ${JSON.stringify(state)}`);
+    }
+    this.s.set(state.slice(0, 4) as number[]);
+    this.spareNormal = state[4] ?? null;
   }
 }
 

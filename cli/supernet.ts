@@ -1,0 +1,135 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Rng, tidy } from "../engine/index.js";
+import { evaluatePath } from "../nas/supernet/evaluate.js";
+import { buildSupernetRun, continueSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../nas/supernet/run.js";
+import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
+import { sampleGenes } from "../nas/space.js";
+import { DATASETS, type DatasetName } from "../train/datasets.js";
+import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
+import { Progress } from "./progress.js";
+
+const d = DEFAULT_SUPERNET_OPTIONS;
+export const supernetTrainFlags: FlagSpecs = {
+  space: { type: "string", help: "search space (nb201; the MobileNetV2 space has cost counting only so far)", default: "nb201" },
+  C: { type: "string", help: "channels of the first stage", default: "8" },
+  N: { type: "string", help: "cells per stage", default: "1" },
+  K: { type: "string", help: "weight copies per searchable op", default: "4" },
+  mode: { type: "string", help: "kshot | oneshot (K=1) | fixed (lambda=1/K) | random (untrained simplex-net)", default: "kshot" },
+  dataset: { type: "string", help: DATASETS.join(" | "), default: "fashion-mnist" },
+  "data-dir": { type: "string", help: "directory of the data files (Fashion-MNIST: Debian's path if installed, else the embedded subset)" },
+  "train-limit": { type: "string", help: "use the first N training images (before the validation split)" },
+  "val-size": { type: "string", help: "training images held out for path evaluation", default: "1000" },
+  epochs: { type: "string", help: "training epochs", default: "4" },
+  "warmup-epochs": { type: "string", help: "epochs with lambda = 1/K before the alternation", default: "1" },
+  "batch-size": { type: "string", help: "images per step", default: "64" },
+  lr: { type: "string", help: "supernet learning rate (cosine to 0)", default: String(d.lr) },
+  "simplex-lr": { type: "string", help: "simplex-net learning rate (cosine to 0)", default: String(d.simplexLr) },
+  "weight-decay": { type: "string", help: "supernet weight decay", default: String(d.weightDecay) },
+  m: { type: "string", help: "paths per simplex-net step", default: String(d.m) },
+  hidden: { type: "string", help: "simplex-net hidden width", default: "100" },
+  seed: { type: "string", help: "seed of everything random", default: "0" },
+  out: { type: "string", help: "checkpoint, rewritten after every epoch", default: "runs/supernet.safetensors" },
+  resume: { type: "string", help: "continue the run saved in this checkpoint (its own settings; --out still applies)" },
+  json: { type: "boolean", help: "print a JSON summary as the last line of stdout" },
+};
+
+export const supernetEvalFlags: FlagSpecs = {
+  checkpoint: { type: "string", help: "supernet checkpoint", default: "runs/supernet.safetensors" },
+  arch: { type: "string", help: "architecture(s) to evaluate, separated by ';'" },
+  sample: { type: "string", help: "also evaluate N paths sampled uniformly", default: "0" },
+  seed: { type: "string", help: "seed of the sampled paths", default: "0" },
+  json: { type: "boolean", help: "print one JSON object per path" },
+};
+
+const help = `usage: kshot supernet <train|eval> [options]
+
+  train   train a K-shot supernet and its simplex-net (warm-up, then Algorithm 2)
+  eval    accuracy and lambda of paths on the validation split (batch-statistic BN)
+
+Run 'kshot supernet train --help' or 'kshot supernet eval --help' for options.
+`;
+
+export async function supernetCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === "train") return supernetTrain(rest);
+  if (sub === "eval") return supernetEval(rest);
+  if (sub === undefined || sub === "--help" || sub === "-h") { process.stdout.write(help); return; }
+  throw new UsageError(`kshot supernet: unknown subcommand '${sub}' (train, eval)`);
+}
+
+async function supernetTrain(argv: string[]): Promise<void> {
+  const cmd = "kshot supernet train";
+  const f = parseFlags(cmd, argv, supernetTrainFlags);
+  if (f.help) {
+    process.stdout.write(helpText(`usage: ${cmd} [options]`, "Trains a K-shot supernet, checkpointing every epoch; --resume continues exactly.", supernetTrainFlags));
+    return;
+  }
+  const progress = new Progress();
+  const out = String(f.out);
+  mkdirSync(dirname(out), { recursive: true });
+  let run;
+  if (f.resume !== undefined) {
+    run = loadSupernetCheckpoint(String(f.resume));
+    progress.log(`${cmd}: resuming ${f.resume} after epoch ${run.trainer.epoch} of ${run.config.epochs}`);
+  } else {
+    if (f.space !== "nb201") throw new UsageError(`${cmd}: --space ${String(f.space)} has no supernet yet; use nb201`);
+    if (!(SUPERNET_MODES as readonly string[]).includes(String(f.mode))) throw new UsageError(`${cmd}: --mode expects one of ${SUPERNET_MODES.join(", ")}, received '${String(f.mode)}'`);
+    const mode = f.mode as SupernetMode;
+    const K = num(cmd, "K", f.K, { integer: true, min: 1 });
+    if (mode === "oneshot" && K !== 1) throw new UsageError(`${cmd}: --mode oneshot means --K 1`);
+    const config: SupernetRunConfig = {
+      ...d, space: "nb201", mode, K,
+      C: num(cmd, "C", f.C, { integer: true, min: 1 }), N: num(cmd, "N", f.N, { integer: true, min: 1 }),
+      dataset: String(f.dataset) as DatasetName, dataDir: f["data-dir"] as string | undefined,
+      trainLimit: optionalNum(cmd, "train-limit", f["train-limit"], { integer: true, min: 2 }),
+      valSize: num(cmd, "val-size", f["val-size"], { integer: true, min: 1 }),
+      epochs: num(cmd, "epochs", f.epochs, { integer: true, min: 1 }),
+      warmupEpochs: num(cmd, "warmup-epochs", f["warmup-epochs"], { integer: true, min: 0 }),
+      batchSize: num(cmd, "batch-size", f["batch-size"], { integer: true, min: 1 }),
+      lr: num(cmd, "lr", f.lr, { min: 0 }), simplexLr: num(cmd, "simplex-lr", f["simplex-lr"], { min: 0 }),
+      weightDecay: num(cmd, "weight-decay", f["weight-decay"], { min: 0 }),
+      m: num(cmd, "m", f.m, { integer: true, min: 1 }), hidden: num(cmd, "hidden", f.hidden, { integer: true, min: 1 }),
+      seed: num(cmd, "seed", f.seed, { integer: true, min: 0 }),
+    };
+    if (config.warmupEpochs > config.epochs) throw new UsageError(`${cmd}: --warmup-epochs ${config.warmupEpochs} exceeds --epochs ${config.epochs}`);
+    run = buildSupernetRun(config);
+    progress.log(`${cmd}: ${run.dataNote}; ${run.train.count} training and ${run.val.count} validation images`);
+  }
+  const c = run.config;
+  progress.log(`${cmd}: ${c.space} C=${c.C} N=${c.N}, K=${c.K}, mode ${c.mode}, ${c.epochs} epochs (${c.warmupEpochs} warm-up), ${run.supernet.numParameters()} supernet parameters`);
+  const reports = await continueSupernetRun(run, out,
+    (r) => progress.update(`epoch ${r.epoch}/${c.epochs} step ${r.step}/${r.steps} ${r.kind} loss ${r.loss.toFixed(4)}`, r.step === r.steps),
+    (r) => progress.log(`epoch ${r.epoch}: supernet loss ${r.supernetLoss.toFixed(4)}${r.simplexLoss === null ? "" : `, simplex-net loss ${r.simplexLoss.toFixed(4)}`}, ${r.seconds.toFixed(1)} s; checkpoint ${out}`));
+  process.stdout.write(`trained ${reports.length} epoch(s); checkpoint ${out}\n`);
+  if (f.json) {
+    process.stdout.write(`${JSON.stringify({ checkpoint: out, epochs: run.trainer.epoch, supernet_loss: reports.map((r) => r.supernetLoss),
+      simplex_loss: reports.map((r) => r.simplexLoss), seconds: reports.map((r) => r.seconds) })}\n`);
+  }
+}
+
+async function supernetEval(argv: string[]): Promise<void> {
+  const cmd = "kshot supernet eval";
+  const f = parseFlags(cmd, argv, supernetEvalFlags);
+  if (f.help) {
+    process.stdout.write(helpText(`usage: ${cmd} [options]`, "Prints the validation accuracy and lambda of paths of a trained supernet.", supernetEvalFlags));
+    return;
+  }
+  const run = loadSupernetCheckpoint(String(f.checkpoint));
+  const paths: number[][] = [];
+  for (const s of f.arch === undefined ? [] : String(f.arch).split(";").filter((x) => x.trim() !== "")) {
+    try { paths.push(run.space.parse(s.trim())); } catch (e) { throw new UsageError(`${cmd}: ${(e as Error).message}`); }
+  }
+  const rng = new Rng(num(cmd, "seed", f.seed, { integer: true, min: 0 }));
+  for (let i = num(cmd, "sample", f.sample, { integer: true, min: 0 }); i > 0; i--) paths.push(sampleGenes(run.space, rng));
+  if (paths.length === 0) throw new UsageError(`${cmd}: give --arch or --sample`);
+  for (const genes of paths) {
+    const { acc, lambda } = tidy(() => {
+      const code = run.trainer.code(genes, false);
+      return { acc: evaluatePath(run.supernet, genes, code, run.val, run.recipe), lambda: [...code.dataSync()] };
+    });
+    const arch = run.space.format(genes);
+    if (f.json) process.stdout.write(`${JSON.stringify({ arch, val_acc: acc, lambda, ...run.space.cost(genes) })}\n`);
+    else process.stdout.write(`${acc.toFixed(4)}  lambda [${lambda.map((v) => v.toFixed(3)).join(", ")}]  ${arch}\n`);
+  }
+}

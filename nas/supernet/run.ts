@@ -1,0 +1,98 @@
+import { Rng, loadSafetensors, saveSafetensors, type Tensor } from "../../engine/index.js";
+import { splitIndices } from "../../data/batches.js";
+import { head, subset, type ImageDataset } from "../../data/dataset.js";
+import { DATA_RECIPES, loadDataset, type DatasetName } from "../../train/datasets.js";
+import type { DataRecipe } from "../../train/fit.js";
+import { Nb201Space } from "../nb201/space.js";
+import { oneHotSize } from "../space.js";
+import { Nb201Supernet, kshotWeights } from "./nb201_supernet.js";
+import { SimplexNet } from "./simplex_net.js";
+import { SupernetTrainer, type SupernetEpochReport, type SupernetOptions, type SupernetStepReport } from "./trainer.js";
+
+/** Everything that defines a supernet run; stored in its checkpoints, so a resume needs nothing else. */
+export interface SupernetRunConfig extends SupernetOptions {
+  space: "nb201";
+  C: number;
+  N: number;
+  dataset: DatasetName;
+  dataDir?: string;
+  trainLimit?: number;
+  /** Images held out of the training images for path evaluation (the paper searches on such a split). */
+  valSize: number;
+  hidden: number;
+  seed: number;
+}
+
+export interface SupernetRun {
+  config: SupernetRunConfig;
+  space: Nb201Space;
+  supernet: Nb201Supernet;
+  simplex: SimplexNet;
+  trainer: SupernetTrainer;
+  train: ImageDataset;
+  val: ImageDataset;
+  recipe: DataRecipe;
+  dataNote: string;
+}
+
+/** Builds a run from its config: data split, supernet and simplex-net from the seed, the trainer. */
+export function buildSupernetRun(config: SupernetRunConfig): SupernetRun {
+  const data = loadDataset(config.dataset, config.dataDir);
+  const all = head(data.train, config.trainLimit);
+  const split = splitIndices(all.count, config.valSize, new Rng(config.seed + 0x7a1));
+  const train = subset(all, split.train, `${all.name} (train split)`);
+  const val = subset(all, split.val, `${all.name} (validation split)`);
+  const net = { C: config.C, N: config.N, inChannels: all.channels, classes: all.classes };
+  const space = new Nb201Space({ ...net, height: all.height, width: all.width });
+  const initRng = new Rng(config.seed);
+  const supernet = new Nb201Supernet(net, kshotWeights(config.K), initRng);
+  const simplex = new SimplexNet(oneHotSize(space, "op"), oneHotSize(space, "width"), config.K, initRng, config.hidden);
+  const recipe = DATA_RECIPES[config.dataset];
+  const trainer = new SupernetTrainer(space, supernet, simplex, train, recipe, config, new Rng(config.seed + 0x5eed));
+  return { config, space, supernet, simplex, trainer, train, val, recipe, dataNote: data.note };
+}
+
+const META_KEY = "kshot_supernet";
+
+/** One file per run: supernet, simplex-net and both optimisers' tensors; config, progress and RNG state as metadata. */
+export async function saveSupernetCheckpoint(path: string, run: SupernetRun): Promise<void> {
+  const tensors = new Map<string, Tensor>();
+  for (const [n, t] of run.supernet.stateDict()) tensors.set(`supernet.${n}`, t);
+  for (const [n, t] of run.simplex.stateDict()) tensors.set(`simplex.${n}`, t);
+  for (const [n, t] of run.trainer.optTheta.stateTensors()) tensors.set(`opt_supernet.${n}`, t);
+  for (const [n, t] of run.trainer.optSimplex.stateTensors()) tensors.set(`opt_simplex.${n}`, t);
+  const meta = { config: run.config, epoch: run.trainer.epoch, globalStep: run.trainer.globalStep, rng: run.trainer.rng.getState() };
+  await saveSafetensors(path, tensors, { [META_KEY]: JSON.stringify(meta) });
+}
+
+/** Rebuilds a run from a checkpoint, exactly where it stopped. */
+export function loadSupernetCheckpoint(path: string): SupernetRun {
+  const { tensors, metadata } = loadSafetensors(path);
+  const raw = metadata[META_KEY];
+  if (raw === undefined) throw new Error(`${path}: not a kshot supernet checkpoint (no '${META_KEY}' metadata)`);
+  const meta = JSON.parse(raw) as { config: SupernetRunConfig; epoch: number; globalStep: number; rng: (number | null)[] };
+  const run = buildSupernetRun(meta.config);
+  const part = (prefix: string) => new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
+  run.supernet.loadStateDict(part("supernet."));
+  run.simplex.loadStateDict(part("simplex."));
+  run.trainer.optTheta.loadState(part("opt_supernet."));
+  run.trainer.optSimplex.loadState(part("opt_simplex."));
+  for (const t of tensors.values()) t.dispose();
+  run.trainer.epoch = meta.epoch;
+  run.trainer.globalStep = meta.globalStep;
+  run.trainer.rng.setState(meta.rng);
+  return run;
+}
+
+/** Trains the remaining epochs, writing the checkpoint after every one. */
+export async function continueSupernetRun(run: SupernetRun, checkpoint: string,
+  onStep?: (r: SupernetStepReport) => void, onEpoch?: (r: SupernetEpochReport) => void): Promise<SupernetEpochReport[]> {
+  const reports: SupernetEpochReport[] = [];
+  while (run.trainer.epoch < run.config.epochs) {
+    const r = run.trainer.runEpoch(onStep);
+    await saveSupernetCheckpoint(checkpoint, run);
+    reports.push(r);
+    onEpoch?.(r);
+  }
+  return reports;
+}
