@@ -11,7 +11,8 @@ import { Progress } from "./progress.js";
 
 const d = DEFAULT_SUPERNET_OPTIONS;
 export const supernetTrainFlags: FlagSpecs = {
-  space: { type: "string", help: "search space (nb201; the MobileNetV2 space has cost counting only so far)", default: "nb201" },
+  space: { type: "string", help: "search space: nb201 | mbv2", default: "nb201" },
+  "search-width": { type: "boolean", help: "mbv2: search the 24 width multipliers too (adds r_c to the simplex-net's loss)" },
   C: { type: "string", help: "channels of the first stage", default: "8" },
   N: { type: "string", help: "cells per stage", default: "1" },
   K: { type: "string", help: "weight copies per searchable op", default: "4" },
@@ -73,13 +74,13 @@ async function supernetTrain(argv: string[]): Promise<void> {
     run = loadSupernetCheckpoint(String(f.resume));
     progress.log(`${cmd}: resuming ${f.resume} after epoch ${run.trainer.epoch} of ${run.config.epochs}`);
   } else {
-    if (f.space !== "nb201") throw new UsageError(`${cmd}: --space ${String(f.space)} has no supernet yet; use nb201`);
+    if (f.space !== "nb201" && f.space !== "mbv2") throw new UsageError(`${cmd}: --space expects nb201 or mbv2, received '${String(f.space)}'`);
     if (!(SUPERNET_MODES as readonly string[]).includes(String(f.mode))) throw new UsageError(`${cmd}: --mode expects one of ${SUPERNET_MODES.join(", ")}, received '${String(f.mode)}'`);
     const mode = f.mode as SupernetMode;
     const K = num(cmd, "K", f.K, { integer: true, min: 1 });
     if (mode === "oneshot" && K !== 1) throw new UsageError(`${cmd}: --mode oneshot means --K 1`);
     const config: SupernetRunConfig = {
-      ...d, space: "nb201", mode, K,
+      ...d, space: f.space as "nb201" | "mbv2", searchWidth: f["search-width"] === true, mode, K,
       C: num(cmd, "C", f.C, { integer: true, min: 1 }), N: num(cmd, "N", f.N, { integer: true, min: 1 }),
       dataset: String(f.dataset) as DatasetName, dataDir: f["data-dir"] as string | undefined,
       trainLimit: optionalNum(cmd, "train-limit", f["train-limit"], { integer: true, min: 2 }),
@@ -97,7 +98,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
     progress.log(`${cmd}: ${run.dataNote}; ${run.train.count} training and ${run.val.count} validation images`);
   }
   const c = run.config;
-  progress.log(`${cmd}: ${c.space} C=${c.C} N=${c.N}, K=${c.K}, mode ${c.mode}, ${c.epochs} epochs (${c.warmupEpochs} warm-up), ${run.supernet.numParameters()} supernet parameters`);
+  progress.log(`${cmd}: ${c.space === "nb201" ? `nb201 C=${c.C} N=${c.N}` : `mbv2${c.searchWidth ? " with width search" : ""}`}, K=${c.K}, mode ${c.mode}, ${c.epochs} epochs (${c.warmupEpochs} warm-up), ${run.supernet.numParameters()} supernet parameters`);
   const reports = await continueSupernetRun(run, out,
     (r) => progress.update(`epoch ${r.epoch}/${c.epochs} step ${r.step}/${r.steps} ${r.kind} loss ${r.loss.toFixed(4)}`, r.step === r.steps),
     (r) => progress.log(`epoch ${r.epoch}: supernet loss ${r.supernetLoss.toFixed(4)}${r.simplexLoss === null ? "" : `, simplex-net loss ${r.simplexLoss.toFixed(4)}`}, ${r.seconds.toFixed(1)} s; checkpoint ${out}`));

@@ -4,14 +4,14 @@ import { batches } from "../../data/batches.js";
 import type { ImageDataset } from "../../data/dataset.js";
 import type { DataRecipe } from "../../train/fit.js";
 import { BatchNorm2d } from "../../autograd/nn/layers.js";
-import type { Nb201Supernet } from "./nb201_supernet.js";
+import type { Supernet } from "./supernet.js";
 
 /**
  * Top-1 accuracy of one path of a supernet on `data`, BN normalising with
  * each batch's own statistics (paper, appendix B): no running statistics
  * are read or changed.
  */
-export function evaluatePath(supernet: Nb201Supernet, genes: readonly number[], lambda: Tensor, data: ImageDataset,
+export function evaluatePath(supernet: Supernet, genes: readonly number[], lambda: Tensor, data: ImageDataset,
   recipe: DataRecipe, batchSize = 256): number {
   supernet.eval();
   supernet.useBatchStatsInEval(true);
@@ -40,7 +40,7 @@ export function evaluatePath(supernet: Nb201Supernet, genes: readonly number[], 
  * variance, then run `count` training batches through the path in training
  * mode without gradients, so evaluation with running statistics fits it.
  */
-export function recalibrate(supernet: Nb201Supernet, genes: readonly number[], lambda: Tensor, data: ImageDataset,
+export function recalibrate(supernet: Supernet, genes: readonly number[], lambda: Tensor, data: ImageDataset,
   recipe: DataRecipe, count: number, batchSize = 256): void {
   const bns = supernet.modules().filter((m): m is BatchNorm2d => m instanceof BatchNorm2d);
   tidy(() => {

@@ -5,6 +5,7 @@ import { BatchNorm2d, Conv2d, GlobalAvgPool, Linear, ReLU, Sequential, AvgPool2d
 import { NB201_OPS } from "../nb201/arch.js";
 import type { Nb201Config } from "../nb201/network.js";
 import { KShotWeight, SharedWeight, type OpWeight } from "./kshot_weight.js";
+import type { Supernet } from "./supernet.js";
 
 /** Makes the weights of one searchable conv: K-shot copies, or a single one-shot copy. */
 export type WeightFactory = (shape: number[], fanIn: number, rng: Rng) => OpWeight & Module;
@@ -104,7 +105,7 @@ class Reduction extends Module {
  * copy). The stem, the two reduction blocks, the last BN and the classifier
  * are outside the search and keep a single copy of their weights.
  */
-export class Nb201Supernet extends Module {
+export class Nb201Supernet extends Module implements Supernet {
   private readonly stem: Sequential;
   private readonly cells: (SuperCell | Reduction)[] = [];
   private readonly head: Sequential;

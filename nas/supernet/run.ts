@@ -4,14 +4,19 @@ import { head, subset, type ImageDataset } from "../../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../../train/datasets.js";
 import type { DataRecipe } from "../../train/fit.js";
 import { Nb201Space } from "../nb201/space.js";
-import { oneHotSize } from "../space.js";
+import { Mbv2Space } from "../mbv2/space.js";
+import { oneHotSize, type SearchSpace } from "../space.js";
+import { Mbv2Supernet } from "./mbv2_supernet.js";
+import type { Supernet } from "./supernet.js";
 import { Nb201Supernet, kshotWeights } from "./nb201_supernet.js";
 import { SimplexNet } from "./simplex_net.js";
 import { SupernetTrainer, type SupernetEpochReport, type SupernetOptions, type SupernetStepReport } from "./trainer.js";
 
 /** Everything that defines a supernet run; stored in its checkpoints, so a resume needs nothing else. */
 export interface SupernetRunConfig extends SupernetOptions {
-  space: "nb201";
+  space: "nb201" | "mbv2";
+  /** mbv2: search the 24 width multipliers too. */
+  searchWidth?: boolean;
   C: number;
   N: number;
   dataset: DatasetName;
@@ -25,8 +30,8 @@ export interface SupernetRunConfig extends SupernetOptions {
 
 export interface SupernetRun {
   config: SupernetRunConfig;
-  space: Nb201Space;
-  supernet: Nb201Supernet;
+  space: SearchSpace;
+  supernet: Supernet;
   simplex: SimplexNet;
   trainer: SupernetTrainer;
   train: ImageDataset;
@@ -43,9 +48,16 @@ export function buildSupernetRun(config: SupernetRunConfig): SupernetRun {
   const train = subset(all, split.train, `${all.name} (train split)`);
   const val = subset(all, split.val, `${all.name} (validation split)`);
   const net = { C: config.C, N: config.N, inChannels: all.channels, classes: all.classes };
-  const space = new Nb201Space({ ...net, height: all.height, width: all.width });
   const initRng = new Rng(config.seed);
-  const supernet = new Nb201Supernet(net, kshotWeights(config.K), initRng);
+  let space: SearchSpace, supernet: Supernet;
+  if (config.space === "nb201") {
+    space = new Nb201Space({ ...net, height: all.height, width: all.width });
+    supernet = new Nb201Supernet(net, kshotWeights(config.K), initRng);
+  } else {
+    const mbv2 = new Mbv2Space({ inChannels: all.channels, height: all.height, width: all.width, classes: all.classes, searchWidth: config.searchWidth ?? false });
+    space = mbv2;
+    supernet = new Mbv2Supernet(mbv2, kshotWeights(config.K), initRng);
+  }
   const simplex = new SimplexNet(oneHotSize(space, "op"), oneHotSize(space, "width"), config.K, initRng, config.hidden);
   const recipe = DATA_RECIPES[config.dataset];
   const trainer = new SupernetTrainer(space, supernet, simplex, train, recipe, config, new Rng(config.seed + 0x5eed));

@@ -6,7 +6,7 @@ import { batchCount, batches } from "../../data/batches.js";
 import type { ImageDataset } from "../../data/dataset.js";
 import type { DataRecipe } from "../../train/fit.js";
 import { oneHot, sampleGenes, type SearchSpace } from "../space.js";
-import type { Nb201Supernet } from "./nb201_supernet.js";
+import type { Supernet } from "./supernet.js";
 import { channelRegularizer } from "./regularizer.js";
 import { SimplexNet, stackOneHots } from "./simplex_net.js";
 
@@ -61,7 +61,7 @@ export class SupernetTrainer {
 
   constructor(
     readonly space: SearchSpace,
-    readonly supernet: Nb201Supernet,
+    readonly supernet: Supernet,
     readonly simplex: SimplexNet,
     readonly data: ImageDataset,
     readonly dataRecipe: DataRecipe,
