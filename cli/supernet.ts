@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Rng, tidy } from "../engine/index.js";
-import { evaluatePath } from "../nas/supernet/evaluate.js";
+import { evaluatePath, recalibrate } from "../nas/supernet/evaluate.js";
 import { buildSupernetRun, continueSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../nas/supernet/run.js";
 import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
 import { sampleGenes } from "../nas/space.js";
@@ -40,6 +40,7 @@ export const supernetEvalFlags: FlagSpecs = {
   arch: { type: "string", help: "architecture(s) to evaluate, separated by ';'" },
   sample: { type: "string", help: "also evaluate N paths sampled uniformly", default: "0" },
   seed: { type: "string", help: "seed of the sampled paths", default: "0" },
+  recalibrate: { type: "string", help: "instead of batch statistics, recalibrate BN running statistics on N training batches per path (SPOS; nb201)" },
   json: { type: "boolean", help: "print one JSON object per path" },
 };
 
@@ -124,10 +125,13 @@ async function supernetEval(argv: string[]): Promise<void> {
   const rng = new Rng(num(cmd, "seed", f.seed, { integer: true, min: 0 }));
   for (let i = num(cmd, "sample", f.sample, { integer: true, min: 0 }); i > 0; i--) paths.push(sampleGenes(run.space, rng));
   if (paths.length === 0) throw new UsageError(`${cmd}: give --arch or --sample`);
+  const recal = optionalNum(cmd, "recalibrate", f.recalibrate, { integer: true, min: 1 });
   for (const genes of paths) {
     const { acc, lambda } = tidy(() => {
       const code = run.trainer.code(genes, false);
-      return { acc: evaluatePath(run.supernet, genes, code, run.val, run.recipe), lambda: [...code.dataSync()] };
+      if (recal !== undefined) recalibrate(run.supernet, genes, code, run.train, run.recipe, recal);
+      const acc = evaluatePath(run.supernet, genes, code, run.val, run.recipe, 256, recal === undefined ? "batch-stats" : "running");
+      return { acc, lambda: [...code.dataSync()] };
     });
     const arch = run.space.format(genes);
     if (f.json) process.stdout.write(`${JSON.stringify({ arch, val_acc: acc, lambda, ...run.space.cost(genes) })}\n`);

@@ -73,7 +73,8 @@ export class BatchNorm2d extends Module {
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
   evalWithBatchStats = false;
-  readonly momentum: number;
+  /** Weight of each new batch in the running averages (changeable: recalibration averages cumulatively). */
+  momentum: number;
   readonly eps: number;
 
   constructor(readonly channels: number, options: BatchNormOptionsModule = {}) {

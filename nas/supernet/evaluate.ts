@@ -7,14 +7,15 @@ import { BatchNorm2d } from "../../autograd/nn/layers.js";
 import type { Supernet } from "./supernet.js";
 
 /**
- * Top-1 accuracy of one path of a supernet on `data`, BN normalising with
- * each batch's own statistics (paper, appendix B): no running statistics
- * are read or changed.
+ * Top-1 accuracy of one path of a supernet on `data`. By default BN
+ * normalises with each batch's own statistics (paper, appendix B) and no
+ * running statistics are read or changed; `bn: "running"` uses the running
+ * ones instead (after recalibrate()).
  */
 export function evaluatePath(supernet: Supernet, genes: readonly number[], lambda: Tensor, data: ImageDataset,
-  recipe: DataRecipe, batchSize = 256): number {
+  recipe: DataRecipe, batchSize = 256, bn: "batch-stats" | "running" = "batch-stats"): number {
   supernet.eval();
-  supernet.useBatchStatsInEval(true);
+  supernet.useBatchStatsInEval(bn === "batch-stats");
   let correct = 0;
   try {
     noGrad(() => {
@@ -38,7 +39,9 @@ export function evaluatePath(supernet: Supernet, genes: readonly number[], lambd
 /**
  * SPOS-style BN recalibration for one path: reset every running mean and
  * variance, then run `count` training batches through the path in training
- * mode without gradients, so evaluation with running statistics fits it.
+ * mode without gradients, averaging their statistics cumulatively (momentum
+ * 1/t on the t-th batch, PyTorch's momentum=None), so evaluation with running
+ * statistics fits the path.
  */
 export function recalibrate(supernet: Supernet, genes: readonly number[], lambda: Tensor, data: ImageDataset,
   recipe: DataRecipe, count: number, batchSize = 256): void {
@@ -50,13 +53,20 @@ export function recalibrate(supernet: Supernet, genes: readonly number[], lambda
     }
   });
   supernet.train();
+  const momenta = bns.map((bn) => bn.momentum);
   let n = 0;
-  noGrad(() => {
-    for (const { x, y } of batches(data, { batchSize, mean: recipe.mean, std: recipe.std })) {
-      if (n++ < count) tidy(() => { supernet.run(x, genes, lambda); });
-      x.dispose();
-      y.dispose();
-      if (n >= count) break;
-    }
-  });
+  try {
+    noGrad(() => {
+      for (const { x, y } of batches(data, { batchSize, mean: recipe.mean, std: recipe.std })) {
+        n++;
+        for (const bn of bns) bn.momentum = 1 / n;
+        tidy(() => { supernet.run(x, genes, lambda); });
+        x.dispose();
+        y.dispose();
+        if (n >= count) break;
+      }
+    });
+  } finally {
+    bns.forEach((bn, i) => { bn.momentum = momenta[i]!; });
+  }
 }

@@ -5,7 +5,7 @@ import { assign, grad, mul, sum } from "../../autograd/index.js";
 import { head } from "../../data/dataset.js";
 import { loadMnistSplit } from "../../data/mnist.js";
 import { Nb201Space } from "../../nas/nb201/space.js";
-import { evaluatePath } from "../../nas/supernet/evaluate.js";
+import { evaluatePath, recalibrate } from "../../nas/supernet/evaluate.js";
 import { KShotWeight } from "../../nas/supernet/kshot_weight.js";
 import { Nb201Supernet, kshotWeights, sharedWeights } from "../../nas/supernet/nb201_supernet.js";
 import { channelRegularizer } from "../../nas/supernet/regularizer.js";
@@ -134,5 +134,20 @@ describe("K-shot supernet training", () => {
     const acc = tidy(() => evaluatePath(t.supernet, genes, t.code(genes, false), data, recipe));
     assert.ok(acc >= 0 && acc <= 1);
     assert.deepEqual(stats(), before);
+  });
+
+  it("recalibrates BN running statistics for a path from a reset, then evaluates with them", () => {
+    const t = trainer(2, "kshot", 9);
+    t.runEpoch();
+    const genes = space.parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|");
+    const code = t.code(genes, false);
+    const stats = () => t.supernet.namedBuffers().map(([, b]) => vals(b));
+    recalibrate(t.supernet, genes, code, data, recipe, 2, 16);
+    const first = stats();
+    recalibrate(t.supernet, genes, code, data, recipe, 2, 16);
+    assert.deepEqual(stats(), first, "each recalibration starts from reset statistics");
+    const acc = evaluatePath(t.supernet, genes, code, data, recipe, 256, "running");
+    assert.ok(acc >= 0 && acc <= 1);
+    assert.deepEqual(stats(), first, "evaluation with running statistics changes none");
   });
 });
