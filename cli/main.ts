@@ -1,5 +1,7 @@
 import { UsageError } from "./args.js";
 import { describeCommand } from "./describe.js";
+import { rankCommand } from "./rank.js";
+import { searchCommand } from "./search.js";
 import { supernetCommand } from "./supernet.js";
 import { trainCommand } from "./train.js";
 
@@ -7,6 +9,8 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary
   train: { run: trainCommand, summary: "train one NAS-Bench-201 architecture stand-alone" },
   describe: { run: describeCommand, summary: "params, MACs and NAS-Bench-201 FLOPs of an architecture" },
   supernet: { run: supernetCommand, summary: "train a K-shot supernet (train) or evaluate its paths (eval)" },
+  search: { run: searchCommand, summary: "NSGA-II over NAS-Bench-201 with accuracies from a table (--oracle)" },
+  rank: { run: rankCommand, summary: "Kendall tau, Spearman and Pearson between two score tables" },
 };
 
 const help = `usage: kshot <command> [options]

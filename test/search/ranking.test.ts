@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Rng } from "../../engine/index.js";
+import { averageRanks, highGroupTau, kendallTauB, pearson, spearman } from "../../nas/search/ranking.js";
+
+/** O(n^2) tau-b straight from the definition. */
+function tauBRef(x: number[], y: number[]): number {
+  let c = 0, d = 0, tx = 0, ty = 0;
+  for (let i = 0; i < x.length; i++) for (let j = i + 1; j < x.length; j++) {
+    const a = Math.sign(x[i]! - x[j]!), b = Math.sign(y[i]! - y[j]!);
+    if (a === 0 && b === 0) continue;
+    if (a === 0) { tx++; continue; }
+    if (b === 0) { ty++; continue; }
+    if (a === b) c++; else d++;
+  }
+  return (c - d) / Math.sqrt((c + d + tx) * (c + d + ty));
+}
+
+describe("ranking metrics", () => {
+  it("Kendall tau-b matches the O(n^2) definition, ties included", () => {
+    const rng = new Rng(5);
+    for (const n of [2, 3, 17, 200]) {
+      const x = Array.from({ length: n }, () => rng.int(6)), y = x.map((v) => (rng.uniform() < 0.6 ? v + rng.int(3) : rng.int(8)));
+      if (new Set(x).size < 2 || new Set(y).size < 2) continue;
+      assert.ok(Math.abs(kendallTauB(x, y) - tauBRef(x, y)) < 1e-12, `n = ${n}`);
+    }
+  });
+
+  it("known values: perfect, reversed, and scipy's example with ties", () => {
+    assert.equal(kendallTauB([1, 2, 3, 4], [10, 20, 30, 40]), 1);
+    assert.equal(kendallTauB([1, 2, 3, 4], [4, 3, 2, 1]), -1);
+    // scipy.stats.kendalltau([12, 2, 1, 12, 2], [1, 4, 7, 1, 0]) -> -0.47140452079103173
+    assert.ok(Math.abs(kendallTauB([12, 2, 1, 12, 2], [1, 4, 7, 1, 0]) - -0.47140452079103173) < 1e-12);
+  });
+
+  it("runs on 15,625 items in well under a second", () => {
+    const rng = new Rng(1);
+    const x = Array.from({ length: 15625 }, () => rng.uniform()), y = x.map((v) => v + 0.3 * rng.normal());
+    const t0 = performance.now();
+    const tau = kendallTauB(x, y);
+    assert.ok(performance.now() - t0 < 2000);
+    assert.ok(tau > 0.3 && tau < 0.9);
+  });
+
+  it("Spearman uses average ranks for ties; Pearson by hand", () => {
+    assert.deepEqual([...averageRanks([10, 20, 20, 5])], [2, 3.5, 3.5, 1]);
+    // scipy.stats.spearmanr([1, 2, 2, 3], [1, 3, 2, 4]) -> 0.9486832980505138
+    assert.ok(Math.abs(spearman([1, 2, 2, 3], [1, 3, 2, 4]) - 0.9486832980505138) < 1e-12);
+    assert.ok(Math.abs(pearson([1, 2, 3], [2, 4, 7]) - 0.9933992677987828) < 1e-12);
+  });
+
+  it("high-performance-group tau counts only pairs across the groups", () => {
+    const truth = [10, 9, 8, 1, 2, 3];
+    assert.equal(highGroupTau(truth, [5, 6, 7, 1, 2, 3], 3), 1);          // every high above every low
+    assert.equal(highGroupTau(truth, [1, 2, 3, 5, 6, 7], 3), -1);
+    // high preds 5, 1, 7 vs low preds 2, 3, 4: 5 beats 3 lows, 1 beats none, 7 beats 3 -> (6 - 3) / 9
+    assert.equal(highGroupTau(truth, [5, 1, 7, 2, 3, 4], 3), 3 / 9);
+    assert.throws(() => highGroupTau(truth, truth, 6), /expected 1 <= k < 6/);
+  });
+});
