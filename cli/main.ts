@@ -1,11 +1,13 @@
 import { UsageError } from "./args.js";
 import { describeCommand } from "./describe.js";
+import { mainJobCommand } from "./main_job.js";
 import { rankCommand } from "./rank.js";
 import { searchCommand } from "./search.js";
 import { supernetCommand } from "./supernet.js";
 import { trainCommand } from "./train.js";
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
+  run: { run: mainJobCommand, summary: "the main job: train a K-shot supernet on the embedded data, then search it" },
   train: { run: trainCommand, summary: "train one NAS-Bench-201 architecture stand-alone" },
   describe: { run: describeCommand, summary: "params, MACs and NAS-Bench-201 FLOPs of an architecture" },
   supernet: { run: supernetCommand, summary: "train a K-shot supernet (train) or evaluate its paths (eval)" },

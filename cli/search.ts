@@ -1,7 +1,19 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { loadOracle, oracleRandomSearch, oracleSearch } from "../nas/search/oracle.js";
+import { supernetSearch, type SupernetSearchResult } from "../nas/search/supernet_search.js";
+import { loadSupernetCheckpoint, type SupernetRun } from "../nas/supernet/run.js";
+import { EvaluatorPool } from "../workers/pool.js";
+import { Progress } from "./progress.js";
 import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 
 export const searchFlags: FlagSpecs = {
+  supernet: { type: "string", help: "trained supernet checkpoint to search (kshot supernet train)" },
+  "max-params": { type: "string", help: "hard bound on parameters (instead of, or with, --max-mflops)" },
+  workers: { type: "string", help: "evaluation worker threads", default: String(availableParallelism()) },
+  generations: { type: "string", help: "NSGA-II generations (with --supernet)", default: "20" },
+  out: { type: "string", help: "directory for front.json, front.csv and summary.json (with --supernet)", default: "runs/search" },
   oracle: { type: "string", help: "NAS-Bench-201 table (CSV with an arch column and accuracy columns) to look accuracies up in" },
   column: { type: "string", help: "accuracy column of the table", default: "cifar10" },
   evaluations: { type: "string", help: "distinct architectures to evaluate", default: "1000" },
@@ -21,7 +33,21 @@ export async function searchCommand(argv: string[]): Promise<void> {
       "Searches NAS-Bench-201 with NSGA-II (maximise accuracy, minimise FLOPs), looking accuracies up in a table.\nSearching a trained supernet arrives with the parallel evaluator.", searchFlags));
     return;
   }
-  if (f.oracle === undefined) throw new UsageError(`${cmd}: give --oracle FILE (searching a supernet is not available yet)`);
+  if (f.supernet !== undefined) {
+    const run = loadSupernetCheckpoint(String(f.supernet));
+    const r = await searchWithPool(run, {
+      workers: num(cmd, "workers", f.workers, { integer: true, min: 1 }),
+      populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
+      generations: num(cmd, "generations", f.generations, { integer: true, min: 0 }),
+      evaluations: num(cmd, "evaluations", f.evaluations, { integer: true, min: 1 }),
+      seed: num(cmd, "seed", f.seed, { integer: true, min: 0 }),
+      maxMflops: optionalNum(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
+      maxParams: optionalNum(cmd, "max-params", f["max-params"], { min: 0 }),
+    }, String(f.out));
+    if (f.json) process.stdout.write(`${JSON.stringify(summaryOf(r, String(f.out)))}\n`);
+    return;
+  }
+  if (f.oracle === undefined) throw new UsageError(`${cmd}: give --supernet CHECKPOINT or --oracle FILE`);
   const options = {
     evaluations: num(cmd, "evaluations", f.evaluations, { integer: true, min: 1 }),
     populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
@@ -33,4 +59,42 @@ export async function searchCommand(argv: string[]): Promise<void> {
   process.stdout.write(`${f.random ? "random search" : "NSGA-II"}: best ${r.bestAcc} (${f.column}) after ${r.evaluations} evaluations: ${r.bestArch}\n`);
   for (const p of r.front) process.stdout.write(`  front ${p.acc.toFixed(2)}  ${p.mflops.toFixed(2)} MFLOPs  ${p.arch}\n`);
   if (f.json) process.stdout.write(`${JSON.stringify({ best_arch: r.bestArch, best_acc: r.bestAcc, evaluations: r.evaluations })}\n`);
+}
+
+export interface PoolSearchOptions {
+  workers: number; populationSize: number; generations: number; evaluations: number; seed: number; maxMflops?: number; maxParams?: number;
+}
+
+/** Searches a loaded supernet with the worker pool, printing progress and writing the front and a summary into `out`. */
+export async function searchWithPool(run: SupernetRun, o: PoolSearchOptions, out: string): Promise<SupernetSearchResult> {
+  const progress = new Progress();
+  const pool = new EvaluatorPool(run, { workers: o.workers });
+  progress.log(`kshot search: ${o.workers} workers reading ${(pool.sharedBytes / 2 ** 20).toFixed(1)} MiB of shared weights and validation data; ` +
+    `population ${o.populationSize}, up to ${o.generations} generations or ${o.evaluations} evaluations` +
+    `${o.maxMflops !== undefined ? `, at most ${o.maxMflops} MFLOPs` : ""}${o.maxParams !== undefined ? `, at most ${o.maxParams} params` : ""}`);
+  let r: SupernetSearchResult;
+  try {
+    r = await supernetSearch(run.space, pool, {
+      ...o,
+      onGeneration: (g) => progress.log(`generation ${g.generation}: best accuracy ${g.bestAcc.toFixed(4)}, front ${g.frontSize}, ` +
+        `${g.evaluations} evaluations, ${g.evalsPerSecond.toFixed(2)} per second`),
+    });
+  } finally {
+    await pool.close();
+  }
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "front.json"), `${JSON.stringify(r.front, null, 2)}\n`);
+  writeFileSync(join(out, "front.csv"), ["arch,acc,macs,params,mflops,lambda",
+    ...r.front.map((p) => `"${p.arch}",${p.acc},${p.macs},${p.params},${p.mflops},"${p.lambda.join(" ")}"`)].join("\n") + "\n");
+  writeFileSync(join(out, "summary.json"), `${JSON.stringify(summaryOf(r, out), null, 2)}\n`);
+  process.stdout.write("Pareto front (validation accuracy, MACs, params):\n");
+  for (const p of r.front) process.stdout.write(`  ${p.acc.toFixed(4)}  ${String(p.macs).padStart(10)} MACs  ${String(p.params).padStart(8)} params  ${p.arch}\n`);
+  process.stdout.write(`chosen: ${r.best.arch} (accuracy ${r.best.acc.toFixed(4)}, ${r.best.macs} MACs, ${r.best.params} params, lambda [${r.best.lambda.map((v) => v.toFixed(3)).join(", ")}])\n`);
+  process.stdout.write(`front and summary in ${out}/\n`);
+  return r;
+}
+
+function summaryOf(r: SupernetSearchResult, out: string) {
+  return { best_arch: r.best.arch, best_acc: r.best.acc, macs: r.best.macs, params: r.best.params, lambda: r.best.lambda,
+    evaluations: r.evaluations, generations: r.generations, seconds: r.seconds, front_size: r.front.length, out };
 }

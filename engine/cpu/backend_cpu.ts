@@ -1,9 +1,13 @@
 import type { Backend, DataId, MemoryStats } from "../backend.js";
 import { allocArray, type DType, type TypedArray } from "../dtype.js";
 
-/** CPU storage: one typed array, optionally over a SharedArrayBuffer. */
+/**
+ * CPU storage: one typed array, optionally over a SharedArrayBuffer.
+ * `borrowed` storage (another thread's shared memory) is not counted in
+ * this backend's bytes.
+ */
 export class CpuData {
-  constructor(readonly values: TypedArray) {}
+  constructor(public values: TypedArray, public borrowed = false) {}
 }
 
 export class CpuBackend implements Backend {
@@ -28,7 +32,24 @@ export class CpuBackend implements Backend {
 
   /** Wraps an existing array (a view into shared memory, say) without copying it. */
   adopt(values: TypedArray): DataId {
-    return this.track(values);
+    this.buffers++;
+    return new CpuData(values, true);
+  }
+
+  /**
+   * Points existing storage at `view` (same length and type) and frees what it
+   * held: how a worker makes a module's parameters read weights that another
+   * thread wrote into shared memory, without a copy. Tensors and modules that
+   * hold the storage see the new values.
+   */
+  rebind(dataId: DataId, view: TypedArray): void {
+    const d = dataId as CpuData;
+    if (view.length !== d.values.length || view.constructor !== d.values.constructor) {
+      throw new Error(`rebind: expected a ${d.values.constructor.name} of ${d.values.length} values, received a ${view.constructor.name} of ${view.length}`);
+    }
+    if (!d.borrowed) this.bytes -= d.values.byteLength;
+    d.values = view;
+    d.borrowed = true;
   }
 
   values(dataId: DataId): TypedArray {
@@ -52,8 +73,9 @@ export class CpuBackend implements Backend {
   }
 
   release(dataId: DataId): void {
+    const d = dataId as CpuData;
     this.buffers--;
-    this.bytes -= (dataId as CpuData).values.byteLength;
+    if (!d.borrowed) this.bytes -= d.values.byteLength;
   }
 
   memory(): MemoryStats {

@@ -40,6 +40,25 @@ export interface SupernetRun {
   dataNote: string;
 }
 
+export interface SupernetModels { space: SearchSpace; supernet: Supernet; simplex: SimplexNet }
+
+/** The space, supernet and simplex-net of a config for images of the given shape, initialised from the seed. */
+export function buildSupernetModels(config: SupernetRunConfig, data: Pick<ImageDataset, "channels" | "height" | "width" | "classes">): SupernetModels {
+  const net = { C: config.C, N: config.N, inChannels: data.channels, classes: data.classes };
+  const initRng = new Rng(config.seed);
+  let space: SearchSpace, supernet: Supernet;
+  if (config.space === "nb201") {
+    space = new Nb201Space({ ...net, height: data.height, width: data.width });
+    supernet = new Nb201Supernet(net, kshotWeights(config.K), initRng);
+  } else {
+    const mbv2 = new Mbv2Space({ inChannels: data.channels, height: data.height, width: data.width, classes: data.classes, searchWidth: config.searchWidth ?? false });
+    space = mbv2;
+    supernet = new Mbv2Supernet(mbv2, kshotWeights(config.K), initRng);
+  }
+  const simplex = new SimplexNet(oneHotSize(space, "op"), oneHotSize(space, "width"), config.K, initRng, config.hidden);
+  return { space, supernet, simplex };
+}
+
 /** Builds a run from its config: data split, supernet and simplex-net from the seed, the trainer. */
 export function buildSupernetRun(config: SupernetRunConfig): SupernetRun {
   const data = loadDataset(config.dataset, config.dataDir);
@@ -47,18 +66,7 @@ export function buildSupernetRun(config: SupernetRunConfig): SupernetRun {
   const split = splitIndices(all.count, config.valSize, new Rng(config.seed + 0x7a1));
   const train = subset(all, split.train, `${all.name} (train split)`);
   const val = subset(all, split.val, `${all.name} (validation split)`);
-  const net = { C: config.C, N: config.N, inChannels: all.channels, classes: all.classes };
-  const initRng = new Rng(config.seed);
-  let space: SearchSpace, supernet: Supernet;
-  if (config.space === "nb201") {
-    space = new Nb201Space({ ...net, height: all.height, width: all.width });
-    supernet = new Nb201Supernet(net, kshotWeights(config.K), initRng);
-  } else {
-    const mbv2 = new Mbv2Space({ inChannels: all.channels, height: all.height, width: all.width, classes: all.classes, searchWidth: config.searchWidth ?? false });
-    space = mbv2;
-    supernet = new Mbv2Supernet(mbv2, kshotWeights(config.K), initRng);
-  }
-  const simplex = new SimplexNet(oneHotSize(space, "op"), oneHotSize(space, "width"), config.K, initRng, config.hidden);
+  const { space, supernet, simplex } = buildSupernetModels(config, all);
   const recipe = DATA_RECIPES[config.dataset];
   const trainer = new SupernetTrainer(space, supernet, simplex, train, recipe, config, new Rng(config.seed + 0x5eed));
   return { config, space, supernet, simplex, trainer, train, val, recipe, dataNote: data.note };

@@ -82,15 +82,12 @@ export class SupernetTrainer {
 
   /** The code of one path: 1/K in warm-up and in `fixed`, [1] one-shot, else the simplex-net's (no gradient). */
   code(genes: readonly number[], warm: boolean): Tensor {
-    const { mode, K } = this.options;
-    if (mode === "oneshot" || mode === "fixed" || (warm && mode === "kshot")) return full([K], 1 / K);
-    return noGrad(() => reshape(this.codes([genes]), [K]));
+    return pathCode(this.options.mode, this.space, this.simplex, genes, warm);
   }
 
   /** Simplex-net codes [n, K] of n paths (recorded for autograd unless under noGrad). */
   codes(paths: readonly (readonly number[])[]): Tensor {
-    const widths = this.simplex.widthDim > 0 ? stackOneHots(paths.map((g) => oneHot(this.space, g, "width"))) : null;
-    return this.simplex.codes(stackOneHots(paths.map((g) => oneHot(this.space, g, "op"))), widths);
+    return simplexCodes(this.space, this.simplex, paths);
   }
 
   private supernetStep(x: Tensor, y: Tensor, warm: boolean): number {
@@ -181,4 +178,17 @@ export class SupernetTrainer {
     }
     return { epoch: this.epoch, supernetLoss: supSum / Math.max(1, supN), simplexLoss: simN > 0 ? simSum / simN : null, seconds: (performance.now() - t0) / 1000 };
   }
+}
+
+/** Simplex-net codes [n, K] of n paths (recorded for autograd unless under noGrad). */
+export function simplexCodes(space: SearchSpace, simplex: SimplexNet, paths: readonly (readonly number[])[]): Tensor {
+  const widths = simplex.widthDim > 0 ? stackOneHots(paths.map((g) => oneHot(space, g, "width"))) : null;
+  return simplex.codes(stackOneHots(paths.map((g) => oneHot(space, g, "op"))), widths);
+}
+
+/** The code lambda ([K]) a path uses: 1/K in warm-up and in `fixed`, [1] one-shot, else the simplex-net's (no gradient). */
+export function pathCode(mode: SupernetMode, space: SearchSpace, simplex: SimplexNet, genes: readonly number[], warm: boolean): Tensor {
+  const K = simplex.K;
+  if (mode === "oneshot" || mode === "fixed" || (warm && mode === "kshot")) return full([K], 1 / K);
+  return noGrad(() => reshape(simplexCodes(space, simplex, [genes]), [K]));
 }

@@ -1,0 +1,68 @@
+import { getHeapStatistics } from "node:v8";
+import { workerData } from "node:worker_threads";
+import { wasm } from "../engine/cpu/wasm/module.js";
+import { memory, tidy } from "../engine/index.js";
+import type { DataRecipe } from "../train/fit.js";
+import { evaluatePath } from "../nas/supernet/evaluate.js";
+import { buildSupernetModels, type SupernetModels, type SupernetRunConfig } from "../nas/supernet/run.js";
+import { pathCode } from "../nas/supernet/trainer.js";
+import type { ImageDataset } from "../data/dataset.js";
+import { bindTensors, datasetView, type SharedArena, type SharedDataset } from "./shared_state.js";
+
+/** What every evaluation worker receives once: the run's settings and the shared weights and data. */
+export interface EvalWorkerData {
+  config: SupernetRunConfig;
+  arena: SharedArena;
+  val: SharedDataset;
+  recipe: DataRecipe;
+  batchSize: number;
+  /** Tests only: while positive, a task asking for a fault decrements it and crashes or hangs its worker. */
+  faults?: SharedArrayBuffer;
+}
+
+export interface EvalTask { genes: number[]; fault?: "crash" | "hang" }
+/**
+ * The path's accuracy, code and cost, and what its worker holds beyond the
+ * shared weights: engine storage it owns, WebAssembly scratch memory, and its
+ * JavaScript heap.
+ */
+export interface EvalResult {
+  acc: number; lambda: number[]; params: number; macs: number; nb201Mflops: number;
+  workerBytes: number; scratchBytes: number; heapBytes: number;
+}
+
+let ctx: (SupernetModels & { val: ImageDataset; data: EvalWorkerData }) | null = null;
+
+/** Builds the models once per worker and points their weights at the shared arena. */
+function context() {
+  if (ctx !== null) return ctx;
+  const data = workerData as EvalWorkerData;
+  const val = datasetView(data.val);
+  const models = buildSupernetModels(data.config, val);
+  const named = new Map([
+    ...[...models.supernet.stateDict()].map(([n, t]) => [`supernet.${n}`, t] as const),
+    ...[...models.simplex.stateDict()].map(([n, t]) => [`simplex.${n}`, t] as const),
+  ]);
+  bindTensors(data.arena, named);
+  ctx = { ...models, val, data };
+  return ctx;
+}
+
+/** One task: the validation accuracy of a path (batch-statistic BN), its code and its cost. */
+export default function evaluate(task: EvalTask): EvalResult {
+  const c = context();
+  const faults = c.data.faults ? new Int32Array(c.data.faults) : null;
+  if (task.fault && faults && Atomics.sub(faults, 0, 1) > 0) {
+    if (task.fault === "crash") process.exit(3); // in a worker thread this ends the thread only
+    for (;;) { /* hang until the pool's timeout terminates this thread */ }
+  }
+  return tidy(() => {
+    const lambda = pathCode(c.data.config.mode, c.space, c.simplex, task.genes, false);
+    const acc = evaluatePath(c.supernet, task.genes, lambda, c.val, c.data.recipe, c.data.batchSize);
+    const cost = c.space.cost(task.genes);
+    return {
+      acc, lambda: [...lambda.dataSync()], ...cost,
+      workerBytes: memory().bytes, scratchBytes: wasm.fn.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size,
+    };
+  });
+}
