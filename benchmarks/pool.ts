@@ -10,7 +10,7 @@ import { EMBEDDED_FASHION_MNIST } from "../train/datasets.js";
 import { EvaluatorPool } from "../workers/pool.js";
 
 const json = process.argv.includes("--json");
-const count = process.argv.includes("--quick") ? 8 : 24;
+const count = process.argv.includes("--quick") ? 8 : 48;
 const run = buildSupernetRun({
   ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 4, C: 8, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
   trainLimit: 1000, valSize: 500, epochs: 1, warmupEpochs: 1, batchSize: 64, hidden: 100, seed: 0,
