@@ -1,12 +1,13 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
-import { buildSupernetRun, continueSupernetRun } from "../nas/supernet/run.js";
+import { buildSupernetRun } from "../nas/supernet/run.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../train/datasets.js";
 import { helpText, num, parseFlags, type FlagSpecs } from "./args.js";
 import { Progress } from "./progress.js";
 import { searchWithPool } from "./search.js";
+import { trainWithProgress } from "./supernet.js";
 
 export const mainFlags: FlagSpecs = {
   epochs: { type: "string", help: "supernet training epochs (the first is warm-up)", default: "3" },
@@ -47,9 +48,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   const c = run.config;
   progress.log(`kshot run: 1/2 training a K=${c.K} NAS-Bench-201 supernet (C=8, N=1) on ${run.train.count} embedded Fashion-MNIST images, ${c.epochs} epochs (1 warm-up)`);
   const checkpoint = join(out, "supernet.safetensors");
-  await continueSupernetRun(run, checkpoint,
-    (r) => progress.update(`epoch ${r.epoch}/${c.epochs} step ${r.step}/${r.steps} ${r.kind} loss ${r.loss.toFixed(4)}`, r.step === r.steps),
-    (r) => progress.log(`epoch ${r.epoch}: supernet loss ${r.supernetLoss.toFixed(4)}${r.simplexLoss === null ? "" : `, simplex-net loss ${r.simplexLoss.toFixed(4)}`}, ${r.seconds.toFixed(1)} s`));
+  await trainWithProgress(run, checkpoint, progress);
   progress.log(`kshot run: 2/2 searching ${run.val.count} validation images per path`);
   await searchWithPool(run, {
     workers: num(cmd, "workers", f.workers, { integer: true, min: 1 }),
