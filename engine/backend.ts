@@ -18,6 +18,8 @@ export interface MemoryStats {
   buffers: number;
   /** Bytes currently allocated by this backend. */
   bytes: number;
+  /** Bytes of released storage a backend keeps for reuse. */
+  pooledBytes?: number;
 }
 
 /**

@@ -17,17 +17,38 @@ export class CpuBackend implements Backend {
    * it without a copy. Off by default: shared buffers cost a little more to create.
    */
   useSharedMemory = false;
+  /** Bytes of released arrays kept for reuse at most (the pool drops what does not fit). */
+  poolLimitBytes = 256 * 2 ** 20;
   private buffers = 0;
   private bytes = 0;
+  /**
+   * Released arrays by (dtype, length, shared), reused by the next allocation
+   * of that size: a training step allocates the same sizes every time, and a
+   * fresh multi-megabyte buffer costs page faults and zeroing by the OS.
+   */
+  private readonly pool = new Map<string, TypedArray[]>();
+  private pooledBytes = 0;
 
   allocate(size: number, dtype: DType): DataId {
-    return this.track(allocArray(dtype, size, this.useSharedMemory));
+    const reused = this.take(dtype, size);
+    return this.track(reused ? reused.fill(0) : allocArray(dtype, size, this.useSharedMemory));
   }
 
   write(values: TypedArray): DataId {
-    const copy = allocArray(values instanceof Float32Array ? "float32" : "int32", values.length, this.useSharedMemory);
+    const dtype: DType = values instanceof Float32Array ? "float32" : "int32";
+    const copy = this.take(dtype, values.length) ?? allocArray(dtype, values.length, this.useSharedMemory);
     copy.set(values);
     return this.track(copy);
+  }
+
+  private key(dtype: DType, size: number, shared: boolean): string {
+    return `${dtype}:${size}:${shared ? "s" : "p"}`;
+  }
+
+  private take(dtype: DType, size: number): TypedArray | undefined {
+    const a = this.pool.get(this.key(dtype, size, this.useSharedMemory))?.pop();
+    if (a !== undefined) this.pooledBytes -= a.byteLength;
+    return a;
   }
 
   /** Wraps an existing array (a view into shared memory, say) without copying it. */
@@ -75,11 +96,18 @@ export class CpuBackend implements Backend {
   release(dataId: DataId): void {
     const d = dataId as CpuData;
     this.buffers--;
-    if (!d.borrowed) this.bytes -= d.values.byteLength;
+    if (d.borrowed) return;
+    this.bytes -= d.values.byteLength;
+    if (this.pooledBytes + d.values.byteLength > this.poolLimitBytes) return;
+    const k = this.key(d.values instanceof Float32Array ? "float32" : "int32", d.values.length, d.values.buffer instanceof SharedArrayBuffer);
+    let list = this.pool.get(k);
+    if (list === undefined) this.pool.set(k, (list = []));
+    list.push(d.values);
+    this.pooledBytes += d.values.byteLength;
   }
 
   memory(): MemoryStats {
-    return { buffers: this.buffers, bytes: this.bytes };
+    return { buffers: this.buffers, bytes: this.bytes, pooledBytes: this.pooledBytes };
   }
 
   private track(values: TypedArray): CpuData {

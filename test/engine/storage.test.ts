@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
-import { Rng, cpuBackend, fromSharedView, tensor } from "../../engine/index.js";
+import { Rng, cpuBackend, fromSharedView, tensor, zeros } from "../../engine/index.js";
 import { mulScalar } from "../../autograd/index.js";
 
 describe("CPU storage", () => {
@@ -33,6 +33,32 @@ describe("CPU storage", () => {
     assert.equal(cpuBackend.f32(t.dataId).buffer, shared.buffer);
     assert.deepEqual([...mulScalar(t, 10).dataSync()], [30, 40, 50, 60]);
     assert.throws(() => fromSharedView(shared, [4]), /fromSharedView: expected 4 values for shape \[4\], received 6/);
+  });
+
+  it("reuses released storage of the same size, zeroed, and never pools borrowed memory", () => {
+    const a = zeros([1000]);
+    cpuBackend.f32(a.dataId).fill(7);
+    const buf = cpuBackend.f32(a.dataId).buffer;
+    a.dispose();
+    const b = zeros([1000]);
+    assert.equal(cpuBackend.f32(b.dataId).buffer, buf, "the released array is reused");
+    assert.ok(cpuBackend.f32(b.dataId).every((v) => v === 0), "and handed out zeroed");
+    const shared = new Float32Array(new SharedArrayBuffer(4 * 1000));
+    fromSharedView(shared, [1000]).dispose();
+    b.dispose();
+    const c = zeros([1000]), d = zeros([1000]);
+    assert.notEqual(cpuBackend.f32(c.dataId).buffer, shared.buffer);
+    assert.notEqual(cpuBackend.f32(d.dataId).buffer, shared.buffer);
+    const limit = cpuBackend.poolLimitBytes;
+    cpuBackend.poolLimitBytes = 0;
+    try {
+      const e = zeros([999]);
+      const eb = cpuBackend.f32(e.dataId).buffer;
+      e.dispose();
+      assert.notEqual(cpuBackend.f32(zeros([999]).dataId).buffer, eb, "nothing is pooled past the limit");
+    } finally {
+      cpuBackend.poolLimitBytes = limit;
+    }
   });
 
   it("values are read back asynchronously on any backend", async () => {
