@@ -30,7 +30,7 @@ for (const workers of [1, 2]) {
   if (json) console.log(JSON.stringify({ case: "pool evaluations", workers, evals_per_second: rate, shared_bytes: pool.sharedBytes, ...held }));
   else {
     console.log(`${workers} worker(s): ${rate.toFixed(2)} architectures/s; beyond the ${pool.sharedBytes} shared bytes each worker holds ` +
-      `${held.engine_bytes} bytes of engine storage, ${held.wasm_scratch_bytes} of WebAssembly scratch and ${held.js_heap_bytes} of JS heap`);
+      `${held.engine_bytes} bytes of engine storage (live and pooled), ${held.wasm_scratch_bytes} of WebAssembly scratch and ${held.js_heap_bytes} of JS heap`);
   }
   await pool.close();
 }

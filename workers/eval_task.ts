@@ -23,7 +23,7 @@ export interface EvalWorkerData {
 export interface EvalTask { genes: number[]; fault?: "crash" | "hang" }
 /**
  * The path's accuracy, code and cost, and what its worker holds beyond the
- * shared weights: engine storage it owns, WebAssembly scratch memory, and its
+ * shared weights: engine storage it owns (live and pooled for reuse), WebAssembly scratch memory, and its
  * JavaScript heap.
  */
 export interface EvalResult {
@@ -62,7 +62,7 @@ export default function evaluate(task: EvalTask): EvalResult {
     const cost = c.space.cost(task.genes);
     return {
       acc, lambda: [...lambda.dataSync()], ...cost,
-      workerBytes: memory().bytes, scratchBytes: wasm.fn.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size,
+      workerBytes: memory().bytes + (memory().pooledBytes ?? 0), scratchBytes: wasm.fn.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size,
     };
   });
 }

@@ -18,7 +18,7 @@ export class CpuBackend implements Backend {
    */
   useSharedMemory = false;
   /** Bytes of released arrays kept for reuse at most (the pool drops what does not fit). */
-  poolLimitBytes = 256 * 2 ** 20;
+  poolLimitBytes = 64 * 2 ** 20;
   private buffers = 0;
   private bytes = 0;
   /**
