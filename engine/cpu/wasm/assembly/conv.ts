@@ -101,13 +101,16 @@ function dot(p: usize, q: usize, o0: i32, o1: i32): f32 {
   return s;
 }
 
-// Depthwise convolution over nc = N*C planes; plane i uses filter i % c.
-export function depthwiseForward(x: usize, w: usize, y: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
+// The two passes of depthwise convolution over nc = N*C planes (plane i uses
+// filter i % c): forward gathers y[r][o] += w * x[r*sh - ph + i][o*sw - pw + j];
+// its adjoint scatters dx[...same index...] += w * dy[r][o]. `img` is x or dx
+// (h x wd planes), `out` is y or dy (oh x ow planes); the pass zeroes what it writes.
+function depthwisePass(img: usize, w: usize, out: usize, adjoint: bool, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
-  memory.fill(y, 0, <usize>(nc * oh * ow) << 2);
+  memory.fill(adjoint ? img : out, 0, <usize>(nc * (adjoint ? h * wd : oh * ow)) << 2);
   for (let p: i32 = 0; p < nc; p++) {
-    const xp = x + (<usize>(p * h * wd) << 2);
-    const yp = y + (<usize>(p * oh * ow) << 2);
+    const ip = img + (<usize>(p * h * wd) << 2);
+    const op = out + (<usize>(p * oh * ow) << 2);
     const wp = w + (<usize>((p % c) * kh * kw) << 2);
     for (let i: i32 = 0; i < kh; i++) {
       const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
@@ -115,14 +118,17 @@ export function depthwiseForward(x: usize, w: usize, y: usize, nc: i32, c: i32, 
         const a = load<f32>(wp + (<usize>(i * kw + j) << 2));
         const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, wd, ow);
         for (let r = y0; r < y1; r++) {
-          const src = xp + (<usize>((r * sh - ph + i) * wd - pw + j) << 2);
-          const dst = yp + (<usize>(r * ow) << 2);
+          // the image row, offset by the tap so that output column o meets image column o*sw
+          const imgRow = ip + (<usize>((r * sh - ph + i) * wd - pw + j) << 2);
+          const outRow = op + (<usize>(r * ow) << 2);
           if (sw == 1) {
-            axpy(dst, src, a, x0, x1);
+            if (adjoint) axpy(imgRow, outRow, a, x0, x1);
+            else axpy(outRow, imgRow, a, x0, x1);
           } else {
             for (let o = x0; o < x1; o++) {
-              const d = dst + (<usize>o << 2);
-              store<f32>(d, load<f32>(d) + a * load<f32>(src + (<usize>(o * sw) << 2)));
+              const im = imgRow + (<usize>(o * sw) << 2), ou = outRow + (<usize>o << 2);
+              if (adjoint) store<f32>(im, load<f32>(im) + a * load<f32>(ou));
+              else store<f32>(ou, load<f32>(ou) + a * load<f32>(im));
             }
           }
         }
@@ -131,34 +137,14 @@ export function depthwiseForward(x: usize, w: usize, y: usize, nc: i32, c: i32, 
   }
 }
 
+export function depthwiseForward(x: usize, w: usize, y: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+  depthwisePass(x, w, y, false, nc, c, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
+}
+
 export function depthwiseBackpropInput(dy: usize, w: usize, dx: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
-  memory.fill(dx, 0, <usize>(nc * h * wd) << 2);
-  for (let p: i32 = 0; p < nc; p++) {
-    const dxp = dx + (<usize>(p * h * wd) << 2);
-    const dyp = dy + (<usize>(p * oh * ow) << 2);
-    const wp = w + (<usize>((p % c) * kh * kw) << 2);
-    for (let i: i32 = 0; i < kh; i++) {
-      const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
-      for (let j: i32 = 0; j < kw; j++) {
-        const a = load<f32>(wp + (<usize>(i * kw + j) << 2));
-        const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, wd, ow);
-        for (let r = y0; r < y1; r++) {
-          const dst = dxp + (<usize>((r * sh - ph + i) * wd - pw + j) << 2);
-          const src = dyp + (<usize>(r * ow) << 2);
-          if (sw == 1) {
-            // dst[o] += a * src[o], with dst already offset by the tap
-            axpy(dst, src, a, x0, x1);
-          } else {
-            for (let o = x0; o < x1; o++) {
-              const d = dst + (<usize>(o * sw) << 2);
-              store<f32>(d, load<f32>(d) + a * load<f32>(src + (<usize>o << 2)));
-            }
-          }
-        }
-      }
-    }
-  }
+  depthwisePass(dx, w, dy, true, nc, c, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
 }
 
 // dw must be zeroed by the caller; gradients of all nc planes are summed per filter.
