@@ -1,5 +1,5 @@
 import type { Backend, DataId, MemoryStats, TensorInfo } from "./backend.js";
-import type { DType, TypedArray } from "./dtype.js";
+import { dtypeOfArray, type DType, type TypedArray } from "./dtype.js";
 import { OpError } from "./errors.js";
 import { getKernel } from "./kernel_registry.js";
 import { Tensor } from "./tensor.js";
@@ -56,7 +56,7 @@ export class Engine {
   }
 
   fromValues(values: TypedArray, shape: readonly number[]): Tensor {
-    return this.makeTensor({ dataId: this.backend.write(values), shape, dtype: values instanceof Float32Array ? "float32" : "int32" });
+    return this.makeTensor({ dataId: this.backend.write(values), shape, dtype: dtypeOfArray(values) });
   }
 
   zeros(shape: readonly number[], dtype: DType): Tensor {

@@ -1,7 +1,7 @@
 import ndarray from "ndarray";
 import ops from "ndarray-ops";
 import type { DType, TypedArray } from "./dtype.js";
-import { allocArray } from "./dtype.js";
+import { allocArray, dtypeOfArray } from "./dtype.js";
 import { engine } from "./engine.js";
 import { OpError, fmtShape } from "./errors.js";
 import { cpuBackend } from "./cpu/backend_cpu.js";
@@ -64,8 +64,7 @@ export function uniform(shape: readonly number[], rng: Rng, lo = 0, hi = 1): Ten
  */
 export function fromSharedView(view: TypedArray, shape: readonly number[]): Tensor {
   if (sizeOf(shape) !== view.length) throw new OpError("fromSharedView", `${sizeOf(shape)} values for shape ${fmtShape(shape)}`, `${view.length}`);
-  const dtype: DType = view instanceof Float32Array ? "float32" : "int32";
-  return engine.makeTensor({ dataId: cpuBackend.adopt(view), shape, dtype }, cpuBackend.name);
+  return engine.makeTensor({ dataId: cpuBackend.adopt(view), shape, dtype: dtypeOfArray(view) }, cpuBackend.name);
 }
 
 /** The values of a tensor as an ndarray (a copy), for interop with the scijs ecosystem. */

@@ -1,5 +1,5 @@
 import type { Backend, DataId, MemoryStats } from "../backend.js";
-import { allocArray, type DType, type TypedArray } from "../dtype.js";
+import { allocArray, dtypeOfArray, type DType, type TypedArray } from "../dtype.js";
 
 /**
  * CPU storage: one typed array, optionally over a SharedArrayBuffer.
@@ -35,7 +35,7 @@ export class CpuBackend implements Backend {
   }
 
   write(values: TypedArray): DataId {
-    const dtype: DType = values instanceof Float32Array ? "float32" : "int32";
+    const dtype = dtypeOfArray(values);
     const copy = this.take(dtype, values.length) ?? allocArray(dtype, values.length, this.useSharedMemory);
     copy.set(values);
     return this.track(copy);
@@ -99,7 +99,7 @@ export class CpuBackend implements Backend {
     if (d.borrowed) return;
     this.bytes -= d.values.byteLength;
     if (this.pooledBytes + d.values.byteLength > this.poolLimitBytes) return;
-    const k = this.key(d.values instanceof Float32Array ? "float32" : "int32", d.values.length, d.values.buffer instanceof SharedArrayBuffer);
+    const k = this.key(dtypeOfArray(d.values), d.values.length, d.values.buffer instanceof SharedArrayBuffer);
     let list = this.pool.get(k);
     if (list === undefined) this.pool.set(k, (list = []));
     list.push(d.values);

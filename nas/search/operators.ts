@@ -1,4 +1,3 @@
-import type { Rng } from "../../engine/index.js";
 import type { Variation } from "./nsga2.js";
 
 /**

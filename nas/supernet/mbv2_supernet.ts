@@ -91,7 +91,7 @@ class Candidate extends Module {
 class SearchLayer extends Module {
   private readonly candidates: Candidate[];
   private readonly projection: (OpWeight & Module) | null;
-  constructor(private readonly space: Mbv2Space, readonly cin: number, readonly cout: number, readonly stride: number, make: WeightFactory, rng: Rng) {
+  constructor(readonly cin: number, readonly cout: number, readonly stride: number, make: WeightFactory, rng: Rng) {
     super();
     this.candidates = MBV2_OPS.filter((o) => o !== "id").map((o) =>
       this.registerModule(o, new Candidate(cin, cout, Number(o[1]), Number(o[3]), stride, o.endsWith("-se"), make, rng)));
@@ -125,7 +125,7 @@ export class Mbv2Supernet extends Module implements Supernet {
     this.fixedDw = this.registerModule("fixed_dw", new Fixed([32, 1, 3, 3], 9, rng));
     this.fixedProject = this.registerModule("fixed_project", new Fixed([16, 32, 1, 1], 32, rng));
     full.layers.slice(1).forEach((l, i) => {
-      this.layers.push(this.registerModule(`layers.${i}`, new SearchLayer(space, l.cin, l.cout, l.stride, make, rng)));
+      this.layers.push(this.registerModule(`layers.${i}`, new SearchLayer(l.cin, l.cout, l.stride, make, rng)));
     });
     this.last = this.registerModule("last", new Fixed([1280, 320, 1, 1], 320, rng));
     this.classifier = this.registerParameter("classifier.weight", kaimingUniformDefault([classes, 1280], 1280, rng));
