@@ -1,14 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Rng, saveSafetensors } from "../engine/index.js";
-import { Conv2d, Linear } from "../autograd/nn/layers.js";
-import { noGrad } from "../autograd/index.js";
+import { countMacs } from "../autograd/nn/layers.js";
 import { Nb201Network } from "../nas/nb201/network.js";
 import { parseNb201 } from "../nas/nb201/arch.js";
 import { head } from "../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../train/datasets.js";
 import { evaluate, trainClassifier } from "../train/fit.js";
-import { tensor } from "../engine/index.js";
 import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 import { Progress } from "./progress.js";
 
@@ -87,14 +85,4 @@ export async function trainCommand(argv: string[]): Promise<void> {
       checkpoint: out,
     })}\n`);
   }
-}
-
-/** MACs per image of conv and linear layers, from one forward pass of a single image in evaluation mode. */
-export function countMacs(model: Nb201Network, inputShape: number[]): number {
-  noGrad(() => {
-    model.eval();
-    model.forward(tensor(new Float32Array(inputShape.reduce((a, b) => a * b, 1)), inputShape)).dispose();
-    model.train();
-  });
-  return model.modules().reduce((s, m) => s + (m instanceof Conv2d || m instanceof Linear ? m.lastMacsPerImage : 0), 0);
 }

@@ -1,4 +1,5 @@
-import { ones, zeros, type Rng, type Tensor } from "../../engine/index.js";
+import { ones, tidy, zeros, type Rng, type Tensor } from "../../engine/index.js";
+import { noGrad } from "../tape.js";
 import { add, mulScalar } from "../ops/arithmetic.js";
 import { hardSigmoid, hardSwish, relu, relu6, sigmoid } from "../ops/activations.js";
 import { batchNorm } from "../ops/batchnorm.js";
@@ -11,6 +12,20 @@ import { Module } from "./module.js";
 
 /** Multiply-accumulates per image of the last forward pass (conv and linear layers count them). */
 export interface CountsMacs { lastMacsPerImage: number }
+
+/**
+ * MACs per image of a model's conv and linear layers, traced through one
+ * forward pass of a zero image of `inputShape` ([1, C, H, W]) in evaluation mode.
+ */
+export function countMacs(model: Module, inputShape: readonly number[]): number {
+  const wasTraining = model.training;
+  noGrad(() => tidy(() => {
+    model.eval();
+    model.forward(zeros(inputShape));
+  }));
+  model.train(wasTraining);
+  return model.modules().reduce((s, m) => s + (m instanceof Conv2d || m instanceof Linear ? m.lastMacsPerImage : 0), 0);
+}
 
 export class Conv2d extends Module implements CountsMacs {
   readonly weight: Tensor;

@@ -5,7 +5,7 @@ import { mbv2Cost, torchvisionMobileNetV2 } from "../../nas/mbv2/blocks.js";
 import { Mbv2Space } from "../../nas/mbv2/space.js";
 import { Nb201Network } from "../../nas/nb201/network.js";
 import { Nb201Space } from "../../nas/nb201/space.js";
-import { countMacs } from "../../cli/train.js";
+import { countMacs } from "../../autograd/nn/layers.js";
 import { oneHot, oneHotSize, sampleGenes } from "../../nas/space.js";
 
 const cifar = new Nb201Space({ C: 16, N: 5, inChannels: 3, classes: 10, height: 32, width: 32 });

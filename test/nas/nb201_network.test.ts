@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { Rng } from "../../engine/index.js";
 import { formatNb201, parseNb201 } from "../../nas/nb201/arch.js";
 import { Nb201Network } from "../../nas/nb201/network.js";
-import { countMacs } from "../../cli/train.js";
+import { countMacs } from "../../autograd/nn/layers.js";
 
 const RECIPE_ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|";
 
