@@ -4,7 +4,7 @@ import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs }
 import type { KernelArgs } from "../../kernel_registry.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { wasm } from "../wasm/module.js";
-import { convGeometry, isDepthwise, isPointwise, type ConvGeometry } from "./conv_geometry.js";
+import { convGeometry, isDepthwise, isPointwise, type ConvGeometry } from "../../conv_geometry.js";
 
 // Convolution as GEMM per image and group (im2col, then the SIMD GEMM), with
 // a direct kernel for depthwise convolution and no im2col for 1x1 convs.

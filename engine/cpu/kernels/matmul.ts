@@ -1,7 +1,7 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError, fmtShape } from "../../errors.js";
 import type { MatMulAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
+import { matmulGeometry } from "../../matmul_geometry.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { wasm } from "../wasm/module.js";
 
@@ -39,23 +39,7 @@ export function gemm(a: GemmOperand, b: GemmOperand, out: Float32Array, outOffse
 export function matmulKernel({ inputs, attrs, backend }: KernelArgs<MatMulAttrs, CpuBackend>): TensorInfo[] {
   const [a, b] = inputs as [TensorInfo, TensorInfo];
   const { transposeA, transposeB } = attrs;
-  const op = "MatMul";
-  if (a.dtype !== "float32" || b.dtype !== "float32") throw new OpError(op, "float32 operands", `${a.dtype} and ${b.dtype}`);
-  if (a.shape.length < 2 || a.shape.length > 3 || b.shape.length < 2 || b.shape.length > 3) {
-    throw new OpError(op, "rank-2 or rank-3 operands", `${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  }
-  const [ar, ac] = a.shape.slice(-2) as [number, number];
-  const [br, bc] = b.shape.slice(-2) as [number, number];
-  const m = transposeA ? ac : ar, k = transposeA ? ar : ac;
-  const k2 = transposeB ? bc : br, n = transposeB ? br : bc;
-  const batchA = a.shape.length === 3 ? a.shape[0]! : 1;
-  const batchB = b.shape.length === 3 ? b.shape[0]! : 1;
-  if (k !== k2 || (a.shape.length === 3 && b.shape.length === 3 && batchA !== batchB)) {
-    throw new OpError(op, `inner dimensions that agree (transposeA=${transposeA}, transposeB=${transposeB})`,
-      `${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  }
-  const batch = Math.max(batchA, batchB);
-  const outShape = a.shape.length === 3 || b.shape.length === 3 ? [batch, m, n] : [m, n];
+  const { m, n, ar, ac, br, bc, batch, batchA, batchB, outShape } = matmulGeometry(a, b, attrs);
   const outId = backend.allocate(batch * m * n, "float32");
   const out = backend.f32(outId);
   const av = backend.f32(a.dataId), bv = backend.f32(b.dataId);

@@ -1,5 +1,5 @@
-import { OpError, fmtShape } from "../../errors.js";
-import type { Conv2DAttrs } from "../../kernel_names.js";
+import { OpError, fmtShape } from "./errors.js";
+import type { Conv2DAttrs } from "./kernel_names.js";
 
 /** Sizes of one NCHW convolution, validated once and shared by its forward and backward kernels. */
 export interface ConvGeometry {
