@@ -38,4 +38,9 @@ export interface Backend {
   /** Frees the storage; called once, when the last tensor using it is disposed. */
   release(dataId: DataId): void;
   memory(): MemoryStats;
+  /**
+   * Runs a kernel this backend has no version of (the CPU one, say), for
+   * backends that can; without it such a kernel is an error.
+   */
+  fallback?(kernel: string, inputs: readonly TensorInfo[], attrs: unknown): TensorInfo[];
 }

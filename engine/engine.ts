@@ -1,7 +1,7 @@
 import type { Backend, DataId, MemoryStats, TensorInfo } from "./backend.js";
 import { dtypeOfArray, type DType, type TypedArray } from "./dtype.js";
 import { OpError } from "./errors.js";
-import { getKernel } from "./kernel_registry.js";
+import { getKernel, hasKernel } from "./kernel_registry.js";
 import { Tensor } from "./tensor.js";
 
 export interface EngineMemory extends MemoryStats {
@@ -68,7 +68,9 @@ export class Engine {
   /** Runs a kernel of the active backend on tensors and wraps its outputs. */
   runKernel<A>(kernel: string, inputs: readonly Tensor[], attrs: A): Tensor[] {
     const backend = this.backend;
-    const fn = getKernel(kernel, backend.name);
+    const fn = backend.fallback !== undefined && !hasKernel(kernel, backend.name)
+      ? ({ inputs: infos, attrs: a }: { inputs: readonly TensorInfo[]; attrs: A }) => backend.fallback!(kernel, infos, a)
+      : getKernel(kernel, backend.name);
     for (const t of inputs) {
       if (t.isDisposed) throw new OpError(kernel, "live input tensors", `disposed tensor ${t.id} of shape [${t.shape.join(", ")}]`);
       if (t.backendName !== backend.name) {

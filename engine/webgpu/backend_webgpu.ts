@@ -1,0 +1,289 @@
+import type { Backend, DataId, MemoryStats, TensorInfo } from "../backend.js";
+import { allocArray, dtypeOfArray, type DType, type TypedArray } from "../dtype.js";
+import { getKernel } from "../kernel_registry.js";
+import { cpuBackend } from "../cpu/backend_cpu.js";
+import { BufferPool, sizeClass } from "./buffer_pool.js";
+import { DEFAULT_TILE, type GemmTile } from "./kernels/gemm.js";
+
+/** Storage of one tensor buffer on the GPU: `size` elements in a buffer of a rounded size class. */
+export class GpuData {
+  constructor(readonly buffer: GPUBuffer, readonly size: number, readonly dtype: DType) {}
+  get bytes(): number {
+    return this.size * 4;
+  }
+}
+
+/** A compute shader: `key` names it with every compile-time choice; shapes travel as uniforms. */
+export interface Program {
+  key: string;
+  code: () => string;
+}
+
+/** Which alternative kernel path to take; `auto` picks by shape. Tests force each one. */
+export interface KernelPaths {
+  /** Shared-memory tiles with several outputs per thread, or one output per thread. */
+  matmul: "auto" | "tiled" | "direct";
+  /** Implicit GEMM for every convolution, or a batched matmul for 1x1 stride-1 unpadded ones. */
+  conv: "auto" | "implicit";
+}
+
+export interface GpuStats {
+  dispatches: number;
+  submissions: number;
+  pipelines: number;
+  /** Kernels that ran on the CPU because no GPU kernel exists: calls and bytes copied each way. */
+  fallbacks: Record<string, { calls: number; bytes: number }>;
+}
+
+const USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+/** Uniform block: 32 u32 words (shapes, strides, scalars; the last holds NaN), bound at binding 0 of every program. */
+export const UNIFORM_WORDS = 32;
+const NAN_BITS = 0x7fc00000;
+const MAX_GROUPS = 65535;
+
+export class WebGpuBackend implements Backend {
+  readonly name = "webgpu";
+  paths: KernelPaths = { matmul: "auto", conv: "auto" };
+  /** Register tile of the tiled GEMM (outputs per thread and shared-memory depth). */
+  gemmTile: GemmTile = { ...DEFAULT_TILE };
+  /** Dispatches recorded before the command buffer is submitted. */
+  batchSize = 64;
+  private readonly pool: BufferPool;
+  private readonly uniformPool = new BufferPool(8 * 2 ** 20);
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private encoder: GPUCommandEncoder | null = null;
+  private recorded = 0;
+  /** Buffers released while commands that may use them are not yet submitted. */
+  private pendingRelease: GPUBuffer[] = [];
+  private pendingUniforms: GPUBuffer[] = [];
+  /** CPU fallbacks in flight: later submissions wait for them (see fallback()). */
+  private chain: Promise<void> | null = null;
+  private failure: unknown = null;
+  private buffers = 0;
+  private bytes = 0;
+  private readonly counters: GpuStats = { dispatches: 0, submissions: 0, pipelines: 0, fallbacks: {} };
+  private readonly warned = new Set<string>();
+
+  constructor(readonly device: GPUDevice, readonly description: string, private readonly instance: GPU, poolLimitBytes = 1024 * 2 ** 20) {
+    this.pool = new BufferPool(poolLimitBytes);
+    // Validation and out-of-memory errors arrive here, not as exceptions; the next read rejects with the first.
+    device.onuncapturederror = (e) => { this.failure ??= new Error(`webgpu: ${e.error.message}`); };
+  }
+
+  // --- storage -------------------------------------------------------------
+
+  /** New storage with undefined contents, for kernel outputs that write every element. */
+  output(size: number, dtype: DType): GpuData {
+    const cls = sizeClass(size * 4);
+    const buffer = this.pool.take(cls) ?? this.device.createBuffer({ size: cls, usage: USAGE() });
+    this.buffers++;
+    this.bytes += cls;
+    return new GpuData(buffer, size, dtype);
+  }
+
+  allocate(size: number, dtype: DType): DataId {
+    const d = this.output(size, dtype);
+    this.commands().clearBuffer(d.buffer);
+    return d;
+  }
+
+  write(values: TypedArray): DataId {
+    const d = this.output(values.length, dtypeOfArray(values));
+    if (values.length > 0) this.device.queue.writeBuffer(d.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+    return d;
+  }
+
+  async read(dataId: DataId): Promise<TypedArray> {
+    const d = dataId as GpuData;
+    const staging = this.device.createBuffer({ size: Math.max(4, d.bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    if (d.bytes > 0) this.commands().copyBufferToBuffer(d.buffer, 0, staging, 0, d.bytes);
+    this.flush();
+    await this.chain;
+    this.throwFailure();
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+      const out = allocArray(d.dtype, d.size);
+      new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, Math.max(4, d.bytes)), 0, d.bytes));
+      staging.unmap();
+      return out;
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  readSync(): TypedArray {
+    throw new Error("webgpu: values live on the GPU and are read asynchronously; use `await tensor.data()`");
+  }
+
+  release(dataId: DataId): void {
+    const d = dataId as GpuData;
+    this.buffers--;
+    this.bytes -= d.buffer.size;
+    if (this.encoder === null && this.chain === null) this.pool.put(d.buffer);
+    else this.pendingRelease.push(d.buffer);
+  }
+
+  memory(): MemoryStats {
+    return { buffers: this.buffers, bytes: this.bytes, pooledBytes: this.pool.pooledBytes };
+  }
+
+  stats(): GpuStats {
+    return { ...this.counters, pipelines: this.pipelines.size, fallbacks: structuredClone(this.counters.fallbacks) };
+  }
+
+  // --- commands ------------------------------------------------------------
+
+  private commands(): GPUCommandEncoder {
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  /** Copies `bytes` from one buffer to another, in order with the dispatches around it. */
+  copy(src: GpuData, dst: GpuData, bytes = src.bytes): void {
+    if (bytes > 0) this.commands().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, bytes);
+  }
+
+  fill0(d: GpuData): void {
+    this.commands().clearBuffer(d.buffer);
+  }
+
+  private pipeline(p: Program): GPUComputePipeline {
+    let pipe = this.pipelines.get(p.key);
+    if (pipe === undefined) {
+      const module = this.device.createShaderModule({ code: p.code() });
+      pipe = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+      this.pipelines.set(p.key, pipe);
+    }
+    return pipe;
+  }
+
+  /**
+   * Records one dispatch of `program` over `groups` workgroups (x split into
+   * x * y when it passes the 65535 limit; shaders recover the linear index
+   * with `groupIndex()`). `uniforms` fill binding 0; `buffers` bind from 1 on.
+   */
+  dispatch(program: Program, buffers: readonly GpuData[], uniforms: ArrayLike<number>, groups: number | [number, number, number]): void {
+    let [x, y, z] = typeof groups === "number" ? [groups, 1, 1] : groups;
+    if (x * y * z === 0) return;
+    if (typeof groups === "number" && x > MAX_GROUPS) [x, y] = [MAX_GROUPS, Math.ceil(x / MAX_GROUPS)];
+    const pipe = this.pipeline(program);
+    const ubuf = this.uniformPool.take(UNIFORM_WORDS * 4) ??
+      this.device.createBuffer({ size: UNIFORM_WORDS * 4, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    if (uniforms.length >= UNIFORM_WORDS) throw new Error(`webgpu: program ${program.key} passes ${uniforms.length} uniform words, at most ${UNIFORM_WORDS - 1} fit`);
+    const words = new Uint32Array(UNIFORM_WORDS);
+    words.set(uniforms);
+    words[UNIFORM_WORDS - 1] = NAN_BITS;
+    this.device.queue.writeBuffer(ubuf, 0, words);
+    this.pendingUniforms.push(ubuf);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: ubuf } }];
+    buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer } }));
+    const pass = this.commands().beginComputePass();
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries }));
+    pass.dispatchWorkgroups(x, y, z);
+    pass.end();
+    this.counters.dispatches++;
+    if (++this.recorded >= this.batchSize) this.flush();
+  }
+
+  /** Submits what was recorded; buffers released meanwhile return to the pool after it. */
+  flush(): void {
+    const released = this.pendingRelease, uniforms = this.pendingUniforms;
+    this.pendingRelease = [];
+    this.pendingUniforms = [];
+    const cmd = this.encoder?.finish();
+    this.encoder = null;
+    this.recorded = 0;
+    const submit = () => {
+      if (cmd !== undefined) {
+        this.device.queue.submit([cmd]);
+        this.counters.submissions++;
+      }
+      for (const b of released) this.pool.put(b);
+      for (const b of uniforms) this.uniformPool.put(b);
+    };
+    if (this.chain === null) submit();
+    else this.enqueue(submit);
+  }
+
+  /** Runs `fn` after the fallbacks in flight; `chain` drops back to null once all have settled. */
+  private enqueue(fn: () => void | Promise<void>): void {
+    const next = (this.chain ?? Promise.resolve()).then(fn).catch((e: unknown) => { this.failure ??= e; });
+    this.chain = next;
+    void next.then(() => { if (this.chain === next) this.chain = null; });
+  }
+
+  /** Waits until everything recorded so far has run. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.chain;
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwFailure();
+  }
+
+  private throwFailure(): void {
+    if (this.failure === null) return;
+    const e = this.failure;
+    this.failure = null;
+    throw e;
+  }
+
+  // --- CPU fallback ----------------------------------------------------------
+
+  /**
+   * Runs a kernel that has no GPU version on the CPU: the output shapes come
+   * from a dry run on zero inputs, GPU outputs are allocated at once, and the
+   * real run waits (in order with later submissions) until the inputs have
+   * been read back; its results are then uploaded. Every call is counted,
+   * with the bytes copied, and the first one per kernel warns.
+   */
+  fallback(kernel: string, inputs: readonly TensorInfo[], attrs: unknown): TensorInfo[] {
+    const cpuKernel = getKernel(kernel, cpuBackend.name);
+    const dryIn = inputs.map((t) => ({ ...t, dataId: cpuBackend.allocate((t.dataId as GpuData).size, t.dtype) }));
+    const dryOut = cpuKernel({ inputs: dryIn, attrs, backend: cpuBackend });
+    for (const t of [...dryIn, ...dryOut]) cpuBackend.release(t.dataId);
+    const outs = dryOut.map((t) => ({ shape: t.shape, dtype: t.dtype, dataId: this.output(t.shape.reduce((a, b) => a * b, 1), t.dtype) }));
+
+    const staged = inputs.map((t) => {
+      const d = t.dataId as GpuData;
+      const s = this.device.createBuffer({ size: Math.max(4, d.bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      this.copy(d, new GpuData(s, d.size, d.dtype));
+      return s;
+    });
+    this.flush();
+    const stat = (this.counters.fallbacks[kernel] ??= { calls: 0, bytes: 0 });
+    stat.calls++;
+    stat.bytes += inputs.reduce((s, t) => s + (t.dataId as GpuData).bytes, 0) + outs.reduce((s, t) => s + t.dataId.bytes, 0);
+    if (!this.warned.has(kernel)) {
+      this.warned.add(kernel);
+      console.warn(`kshot webgpu: kernel ${kernel} has no GPU version; it runs on the CPU, copying its inputs and outputs (counted in stats().fallbacks)`);
+    }
+    const run = async () => {
+      const ids = await Promise.all(staged.map(async (s, i) => {
+        await s.mapAsync(GPUMapMode.READ);
+        const values = allocArray(inputs[i]!.dtype, (inputs[i]!.dataId as GpuData).size);
+        new Uint8Array(values.buffer).set(new Uint8Array(s.getMappedRange(), 0, values.byteLength));
+        s.destroy();
+        return cpuBackend.write(values);
+      }));
+      try {
+        const real = cpuKernel({ inputs: inputs.map((t, i) => ({ ...t, dataId: ids[i]! })), attrs, backend: cpuBackend });
+        real.forEach((t, i) => {
+          const v = cpuBackend.values(t.dataId);
+          if (v.length > 0) this.device.queue.writeBuffer(outs[i]!.dataId.buffer, 0, v.buffer, v.byteOffset, v.byteLength);
+          cpuBackend.release(t.dataId);
+        });
+      } finally {
+        for (const id of ids) cpuBackend.release(id);
+      }
+    };
+    this.enqueue(run);
+    return outs;
+  }
+
+  dispose(): void {
+    this.flush();
+    this.pool.clear();
+    this.uniformPool.clear();
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,145 @@
+import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
+import { PRELUDE, storage } from "../wgsl.js";
+
+/**
+ * One GEMM skeleton, C[z] (M x N) = A[z] (M x K) * B[z] (K x N), with the
+ * operands' addressing plugged in as WGSL functions: a strided matrix for
+ * matmul and 1x1 convolutions, an im2col gather computed on the fly for
+ * implicit-GEMM convolutions. Uniforms 0..2 hold M, N, K; the addressing
+ * reads its own from word 8 on.
+ */
+export interface GemmOperands {
+  /** Names the addressing in pipeline keys. */
+  name: string;
+  /** Defines loadA(z, m, k) -> f32, loadB(z, k, n) -> f32 and storeC(z, m, n, v) over bindings A, B, C. */
+  wgsl: string;
+}
+
+export interface GemmTile {
+  /** Outputs per thread along M and N, and the depth of one shared-memory step. */
+  tm: number; tn: number; bk: number;
+}
+
+/** Threads per workgroup side: 16 x 16. */
+const T = 16;
+
+export const DEFAULT_TILE: GemmTile = { tm: 4, tn: 4, bk: 16 };
+
+const bindings = `${storage(1, "A", "f32")}\n${storage(2, "B", "f32")}\n${storage(3, "C", "f32", true)}`;
+
+/**
+ * Shared-memory tiles of (16 tm) x (16 tn) outputs: each step stages a
+ * bk-deep slice of A and B (consecutive threads load consecutive k of A and
+ * consecutive n of B), then every thread accumulates tm x tn outputs in
+ * registers, rows ty + 16 i and columns tx + 16 j so that neighbours touch
+ * neighbouring shared words and store neighbouring outputs.
+ */
+function tiledCode(ops: GemmOperands, { tm, tn, bk }: GemmTile): string {
+  const bm = T * tm, bn = T * tn;
+  const fma: string[] = [];
+  for (let i = 0; i < tm; i++) fma.push(`a${i} = As[kk * ${bm}u + ty + ${T * i}u];`);
+  for (let j = 0; j < tn; j++) fma.push(`b${j} = Bs[kk * ${bn}u + tx + ${T * j}u];`);
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) fma.push(`acc[${i * tn + j}] = fma(a${i}, b${j}, acc[${i * tn + j}]);`);
+  const regs = [...Array.from({ length: tm }, (_, i) => `a${i}`), ...Array.from({ length: tn }, (_, j) => `b${j}`)];
+  return `${PRELUDE}
+${bindings}
+${ops.wgsl}
+var<workgroup> As: array<f32, ${bk * bm}>;
+var<workgroup> Bs: array<f32, ${bk * bn}>;
+@compute @workgroup_size(${T}, ${T}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let M = P(0u);
+  let N = P(1u);
+  let K = P(2u);
+  let z = wid.z;
+  let m0 = wid.y * ${bm}u;
+  let n0 = wid.x * ${bn}u;
+  let tx = l.x;
+  let ty = l.y;
+  var acc: array<f32, ${tm * tn}>;
+  var ${regs.join(": f32;\n  var ")}: f32;
+  for (var k0 = 0u; k0 < K; k0 += ${bk}u) {
+    for (var e = lid; e < ${bm * bk}u; e += ${T * T}u) {
+      let r = e / ${bk}u;
+      let kk = e % ${bk}u;
+      var v = 0.0;
+      if (m0 + r < M && k0 + kk < K) { v = loadA(z, m0 + r, k0 + kk); }
+      As[kk * ${bm}u + r] = v;
+    }
+    for (var e = lid; e < ${bn * bk}u; e += ${T * T}u) {
+      let kk = e / ${bn}u;
+      let c = e % ${bn}u;
+      var v = 0.0;
+      if (n0 + c < N && k0 + kk < K) { v = loadB(z, k0 + kk, n0 + c); }
+      Bs[kk * ${bn}u + c] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < ${bk}u; kk++) {
+      ${fma.join("\n      ")}
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < ${tm}u; i++) {
+    for (var j = 0u; j < ${tn}u; j++) {
+      let m = m0 + ty + ${T}u * i;
+      let n = n0 + tx + ${T}u * j;
+      if (m < M && n < N) { storeC(z, m, n, acc[i * ${tn}u + j]); }
+    }
+  }
+}`;
+}
+
+/** One output per thread, no shared memory: for small or thin products where tiles would sit mostly idle. */
+function directCode(ops: GemmOperands): string {
+  return `${PRELUDE}
+${bindings}
+${ops.wgsl}
+@compute @workgroup_size(${T}, ${T}) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  let n = g.x;
+  let m = g.y;
+  if (m >= P(0u) || n >= P(1u)) { return; }
+  var s = 0.0;
+  for (var k = 0u; k < P(2u); k++) { s = fma(loadA(g.z, m, k), loadB(g.z, k, n), s); }
+  storeC(g.z, m, n, s);
+}`;
+}
+
+export type GemmPath = "tiled" | "direct";
+
+/** Tiles pay off once the product fills a few of them; below that one thread per output wins. */
+export function autoGemmPath(m: number, n: number): GemmPath {
+  return m >= 32 && n >= 32 ? "tiled" : "direct";
+}
+
+/** Records C = A * B for z = 0..batch-1 with the given addressing and its uniforms (words 8 on). */
+export function runGemm(backend: WebGpuBackend, ops: GemmOperands, path: GemmPath, sizes: { m: number; n: number; k: number; batch: number },
+  buffers: [GpuData, GpuData, GpuData], addressing: readonly number[]): void {
+  const { m, n, k, batch } = sizes;
+  const uniforms = [m, n, k, 0, 0, 0, 0, 0, ...addressing];
+  if (path === "tiled") {
+    const tile = backend.gemmTile;
+    const key = `gemm:${ops.name}:${tile.tm}x${tile.tn}x${tile.bk}`;
+    backend.dispatch({ key, code: () => tiledCode(ops, tile) }, buffers, uniforms, [Math.ceil(n / (T * tile.tn)), Math.ceil(m / (T * tile.tm)), batch]);
+  } else {
+    backend.dispatch({ key: `gemmDirect:${ops.name}`, code: () => directCode(ops) }, buffers, uniforms, [Math.ceil(n / T), Math.ceil(m / T), batch]);
+  }
+}
+
+/**
+ * Strided operands with a two-level batch z = (outer, inner) of `inner`
+ * count: word 8 the inner count, then per operand its outer and inner batch
+ * strides and two element strides (A: m, k; B: k, n; C: m, n).
+ */
+export const STRIDED: GemmOperands = {
+  name: "strided",
+  wgsl: /* wgsl */ `
+fn batchOffset(z: u32, at: u32) -> u32 { return (z / P(8u)) * P(at) + (z % P(8u)) * P(at + 1u); }
+fn loadA(z: u32, m: u32, k: u32) -> f32 { return A[batchOffset(z, 9u) + m * P(11u) + k * P(12u)]; }
+fn loadB(z: u32, k: u32, n: u32) -> f32 { return B[batchOffset(z, 13u) + k * P(15u) + n * P(16u)]; }
+fn storeC(z: u32, m: u32, n: u32, v: f32) { C[batchOffset(z, 17u) + m * P(19u) + n * P(20u)] = v; }`,
+};
+
+export interface StridedMatrix { outer: number; inner: number; s0: number; s1: number }
+
+export function stridedAddressing(innerCount: number, a: StridedMatrix, b: StridedMatrix, c: StridedMatrix): number[] {
+  return [innerCount, ...[a, b, c].flatMap((x) => [x.outer, x.inner, x.s0, x.s1])];
+}

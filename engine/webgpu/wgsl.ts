@@ -1,0 +1,54 @@
+import type { DType } from "../dtype.js";
+import { OpError, fmtShape } from "../errors.js";
+
+/**
+ * WGSL shared by every program: the uniform block at binding 0 (31 words of
+ * shapes, strides and scalars, read with P/PF/PI, and NaN in the last) and the linear index of a
+ * workgroup in a dispatch split over x and y.
+ */
+export const PRELUDE = /* wgsl */ `
+struct Params { v: array<vec4<u32>, 8> }
+@group(0) @binding(0) var<uniform> params: Params;
+fn P(i: u32) -> u32 { return params.v[i >> 2u][i & 3u]; }
+fn PF(i: u32) -> f32 { return bitcast<f32>(P(i)); }
+fn PI(i: u32) -> i32 { return bitcast<i32>(P(i)); }
+// WGSL constants cannot be NaN, so the last uniform word carries its bits at run time.
+fn nan() -> f32 { return PF(31u); }
+fn groupIndex(wid: vec3<u32>, nwg: vec3<u32>) -> u32 { return wid.x + wid.y * nwg.x; }
+`;
+
+/** Most programs: one thread per element, this many per workgroup. */
+export const WG = 256;
+
+/** Highest rank the strided programs take (shapes and strides travel as uniforms). */
+export const MAX_RANK = 6;
+
+export function wgslType(dtype: DType): "f32" | "i32" {
+  return dtype === "float32" ? "f32" : "i32";
+}
+
+export function storage(binding: number, name: string, type: string, write = false): string {
+  return `@group(0) @binding(${binding}) var<storage, ${write ? "read_write" : "read"}> ${name}: array<${type}>;`;
+}
+
+/** The bits of a float32, for the uniform block. */
+export function f32Bits(v: number): number {
+  return new Uint32Array(new Float32Array([v]).buffer)[0]!;
+}
+
+export function groupsFor(n: number, perGroup = WG): number {
+  return Math.ceil(n / perGroup);
+}
+
+/** `values` padded with `fill` to MAX_RANK entries. */
+export function padded(values: readonly number[], fill = 0): number[] {
+  return [...values, ...new Array<number>(MAX_RANK - values.length).fill(fill)];
+}
+
+export function checkRank(op: string, shape: readonly number[]): void {
+  if (shape.length > MAX_RANK) throw new OpError(op, `rank <= ${MAX_RANK} on the webgpu backend`, fmtShape(shape));
+}
+
+export function checkFloat(op: string, ...dtypes: DType[]): void {
+  if (dtypes.some((d) => d !== "float32")) throw new OpError(op, "float32 operands", dtypes.join(" and "));
+}
