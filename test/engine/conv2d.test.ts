@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { it } from "node:test";
 import { zeros } from "../../engine/index.js";
 import { conv2d } from "../../autograd/index.js";
+import { CPU, WEBGPU, WEBGPU_IMPLICIT_DIRECT, WEBGPU_IMPLICIT_TILED, conformance } from "../helpers/backends.js";
 import { checkOp } from "../helpers/check_op.js";
 import * as ref from "../helpers/ref.js";
 
@@ -21,8 +22,8 @@ const cases: [string, Case][] = [
   ["depthwise with channel multiplier 2 (grouped path)", { n: 1, c: 2, h: 5, w: 5, co: 4, k: 3, s: 1, p: 1, g: 2 }],
 ];
 
-function run(cs: Case, grad = true) {
-  checkOp({
+function run(cs: Case, grad = true): Promise<void> {
+  return checkOp({
     name: `conv2d ${JSON.stringify(cs)}`,
     inputs: [{ shape: [cs.n, cs.c, cs.h, cs.w] }, { shape: [cs.co, cs.c / cs.g, cs.k, cs.k] }],
     run: ([x, w]) => conv2d(x!, w!, { stride: cs.s, padding: cs.p, groups: cs.g }),
@@ -31,19 +32,19 @@ function run(cs: Case, grad = true) {
   });
 }
 
-describe("conv2d", () => {
+conformance("conv2d", [CPU, WEBGPU, WEBGPU_IMPLICIT_TILED, WEBGPU_IMPLICIT_DIRECT], () => {
   for (const [name, cs] of cases) it(`${name}: forward and gradients`, () => run(cs));
 
-  it("matches the reference on sizes that do not fit the tiles (1, 3, 17, 65 channels and pixels)", () => {
-    run({ n: 1, c: 1, h: 1, w: 1, co: 1, k: 1, s: 1, p: 0, g: 1 }, false);
-    run({ n: 1, c: 17, h: 3, w: 17, co: 65, k: 3, s: 1, p: 1, g: 1 }, false);
-    run({ n: 1, c: 3, h: 17, w: 13, co: 17, k: 3, s: 2, p: 1, g: 1 }, false);
-    run({ n: 1, c: 65, h: 3, w: 3, co: 3, k: 1, s: 1, p: 0, g: 1 }, false);
-    run({ n: 2, c: 17, h: 17, w: 5, co: 17, k: 5, s: 1, p: 2, g: 17 }, false);
-    run({ n: 1, c: 3, h: 129, w: 3, co: 3, k: 7, s: 1, p: 3, g: 3 }, false);
+  it("matches the reference on sizes that do not fit the tiles (1, 3, 17, 65 channels and pixels)", async () => {
+    await run({ n: 1, c: 1, h: 1, w: 1, co: 1, k: 1, s: 1, p: 0, g: 1 }, false);
+    await run({ n: 1, c: 17, h: 3, w: 17, co: 65, k: 3, s: 1, p: 1, g: 1 }, false);
+    await run({ n: 1, c: 3, h: 17, w: 13, co: 17, k: 3, s: 2, p: 1, g: 1 }, false);
+    await run({ n: 1, c: 65, h: 3, w: 3, co: 3, k: 1, s: 1, p: 0, g: 1 }, false);
+    await run({ n: 2, c: 17, h: 17, w: 5, co: 17, k: 5, s: 1, p: 2, g: 17 }, false);
+    await run({ n: 1, c: 3, h: 129, w: 3, co: 3, k: 7, s: 1, p: 3, g: 3 }, false);
   });
 
-  it("rejects mismatched channels and groups with both shapes in the message", () => {
+  it("rejects mismatched channels and groups with both shapes in the message", async () => {
     assert.throws(() => conv2d(zeros([1, 3, 5, 5]), zeros([4, 2, 3, 3])), /Conv2D: expected weights of shape \[4, 3, kh, kw\].*received \[4, 2, 3, 3\]/);
     assert.throws(() => conv2d(zeros([1, 3, 5, 5]), zeros([4, 1, 3, 3]), { groups: 2 }), /Conv2D: expected groups dividing both channel counts/);
     assert.throws(() => conv2d(zeros([3, 5, 5]), zeros([4, 3, 3, 3])), /Conv2D: expected input of rank 4 \(NCHW\), received \[3, 5, 5\]/);

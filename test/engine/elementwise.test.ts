@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { it } from "node:test";
 import { tensor, zeros, type Tensor } from "../../engine/index.js";
 import * as ag from "../../autograd/index.js";
+import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
 import { awayFrom, checkOp } from "../helpers/check_op.js";
 import * as ref from "../helpers/ref.js";
 
@@ -21,11 +22,11 @@ const binaries: [string, (a: Tensor, b: Tensor) => Tensor, (x: number, y: number
   ["div", ag.div, (x, y) => x / y],
 ];
 
-describe("binary ops with broadcasting", () => {
+conformance("binary ops with broadcasting", [CPU, WEBGPU], () => {
   for (const [name, op, f] of binaries) {
-    it(`${name} over ${broadcastPairs.length} shape pairs`, () => {
+    it(`${name} over ${broadcastPairs.length} shape pairs`, async () => {
       for (const [sa, sb] of broadcastPairs) {
-        checkOp({
+        await checkOp({
           name: `${name} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`,
           inputs: [{ shape: sa }, { shape: sb, gen: name === "div" ? awayFrom([0], 0.3) : undefined }],
           run: ([a, b]) => op(a!, b!),
@@ -35,7 +36,7 @@ describe("binary ops with broadcasting", () => {
     });
   }
 
-  it("rejects shapes that do not broadcast and mixed dtypes", () => {
+  it("rejects shapes that do not broadcast and mixed dtypes", async () => {
     assert.throws(() => ag.add(zeros([2, 3]), zeros([4])), /Add: expected shapes that broadcast, received \[2, 3\] and \[4\]/);
     assert.throws(() => ag.mul(zeros([2]), tensor([1, 2], [2], "int32")), /Mul: expected float32 operands, received float32 and int32/);
   });
@@ -57,7 +58,7 @@ const unaries: [string, (x: Tensor) => Tensor, (v: number) => number, ((rng: imp
   ["powScalar", (x) => ag.powScalar(x, 3), (v) => v ** 3],
 ];
 
-describe("unary and scalar ops", () => {
+conformance("unary and scalar ops", [CPU, WEBGPU], () => {
   for (const [name, op, f, gen] of unaries) {
     it(name, () => checkOp({
       name,

@@ -1,9 +1,10 @@
-import { describe, it } from "node:test";
+import { it } from "node:test";
 import { avgPool2d, globalAvgPool, maxPool2d } from "../../autograd/index.js";
+import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
 import { checkOp } from "../helpers/check_op.js";
 import * as ref from "../helpers/ref.js";
 
-describe("pooling", () => {
+conformance("pooling", [CPU, WEBGPU], () => {
   for (const countIncludePad of [true, false]) {
     it(`avgPool2d 3x3 stride 1 pad 1, countIncludePad=${countIncludePad}`, () => checkOp({
       name: "avgPool2d",
@@ -20,14 +21,14 @@ describe("pooling", () => {
     ref: ([x]) => ref.pool(x!, "avg", [2, 2], [2, 2], [0, 0], true),
   }));
 
-  it("maxPool2d 3x3 stride 2 pad 1, and 2x2 non-square input", () => {
-    checkOp({
+  it("maxPool2d 3x3 stride 2 pad 1, and 2x2 non-square input", async () => {
+    await checkOp({
       name: "maxPool2d 3x3",
       inputs: [{ shape: [2, 2, 7, 6] }],
       run: ([x]) => maxPool2d(x!, 3, { stride: 2, padding: 1 }),
       ref: ([x]) => ref.pool(x!, "max", [3, 3], [2, 2], [1, 1], true),
     });
-    checkOp({
+    await checkOp({
       name: "maxPool2d 2x2",
       inputs: [{ shape: [1, 3, 4, 9] }],
       run: ([x]) => maxPool2d(x!, 2),

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Rng, tensor, tidy, type Tensor } from "../../engine/index.js";
+import { Rng, keep, tensor, tidy, type Tensor } from "../../engine/index.js";
 import { grad, mul, sum } from "../../autograd/index.js";
 import { arr, size, type Arr } from "./ref.js";
 
@@ -39,29 +39,32 @@ const maxAbs = (xs: ArrayLike<number>) => Array.from(xs).reduce((m, v) => Math.m
  * sum(dy * op(x)) for a random dy with central finite differences of the
  * float64 reference.
  */
-export function checkOp(c: OpCase, seed = 1): void {
+export async function checkOp(c: OpCase, seed = 1): Promise<void> {
   const rng = new Rng(seed);
   const values = c.inputs.map((s) => Float32Array.from({ length: size(s.shape) }, () => (s.gen ? s.gen(rng) : rng.uniform() * 2 - 1)));
   const refIn = () => c.inputs.map((s, i) => arr(s.shape, values[i]));
   const expected = c.ref(refIn());
   const rtol = c.rtol ?? 1e-4;
-  tidy(() => {
-    const xs = c.inputs.map((s, i) => tensor(values[i]!, s.shape));
-    const y = c.run(xs);
+  const y = tidy(() => c.run(c.inputs.map((s, i) => tensor(values[i]!, s.shape))));
+  try {
     assert.deepEqual([...y.shape], expected.shape, `${c.name}: output shape`);
-    close(y.dataSync(), expected.data, rtol, 1e-5 * (1 + maxAbs(expected.data)), `${c.name}: forward`);
-  });
+    close(await y.data(), expected.data, rtol, 1e-5 * (1 + maxAbs(expected.data)), `${c.name}: forward`);
+  } finally {
+    y.dispose();
+  }
   if (c.noGrad) return;
 
   const dy = Float64Array.from({ length: expected.data.length }, () => Math.fround(rng.normal()));
   const loss = (xs: Arr[]) => c.ref(xs).data.reduce((s, v, i) => s + v * dy[i]!, 0);
-  tidy(() => {
+  const checked = c.inputs.map((s, i) => (s.grad === false ? -1 : i)).filter((i) => i >= 0);
+  const grads = tidy(() => {
     const xs = c.inputs.map((s, i) => tensor(values[i]!, s.shape));
-    const checked = c.inputs.map((s, i) => (s.grad === false ? -1 : i)).filter((i) => i >= 0);
     const dyT = tensor(Float32Array.from(dy), expected.shape);
-    const grads = grad(() => sum(mul(c.run(xs), dyT)), checked.map((i) => xs[i]!));
-    checked.forEach((inputIndex, k) => {
-      const analytic = grads[k]!.dataSync();
+    return grad(() => sum(mul(c.run(xs), dyT)), checked.map((i) => xs[i]!)).map((g) => keep(g));
+  });
+  try {
+    for (const [k, inputIndex] of checked.entries()) {
+      const analytic = await grads[k]!.data();
       const numeric = new Float64Array(values[inputIndex]!.length);
       const h = 1e-4;
       for (let e = 0; e < numeric.length; e++) {
@@ -71,8 +74,10 @@ export function checkOp(c: OpCase, seed = 1): void {
         numeric[e] = (loss(plus) - loss(minus)) / (2 * h);
       }
       close(analytic, numeric, 2e-3, 2e-4 * (1 + maxAbs(numeric)), `${c.name}: gradient of input ${inputIndex}`);
-    });
-  });
+    }
+  } finally {
+    for (const g of grads) g.dispose();
+  }
 }
 
 /** Uniform values kept at least `gap` away from the kinks of piecewise ops. */

@@ -1,0 +1,46 @@
+import { after, before, describe } from "node:test";
+import { engine } from "../../engine/index.js";
+import { webgpuBackend, type KernelPaths } from "../../engine/webgpu/index.js";
+
+/**
+ * The conformance suite runs each engine test file once per backend variant:
+ * the CPU, and the WebGPU backend with each alternative kernel path forced.
+ * Without an adapter the WebGPU variants are skipped, unless
+ * KSHOT_REQUIRE_WEBGPU=1 (as in CI), where that is an error.
+ */
+export interface Variant {
+  name: string;
+  backend: "cpu" | "webgpu";
+  paths?: Partial<KernelPaths>;
+}
+
+export const CPU: Variant = { name: "cpu", backend: "cpu" };
+export const WEBGPU: Variant = { name: "webgpu", backend: "webgpu" };
+export const WEBGPU_TILED: Variant = { name: "webgpu, tiled GEMM", backend: "webgpu", paths: { matmul: "tiled" } };
+export const WEBGPU_DIRECT: Variant = { name: "webgpu, direct GEMM", backend: "webgpu", paths: { matmul: "direct" } };
+export const WEBGPU_IMPLICIT_TILED: Variant = { name: "webgpu, implicit GEMM tiled", backend: "webgpu", paths: { conv: "implicit", matmul: "tiled" } };
+export const WEBGPU_IMPLICIT_DIRECT: Variant = { name: "webgpu, implicit GEMM direct", backend: "webgpu", paths: { conv: "implicit", matmul: "direct" } };
+
+const gpu = await webgpuBackend();
+if (typeof gpu === "string" && process.env["KSHOT_REQUIRE_WEBGPU"] === "1") {
+  throw new Error(`KSHOT_REQUIRE_WEBGPU=1 but there is no WebGPU adapter: ${gpu}`);
+}
+
+/** `body` defines the tests of one suite; it runs once per variant, with that backend active. */
+export function conformance(name: string, variants: readonly Variant[], body: (v: Variant) => void): void {
+  for (const v of variants) {
+    const title = `${name} [${v.name}]`;
+    if (v.backend === "webgpu" && typeof gpu === "string") {
+      describe(title, { skip: `no WebGPU adapter: ${gpu}` }, () => {});
+      continue;
+    }
+    describe(title, () => {
+      before(() => {
+        engine.setBackend(v.backend);
+        if (typeof gpu !== "string") gpu.paths = { matmul: "auto", conv: "auto", ...v.paths };
+      });
+      after(() => engine.setBackend("cpu"));
+      body(v);
+    });
+  }
+}
