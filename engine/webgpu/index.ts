@@ -1,5 +1,5 @@
 /** The WebGPU backend (Dawn): `await useBackend("webgpu")` selects it, or the CPU with one warning when no adapter exists. */
-import { engine } from "../engine.js";
+import { engine } from "../index.js";
 import { WebGpuBackend } from "./backend_webgpu.js";
 import { requestGpu } from "./device.js";
 import { registerWebGpuKernels } from "./register.js";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { Rng, memory, randn, tensor, tidy, zeros, type Tensor } from "../../engine/index.js";
+import { it } from "node:test";
+import { Rng, engine, memory, randn, tensor, tidy, zeros, type Tensor } from "../../engine/index.js";
+import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
 import * as ag from "../../autograd/index.js";
 
 type Params = Record<"w1" | "g1" | "b1" | "w2" | "fc", Tensor>;
@@ -23,8 +24,8 @@ function sgd(params: Tensor[], lr: number): void {
   });
 }
 
-describe("memory over training steps", () => {
-  it("stays flat over 200 steps of a small conv net (engine tensors, buffers and bytes)", () => {
+conformance("memory over training steps", [CPU, WEBGPU], (v) => {
+  it("stays flat over 200 steps of a small conv net (engine tensors, buffers and bytes)", async () => {
     const rng = new Rng(7);
     const params: Params = {
       w1: randn([8, 1, 3, 3], rng, 0.3), g1: tensor(new Float32Array(8).fill(1)), b1: zeros([8]),
@@ -38,19 +39,23 @@ describe("memory over training steps", () => {
     const samples: { step: number; tensors: number; buffers: number; bytes: number; heapMB: number }[] = [];
     let firstLoss = 0, lastLoss = 0;
     for (let step = 1; step <= 200; step++) {
-      const loss = tidy(() => {
+      const l = tidy(() => {
         const l = forward(x, y, params, rm, rv);
         l.backward();
         sgd(ps, 0.05);
-        return l.item();
+        return l;
       });
+      const loss = (await l.data())[0]!; // the only read of a step: on the GPU everything else stays there
+      l.dispose();
       if (step === 1) firstLoss = loss;
       lastLoss = loss;
       if (step === 10 || step % 50 === 0) {
         samples.push({ step, ...memory(), heapMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) });
       }
     }
-    console.log("memory per step:", JSON.stringify(samples));
+    console.log(`memory per step [${v.name}]:`, JSON.stringify(samples));
+    const b = engine.backend as { stats?: () => unknown };
+    if (b.stats) console.log(`GPU statistics after 200 steps [${v.name}]:`, JSON.stringify(b.stats()));
     const ref = samples[0]!;
     for (const s of samples) {
       assert.equal(s.tensors, ref.tensors, `live tensors at step ${s.step}`);
@@ -59,5 +64,6 @@ describe("memory over training steps", () => {
     }
     assert.ok(lastLoss < firstLoss, `training moved the loss: ${firstLoss} -> ${lastLoss}`);
     ps.forEach((p: Tensor) => { p.grad?.dispose(); p.dispose(); });
+    for (const t of [rm, rv, x, y]) t.dispose();
   });
 });
