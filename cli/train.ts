@@ -8,6 +8,7 @@ import { head } from "../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../train/datasets.js";
 import { evaluate, trainClassifier } from "../train/fit.js";
 import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
+import { backendFlag, gpuSummary, selectBackend } from "./backend.js";
 import { Progress } from "./progress.js";
 
 export const trainFlags: FlagSpecs = {
@@ -26,6 +27,7 @@ export const trainFlags: FlagSpecs = {
   "weight-decay": { type: "string", help: "weight decay on all parameters", default: "5e-4" },
   seed: { type: "string", help: "seed of initialisation and data order", default: "0" },
   out: { type: "string", help: "checkpoint path (safetensors)", default: "runs/train.safetensors" },
+  backend: backendFlag,
   json: { type: "boolean", help: "print a JSON summary as the last line of stdout" },
 };
 
@@ -53,6 +55,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const trainLimit = optionalNum(cmd, "train-limit", f["train-limit"], { integer: true, min: 1 });
   const testLimit = optionalNum(cmd, "test-limit", f["test-limit"], { integer: true, min: 1 });
   const progress = new Progress();
+  const backend = await selectBackend(cmd, f.backend);
 
   const data = loadDataset(String(f.dataset), f["data-dir"] as string | undefined);
   progress.log(`kshot train: ${data.note}`);
@@ -62,23 +65,25 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const dataRng = new Rng(seed + 0x5eed);
   const model = new Nb201Network(arch, { C, N, inChannels: train.channels, classes: train.classes }, initRng);
   const macs = countMacs(model, [1, train.channels, train.height, train.width]);
-  progress.log(`kshot train: ${model.numParameters()} parameters, ${macs} MACs per image; ${train.count} training and ${test.count} test images, seed ${seed}`);
+  progress.log(`kshot train: ${model.numParameters()} parameters, ${macs} MACs per image; ${train.count} training and ${test.count} test images, seed ${seed}, ${backend} backend`);
 
-  const reports = trainClassifier(model, train, recipe, dataRecipe, dataRng, (p) => {
+  const reports = await trainClassifier(model, train, recipe, dataRecipe, dataRng, (p) => {
     progress.update(`epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toFixed(5)}`, p.step === p.steps);
   });
-  const result = evaluate(model, test, dataRecipe);
+  const result = await evaluate(model, test, dataRecipe);
   const out = String(f.out);
   mkdirSync(dirname(out), { recursive: true });
   await saveSafetensors(out, model.stateDict(), {
     format: "kshot-nb201", arch, C: String(C), N: String(N), dataset: String(f.dataset),
     in_channels: String(train.channels), classes: String(train.classes), seed: String(seed), test_acc: String(result.accuracy),
   });
+  const gpu = gpuSummary();
+  if (gpu !== null) progress.log(`${cmd}: ${gpu}`);
   for (const r of reports) process.stdout.write(`epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)}, train acc ${r.trainAcc.toFixed(4)}, ${r.seconds.toFixed(1)} s\n`);
   process.stdout.write(`test accuracy ${result.accuracy.toFixed(4)} on ${test.count} images; checkpoint ${out}\n`);
   if (f.json) {
     process.stdout.write(`${JSON.stringify({
-      arch, C, N, dataset: f.dataset, seed, params: model.numParameters(), macs,
+      arch, C, N, dataset: f.dataset, seed, backend, params: model.numParameters(), macs,
       train_images: train.count, test_images: test.count,
       test_acc: result.accuracy, test_loss: result.loss,
       train_loss: reports.map((r) => r.trainLoss), train_acc: reports.map((r) => r.trainAcc), seconds: reports.map((r) => r.seconds),

@@ -15,7 +15,8 @@ export interface BatchOptions {
   dropLast?: boolean;
 }
 
-export interface Batch { x: Tensor; y: Tensor }
+/** `labels` are y's values on the host, so reading them costs no transfer from a GPU. */
+export interface Batch { x: Tensor; y: Tensor; labels: Int32Array }
 
 /** Number of batches an epoch yields. */
 export function batchCount(count: number, o: Pick<BatchOptions, "batchSize" | "dropLast">): number {
@@ -61,7 +62,7 @@ export function* batches(ds: ImageDataset, o: BatchOptions): Generator<Batch> {
         }
       }
     }
-    yield { x: tensor(x, [idx.length, c, h, w]), y: tensor(y, [idx.length], "int32") };
+    yield { x: tensor(x, [idx.length, c, h, w]), y: tensor(y, [idx.length], "int32"), labels: y };
   }
 }
 

@@ -35,8 +35,8 @@ export interface StepProgress { epoch: number; epochs: number; step: number; ste
  * parameter) and a learning rate decayed per step by a cosine to 0. The data
  * order comes from `rng`; the last short batch is kept.
  */
-export function trainClassifier(model: Module, data: ImageDataset, recipe: TrainRecipe, dataRecipe: DataRecipe, rng: Rng,
-  onStep?: (p: StepProgress) => void): EpochReport[] {
+export async function trainClassifier(model: Module, data: ImageDataset, recipe: TrainRecipe, dataRecipe: DataRecipe, rng: Rng,
+  onStep?: (p: StepProgress) => void): Promise<EpochReport[]> {
   for (const [k, v] of Object.entries({ epochs: recipe.epochs, batchSize: recipe.batchSize })) {
     if (!(Number.isInteger(v) && v > 0)) throw new Error(`train: expected a positive integer ${k}, received ${v}`);
   }
@@ -50,18 +50,20 @@ export function trainClassifier(model: Module, data: ImageDataset, recipe: Train
   for (let epoch = 1; epoch <= recipe.epochs; epoch++) {
     const t0 = performance.now();
     let lossSum = 0, correct = 0, seen = 0, step = 0;
-    for (const { x, y } of batches(data, { batchSize: recipe.batchSize, rng, ...dataRecipe })) {
+    for (const { x, y, labels } of batches(data, { batchSize: recipe.batchSize, rng, ...dataRecipe })) {
       opt.lr = cosineLr(recipe.lr, globalStep, total, { warmupSteps });
-      const [loss, hits] = tidy(() => {
+      const [l, pred] = tidy(() => {
         const logits = model.forward(x);
         const l = crossEntropy(logits, y, { labelSmoothing: recipe.labelSmoothing ?? 0 });
         l.backward();
         opt.step();
         opt.zeroGrad();
-        return [l.item(), countHits(argMax(logits).dataSync() as Int32Array, y.dataSync() as Int32Array)];
+        return [l, argMax(logits)];
       });
-      x.dispose();
-      y.dispose();
+      // the step's only reads from the backend (asynchronous on a GPU)
+      const loss = (await l.data())[0]!;
+      const hits = countHits(await pred.data() as Int32Array, labels);
+      for (const t of [l, pred, x, y]) t.dispose();
       lossSum += loss * y.shape[0]!;
       correct += hits;
       seen += y.shape[0]!;
@@ -81,20 +83,21 @@ function countHits(pred: Int32Array, labels: Int32Array): number {
 }
 
 /** Top-1 accuracy and mean loss with the model in evaluation mode (running BN statistics). */
-export function evaluate(model: Module, data: ImageDataset, dataRecipe: DataRecipe, batchSize = 256): { accuracy: number; loss: number } {
+export async function evaluate(model: Module, data: ImageDataset, dataRecipe: DataRecipe, batchSize = 256): Promise<{ accuracy: number; loss: number }> {
   model.eval();
   let correct = 0, lossSum = 0;
-  noGrad(() => {
-    for (const { x, y } of batches(data, { batchSize, mean: dataRecipe.mean, std: dataRecipe.std })) {
-      tidy(() => {
+  try {
+    for (const { x, y, labels } of batches(data, { batchSize, mean: dataRecipe.mean, std: dataRecipe.std })) {
+      const [l, pred] = noGrad(() => tidy(() => {
         const logits = model.forward(x);
-        lossSum += crossEntropy(logits, y).item() * y.shape[0]!;
-        correct += countHits(argMax(logits).dataSync() as Int32Array, y.dataSync() as Int32Array);
-      });
-      x.dispose();
-      y.dispose();
+        return [crossEntropy(logits, y), argMax(logits)];
+      }));
+      lossSum += (await l.data())[0]! * y.shape[0]!;
+      correct += countHits(await pred.data() as Int32Array, labels);
+      for (const t of [l, pred, x, y]) t.dispose();
     }
-  });
-  model.train();
+  } finally {
+    model.train();
+  }
   return { accuracy: correct / data.count, loss: lossSum / data.count };
 }

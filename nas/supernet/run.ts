@@ -109,7 +109,7 @@ export async function continueSupernetRun(run: SupernetRun, checkpoint: string,
   onStep?: (r: SupernetStepReport) => void, onEpoch?: (r: SupernetEpochReport) => void): Promise<SupernetEpochReport[]> {
   const reports: SupernetEpochReport[] = [];
   while (run.trainer.epoch < run.config.epochs) {
-    const r = run.trainer.runEpoch(onStep);
+    const r = await run.trainer.runEpoch(onStep);
     await saveSupernetCheckpoint(checkpoint, run);
     reports.push(r);
     onEpoch?.(r);

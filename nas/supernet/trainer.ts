@@ -1,4 +1,4 @@
-import { Rng, full, tensor, tidy, type Tensor } from "../../engine/index.js";
+import { Rng, full, tidy, type Tensor } from "../../engine/index.js";
 import { add, crossEntropy, mulScalar, noGrad, reshape, slice } from "../../autograd/index.js";
 import { SGD } from "../../autograd/optim/sgd.js";
 import { cosineLr } from "../../autograd/optim/schedule.js";
@@ -90,18 +90,20 @@ export class SupernetTrainer {
     return simplexCodes(this.space, this.simplex, paths);
   }
 
-  private supernetStep(x: Tensor, y: Tensor, warm: boolean): number {
+  /** One supernet step; returns the loss, still on the backend (the caller reads and disposes it). */
+  private supernetStep(x: Tensor, y: Tensor, warm: boolean): Tensor {
     return tidy(() => {
       const genes = sampleGenes(this.space, this.rng);
       const loss = crossEntropy(this.supernet.run(x, genes, this.code(genes, warm)), y);
       loss.backward();
       this.optTheta.step();
       this.optTheta.zeroGrad();
-      return loss.item();
+      return loss;
     });
   }
 
-  private simplexStep(x: Tensor, y: Tensor): number {
+  /** One simplex-net step; returns the loss like supernetStep. */
+  private simplexStep(x: Tensor, y: Tensor): Tensor {
     const { m, K, alpha } = this.options;
     const b = x.shape[0]!;
     const groups = Math.min(m, b);
@@ -115,7 +117,7 @@ export class SupernetTrainer {
         for (let g = 0; g < groups; g++) {
           const lo = Math.floor((g * b) / groups), hi = Math.floor(((g + 1) * b) / groups);
           const xs = slice(x, [lo, 0, 0, 0], [hi - lo, ...x.shape.slice(1)]);
-          const ys = tensor((y.dataSync() as Int32Array).slice(lo, hi), [hi - lo], "int32");
+          const ys = slice(y, [lo], [hi - lo]);
           const lambda = reshape(slice(codes, [g, 0], [1, K]), [K]);
           const l = crossEntropy(this.supernet.run(xs, paths[g]!, lambda), ys);
           const weighted = mulScalar(l, (hi - lo) / b); // the batch's mean loss over all groups
@@ -126,7 +128,7 @@ export class SupernetTrainer {
         loss.backward();
         this.optSimplex.step();
         this.optSimplex.zeroGrad();
-        return loss.item();
+        return loss;
       });
     } finally {
       thetas.forEach((p) => { p.requiresGrad = true; });
@@ -156,8 +158,11 @@ export class SupernetTrainer {
     return channelRegularizer(this.codes(withBaseOps), widths, this.options.tau, this.options.rcThreshold);
   }
 
-  /** One epoch; calls onStep after every step. */
-  runEpoch(onStep?: (r: SupernetStepReport) => void): SupernetEpochReport {
+  /**
+   * One epoch; calls onStep after every step. Reading each step's loss is
+   * the only transfer back from the backend (asynchronous on a GPU).
+   */
+  async runEpoch(onStep?: (r: SupernetStepReport) => void): Promise<SupernetEpochReport> {
     const o = this.options;
     this.epoch++;
     const warm = this.epoch <= o.warmupEpochs;
@@ -168,7 +173,9 @@ export class SupernetTrainer {
       this.optTheta.lr = cosineLr(o.lr, this.globalStep, total);
       this.optSimplex.lr = cosineLr(o.simplexLr, this.globalStep, total);
       const simplexTurn = o.mode === "kshot" && !warm && this.globalStep % 2 === 1;
-      const loss = simplexTurn ? this.simplexStep(x, y) : this.supernetStep(x, y, warm);
+      const lossT = simplexTurn ? this.simplexStep(x, y) : this.supernetStep(x, y, warm);
+      const loss = (await lossT.data())[0]!;
+      lossT.dispose();
       if (simplexTurn) { simSum += loss; simN++; } else { supSum += loss; supN++; }
       x.dispose();
       y.dispose();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { Rng, ones, randn, tensor, tidy, zeros } from "../../engine/index.js";
+import { Rng, ones, randn, tensor, zeros } from "../../engine/index.js";
 import * as ag from "../../autograd/index.js";
 import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
 import { checkOp } from "../helpers/check_op.js";

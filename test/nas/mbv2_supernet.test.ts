@@ -59,15 +59,15 @@ describe("MobileNetV2-space K-shot supernet", () => {
     assert.deepEqual([...oneHot(space, space.parse(`${ops("k3e6")}|${widths("0.4")}`), "op")], [...oneHot(space, space.parse(`${ops("k3e6")}|${widths("0.6")}`), "op")]);
   });
 
-  it("trains with width search: warm-up, then simplex-net steps with r_c", () => {
+  it("trains with width search: warm-up, then simplex-net steps with r_c", async () => {
     const run = buildSupernetRun({
       ...DEFAULT_SUPERNET_OPTIONS, space: "mbv2", searchWidth: true, mode: "kshot", K: 2, C: 1, N: 1, dataset: "fashion-mnist",
       dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, hidden: 16, seed: 3,
     });
     const kinds: string[] = [];
     const losses: number[] = [];
-    run.trainer.runEpoch();
-    run.trainer.runEpoch((r) => { kinds.push(r.kind); losses.push(r.loss); });
+    await run.trainer.runEpoch();
+    await run.trainer.runEpoch((r) => { kinds.push(r.kind); losses.push(r.loss); });
     assert.deepEqual(kinds, ["supernet", "simplex"]);
     assert.ok(losses.every(Number.isFinite));
     run.supernet.dispose();

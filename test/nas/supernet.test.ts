@@ -85,24 +85,24 @@ function trainer(make: "kshot1" | "shared" | number, mode: SupernetOptions["mode
 }
 
 describe("K-shot supernet training", () => {
-  it("K = 1 with lambda = 1 is exactly a one-shot SPOS supernet: identical losses over several steps", () => {
+  it("K = 1 with lambda = 1 is exactly a one-shot SPOS supernet: identical losses over several steps", async () => {
     const a = trainer("kshot1", "oneshot", 5), b = trainer("shared", "oneshot", 5);
     const la: number[] = [], lb: number[] = [];
-    a.runEpoch((r) => la.push(r.loss));
-    b.runEpoch((r) => lb.push(r.loss));
+    await a.runEpoch((r) => la.push(r.loss));
+    await b.runEpoch((r) => lb.push(r.loss));
     assert.equal(la.length, 4);
     assert.deepEqual(la, lb);
   });
 
-  it("after warm-up, kshot mode alternates: odd steps move only the simplex-net", () => {
+  it("after warm-up, kshot mode alternates: odd steps move only the simplex-net", async () => {
     const t = trainer(3, "kshot", 6, 2, 1);
     const kinds: string[] = [];
-    t.runEpoch((r) => kinds.push(r.kind));
+    await t.runEpoch((r) => kinds.push(r.kind));
     assert.deepEqual(kinds, ["supernet", "supernet", "supernet", "supernet"]);
     const snapshot = () => [...t.supernet.parameters(), ...t.simplex.parameters()].map((p) => vals(p));
     let before = snapshot();
     const moved: [string, boolean, boolean][] = [];
-    t.runEpoch((r) => {
+    await t.runEpoch((r) => {
       const after = snapshot();
       const nSup = t.supernet.parameters().length;
       const changed = after.map((v, i) => v.some((x, j) => x !== before[i]![j]));
@@ -112,12 +112,12 @@ describe("K-shot supernet training", () => {
     assert.deepEqual(moved, [["supernet", true, false], ["simplex", false, true], ["supernet", true, false], ["simplex", false, true]]);
   });
 
-  it("the baselines never train the simplex-net; fixed codes are 1/K", () => {
+  it("the baselines never train the simplex-net; fixed codes are 1/K", async () => {
     for (const mode of ["fixed", "random"] as const) {
       const t = trainer(2, mode, 7, 1, 0);
       const before = t.simplex.parameters().map(vals);
       const kinds: string[] = [];
-      t.runEpoch((r) => kinds.push(r.kind));
+      await t.runEpoch((r) => kinds.push(r.kind));
       assert.ok(kinds.every((k) => k === "supernet"));
       assert.deepEqual(t.simplex.parameters().map(vals), before);
     }
@@ -125,9 +125,9 @@ describe("K-shot supernet training", () => {
     assert.throws(() => trainer(2, "oneshot", 1), /mode oneshot means K = 1, received K = 2/);
   });
 
-  it("evaluates a path with batch statistics, leaving running statistics untouched", () => {
+  it("evaluates a path with batch statistics, leaving running statistics untouched", async () => {
     const t = trainer(2, "kshot", 8);
-    t.runEpoch();
+    await t.runEpoch();
     const genes = space.parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|");
     const stats = () => t.supernet.namedBuffers().map(([, b]) => vals(b));
     const before = stats();
@@ -136,9 +136,9 @@ describe("K-shot supernet training", () => {
     assert.deepEqual(stats(), before);
   });
 
-  it("recalibrates BN running statistics for a path from a reset, then evaluates with them", () => {
+  it("recalibrates BN running statistics for a path from a reset, then evaluates with them", async () => {
     const t = trainer(2, "kshot", 9);
-    t.runEpoch();
+    await t.runEpoch();
     const genes = space.parse("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|");
     const code = t.code(genes, false);
     const stats = () => t.supernet.namedBuffers().map(([, b]) => vals(b));

@@ -11,13 +11,13 @@ import { EvaluatorPool } from "../../workers/pool.js";
 let run: SupernetRun;
 let paths: number[][];
 
-before(() => {
+before(async () => {
   run = buildSupernetRun({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 3, C: 4, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
     trainLimit: 160, valSize: 60, epochs: 2, warmupEpochs: 1, batchSize: 32, m: 4, hidden: 16, seed: 5,
   });
-  run.trainer.runEpoch();
-  run.trainer.runEpoch();
+  await run.trainer.runEpoch();
+  await run.trainer.runEpoch();
   const rng = new Rng(8);
   paths = Array.from({ length: 6 }, () => sampleGenes(run.space, rng));
 });

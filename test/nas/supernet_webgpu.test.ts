@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { engine } from "../../engine/index.js";
+import { webgpuBackend, type WebGpuBackend } from "../../engine/webgpu/index.js";
+import { buildSupernetRun } from "../../nas/supernet/run.js";
+import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
+import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
+
+const gpu = await webgpuBackend();
+
+async function losses(backend: string): Promise<number[]> {
+  engine.setBackend(backend);
+  const run = buildSupernetRun({
+    ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 2, C: 4, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
+    trainLimit: 80, valSize: 16, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, hidden: 16, seed: 11,
+  });
+  const out: number[] = [];
+  for (let e = 0; e < 2; e++) await run.trainer.runEpoch((r) => out.push(r.loss));
+  run.supernet.dispose();
+  run.simplex.dispose();
+  return out;
+}
+
+describe("K-shot supernet training on WebGPU", { skip: typeof gpu === "string" && `no WebGPU adapter: ${gpu}` }, () => {
+  after(() => engine.setBackend("cpu"));
+
+  it("follows the CPU step for step (warm-up, supernet and simplex-net steps), with no kernel falling back to the CPU", async () => {
+    const b = gpu as WebGpuBackend;
+    const cpu = await losses("cpu");
+    const s0 = b.stats();
+    const onGpu = await losses("webgpu");
+    const s1 = b.stats();
+    assert.equal(onGpu.length, cpu.length);
+    onGpu.forEach((l, i) => assert.ok(Math.abs(l - cpu[i]!) <= 1e-4 * Math.abs(cpu[i]!), `step ${i}: ${l} on webgpu, ${cpu[i]} on cpu`));
+    assert.deepEqual(s1.fallbacks, s0.fallbacks);
+    const steps = onGpu.length, dispatches = s1.dispatches - s0.dispatches, submissions = s1.submissions - s0.submissions;
+    console.log(`${steps} steps: ${dispatches} dispatches in ${submissions} submissions, ${s1.pipelines} pipelines`);
+    // one submission per read of the loss, plus one per full batch of dispatches
+    assert.ok(submissions <= steps + Math.ceil(dispatches / b.batchSize) + 2, `${submissions} submissions`);
+  });
+});
