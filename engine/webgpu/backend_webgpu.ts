@@ -64,7 +64,13 @@ export class WebGpuBackend implements Backend {
   private readonly counters: GpuStats = { dispatches: 0, submissions: 0, pipelines: 0, fallbacks: {} };
   private readonly warned = new Set<string>();
 
-  constructor(readonly device: GPUDevice, readonly description: string, private readonly instance: GPU, poolLimitBytes = 1024 * 2 ** 20) {
+  /**
+   * `instance` is held so the Dawn instance lives as long as the device (see
+   * device.ts); with `adapterOptions` it lets another client (a benchmark
+   * peer) reach the same adapter.
+   */
+  constructor(readonly device: GPUDevice, readonly description: string, readonly instance: GPU,
+    readonly adapterOptions: GPURequestAdapterOptions = {}, poolLimitBytes = 1024 * 2 ** 20) {
     this.pool = new BufferPool(poolLimitBytes);
     // Validation and out-of-memory errors arrive here, not as exceptions; the next read rejects with the first.
     device.onuncapturederror = (e) => { this.failure ??= new Error(`webgpu: ${e.error.message}`); };

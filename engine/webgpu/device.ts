@@ -14,6 +14,8 @@ export interface GpuDevice {
    * in the next submission, seen on Dawn's OpenGL ES backend).
    */
   instance: GPU;
+  /** The adapter options that found it (for a second client of the same instance). */
+  adapterOptions: GPURequestAdapterOptions;
 }
 
 export type GpuLookup = GpuDevice | { reason: string };
@@ -62,7 +64,7 @@ export async function requestGpu(): Promise<GpuLookup> {
     const device = await adapter.requestDevice({ requiredLimits: requiredLimits(adapter) });
     const i = adapter.info;
     const description = [i.vendor, i.architecture, i.device, i.description].filter((s) => s !== "").join(" ").trim();
-    return { device, description: description || "unnamed adapter", instance };
+    return { device, description: description || "unnamed adapter", instance, adapterOptions: options };
   }
   return { reason: "Dawn found no adapter (no Vulkan/Metal/D3D12 driver, and no OpenGL ES through EGL)" };
 }

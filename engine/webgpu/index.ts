@@ -16,7 +16,7 @@ let webgpu: Promise<WebGpuBackend | string> | null = null;
 export function webgpuBackend(): Promise<WebGpuBackend | string> {
   webgpu ??= requestGpu().then((found) => {
     if ("reason" in found) return found.reason;
-    const backend = new WebGpuBackend(found.device, found.description, found.instance);
+    const backend = new WebGpuBackend(found.device, found.description, found.instance, found.adapterOptions);
     registerWebGpuKernels(backend.name);
     engine.registerBackend(backend);
     return backend;

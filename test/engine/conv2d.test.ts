@@ -20,6 +20,7 @@ const cases: [string, Case][] = [
   ["depthwise 5x5 stride 2", { n: 1, c: 2, h: 9, w: 7, co: 2, k: 5, s: 2, p: 2, g: 2 }],
   ["depthwise 7x7", { n: 1, c: 2, h: 8, w: 9, co: 2, k: 7, s: 1, p: 3, g: 2 }],
   ["depthwise with channel multiplier 2 (grouped path)", { n: 1, c: 2, h: 5, w: 5, co: 4, k: 3, s: 1, p: 1, g: 2 }],
+  ["filter gradient summed over 800 pixels (split-K on webgpu)", { n: 2, c: 2, h: 20, w: 20, co: 3, k: 3, s: 1, p: 1, g: 1 }],
 ];
 
 function run(cs: Case, grad = true): Promise<void> {

@@ -177,7 +177,7 @@ ${elementMain(`dx[i] = inv[ch]${affine ? " * gamma[ch]" : ""} * dy[i];`)}`,
 
 /** Inputs [dy, x, mean, invstd, gamma?]; outputs [dx, dgamma?, dbeta?]. */
 export function batchNormGradKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, WebGpuBackend>): TensorInfo[] {
-  const [dy, x, meanT, invT] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+  const [, x, meanT, invT] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
   const { n, c, inner } = dims("BatchNormGrad", x, [meanT, invT]);
   const data = inputs.map((t) => t.dataId as GpuData);
   const [dyD, xD, meanD, invD] = data as [GpuData, GpuData, GpuData, GpuData];

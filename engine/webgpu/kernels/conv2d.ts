@@ -5,7 +5,7 @@ import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs }
 import type { KernelArgs } from "../../kernel_registry.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
 import { PRELUDE, WG, checkFloat, groupsFor, storage } from "../wgsl.js";
-import { STRIDED, autoGemmPath, runGemm, stridedAddressing, type GemmOperands } from "./gemm.js";
+import { STRIDED, autoGemmPath, runGemm, splitsFor, stridedAddressing, type GemmOperands } from "./gemm.js";
 
 // Convolution (NCHW) as implicit GEMM: the im2col matrix is never stored;
 // the GEMM's loaders compute each element's source from the geometry in
@@ -259,8 +259,9 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
   if (convPath(backend, g) === "depthwise") {
     backend.dispatch(DEPTHWISE_BACKPROP_FILTER, [x.dataId as GpuData, dy.dataId as GpuData, out], words(size, g), size);
   } else {
-    runGemm(backend, BACKPROP_FILTER, gemmPath(backend, g.coutG, g.kg), { m: g.coutG, n: g.kg, k: g.n * g.p, batch: g.groups },
-      [dy.dataId as GpuData, x.dataId as GpuData, out], geometryWords(g));
+    const k = g.n * g.p;
+    runGemm(backend, BACKPROP_FILTER, gemmPath(backend, g.coutG, g.kg), { m: g.coutG, n: g.kg, k, batch: g.groups },
+      [dy.dataId as GpuData, x.dataId as GpuData, out], geometryWords(g), splitsFor(g.coutG, g.kg, k, g.groups));
   }
   return [{ dataId: out, shape: [...attrs.wShape], dtype: "float32" }];
 }

@@ -1,5 +1,5 @@
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, storage } from "../wgsl.js";
+import { PRELUDE, WG, groupsFor, storage } from "../wgsl.js";
 
 /**
  * One GEMM skeleton, C[z] (M x N) = A[z] (M x K) * B[z] (K x N), with the
@@ -25,7 +25,19 @@ const T = 16;
 
 export const DEFAULT_TILE: GemmTile = { tm: 4, tn: 4, bk: 16 };
 
-const bindings = `${storage(1, "A", "f32")}\n${storage(2, "B", "f32")}\n${storage(3, "C", "f32", true)}`;
+const bindings = `${storage(1, "A", "f32")}\n${storage(2, "B", "f32")}\n${storage(3, "C", "f32", true)}
+// Split-K: uniform 3 holds the number of splits S of the K range (1: none),
+// 4 the length of each, 5 the batch count. Workgroup z runs batch z / S over
+// split z % S; with S > 1 results go to C as partial sums [S, batch, M, N],
+// added up afterwards, instead of through storeC.
+fn store(z: u32, split: u32, m: u32, n: u32, v: f32) {
+  if (P(3u) == 1u) { storeC(z, m, n, v); } else { C[((split * P(5u) + z) * P(0u) + m) * P(1u) + n] = v; }
+}`;
+
+const SPLIT_PREAMBLE = `let z = wid.z / P(3u);
+  let split = wid.z % P(3u);
+  let kBegin = split * P(4u);
+  let K = min(P(2u), kBegin + P(4u));`;
 
 /**
  * Shared-memory tiles of (16 tm) x (16 tn) outputs: each step stages a
@@ -49,15 +61,14 @@ var<workgroup> Bs: array<f32, ${bk * bn}>;
 @compute @workgroup_size(${T}, ${T}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let M = P(0u);
   let N = P(1u);
-  let K = P(2u);
-  let z = wid.z;
+  ${SPLIT_PREAMBLE}
   let m0 = wid.y * ${bm}u;
   let n0 = wid.x * ${bn}u;
   let tx = l.x;
   let ty = l.y;
   var acc: array<f32, ${tm * tn}>;
   var ${regs.join(": f32;\n  var ")}: f32;
-  for (var k0 = 0u; k0 < K; k0 += ${bk}u) {
+  for (var k0 = kBegin; k0 < K; k0 += ${bk}u) {
     for (var e = lid; e < ${bm * bk}u; e += ${T * T}u) {
       let r = e / ${bk}u;
       let kk = e % ${bk}u;
@@ -82,7 +93,7 @@ var<workgroup> Bs: array<f32, ${bk * bn}>;
     for (var j = 0u; j < ${tn}u; j++) {
       let m = m0 + ty + ${T}u * i;
       let n = n0 + tx + ${T}u * j;
-      if (m < M && n < N) { storeC(z, m, n, acc[i * ${tn}u + j]); }
+      if (m < M && n < N) { store(z, split, m, n, acc[i * ${tn}u + j]); }
     }
   }
 }`;
@@ -93,13 +104,16 @@ function directCode(ops: GemmOperands): string {
   return `${PRELUDE}
 ${bindings}
 ${ops.wgsl}
-@compute @workgroup_size(${T}, ${T}) fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+@compute @workgroup_size(${T}, ${T}) fn main(@builtin(global_invocation_id) g: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let n = g.x;
   let m = g.y;
-  if (m >= P(0u) || n >= P(1u)) { return; }
+  let M = P(0u);
+  let N = P(1u);
+  ${SPLIT_PREAMBLE}
+  if (m >= M || n >= N) { return; }
   var s = 0.0;
-  for (var k = 0u; k < P(2u); k++) { s = fma(loadA(g.z, m, k), loadB(g.z, k, n), s); }
-  storeC(g.z, m, n, s);
+  for (var k = kBegin; k < K; k++) { s = fma(loadA(z, m, k), loadB(z, k, n), s); }
+  store(z, split, m, n, s);
 }`;
 }
 
@@ -107,21 +121,70 @@ export type GemmPath = "tiled" | "direct";
 
 /** Tiles pay off once the product fills a few of them; below that one thread per output wins. */
 export function autoGemmPath(m: number, n: number): GemmPath {
-  return m >= 32 && n >= 32 ? "tiled" : "direct";
+  return m * n >= 16384 && n >= 32 ? "tiled" : "direct";
 }
 
-/** Records C = A * B for z = 0..batch-1 with the given addressing and its uniforms (words 8 on). */
-export function runGemm(backend: WebGpuBackend, ops: GemmOperands, path: GemmPath, sizes: { m: number; n: number; k: number; batch: number },
-  buffers: [GpuData, GpuData, GpuData], addressing: readonly number[]): void {
-  const { m, n, k, batch } = sizes;
-  const uniforms = [m, n, k, 0, 0, 0, 0, 0, ...addressing];
-  if (path === "tiled") {
-    const tile = backend.gemmTile;
-    const key = `gemm:${ops.name}:${tile.tm}x${tile.tn}x${tile.bk}`;
-    backend.dispatch({ key, code: () => tiledCode(ops, tile) }, buffers, uniforms, [Math.ceil(n / (T * tile.tn)), Math.ceil(m / (T * tile.tm)), batch]);
-  } else {
-    backend.dispatch({ key: `gemmDirect:${ops.name}`, code: () => directCode(ops) }, buffers, uniforms, [Math.ceil(n / T), Math.ceil(m / T), batch]);
+/**
+ * The register tile for an M-row product: thin products (convolutions with
+ * 8 or 16 output channels, say) give rows to columns, so a 64-row tile does
+ * not sit three quarters idle.
+ */
+export function tileFor(m: number, base: GemmTile): GemmTile {
+  let { tm, tn } = base;
+  while (tm > 1 && T * tm > m) {
+    tm /= 2;
+    tn = Math.min(8, tn * 2);
   }
+  return { tm, tn, bk: base.bk };
+}
+
+/**
+ * Records C = A * B for z = 0..batch-1 with the given addressing and its
+ * uniforms (words 8 on). `splits` > 1 cuts the K range into that many
+ * slices computed in parallel and summed after: for products with few
+ * outputs and a long K (filter gradients), which would otherwise run on a
+ * handful of threads. It needs an addressing whose C is contiguous [batch, M, N].
+ */
+export function runGemm(backend: WebGpuBackend, ops: GemmOperands, path: GemmPath, sizes: { m: number; n: number; k: number; batch: number },
+  buffers: [GpuData, GpuData, GpuData], addressing: readonly number[], splits = 1): void {
+  const { m, n, k, batch } = sizes;
+  const chunk = Math.max(1, Math.ceil(k / splits));
+  const s = Math.max(1, Math.ceil(k / chunk));
+  const partial = s > 1 ? backend.output(s * batch * m * n, "float32") : null;
+  const bufs: [GpuData, GpuData, GpuData] = partial === null ? buffers : [buffers[0], buffers[1], partial];
+  const uniforms = [m, n, k, s, chunk, batch, 0, 0, ...addressing];
+  if (path === "tiled") {
+    const tile = tileFor(m, backend.gemmTile);
+    const key = `gemm:${ops.name}:${tile.tm}x${tile.tn}x${tile.bk}`;
+    backend.dispatch({ key, code: () => tiledCode(ops, tile) }, bufs, uniforms, [Math.ceil(n / (T * tile.tn)), Math.ceil(m / (T * tile.tm)), batch * s]);
+  } else {
+    backend.dispatch({ key: `gemmDirect:${ops.name}`, code: () => directCode(ops) }, bufs, uniforms, [Math.ceil(n / T), Math.ceil(m / T), batch * s]);
+  }
+  if (partial !== null) {
+    const len = batch * m * n;
+    backend.dispatch(SUM_SPLITS, [partial, buffers[2]], [len, s], groupsFor(len));
+    backend.release(partial);
+  }
+}
+
+const SUM_SPLITS = {
+  key: "gemmSumSplits",
+  code: () => `${PRELUDE}
+${storage(1, "partial", "f32")}
+${storage(2, "out", "f32", true)}
+@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = groupIndex(wid, nwg) * ${WG}u + lid;
+  let len = P(0u);
+  if (i >= len) { return; }
+  var s = 0.0;
+  for (var j = 0u; j < P(1u); j++) { s += partial[j * len + i]; }
+  out[i] = s;
+}`,
+};
+
+/** Splits of K that give a thin product enough parallel work: about 64K partial outputs, slices of at least 256. */
+export function splitsFor(m: number, n: number, k: number, batch: number): number {
+  return Math.max(1, Math.min(Math.floor(k / 256), Math.ceil(65536 / (m * n * batch))));
 }
 
 /**

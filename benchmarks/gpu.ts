@@ -1,0 +1,118 @@
+// `npm run bench -- --backend webgpu`: every GEMM (up to 4096) and
+// convolution case on kshot's CPU backend, kshot's WebGPU backend and
+// TensorFlow.js's WebGPU backend on the same adapter, in GFLOPS, then one
+// NAS-Bench-201 supernet training step (loss read back included) on each
+// kshot backend.
+import { Rng, engine, randn, tensor, tidy, type Tensor } from "../engine/index.js";
+import { crossEntropy } from "../autograd/index.js";
+import { SGD } from "../autograd/optim/sgd.js";
+import { full } from "../engine/index.js";
+import { webgpuBackend, type GemmTile } from "../engine/webgpu/index.js";
+import { Nb201Space } from "../nas/nb201/space.js";
+import { sampleGenes } from "../nas/space.js";
+import { Nb201Supernet, kshotWeights } from "../nas/supernet/nb201_supernet.js";
+import { NotImplemented, depthwiseCases, gemmCases, nb201ConvCases, type BenchCase } from "./cases.js";
+import { useTfjsWebgpu } from "./peers.js";
+import { gpuMedianSeconds, medianSeconds } from "./timing.js";
+
+export interface GpuBenchOptions {
+  quick: boolean; json: boolean; filter: string; print: (line: string) => void;
+  /** Register tile of the tiled GEMM, "TMxTNxBK" (outputs per thread and shared-memory depth). */
+  tile?: string;
+}
+
+function parseTile(s: string): GemmTile {
+  const m = /^(\d+)x(\d+)x(\d+)$/.exec(s);
+  if (m === null) throw new Error(`bench: --tile expects TMxTNxBK (for example 8x8x8), received '${s}'`);
+  const [tm, tn, bk] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
+  return { tm, tn, bk };
+}
+
+const fmt = (g: number | null) => (g === null ? "n/a" : g.toFixed(2)).padStart(10);
+const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? `${(a / b).toFixed(2)}x` : "n/a").padStart(9);
+
+export async function runGpuBench(o: GpuBenchOptions): Promise<void> {
+  const gpu = await webgpuBackend();
+  if (typeof gpu === "string") throw new Error(`bench --backend webgpu: no WebGPU adapter (${gpu})`);
+  if (o.tile !== undefined) gpu.gemmTile = parseTile(o.tile);
+  const tfSync = await useTfjsWebgpu(gpu);
+  const sync = () => gpu.sync();
+  const emit = (c: string, impl: string, key: "gflops" | "ms", v: number | null) => { if (o.json) o.print(JSON.stringify({ case: c, impl, [key]: v })); };
+  if (!o.json) {
+    o.print(`GFLOPS on ${gpu.description} (${new Date().toISOString()}, node ${process.version}); webgpu paths: matmul ${gpu.paths.matmul}, conv ${gpu.paths.conv}, tile ${JSON.stringify(gpu.gemmTile)}`);
+    o.print(`${"case".padEnd(52)} ${"kshot-cpu".padStart(10)} ${"kshot-gpu".padStart(10)} ${"tfjs-gpu".padStart(10)} ${"gpu/cpu".padStart(9)} ${"vs tfjs".padStart(9)}`);
+  }
+  const cases: BenchCase[] = [
+    ...gemmCases(o.quick ? [256, 1024] : [128, 256, 512, 1024, 2048, 4096]),
+    ...nb201ConvCases(),
+    ...depthwiseCases(),
+  ].filter((c) => c.name.includes(o.filter));
+  for (const c of cases) {
+    engine.setBackend("cpu");
+    const cpu = c.flops / (await medianSeconds(c.name, c.kshot(), o.quick)) / 1e9;
+    engine.setBackend("webgpu");
+    const mine = c.flops / (await gpuMedianSeconds(c.kshot(), sync, o.quick)) / 1e9;
+    engine.setBackend("cpu");
+    let peer: number | null = null;
+    try {
+      peer = c.flops / (await gpuMedianSeconds(c.peer!(), tfSync, o.quick)) / 1e9;
+    } catch (e) {
+      if (!(e instanceof NotImplemented)) throw e;
+    }
+    emit(c.name, "kshot-cpu", "gflops", cpu);
+    emit(c.name, "kshot-webgpu", "gflops", mine);
+    emit(c.name, "tfjs-webgpu", "gflops", peer);
+    if (!o.json) o.print(`${c.name.padEnd(52)} ${fmt(cpu)} ${fmt(mine)} ${fmt(peer)} ${ratio(mine, cpu)} ${ratio(mine, peer)}`);
+  }
+  const steps = [{ C: 8, N: 1, channels: 1, size: 28, label: "C=8 N=1 1x28x28 (the CLI's default)" }];
+  if (!o.quick) steps.push({ C: 16, N: 5, channels: 3, size: 32, label: "C=16 N=5 3x32x32 (the paper's CIFAR supernet)" });
+  for (const s of steps) {
+    const name = `nb201 supernet step K=4 ${s.label}, batch 64`;
+    if (!name.includes(o.filter)) continue;
+    const ms: Record<string, number> = {};
+    for (const backend of ["cpu", "webgpu"]) {
+      engine.setBackend(backend);
+      const step = supernetStep(s.C, s.N, s.channels, s.size);
+      ms[backend] = (await gpuMedianSeconds(() => step.run(), () => step.read(), true)) * 1000;
+      step.dispose();
+      emit(name, `kshot-${backend}`, "ms", ms[backend]!);
+    }
+    engine.setBackend("cpu");
+    if (!o.json) o.print(`${name}: cpu ${ms["cpu"]!.toFixed(0)} ms, webgpu ${ms["webgpu"]!.toFixed(0)} ms (${(ms["cpu"]! / ms["webgpu"]!).toFixed(2)}x)`);
+  }
+  const st = gpu.stats();
+  if (!o.json) o.print(`webgpu statistics: ${st.dispatches} dispatches, ${st.submissions} submissions, ${st.pipelines} pipelines, fallbacks ${JSON.stringify(st.fallbacks)}`);
+}
+
+/** One training step of a K=4 supernet on the active backend: sample a path, merge, forward, backward, SGD; `read` awaits the last loss. */
+function supernetStep(C: number, N: number, channels: number, size: number) {
+  const cfg = { C, N, inChannels: channels, classes: 10 };
+  const space = new Nb201Space({ ...cfg, height: size, width: size });
+  const net = new Nb201Supernet(cfg, kshotWeights(4), new Rng(0));
+  const opt = new SGD(net.parameters(), { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+  const x = randn([64, channels, size, size], new Rng(1));
+  const y = tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], "int32");
+  const lambda = full([4], 0.25);
+  const rng = new Rng(2);
+  let loss: Tensor | null = null;
+  return {
+    run(): void {
+      loss?.dispose();
+      loss = tidy(() => {
+        const l = crossEntropy(net.run(x, sampleGenes(space, rng), lambda), y);
+        l.backward();
+        opt.step();
+        opt.zeroGrad();
+        return l;
+      });
+    },
+    async read(): Promise<void> {
+      if (loss !== null) await loss.data();
+    },
+    dispose(): void {
+      loss?.dispose();
+      for (const t of [x, y, lambda]) t.dispose();
+      net.dispose();
+    },
+  };
+}
