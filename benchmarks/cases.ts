@@ -1,11 +1,9 @@
 // Benchmark cases: each names its FLOP count, kshot's version, and the
 // TensorFlow.js kernel doing the same work (tfjs works in NHWC, its native
 // layout; the arithmetic is identical).
-import cwise from "cwise";
-import ndarray from "ndarray";
 import { Rng, engine, randn, tidy, type Tensor } from "../engine/index.js";
 import * as K from "../engine/kernel_names.js";
-import { add, conv2d, matmul } from "../autograd/index.js";
+import { conv2d, matmul } from "../autograd/index.js";
 import { peerHas, tf } from "./peers.js";
 
 export interface BenchCase {
@@ -20,7 +18,7 @@ export interface BenchCase {
 }
 
 const rng = new Rng(0);
-const rand = (shape: number[]) => randn(shape, rng);
+export const rand = (shape: number[]) => randn(shape, rng);
 
 export function gemmCases(sizes: number[]): BenchCase[] {
   return sizes.map((n) => ({
@@ -77,7 +75,7 @@ function convCase(s: ConvShape, pass: Pass): BenchCase {
 }
 
 /** Defers the tfjs setup until its backend is active; null means "not implemented there". */
-function peerCase(setup: () => (() => void) | null): () => () => void {
+export function peerCase(setup: () => (() => void) | null): () => () => void {
   return () => {
     const fn = setup();
     if (fn === null) throw new NotImplemented();
@@ -103,34 +101,4 @@ export function depthwiseCases(): BenchCase[] {
     for (const pass of passes) out.push(convCase({ batch: 32, c, size, k, depthwise: true }, pass));
   }
   return out;
-}
-
-/**
- * Element-wise add of 2^20 floats: kshot's plain loop beside the requested
- * scijs `cwise` (generated loops over ndarrays). cwise stays at the API edge;
- * this case shows why it is not on a hot path.
- */
-export function elementwiseCases(): BenchCase[] {
-  const n = 1 << 20;
-  // cwise parses the body's source with an ES5 parser: it must be a plain function
-  const cwiseAdd = cwise({ args: ["array", "array", "array"], body: function (o: number, a: number, b: number) { o = a + b; } });
-  return [{
-    name: "elementwise add 1M",
-    flops: n,
-    kshot: () => {
-      const a = rand([n]), b = rand([n]);
-      return () => tidy(() => { add(a, b); });
-    },
-    peer: peerCase(() => {
-      const a = tf.randomNormal([n]), b = tf.randomNormal([n]);
-      return () => tf.add(a, b).dispose();
-    }),
-    other: {
-      label: "cwise",
-      setup: () => {
-        const a = ndarray(new Float32Array(n).fill(1)), b = ndarray(new Float32Array(n).fill(2));
-        return () => { cwiseAdd(ndarray(new Float32Array(n)), a, b); };
-      },
-    },
-  }];
 }

@@ -13,7 +13,7 @@ import { sampleGenes } from "../nas/space.js";
 import { Nb201Supernet, kshotWeights } from "../nas/supernet/nb201_supernet.js";
 import { NotImplemented, depthwiseCases, gemmCases, nb201ConvCases, type BenchCase } from "./cases.js";
 import { useTfjsWebgpu } from "./peers.js";
-import { gpuMedianSeconds, medianSeconds } from "./timing.js";
+import { loopMedianSeconds } from "./timing.js";
 
 export interface GpuBenchOptions {
   quick: boolean; json: boolean; filter: string; print: (line: string) => void;
@@ -49,13 +49,13 @@ export async function runGpuBench(o: GpuBenchOptions): Promise<void> {
   ].filter((c) => c.name.includes(o.filter));
   for (const c of cases) {
     engine.setBackend("cpu");
-    const cpu = c.flops / (await medianSeconds(c.name, c.kshot(), o.quick)) / 1e9;
+    const cpu = c.flops / (await loopMedianSeconds(c.kshot(), async () => {}, o.quick)) / 1e9;
     engine.setBackend("webgpu");
-    const mine = c.flops / (await gpuMedianSeconds(c.kshot(), sync, o.quick)) / 1e9;
+    const mine = c.flops / (await loopMedianSeconds(c.kshot(), sync, o.quick)) / 1e9;
     engine.setBackend("cpu");
     let peer: number | null = null;
     try {
-      peer = c.flops / (await gpuMedianSeconds(c.peer!(), tfSync, o.quick)) / 1e9;
+      peer = c.flops / (await loopMedianSeconds(c.peer!(), tfSync, o.quick)) / 1e9;
     } catch (e) {
       if (!(e instanceof NotImplemented)) throw e;
     }
@@ -73,7 +73,7 @@ export async function runGpuBench(o: GpuBenchOptions): Promise<void> {
     for (const backend of ["cpu", "webgpu"]) {
       engine.setBackend(backend);
       const step = supernetStep(s.C, s.N, s.channels, s.size);
-      ms[backend] = (await gpuMedianSeconds(() => step.run(), () => step.read(), true)) * 1000;
+      ms[backend] = (await loopMedianSeconds(() => step.run(), () => step.read(), true)) * 1000;
       step.dispose();
       emit(name, `kshot-${backend}`, "ms", ms[backend]!);
     }

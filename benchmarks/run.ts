@@ -1,26 +1,14 @@
 // `npm run bench [-- --json] [-- --filter TEXT] [-- --quick] [-- --backend webgpu [--tile TMxTNxBK]]`: times every
 // case with benny for kshot and its peers in the same process, and prints
 // GFLOPS (FLOPs / median time) with kshot's ratio to each peer.
-import { NotImplemented, depthwiseCases, elementwiseCases, gemmCases, nb201ConvCases, type BenchCase } from "./cases.js";
+import { parseBenchArgs } from "./args.js";
+import { NotImplemented, depthwiseCases, gemmCases, nb201ConvCases, type BenchCase } from "./cases.js";
+import { elementwiseCases } from "./elementwise_case.js";
 import { peers, usePeer } from "./peers.js";
 import { medianSeconds } from "./timing.js";
 import { runGpuBench } from "./gpu.js";
 
-const args = process.argv.slice(2);
-const json = args.includes("--json");
-const quick = args.includes("--quick");
-const filterAt = args.indexOf("--filter");
-const filter = filterAt >= 0 ? args[filterAt + 1] ?? "" : "";
-const backendAt = args.indexOf("--backend");
-const backend = backendAt >= 0 ? args[backendAt + 1] ?? "" : "cpu";
-if (backend !== "cpu" && backend !== "webgpu") throw new Error(`bench: --backend expects cpu or webgpu, received '${backend}'`);
-const tileAt = args.indexOf("--tile");
-const tile = tileAt >= 0 ? args[tileAt + 1] ?? "" : undefined;
-
-// stdout carries results only: benny announces each suite and tfjs greets
-// Node users through console.log, so that goes to stderr.
-const print = (line: string) => process.stdout.write(`${line}\n`);
-console.log = console.error;
+const { json, quick, filter, backend, tile, print } = parseBenchArgs(process.argv.slice(2));
 
 function emit(caseName: string, impl: string, gflops: number | null): void {
   if (json) print(JSON.stringify({ case: caseName, impl, gflops }));

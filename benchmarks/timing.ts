@@ -29,12 +29,14 @@ export async function medianSeconds(name: string, fn: () => void, quick: boolean
 }
 
 /**
- * Median seconds per call of work queued on a GPU: `fn` only records, so
- * each round queues enough calls to take about a quarter second and waits
- * for the queue to drain (`sync`). The first call (pipeline compilation)
- * is not timed; a call past five seconds is timed once.
+ * Median seconds per call, for work that may only be queued (on a GPU `fn`
+ * records, and `sync` waits for the queue to drain; on the CPU `sync` has
+ * nothing to wait for): each round runs enough calls to take about a
+ * quarter second, then syncs. The first call (pipeline compilation, page
+ * faults) is not timed; a call past five seconds is timed once. The WebGPU
+ * benchmark times its CPU, GPU and peer columns all this way.
  */
-export async function gpuMedianSeconds(fn: () => void, sync: () => Promise<void>, quick: boolean): Promise<number> {
+export async function loopMedianSeconds(fn: () => void, sync: () => Promise<void>, quick: boolean): Promise<number> {
   fn();
   await sync();
   const t0 = performance.now();

@@ -12,7 +12,7 @@ rmSync(out, { recursive: true, force: true });
 const pkg = join(out, "node_modules", "webgpu");
 mkdirSync(join(pkg, "dist", "linux-x64"), { recursive: true });
 
-execFileSync("npx", ["esbuild", "benchmarks/run.ts", "--bundle", "--platform=node", "--format=esm", "--target=node20",
+execFileSync("npx", ["esbuild", "benchmarks/device/main.ts", "--bundle", "--platform=node", "--format=esm", "--target=node20",
   "--external:webgpu", `--outfile=${join(out, "bench.mjs")}`,
   // bundled CommonJS dependencies call require(); give the module one
   "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"], { stdio: "inherit" });

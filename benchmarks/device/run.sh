@@ -24,7 +24,7 @@ NODE=.device/node
 phase() { # name, seconds, bench arguments...
   local name=$1 limit=$2; shift 2
   echo "== $name (limit ${limit}s)"
-  timeout "$limit" $NODE .device/bench.mjs --backend webgpu "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err"
+  timeout "$limit" $NODE .device/bench.mjs "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err"
   echo "exit $? after phase $name"; tail -n 30 "$OUT/$name.txt"
 }
 
