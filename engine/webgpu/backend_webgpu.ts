@@ -104,10 +104,10 @@ export class WebGpuBackend implements Backend {
     const staging = this.device.createBuffer({ size: Math.max(4, d.bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     if (d.bytes > 0) this.commands().copyBufferToBuffer(d.buffer, 0, staging, 0, d.bytes);
     this.flush();
-    await this.chain;
-    this.throwFailure();
     try {
+      await this.chain;
       await staging.mapAsync(GPUMapMode.READ);
+      this.throwFailure();
       const out = allocArray(d.dtype, d.size);
       new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, Math.max(4, d.bytes)), 0, d.bytes));
       staging.unmap();
@@ -284,12 +284,5 @@ export class WebGpuBackend implements Backend {
     };
     this.enqueue(run);
     return outs;
-  }
-
-  dispose(): void {
-    this.flush();
-    this.pool.clear();
-    this.uniformPool.clear();
-    this.device.destroy();
   }
 }

@@ -34,10 +34,4 @@ export class BufferPool {
     list.push(buffer);
     this.pooledBytes += buffer.size;
   }
-
-  clear(): void {
-    for (const list of this.free.values()) for (const b of list) b.destroy();
-    this.free.clear();
-    this.pooledBytes = 0;
-  }
 }

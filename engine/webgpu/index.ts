@@ -8,7 +8,6 @@ export { WebGpuBackend, GpuData, type GpuStats, type KernelPaths } from "./backe
 export type { GemmTile } from "./kernels/gemm.js";
 
 export const BACKENDS = ["cpu", "webgpu"] as const;
-export type BackendName = (typeof BACKENDS)[number];
 
 let webgpu: Promise<WebGpuBackend | string> | null = null;
 

@@ -23,10 +23,6 @@ export const WG = 256;
 /** Highest rank the strided programs take (shapes and strides travel as uniforms). */
 export const MAX_RANK = 6;
 
-export function wgslType(dtype: DType): "f32" | "i32" {
-  return dtype === "float32" ? "f32" : "i32";
-}
-
 export function storage(binding: number, name: string, type: string, write = false): string {
   return `@group(0) @binding(${binding}) var<storage, ${write ? "read_write" : "read"}> ${name}: array<${type}>;`;
 }
