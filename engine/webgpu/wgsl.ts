@@ -20,6 +20,15 @@ fn groupIndex(wid: vec3<u32>, nwg: vec3<u32>) -> u32 { return wid.x + wid.y * nw
 /** Most programs: one thread per element, this many per workgroup. */
 export const WG = 256;
 
+/**
+ * Opens the entry point of a program run once per element: `i` is the
+ * thread's element and those at or past `count` return. The caller writes
+ * the rest of the body and its closing brace.
+ */
+export const perElement = (count = "P(0u)") => `@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = groupIndex(wid, nwg) * ${WG}u + lid;
+  if (i >= ${count}) { return; }`;
+
 /** Highest rank the strided programs take (shapes and strides travel as uniforms). */
 export const MAX_RANK = 6;
 

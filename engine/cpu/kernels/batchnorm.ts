@@ -1,7 +1,8 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError, fmtShape } from "../../errors.js";
+import { OpError } from "../../errors.js";
 import type { BatchNormAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
+import { batchNormDims } from "../../op_checks.js";
 import type { CpuBackend } from "../backend_cpu.js";
 
 // Batch normalisation over axis 1 of [N, C, ...]. Inputs: x, then gamma and
@@ -9,18 +10,11 @@ import type { CpuBackend } from "../backend_cpu.js";
 // with batch statistics. Outputs: y, the mean and 1/sqrt(var + eps) used, and
 // the biased batch variance (for the caller's running-average update).
 
-function dims(op: string, x: TensorInfo, vecs: readonly TensorInfo[]): { n: number; c: number; inner: number } {
-  if (x.shape.length < 2) throw new OpError(op, "input of shape [N, C, ...]", fmtShape(x.shape));
-  const c = x.shape[1]!;
-  for (const v of vecs) if (v.shape.length !== 1 || v.shape[0] !== c) throw new OpError(op, `per-channel vectors of shape [${c}]`, fmtShape(v.shape));
-  return { n: x.shape[0]!, c, inner: x.shape.slice(2).reduce((a, b) => a * b, 1) };
-}
-
 export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const expected = 1 + (attrs.affine ? 2 : 0) + (attrs.batchStats ? 0 : 2);
   if (inputs.length !== expected) throw new OpError("BatchNorm", `${expected} inputs`, `${inputs.length}`);
-  const { n, c, inner } = dims("BatchNorm", x, inputs.slice(1));
+  const { n, c, inner } = batchNormDims("BatchNorm", x, inputs.slice(1));
   const xv = backend.f32(x.dataId);
   const gamma = attrs.affine ? backend.f32(inputs[1]!.dataId) : null;
   const beta = attrs.affine ? backend.f32(inputs[2]!.dataId) : null;
@@ -69,7 +63,7 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
  */
 export function batchNormGradKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
   const [dy, x, meanT, invT] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-  const { n, c, inner } = dims("BatchNormGrad", x, [meanT, invT]);
+  const { n, c, inner } = batchNormDims("BatchNormGrad", x, [meanT, invT]);
   const dyv = backend.f32(dy.dataId), xv = backend.f32(x.dataId);
   const mean = backend.f32(meanT.dataId), inv = backend.f32(invT.dataId);
   const gamma = attrs.affine ? backend.f32(inputs[4]!.dataId) : null;

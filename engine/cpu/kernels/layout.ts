@@ -1,20 +1,16 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError, fmtShape } from "../../errors.js";
 import type { CastAttrs, ConcatAttrs, PadAttrs, SliceAttrs, TransposeAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { normalizeAxes, shapesEqual, sizeOf, stridesOf } from "../../shape.js";
+import { checkAssign, checkSlice, concatShape, padShape, transposeShape } from "../../op_checks.js";
+import { sizeOf, stridesOf } from "../../shape.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { walkRows } from "./strided.js";
 
 export function transposeKernel({ inputs, attrs, backend }: KernelArgs<TransposeAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const { perm } = attrs;
-  const rank = x.shape.length;
-  if (perm.length !== rank || normalizeAxes("Transpose", perm, rank).some((a, i) => a !== i)) {
-    throw new OpError("Transpose", `a permutation of ${rank} axes`, `[${perm.join(", ")}]`);
-  }
+  const shape = transposeShape(x, perm);
   const inStrides = stridesOf(x.shape);
-  const shape = perm.map((p) => x.shape[p]!);
   const xv = backend.values(x.dataId);
   const outId = backend.allocate(sizeOf(shape), x.dtype);
   const out = backend.values(outId);
@@ -25,15 +21,8 @@ export function transposeKernel({ inputs, attrs, backend }: KernelArgs<Transpose
 }
 
 export function concatKernel({ inputs, attrs, backend }: KernelArgs<ConcatAttrs, CpuBackend>): TensorInfo[] {
-  const first = inputs[0];
-  if (first === undefined) throw new OpError("Concat", "at least one tensor", "none");
-  const [axis] = normalizeAxes("Concat", [attrs.axis], first.shape.length) as [number];
-  for (const t of inputs) {
-    const same = t.dtype === first.dtype && t.shape.length === first.shape.length && t.shape.every((d, i) => i === axis || d === first.shape[i]);
-    if (!same) throw new OpError("Concat", `${first.dtype} tensors matching ${fmtShape(first.shape)} except on axis ${axis}`, `${t.dtype} ${fmtShape(t.shape)}`);
-  }
-  const shape = [...first.shape];
-  shape[axis] = inputs.reduce((s, t) => s + t.shape[axis]!, 0);
+  const { axis, shape } = concatShape(inputs, attrs.axis);
+  const first = inputs[0]!;
   const outer = sizeOf(first.shape.slice(0, axis));
   const inner = sizeOf(first.shape.slice(axis + 1));
   const outId = backend.allocate(sizeOf(shape), first.dtype);
@@ -52,9 +41,7 @@ export function concatKernel({ inputs, attrs, backend }: KernelArgs<ConcatAttrs,
 export function sliceKernel({ inputs, attrs, backend }: KernelArgs<SliceAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const { begin, size } = attrs;
-  const ok = begin.length === x.shape.length && size.length === x.shape.length &&
-    begin.every((b, i) => b >= 0 && size[i]! >= 0 && b + size[i]! <= x.shape[i]!);
-  if (!ok) throw new OpError("Slice", `begin and size within ${fmtShape(x.shape)}`, `begin [${begin.join(", ")}], size [${size.join(", ")}]`);
+  checkSlice(x, begin, size);
   const st = stridesOf(x.shape);
   const base = begin.reduce((s, b, i) => s + b * st[i]!, 0);
   const xv = backend.values(x.dataId);
@@ -67,10 +54,7 @@ export function sliceKernel({ inputs, attrs, backend }: KernelArgs<SliceAttrs, C
 export function padKernel({ inputs, attrs, backend }: KernelArgs<PadAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const { paddings } = attrs;
-  if (paddings.length !== x.shape.length || paddings.some(([a, b]) => a < 0 || b < 0)) {
-    throw new OpError("Pad", `${x.shape.length} non-negative [before, after] pairs`, JSON.stringify(paddings));
-  }
-  const shape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+  const shape = padShape(x, paddings);
   const st = stridesOf(shape);
   const base = paddings.reduce((s, [b], i) => s + b * st[i]!, 0);
   const xv = backend.values(x.dataId);
@@ -93,9 +77,7 @@ export function castKernel({ inputs, attrs, backend }: KernelArgs<CastAttrs, Cpu
 /** Writes inputs[1] into inputs[0]'s storage in place; returns nothing. */
 export function assignKernel({ inputs, backend }: KernelArgs<unknown, CpuBackend>): TensorInfo[] {
   const [dst, src] = inputs as [TensorInfo, TensorInfo];
-  if (dst.dtype !== src.dtype || !shapesEqual(dst.shape, src.shape)) {
-    throw new OpError("Assign", `a ${dst.dtype} value of shape ${fmtShape(dst.shape)}`, `${src.dtype} ${fmtShape(src.shape)}`);
-  }
+  checkAssign(dst, src);
   backend.values(dst.dataId).set(backend.values(src.dataId));
   return [];
 }

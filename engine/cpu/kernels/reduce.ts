@@ -2,6 +2,7 @@ import type { TensorInfo } from "../../backend.js";
 import { OpError, fmtShape } from "../../errors.js";
 import type { ArgMaxAttrs, BroadcastToAttrs, ReduceAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
+import { checkBroadcastTo } from "../../op_checks.js";
 import { broadcastStrides, normalizeAxes, sizeOf, stridesOf } from "../../shape.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { walkRows } from "./strided.js";
@@ -37,9 +38,7 @@ export function reduceKernel(op: "Sum" | "Mean") {
 export function broadcastToKernel({ inputs, attrs, backend }: KernelArgs<BroadcastToAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const shape = attrs.shape;
-  const ok = x.shape.length <= shape.length &&
-    x.shape.every((d, i) => d === 1 || d === shape[shape.length - x.shape.length + i]);
-  if (!ok) throw new OpError("BroadcastTo", `a shape that ${fmtShape(x.shape)} broadcasts to`, fmtShape(shape));
+  checkBroadcastTo(x, shape);
   const xv = backend.values(x.dataId);
   const outId = backend.allocate(sizeOf(shape), x.dtype);
   const out = backend.values(outId);

@@ -1,7 +1,8 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError, fmtShape } from "../../errors.js";
+import { OpError } from "../../errors.js";
 import type { CrossEntropyAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
+import { checkLabels, checkLogSoftmaxInput } from "../../op_checks.js";
 import type { CpuBackend } from "../backend_cpu.js";
 
 // Softmax-family kernels work on the last axis: rows of length `c`.
@@ -19,7 +20,7 @@ function logSoftmaxRows(x: Float32Array, out: Float32Array, c: number): void {
 
 export function logSoftmaxKernel({ inputs, backend }: KernelArgs<unknown, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
-  if (x.dtype !== "float32" || x.shape.length < 1) throw new OpError("LogSoftmax", "a float32 input of rank >= 1", `${x.dtype} ${fmtShape(x.shape)}`);
+  checkLogSoftmaxInput(x);
   const xv = backend.f32(x.dataId);
   const outId = backend.allocate(xv.length, "float32");
   logSoftmaxRows(xv, backend.f32(outId), x.shape[x.shape.length - 1]!);
@@ -39,13 +40,6 @@ export function logSoftmaxGradKernel({ inputs, backend }: KernelArgs<unknown, Cp
     for (let j = 0; j < c; j++) dx[r + j] = dyv[r + j]! - Math.exp(yv[r + j]!) * s;
   }
   return [{ dataId: outId, shape: y.shape, dtype: "float32" }];
-}
-
-function checkLabels(op: string, logits: TensorInfo, labels: TensorInfo): void {
-  if (logits.shape.length !== 2 || logits.dtype !== "float32") throw new OpError(op, "float32 logits of shape [batch, classes]", `${logits.dtype} ${fmtShape(logits.shape)}`);
-  if (labels.dtype !== "int32" || labels.shape.length !== 1 || labels.shape[0] !== logits.shape[0]) {
-    throw new OpError(op, `int32 labels of shape [${logits.shape[0]}]`, `${labels.dtype} ${fmtShape(labels.shape)}`);
-  }
 }
 
 /**

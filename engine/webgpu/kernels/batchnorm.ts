@@ -1,9 +1,10 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError, fmtShape } from "../../errors.js";
+import { OpError } from "../../errors.js";
 import type { BatchNormAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
+import { batchNormDims } from "../../op_checks.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, WG, f32Bits, groupsFor, storage } from "../wgsl.js";
+import { PRELUDE, WG, f32Bits, groupsFor, perElement, storage } from "../wgsl.js";
 
 // Batch normalisation over axis 1 of [N, C, ...], the CPU kernel's contract:
 // inputs x, gamma and beta when affine, running mean and variance unless
@@ -75,9 +76,7 @@ ${storage(5, "vr", "f32", true)}
 }`,
 };
 
-const elementMain = (body: string) => `@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (i >= P(0u) * P(1u) * P(2u)) { return; }
+const elementMain = (body: string) => `${perElement("P(0u) * P(1u) * P(2u)")}
   let ch = (i / P(2u)) % P(1u);
   ${body}
 }`;
@@ -94,18 +93,11 @@ ${elementMain(`let scale = inv[ch]${affine ? " * gamma[ch]" : ""};
   y[i] = (x[i] - mean[ch]) * scale${affine ? " + beta[ch]" : ""};`)}`,
 });
 
-function dims(op: string, x: TensorInfo, vecs: readonly TensorInfo[]): { n: number; c: number; inner: number } {
-  if (x.shape.length < 2) throw new OpError(op, "input of shape [N, C, ...]", fmtShape(x.shape));
-  const c = x.shape[1]!;
-  for (const v of vecs) if (v.shape.length !== 1 || v.shape[0] !== c) throw new OpError(op, `per-channel vectors of shape [${c}]`, fmtShape(v.shape));
-  return { n: x.shape[0]!, c, inner: x.shape.slice(2).reduce((a, b) => a * b, 1) };
-}
-
 export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, WebGpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const expected = 1 + (attrs.affine ? 2 : 0) + (attrs.batchStats ? 0 : 2);
   if (inputs.length !== expected) throw new OpError("BatchNorm", `${expected} inputs`, `${inputs.length}`);
-  const { n, c, inner } = dims("BatchNorm", x, inputs.slice(1));
+  const { n, c, inner } = batchNormDims("BatchNorm", x, inputs.slice(1));
   const data = inputs.map((t) => t.dataId as GpuData);
   const mean = backend.output(c, "float32"), inv = backend.output(c, "float32"), vr = backend.output(c, "float32");
   const u = [n, c, inner, f32Bits(attrs.eps)];
@@ -178,7 +170,7 @@ ${elementMain(`dx[i] = inv[ch]${affine ? " * gamma[ch]" : ""} * dy[i];`)}`,
 /** Inputs [dy, x, mean, invstd, gamma?]; outputs [dx, dgamma?, dbeta?]. */
 export function batchNormGradKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, WebGpuBackend>): TensorInfo[] {
   const [, x, meanT, invT] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-  const { n, c, inner } = dims("BatchNormGrad", x, [meanT, invT]);
+  const { n, c, inner } = batchNormDims("BatchNormGrad", x, [meanT, invT]);
   const data = inputs.map((t) => t.dataId as GpuData);
   const [dyD, xD, meanD, invD] = data as [GpuData, GpuData, GpuData, GpuData];
   const gamma = attrs.affine ? [data[4]!] : [];

@@ -4,7 +4,7 @@ import { OpError, fmtShape } from "../../errors.js";
 import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, WG, checkFloat, groupsFor, storage } from "../wgsl.js";
+import { PRELUDE, checkFloat, groupsFor, perElement, storage } from "../wgsl.js";
 import { STRIDED, autoGemmPath, runGemm, splitsFor, stridedAddressing, type GemmOperands } from "./gemm.js";
 
 // Convolution (NCHW) as implicit GEMM: the im2col matrix is never stored;
@@ -103,9 +103,7 @@ function gemmPath(backend: WebGpuBackend, m: number, n: number) {
 const DEPTHWISE_HEAD = `${PRELUDE}
 ${GEOMETRY.slice(0, GEOMETRY.indexOf("// Element"))}`;
 
-const elementMain = (body: string) => `@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (i >= P(0u)) { return; }
+const elementMain = (body: string) => `${perElement()}
   ${body}
 }`;
 

@@ -4,7 +4,7 @@ import type { Activation, ActivationGradAttrs, ScalarAttrs } from "../../kernel_
 import type { KernelArgs } from "../../kernel_registry.js";
 import { broadcastShapes, broadcastStrides, shapesEqual, sizeOf } from "../../shape.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, WG, checkFloat, checkRank, f32Bits, groupsFor, padded, storage } from "../wgsl.js";
+import { PRELUDE, checkFloat, checkRank, f32Bits, groupsFor, padded, perElement, storage } from "../wgsl.js";
 
 // Element-wise maps: one thread per output element. `c` is the scalar of the scalar ops.
 const UNARY: Record<string, string> = {
@@ -40,9 +40,7 @@ const mapProgram = (name: string, expr: string, inputs: string[]) => ({
   code: () => `${PRELUDE}${name === "PowScalar" ? POW : ""}
 ${inputs.map((v, i) => storage(i + 1, `in${i}`, "f32")).join("\n")}
 ${storage(inputs.length + 1, "out", "f32", true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (i >= P(0u)) { return; }
+${perElement()}
   let c = PF(1u);
   ${inputs.map((v, k) => `let ${v} = in${k}[i];`).join(" ")}
   out[i] = ${expr};
@@ -91,9 +89,7 @@ const broadcastProgram = (op: keyof typeof OPS) => ({
 ${storage(1, "a", "f32")}
 ${storage(2, "b", "f32")}
 ${storage(3, "out", "f32", true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (i >= P(0u)) { return; }
+${perElement()}
   var rest = i;
   var ai = 0u;
   var bi = 0u;

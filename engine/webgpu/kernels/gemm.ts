@@ -1,5 +1,5 @@
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, WG, groupsFor, storage } from "../wgsl.js";
+import { PRELUDE, groupsFor, perElement, storage } from "../wgsl.js";
 
 /**
  * One GEMM skeleton, C[z] (M x N) = A[z] (M x K) * B[z] (K x N), with the
@@ -172,10 +172,8 @@ const SUM_SPLITS = {
   code: () => `${PRELUDE}
 ${storage(1, "partial", "f32")}
 ${storage(2, "out", "f32", true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
+${perElement()}
   let len = P(0u);
-  if (i >= len) { return; }
   var s = 0.0;
   for (var j = 0u; j < P(1u); j++) { s += partial[j * len + i]; }
   out[i] = s;

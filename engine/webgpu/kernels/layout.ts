@@ -1,10 +1,10 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError, fmtShape } from "../../errors.js";
 import type { BroadcastToAttrs, CastAttrs, ConcatAttrs, PadAttrs, SliceAttrs, TransposeAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { broadcastStrides, normalizeAxes, shapesEqual, sizeOf, stridesOf } from "../../shape.js";
+import { checkAssign, checkBroadcastTo, checkSlice, concatShape, padShape, transposeShape } from "../../op_checks.js";
+import { broadcastStrides, sizeOf, stridesOf } from "../../shape.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, WG, checkRank, groupsFor, padded, storage } from "../wgsl.js";
+import { PRELUDE, checkRank, groupsFor, padded, perElement, storage } from "../wgsl.js";
 
 /**
  * The one layout program: copies the elements of an index space `shape`
@@ -17,9 +17,7 @@ const STRIDED_COPY = {
   code: () => `${PRELUDE}
 ${storage(1, "src", "u32")}
 ${storage(2, "dst", "u32", true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (i >= P(0u)) { return; }
+${perElement()}
   var rest = i;
   var si = P(2u);
   var di = P(3u);
@@ -53,20 +51,15 @@ function gather(backend: WebGpuBackend, op: string, x: TensorInfo, shape: readon
 export function transposeKernel({ inputs, attrs, backend }: KernelArgs<TransposeAttrs, WebGpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const { perm } = attrs;
-  const rank = x.shape.length;
-  if (perm.length !== rank || normalizeAxes("Transpose", perm, rank).some((a, i) => a !== i)) {
-    throw new OpError("Transpose", `a permutation of ${rank} axes`, `[${perm.join(", ")}]`);
-  }
+  const shape = transposeShape(x, perm);
   const st = stridesOf(x.shape);
-  return gather(backend, "Transpose", x, perm.map((p) => x.shape[p]!), 0, perm.map((p) => st[p]!));
+  return gather(backend, "Transpose", x, shape, 0, perm.map((p) => st[p]!));
 }
 
 export function sliceKernel({ inputs, attrs, backend }: KernelArgs<SliceAttrs, WebGpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const { begin, size } = attrs;
-  const ok = begin.length === x.shape.length && size.length === x.shape.length &&
-    begin.every((b, i) => b >= 0 && size[i]! >= 0 && b + size[i]! <= x.shape[i]!);
-  if (!ok) throw new OpError("Slice", `begin and size within ${fmtShape(x.shape)}`, `begin [${begin.join(", ")}], size [${size.join(", ")}]`);
+  checkSlice(x, begin, size);
   const st = stridesOf(x.shape);
   return gather(backend, "Slice", x, size, begin.reduce((s, b, i) => s + b * st[i]!, 0), st);
 }
@@ -74,23 +67,14 @@ export function sliceKernel({ inputs, attrs, backend }: KernelArgs<SliceAttrs, W
 export function broadcastToKernel({ inputs, attrs, backend }: KernelArgs<BroadcastToAttrs, WebGpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const shape = attrs.shape;
-  const ok = x.shape.length <= shape.length &&
-    x.shape.every((d, i) => d === 1 || d === shape[shape.length - x.shape.length + i]);
-  if (!ok) throw new OpError("BroadcastTo", `a shape that ${fmtShape(x.shape)} broadcasts to`, fmtShape(shape));
+  checkBroadcastTo(x, shape);
   return gather(backend, "BroadcastTo", x, shape, 0, broadcastStrides(x.shape, shape));
 }
 
 export function concatKernel({ inputs, attrs, backend }: KernelArgs<ConcatAttrs, WebGpuBackend>): TensorInfo[] {
-  const first = inputs[0];
-  if (first === undefined) throw new OpError("Concat", "at least one tensor", "none");
-  const [axis] = normalizeAxes("Concat", [attrs.axis], first.shape.length) as [number];
-  for (const t of inputs) {
-    const same = t.dtype === first.dtype && t.shape.length === first.shape.length && t.shape.every((d, i) => i === axis || d === first.shape[i]);
-    if (!same) throw new OpError("Concat", `${first.dtype} tensors matching ${fmtShape(first.shape)} except on axis ${axis}`, `${t.dtype} ${fmtShape(t.shape)}`);
-  }
+  const { axis, shape } = concatShape(inputs, attrs.axis);
+  const first = inputs[0]!;
   checkRank("Concat", first.shape);
-  const shape = [...first.shape];
-  shape[axis] = inputs.reduce((s, t) => s + t.shape[axis]!, 0);
   const out = backend.output(sizeOf(shape), first.dtype);
   const outStrides = stridesOf(shape);
   let at = 0;
@@ -104,11 +88,8 @@ export function concatKernel({ inputs, attrs, backend }: KernelArgs<ConcatAttrs,
 export function padKernel({ inputs, attrs, backend }: KernelArgs<PadAttrs, WebGpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const { paddings } = attrs;
-  if (paddings.length !== x.shape.length || paddings.some(([a, b]) => !(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b >= 0))) {
-    throw new OpError("Pad", `${x.shape.length} non-negative [before, after] pairs`, JSON.stringify(paddings));
-  }
+  const shape = padShape(x, paddings);
   checkRank("Pad", x.shape);
-  const shape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
   const out = backend.output(sizeOf(shape), x.dtype);
   backend.fill0(out);
   const st = stridesOf(shape);
@@ -122,9 +103,7 @@ const castProgram = (to: "f32" | "i32") => ({
   code: () => `${PRELUDE}
 ${storage(1, "src", to === "f32" ? "i32" : "f32")}
 ${storage(2, "dst", to, true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (i >= P(0u)) { return; }
+${perElement()}
   dst[i] = ${to}(src[i]);
 }`,
 });
@@ -141,9 +120,7 @@ export function castKernel({ inputs, attrs, backend }: KernelArgs<CastAttrs, Web
 /** Writes inputs[1] into inputs[0]'s storage in place; returns nothing. */
 export function assignKernel({ inputs, backend }: KernelArgs<unknown, WebGpuBackend>): TensorInfo[] {
   const [dst, src] = inputs as [TensorInfo, TensorInfo];
-  if (dst.dtype !== src.dtype || !shapesEqual(dst.shape, src.shape)) {
-    throw new OpError("Assign", `a ${dst.dtype} value of shape ${fmtShape(dst.shape)}`, `${src.dtype} ${fmtShape(src.shape)}`);
-  }
+  checkAssign(dst, src);
   backend.copy(src.dataId as GpuData, dst.dataId as GpuData);
   return [];
 }

@@ -3,7 +3,7 @@ import type { PoolAttrs, PoolGradAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
 import { poolGeometry, type PoolGeometry } from "../../pool_geometry.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, WG, groupsFor, storage } from "../wgsl.js";
+import { PRELUDE, groupsFor, perElement, storage } from "../wgsl.js";
 
 // Uniforms: 0 count, 1 h, 2 w, 3 oh, 4 ow, 5 kh, 6 kw, 7 sh, 8 sw, 9 ph, 10 pw, 11 countIncludePad.
 const uniformsOf = (g: PoolGeometry, count: number, includePad = false) =>
@@ -24,9 +24,7 @@ fn divisor(win: vec4<i32>) -> f32 {
 const head = (bindings: string) => `${PRELUDE}
 ${bindings}
 ${WINDOW}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (i >= P(0u)) { return; }
+${perElement()}
   let h = P(1u);
   let w = P(2u);
   let oh = P(3u);

@@ -4,7 +4,7 @@ import type { ArgMaxAttrs, ReduceAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
 import { normalizeAxes, sizeOf, stridesOf } from "../../shape.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, WG, checkRank, f32Bits, groupsFor, padded, storage } from "../wgsl.js";
+import { PRELUDE, checkRank, f32Bits, groupsFor, padded, perElement, storage } from "../wgsl.js";
 
 const RED_WG = 256;
 
@@ -79,9 +79,7 @@ const ARGMAX_PROGRAM = {
   code: () => `${PRELUDE}
 ${storage(1, "x", "f32")}
 ${storage(2, "out", "i32", true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (i >= P(0u)) { return; }
+${perElement()}
   let len = P(1u);
   let inner = P(2u);
   let base = (i / inner) * len * inner + i % inner;

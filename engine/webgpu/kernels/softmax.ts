@@ -1,10 +1,10 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError, fmtShape } from "../../errors.js";
 import type { CrossEntropyAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
+import { checkLabels, checkLogSoftmaxInput } from "../../op_checks.js";
 import { sizeOf } from "../../shape.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
-import { PRELUDE, WG, f32Bits, groupsFor, storage } from "../wgsl.js";
+import { PRELUDE, f32Bits, groupsFor, perElement, storage } from "../wgsl.js";
 import { sumInto } from "./reduce.js";
 
 // Softmax-family kernels work on the last axis, one thread per row of length c
@@ -20,9 +20,8 @@ fn logSoftmaxRow(r: u32, c: u32) {
   for (var j = 0u; j < c; j++) { logp[r * c + j] = x[r * c + j] - lse; }
 }`;
 
-const rowMain = (body: string) => `@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let r = groupIndex(wid, nwg) * ${WG}u + lid;
-  if (r >= P(0u)) { return; }
+const rowMain = (body: string) => `${perElement()}
+  let r = i;
   let c = P(1u);
   ${body}
 }`;
@@ -38,7 +37,7 @@ ${rowMain("logSoftmaxRow(r, c);")}`,
 
 export function logSoftmaxKernel({ inputs, backend }: KernelArgs<unknown, WebGpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
-  if (x.dtype !== "float32" || x.shape.length < 1) throw new OpError("LogSoftmax", "a float32 input of rank >= 1", `${x.dtype} ${fmtShape(x.shape)}`);
+  checkLogSoftmaxInput(x);
   const c = x.shape[x.shape.length - 1]!, n = sizeOf(x.shape);
   const out = backend.output(n, "float32");
   const rows = c > 0 ? n / c : 0;
@@ -65,13 +64,6 @@ export function logSoftmaxGradKernel({ inputs, backend }: KernelArgs<unknown, We
   const rows = c > 0 ? n / c : 0;
   backend.dispatch(LOG_SOFTMAX_GRAD, [dy.dataId as GpuData, y.dataId as GpuData, out], [rows, c], groupsFor(rows));
   return [{ dataId: out, shape: y.shape, dtype: "float32" }];
-}
-
-function checkLabels(op: string, logits: TensorInfo, labels: TensorInfo): void {
-  if (logits.shape.length !== 2 || logits.dtype !== "float32") throw new OpError(op, "float32 logits of shape [batch, classes]", `${logits.dtype} ${fmtShape(logits.shape)}`);
-  if (labels.dtype !== "int32" || labels.shape.length !== 1 || labels.shape[0] !== logits.shape[0]) {
-    throw new OpError(op, `int32 labels of shape [${logits.shape[0]}]`, `${labels.dtype} ${fmtShape(labels.shape)}`);
-  }
 }
 
 // A label outside [0, c) makes its row's loss NaN: the GPU cannot raise, and
@@ -112,11 +104,9 @@ ${storage(1, "dl", "f32")}
 ${storage(2, "logp", "f32")}
 ${storage(3, "labels", "i32")}
 ${storage(4, "dx", "f32", true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = groupIndex(wid, nwg) * ${WG}u + lid;
+${perElement("P(0u) * P(1u)")}
   let b = P(0u);
   let c = P(1u);
-  if (i >= b * c) { return; }
   let eps = PF(2u);
   let j = i % c;
   let q = select(0.0, 1.0 - eps, i32(j) == labels[i / c]) + eps / f32(c);

@@ -1,0 +1,74 @@
+import type { TensorInfo } from "./backend.js";
+import { OpError, fmtShape } from "./errors.js";
+import { normalizeAxes, shapesEqual } from "./shape.js";
+
+// Argument checks and output shapes of the layout, batch-norm and softmax
+// kernels, shared by every backend so each reports bad input the same way.
+
+/** The output shape of a transpose, after checking `perm` is a permutation. */
+export function transposeShape(x: TensorInfo, perm: readonly number[]): number[] {
+  const rank = x.shape.length;
+  if (perm.length !== rank || normalizeAxes("Transpose", perm, rank).some((a, i) => a !== i)) {
+    throw new OpError("Transpose", `a permutation of ${rank} axes`, `[${perm.join(", ")}]`);
+  }
+  return perm.map((p) => x.shape[p]!);
+}
+
+export function checkSlice(x: TensorInfo, begin: readonly number[], size: readonly number[]): void {
+  const ok = begin.length === x.shape.length && size.length === x.shape.length &&
+    begin.every((b, i) => b >= 0 && size[i]! >= 0 && b + size[i]! <= x.shape[i]!);
+  if (!ok) throw new OpError("Slice", `begin and size within ${fmtShape(x.shape)}`, `begin [${begin.join(", ")}], size [${size.join(", ")}]`);
+}
+
+/** The axis (normalised) and output shape of a concat, after checking the inputs agree. */
+export function concatShape(inputs: readonly TensorInfo[], axisAttr: number): { axis: number; shape: number[] } {
+  const first = inputs[0];
+  if (first === undefined) throw new OpError("Concat", "at least one tensor", "none");
+  const [axis] = normalizeAxes("Concat", [axisAttr], first.shape.length) as [number];
+  for (const t of inputs) {
+    const same = t.dtype === first.dtype && t.shape.length === first.shape.length && t.shape.every((d, i) => i === axis || d === first.shape[i]);
+    if (!same) throw new OpError("Concat", `${first.dtype} tensors matching ${fmtShape(first.shape)} except on axis ${axis}`, `${t.dtype} ${fmtShape(t.shape)}`);
+  }
+  const shape = [...first.shape];
+  shape[axis] = inputs.reduce((s, t) => s + t.shape[axis]!, 0);
+  return { axis, shape };
+}
+
+/** The padded shape, after checking one non-negative [before, after] pair per axis. */
+export function padShape(x: TensorInfo, paddings: readonly (readonly [number, number])[]): number[] {
+  if (paddings.length !== x.shape.length || paddings.some(([a, b]) => !(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b >= 0))) {
+    throw new OpError("Pad", `${x.shape.length} non-negative [before, after] pairs`, JSON.stringify(paddings));
+  }
+  return x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
+}
+
+export function checkBroadcastTo(x: TensorInfo, shape: readonly number[]): void {
+  const ok = x.shape.length <= shape.length &&
+    x.shape.every((d, i) => d === 1 || d === shape[shape.length - x.shape.length + i]);
+  if (!ok) throw new OpError("BroadcastTo", `a shape that ${fmtShape(x.shape)} broadcasts to`, fmtShape(shape));
+}
+
+export function checkAssign(dst: TensorInfo, src: TensorInfo): void {
+  if (dst.dtype !== src.dtype || !shapesEqual(dst.shape, src.shape)) {
+    throw new OpError("Assign", `a ${dst.dtype} value of shape ${fmtShape(dst.shape)}`, `${src.dtype} ${fmtShape(src.shape)}`);
+  }
+}
+
+/** Batch norm over axis 1 of [N, C, ...]: the sizes, after checking per-channel vectors. */
+export function batchNormDims(op: string, x: TensorInfo, vecs: readonly TensorInfo[]): { n: number; c: number; inner: number } {
+  if (x.shape.length < 2) throw new OpError(op, "input of shape [N, C, ...]", fmtShape(x.shape));
+  const c = x.shape[1]!;
+  for (const v of vecs) if (v.shape.length !== 1 || v.shape[0] !== c) throw new OpError(op, `per-channel vectors of shape [${c}]`, fmtShape(v.shape));
+  return { n: x.shape[0]!, c, inner: x.shape.slice(2).reduce((a, b) => a * b, 1) };
+}
+
+export function checkLogSoftmaxInput(x: TensorInfo): void {
+  if (x.dtype !== "float32" || x.shape.length < 1) throw new OpError("LogSoftmax", "a float32 input of rank >= 1", `${x.dtype} ${fmtShape(x.shape)}`);
+}
+
+export function checkLabels(op: string, logits: TensorInfo, labels: TensorInfo): void {
+  if (logits.shape.length !== 2 || logits.dtype !== "float32") throw new OpError(op, "float32 logits of shape [batch, classes]", `${logits.dtype} ${fmtShape(logits.shape)}`);
+  if (labels.dtype !== "int32" || labels.shape.length !== 1 || labels.shape[0] !== logits.shape[0]) {
+    throw new OpError(op, `int32 labels of shape [${logits.shape[0]}]`, `${labels.dtype} ${fmtShape(labels.shape)}`);
+  }
+}
