@@ -94,8 +94,8 @@ function convPath(backend: WebGpuBackend, g: ConvGeometry): ConvPath {
   return isPointwise(g) ? "pointwise" : isDepthwise(g) ? "depthwise" : "implicit";
 }
 
-function gemmPath(backend: WebGpuBackend, m: number, n: number) {
-  return backend.paths.matmul === "auto" ? autoGemmPath(m, n) : backend.paths.matmul;
+function gemmPath(backend: WebGpuBackend, m: number, n: number, batch: number) {
+  return backend.paths.matmul === "auto" ? autoGemmPath(m, n, batch) : backend.paths.matmul;
 }
 
 // --- depthwise: one filter per channel, no reduction across channels ---------
@@ -208,13 +208,13 @@ export function conv2dKernel({ inputs, attrs, backend }: KernelArgs<Conv2DAttrs,
   } else if (path === "pointwise") {
     // per (image, group): Y [coutG, hw] = W_g [coutG, cinG] X [cinG, hw]
     const hw = g.h * g.w;
-    runGemm(backend, STRIDED, gemmPath(backend, g.coutG, hw), { m: g.coutG, n: hw, k: g.cinG, batch: g.n * g.groups }, bufs,
+    runGemm(backend, STRIDED, gemmPath(backend, g.coutG, hw, g.n * g.groups), { m: g.coutG, n: hw, k: g.cinG, batch: g.n * g.groups }, bufs,
       stridedAddressing(g.groups,
         { outer: 0, inner: g.coutG * g.cinG, s0: g.cinG, s1: 1 },
         { outer: g.c * hw, inner: g.cinG * hw, s0: hw, s1: 1 },
         { outer: g.cout * hw, inner: g.coutG * hw, s0: hw, s1: 1 }));
   } else {
-    runGemm(backend, FORWARD, gemmPath(backend, g.coutG, g.n * g.p), { m: g.coutG, n: g.n * g.p, k: g.kg, batch: g.groups }, bufs, geometryWords(g));
+    runGemm(backend, FORWARD, gemmPath(backend, g.coutG, g.n * g.p, g.groups), { m: g.coutG, n: g.n * g.p, k: g.kg, batch: g.groups }, bufs, geometryWords(g));
   }
   return [{ dataId: out, shape: [g.n, g.cout, g.oh, g.ow], dtype: "float32" }];
 }
@@ -234,14 +234,14 @@ export function conv2dBackpropInputKernel({ inputs, attrs, backend }: KernelArgs
   } else if (path === "pointwise") {
     // per (image, group): dX [cinG, hw] = W_g^T [cinG, coutG] dY [coutG, hw]
     const hw = g.h * g.w;
-    runGemm(backend, STRIDED, gemmPath(backend, g.cinG, hw), { m: g.cinG, n: hw, k: g.coutG, batch: g.n * g.groups }, bufs,
+    runGemm(backend, STRIDED, gemmPath(backend, g.cinG, hw, g.n * g.groups), { m: g.cinG, n: hw, k: g.coutG, batch: g.n * g.groups }, bufs,
       stridedAddressing(g.groups,
         { outer: 0, inner: g.coutG * g.cinG, s0: 1, s1: g.cinG },
         { outer: g.cout * hw, inner: g.coutG * hw, s0: hw, s1: 1 },
         { outer: g.c * hw, inner: g.cinG * hw, s0: hw, s1: 1 }));
   } else {
     const n = g.n * g.h * g.w;
-    runGemm(backend, BACKPROP_INPUT, gemmPath(backend, g.cinG, n), { m: g.cinG, n, k: g.coutG * g.kh * g.kw, batch: g.groups }, bufs, geometryWords(g));
+    runGemm(backend, BACKPROP_INPUT, gemmPath(backend, g.cinG, n, g.groups), { m: g.cinG, n, k: g.coutG * g.kh * g.kw, batch: g.groups }, bufs, geometryWords(g));
   }
   return [{ dataId: out, shape: [...attrs.xShape], dtype: "float32" }];
 }
@@ -258,8 +258,9 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
     backend.dispatch(DEPTHWISE_BACKPROP_FILTER, [x.dataId as GpuData, dy.dataId as GpuData, out], words(size, g), size);
   } else {
     const k = g.n * g.p;
-    runGemm(backend, BACKPROP_FILTER, gemmPath(backend, g.coutG, g.kg), { m: g.coutG, n: g.kg, k, batch: g.groups },
-      [dy.dataId as GpuData, x.dataId as GpuData, out], geometryWords(g), splitsFor(g.coutG, g.kg, k, g.groups));
+    const splits = splitsFor(g.coutG, g.kg, k, g.groups);
+    runGemm(backend, BACKPROP_FILTER, gemmPath(backend, g.coutG, g.kg, g.groups * splits), { m: g.coutG, n: g.kg, k, batch: g.groups },
+      [dy.dataId as GpuData, x.dataId as GpuData, out], geometryWords(g), splits);
   }
   return [{ dataId: out, shape: [...attrs.wShape], dtype: "float32" }];
 }

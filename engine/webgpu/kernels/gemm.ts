@@ -119,9 +119,9 @@ ${ops.wgsl}
 
 export type GemmPath = "tiled" | "direct";
 
-/** Tiles pay off once the product fills a few of them; below that one thread per output wins. */
-export function autoGemmPath(m: number, n: number): GemmPath {
-  return m * n >= 16384 && n >= 32 ? "tiled" : "direct";
+/** Tiles pay off once the products (all `batch` of them) fill a few; below that one thread per output wins. */
+export function autoGemmPath(m: number, n: number, batch: number): GemmPath {
+  return m * n * batch >= 16384 && n >= 32 ? "tiled" : "direct";
 }
 
 /**

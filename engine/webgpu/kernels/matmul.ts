@@ -10,7 +10,7 @@ export function matmulKernel({ inputs, attrs, backend }: KernelArgs<MatMulAttrs,
   const [a, b] = inputs as [TensorInfo, TensorInfo];
   const g = matmulGeometry(a, b, attrs);
   const out = backend.output(g.batch * g.m * g.n, "float32");
-  const path = backend.paths.matmul === "auto" ? autoGemmPath(g.m, g.n) : backend.paths.matmul;
+  const path = backend.paths.matmul === "auto" ? autoGemmPath(g.m, g.n, g.batch) : backend.paths.matmul;
   const addressing = stridedAddressing(1,
     { outer: g.batchA === 1 ? 0 : g.ar * g.ac, inner: 0, s0: attrs.transposeA ? 1 : g.ac, s1: attrs.transposeA ? g.ac : 1 },
     { outer: g.batchB === 1 ? 0 : g.br * g.bc, inner: 0, s0: attrs.transposeB ? 1 : g.bc, s1: attrs.transposeB ? g.bc : 1 },
