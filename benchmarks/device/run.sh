@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# The WebGPU benchmark on a lent GPU machine (the device tool): run there as
+# The WebGPU benchmark on a lent GPU machine (the device tool), in one call
+# of at most ten minutes. Prepare here, then run there (benchmarks/device/README.md):
 #   bash benchmarks/device/run.sh
-# with carry [".device", ".gl"], after `node benchmarks/device/pack.mjs` and
-# the loader download of the device tool's README (.gl/*.deb) here. Writes
-# what it measures under $OUT (default benchmarks/results/) and stays
-# inside one 10-minute call: each phase has its own time limit.
+# Writes env.txt, bench.txt (the tables, phase by phase) and bench.err under
+# $OUT (default benchmarks/results/): the device tool returns at most 8 files.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUT="${OUT:-benchmarks/results}"
@@ -19,20 +18,17 @@ icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 xz -dc .device/node.xz > .device/node && chmod +x .device/node
 xz -dc .device/node_modules/webgpu/dist/linux-x64/dawn.node.xz > .device/node_modules/webgpu/dist/linux-x64/dawn.node
 NODE=.device/node
-{ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv; $NODE --version; } > "$OUT/env.txt" 2>&1
+{ date -u; nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv; $NODE --version; } > "$OUT/env.txt" 2>&1
 
-phase() { # name, seconds, bench arguments...
+phase() { # name, seconds, bench arguments...: each phase has its own time limit, the most useful first
   local name=$1 limit=$2; shift 2
-  echo "== $name (limit ${limit}s)"
-  timeout "$limit" $NODE .device/bench.mjs "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err"
-  echo "exit $? after phase $name"; tail -n 30 "$OUT/$name.txt"
+  echo "== $name (limit ${limit}s): $*" | tee -a "$OUT/bench.txt" >> "$OUT/bench.err"
+  timeout "$limit" $NODE .device/bench.mjs "$@" >> "$OUT/bench.txt" 2>> "$OUT/bench.err"
+  echo "== exit $? after $name" | tee -a "$OUT/bench.txt"
 }
-
-# 1. GEMM 128..4096 with the default tile, then the register tiles worth trying at 4096
-phase gemm 150 --filter gemm
-for t in 8x8x8 8x8x16 4x8x16; do phase "gemm4096-tile-$t" 40 --filter "gemm 4096" --tile "$t"; done
-# 2. the NAS-Bench-201 and depthwise convolutions, forward and both gradients (quick sampling)
-phase conv 200 --quick --filter "n64"
-phase depthwise 120 --quick --filter depthwise
-# 3. one supernet training step on each backend, both configurations
-phase supernet 120 --filter "supernet step"
+phase gemm 120 --filter gemm
+phase supernet 90 --filter "supernet step"
+phase conv 130 --quick --filter n64
+for t in 8x8x8 8x8x16; do phase "gemm 4096, tile $t" 35 --filter "gemm 4096" --tile "$t"; done
+phase depthwise 80 --quick --filter "depthwise forward"
+cat "$OUT/bench.txt"
