@@ -38,4 +38,8 @@ describe("K-shot supernet training on WebGPU", { skip: typeof gpu === "string" &
     // one submission per read of the loss, plus one per full batch of dispatches
     assert.ok(submissions <= steps + Math.ceil(dispatches / b.batchSize) + 2, `${submissions} submissions`);
   });
+
+  it("is deterministic: the same seed gives bit-identical losses (no atomics, fixed reduction order)", async () => {
+    assert.deepEqual(await losses("webgpu"), await losses("webgpu"));
+  });
 });
