@@ -47,15 +47,25 @@ export class WebGpuBackend implements Backend {
   /** Register tile of the tiled GEMM (outputs per thread and shared-memory depth). */
   gemmTile: GemmTile = { ...DEFAULT_TILE };
   /** Dispatches recorded before the command buffer is submitted. */
-  batchSize = 64;
+  readonly batchSize = 64;
   private readonly pool: BufferPool;
   private readonly uniformPool = new BufferPool(8 * 2 ** 20);
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /**
+   * The uniforms of the dispatches being recorded: one slot per dispatch in
+   * one buffer, written with a single writeBuffer when the batch is
+   * submitted, instead of a buffer and a write per dispatch.
+   */
+  private readonly uniformSlots: Uint32Array<ArrayBuffer>;
+  private uniformBuffer: GPUBuffer | null = null;
+  private readonly slotWords: number;
+  /** The compute pass dispatches go into, open until a copy or a submission. */
+  private pass: GPUComputePassEncoder | null = null;
+  /** Compiled programs by key, each with its bind group layout (asking Dawn for it per dispatch costs). */
+  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private encoder: GPUCommandEncoder | null = null;
   private recorded = 0;
   /** Buffers released while commands that may use them are not yet submitted. */
   private pendingRelease: GPUBuffer[] = [];
-  private pendingUniforms: GPUBuffer[] = [];
   /** CPU fallbacks in flight: later submissions wait for them (see fallback()). */
   private chain: Promise<void> | null = null;
   private failure: unknown = null;
@@ -72,6 +82,8 @@ export class WebGpuBackend implements Backend {
   constructor(readonly device: GPUDevice, readonly description: string, readonly instance: GPU,
     readonly adapterOptions: GPURequestAdapterOptions = {}, poolLimitBytes = 1024 * 2 ** 20) {
     this.pool = new BufferPool(poolLimitBytes);
+    this.slotWords = Math.max(UNIFORM_WORDS, device.limits.minUniformBufferOffsetAlignment / 4);
+    this.uniformSlots = new Uint32Array(this.batchSize * this.slotWords);
     // Validation and out-of-memory errors arrive here, not as exceptions; the next read rejects with the first.
     device.onuncapturederror = (e) => { this.failure ??= new Error(`webgpu: ${e.error.message}`); };
   }
@@ -139,7 +151,10 @@ export class WebGpuBackend implements Backend {
 
   // --- commands ------------------------------------------------------------
 
+  /** The encoder, for commands outside a compute pass (copies, clears): ends the open pass. */
   private commands(): GPUCommandEncoder {
+    this.pass?.end();
+    this.pass = null;
     return (this.encoder ??= this.device.createCommandEncoder());
   }
 
@@ -152,14 +167,15 @@ export class WebGpuBackend implements Backend {
     this.commands().clearBuffer(d.buffer);
   }
 
-  private pipeline(p: Program): GPUComputePipeline {
-    let pipe = this.pipelines.get(p.key);
-    if (pipe === undefined) {
+  private pipeline(p: Program): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+    let entry = this.pipelines.get(p.key);
+    if (entry === undefined) {
       const module = this.device.createShaderModule({ code: p.code() });
-      pipe = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
-      this.pipelines.set(p.key, pipe);
+      const pipeline = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+      entry = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+      this.pipelines.set(p.key, entry);
     }
-    return pipe;
+    return entry;
   }
 
   /**
@@ -171,31 +187,34 @@ export class WebGpuBackend implements Backend {
     let [x, y, z] = typeof groups === "number" ? [groups, 1, 1] : groups;
     if (x * y * z === 0) return;
     if (typeof groups === "number" && x > MAX_GROUPS) [x, y] = [MAX_GROUPS, Math.ceil(x / MAX_GROUPS)];
-    const pipe = this.pipeline(program);
-    const ubuf = this.uniformPool.take(UNIFORM_WORDS * 4) ??
-      this.device.createBuffer({ size: UNIFORM_WORDS * 4, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const { pipeline, layout } = this.pipeline(program);
     if (uniforms.length >= UNIFORM_WORDS) throw new Error(`webgpu: program ${program.key} passes ${uniforms.length} uniform words, at most ${UNIFORM_WORDS - 1} fit`);
-    const words = new Uint32Array(UNIFORM_WORDS);
-    words.set(uniforms);
-    words[UNIFORM_WORDS - 1] = NAN_BITS;
-    this.device.queue.writeBuffer(ubuf, 0, words);
-    this.pendingUniforms.push(ubuf);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: ubuf } }];
+    const bytes = this.batchSize * this.slotWords * 4;
+    const ubuf = (this.uniformBuffer ??= this.uniformPool.take(bytes) ??
+      this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
+    const at = this.recorded * this.slotWords;
+    this.uniformSlots.fill(0, at, at + UNIFORM_WORDS);
+    this.uniformSlots.set(uniforms, at);
+    this.uniformSlots[at + UNIFORM_WORDS - 1] = NAN_BITS;
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: ubuf, offset: at * 4, size: UNIFORM_WORDS * 4 } }];
     buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: { buffer: b.buffer } }));
-    const pass = this.commands().beginComputePass();
-    pass.setPipeline(pipe);
-    pass.setBindGroup(0, this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries }));
-    pass.dispatchWorkgroups(x, y, z);
-    pass.end();
+    const bindGroup = this.device.createBindGroup({ layout, entries });
+    if (this.pass === null) this.pass = this.commands().beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(x, y, z);
     this.counters.dispatches++;
     if (++this.recorded >= this.batchSize) this.flush();
   }
 
   /** Submits what was recorded; buffers released meanwhile return to the pool after it. */
   flush(): void {
-    const released = this.pendingRelease, uniforms = this.pendingUniforms;
+    const released = this.pendingRelease, uniforms = this.uniformBuffer;
     this.pendingRelease = [];
-    this.pendingUniforms = [];
+    this.uniformBuffer = null;
+    this.pass?.end();
+    this.pass = null;
+    if (uniforms !== null) this.device.queue.writeBuffer(uniforms, 0, this.uniformSlots, 0, this.recorded * this.slotWords);
     const cmd = this.encoder?.finish();
     this.encoder = null;
     this.recorded = 0;
@@ -205,7 +224,7 @@ export class WebGpuBackend implements Backend {
         this.counters.submissions++;
       }
       for (const b of released) this.pool.put(b);
-      for (const b of uniforms) this.uniformPool.put(b);
+      if (uniforms !== null) this.uniformPool.put(uniforms);
     };
     if (this.chain === null) submit();
     else this.enqueue(submit);

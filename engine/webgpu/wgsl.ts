@@ -36,9 +36,13 @@ export function storage(binding: number, name: string, type: string, write = fal
   return `@group(0) @binding(${binding}) var<storage, ${write ? "read_write" : "read"}> ${name}: array<${type}>;`;
 }
 
+const bitsF32 = new Float32Array(1);
+const bitsU32 = new Uint32Array(bitsF32.buffer);
+
 /** The bits of a float32, for the uniform block. */
 export function f32Bits(v: number): number {
-  return new Uint32Array(new Float32Array([v]).buffer)[0]!;
+  bitsF32[0] = v;
+  return bitsU32[0]!;
 }
 
 export function groupsFor(n: number, perGroup = WG): number {
