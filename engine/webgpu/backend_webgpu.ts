@@ -35,6 +35,7 @@ export interface GpuStats {
   fallbacks: Record<string, { calls: number; bytes: number }>;
 }
 
+// A function: the GPUBufferUsage global exists only once device.ts has loaded Dawn.
 const USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 /** Uniform block: 32 u32 words (shapes, strides, scalars; the last holds NaN), bound at binding 0 of every program. */
 export const UNIFORM_WORDS = 32;
