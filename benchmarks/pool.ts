@@ -19,7 +19,7 @@ const rng = new Rng(1);
 const paths = Array.from({ length: count }, () => sampleGenes(run.space, rng));
 const rates: number[] = [];
 for (const workers of [1, 2]) {
-  const pool = new EvaluatorPool(run, { workers });
+  const pool = await EvaluatorPool.create(run, { workers });
   await pool.evaluateAll(paths.slice(0, workers)); // start every worker and build its models
   const t0 = performance.now();
   const results = await pool.evaluateAll(paths);

@@ -68,7 +68,7 @@ export interface PoolSearchOptions {
 /** Searches a loaded supernet with the worker pool, printing progress and writing the front and a summary into `out`. */
 export async function searchWithPool(run: SupernetRun, o: PoolSearchOptions, out: string): Promise<SupernetSearchResult> {
   const progress = new Progress();
-  const pool = new EvaluatorPool(run, { workers: o.workers });
+  const pool = await EvaluatorPool.create(run, { workers: o.workers });
   progress.log(`kshot search: ${o.workers} workers reading ${(pool.sharedBytes / 2 ** 20).toFixed(1)} MiB of shared weights and validation data; ` +
     `population ${o.populationSize}, up to ${o.generations} generations or ${o.evaluations} evaluations` +
     `${o.maxMflops !== undefined ? `, at most ${o.maxMflops} MFLOPs` : ""}${o.maxParams !== undefined ? `, at most ${o.maxParams} params` : ""}`);

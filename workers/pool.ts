@@ -3,7 +3,7 @@ import { Piscina } from "piscina";
 import type { Tensor } from "../engine/index.js";
 import type { SupernetRun } from "../nas/supernet/run.js";
 import type { EvalResult, EvalTask, EvalWorkerData } from "./eval_task.js";
-import { packTensors, shareDataset } from "./shared_state.js";
+import { packTensors, shareDataset, type SharedArena } from "./shared_state.js";
 
 export interface EvaluatorPoolOptions {
   workers: number;
@@ -28,13 +28,21 @@ export class EvaluatorPool {
   private readonly timeoutMs: number;
   private readonly retries: number;
 
-  constructor(private readonly run: SupernetRun, o: EvaluatorPoolOptions) {
+  /**
+   * Starts the workers over shared copies of the run's weights (read from
+   * whichever backend trained them: a GPU-trained supernet is searched on
+   * the CPU) and validation data.
+   */
+  static async create(run: SupernetRun, o: EvaluatorPoolOptions): Promise<EvaluatorPool> {
     if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new Error(`evaluator pool: expected workers >= 1, received ${o.workers}`);
     const state = new Map<string, Tensor>([
       ...[...run.supernet.stateDict()].map(([n, t]) => [`supernet.${n}`, t] as const),
       ...[...run.simplex.stateDict()].map(([n, t]) => [`simplex.${n}`, t] as const),
     ]);
-    const arena = packTensors(state);
+    return new EvaluatorPool(run, o, await packTensors(state));
+  }
+
+  private constructor(private readonly run: SupernetRun, o: EvaluatorPoolOptions, arena: SharedArena) {
     const val = shareDataset(run.val);
     let faults: SharedArrayBuffer | undefined;
     if (o.faults !== undefined) {

@@ -8,8 +8,8 @@ import type { ImageDataset } from "../data/dataset.js";
 export interface SharedTensorSpec { name: string; shape: number[]; dtype: DType; offset: number }
 export interface SharedArena { buffer: SharedArrayBuffer; tensors: SharedTensorSpec[] }
 
-/** Copies tensors once into one shared buffer (16-byte aligned entries). */
-export function packTensors(tensors: ReadonlyMap<string, Tensor>): SharedArena {
+/** Copies tensors once into one shared buffer (16-byte aligned entries), read from whichever backend holds them. */
+export async function packTensors(tensors: ReadonlyMap<string, Tensor>): Promise<SharedArena> {
   const specs: SharedTensorSpec[] = [];
   let bytes = 0;
   for (const [name, t] of tensors) {
@@ -17,7 +17,8 @@ export function packTensors(tensors: ReadonlyMap<string, Tensor>): SharedArena {
     bytes += Math.ceil((t.size * 4) / 16) * 16;
   }
   const buffer = new SharedArrayBuffer(Math.max(16, bytes));
-  specs.forEach((s, i) => viewOf(buffer, s).set([...tensors.values()][i]!.dataSync()));
+  const values = [...tensors.values()];
+  for (const [i, s] of specs.entries()) viewOf(buffer, s).set(await values[i]!.data());
   return { buffer, tensors: specs };
 }
 

@@ -1,24 +1,33 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { engine } from "../../engine/index.js";
+import { Rng, engine } from "../../engine/index.js";
 import { webgpuBackend, type WebGpuBackend } from "../../engine/webgpu/index.js";
-import { buildSupernetRun } from "../../nas/supernet/run.js";
+import { buildSupernetRun, type SupernetRun } from "../../nas/supernet/run.js";
+import { sampleGenes } from "../../nas/space.js";
+import { EvaluatorPool } from "../../workers/pool.js";
+import type { EvalResult } from "../../workers/eval_task.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 
 const gpu = await webgpuBackend();
 
-async function losses(backend: string): Promise<number[]> {
+/** A small K-shot run trained two epochs (one warm-up) on `backend`; its step losses. */
+async function trained(backend: string): Promise<{ run: SupernetRun; losses: number[] }> {
   engine.setBackend(backend);
   const run = buildSupernetRun({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 2, C: 4, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
-    trainLimit: 80, valSize: 16, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, hidden: 16, seed: 11,
+    trainLimit: 80, valSize: 40, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, hidden: 16, seed: 11,
   });
-  const out: number[] = [];
-  for (let e = 0; e < 2; e++) await run.trainer.runEpoch((r) => out.push(r.loss));
+  const losses: number[] = [];
+  for (let e = 0; e < 2; e++) await run.trainer.runEpoch((r) => losses.push(r.loss));
+  return { run, losses };
+}
+
+async function losses(backend: string): Promise<number[]> {
+  const { run, losses } = await trained(backend);
   run.supernet.dispose();
   run.simplex.dispose();
-  return out;
+  return losses;
 }
 
 describe("K-shot supernet training on WebGPU", { skip: typeof gpu === "string" && `no WebGPU adapter: ${gpu}` }, () => {
@@ -41,5 +50,27 @@ describe("K-shot supernet training on WebGPU", { skip: typeof gpu === "string" &
 
   it("is deterministic: the same seed gives bit-identical losses (no atomics, fixed reduction order)", async () => {
     assert.deepEqual(await losses("webgpu"), await losses("webgpu"));
+  });
+
+  it("hands its weights to the CPU worker pool: paths score as on the CPU-trained twin", async () => {
+    const results = [];
+    for (const backend of ["cpu", "webgpu"]) {
+      const { run } = await trained(backend);
+      const pool = await EvaluatorPool.create(run, { workers: 1, batchSize: 20 });
+      try {
+        const rng = new Rng(3);
+        results.push(await pool.evaluateAll(Array.from({ length: 3 }, () => sampleGenes(run.space, rng))));
+      } finally {
+        await pool.close();
+        run.supernet.dispose();
+        run.simplex.dispose();
+      }
+    }
+    const [cpu, gpu] = results as [EvalResult[], EvalResult[]];
+    gpu.forEach((r, i) => {
+      // 40 validation images: weights equal to float32 rounding flip at most a near-tie
+      assert.ok(Math.abs(r.acc - cpu[i]!.acc) <= 1 / 40 + 1e-9, `path ${i}: ${r.acc} vs ${cpu[i]!.acc}`);
+      r.lambda.forEach((l, k) => assert.ok(Math.abs(l - cpu[i]!.lambda[k]!) < 1e-4, `path ${i} lambda ${k}`));
+    });
   });
 });

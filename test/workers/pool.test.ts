@@ -29,7 +29,7 @@ describe("evaluator pool over shared memory", () => {
   it("gives the same accuracies and codes with 1, 2 and 4 workers", async () => {
     const results = [];
     for (const workers of [1, 2, 4]) {
-      const pool = new EvaluatorPool(run, { workers, batchSize: 20 });
+      const pool = await EvaluatorPool.create(run, { workers, batchSize: 20 });
       pools.push(pool);
       results.push(await pool.evaluateAll(paths));
     }
@@ -42,7 +42,7 @@ describe("evaluator pool over shared memory", () => {
   it("the same seed gives the same Pareto front with 1 and 2 workers", async () => {
     const fronts = [];
     for (const workers of [1, 2]) {
-      const pool = new EvaluatorPool(run, { workers, batchSize: 20 });
+      const pool = await EvaluatorPool.create(run, { workers, batchSize: 20 });
       pools.push(pool);
       const r = await supernetSearch(run.space, pool, { populationSize: 6, generations: 2, evaluations: 14, seed: 3, maxMflops: 0.8 });
       fronts.push(r.front);
@@ -51,23 +51,23 @@ describe("evaluator pool over shared memory", () => {
   });
 
   it("replaces a crashed worker and retries its task", async () => {
-    const pool = new EvaluatorPool(run, { workers: 1, batchSize: 20, faults: 1 });
+    const pool = await EvaluatorPool.create(run, { workers: 1, batchSize: 20, faults: 1 });
     pools.push(pool);
-    const clean = new EvaluatorPool(run, { workers: 1, batchSize: 20 });
+    const clean = await EvaluatorPool.create(run, { workers: 1, batchSize: 20 });
     pools.push(clean);
     const [a, b] = [await pool.evaluate(paths[0]!, "crash"), await clean.evaluate(paths[0]!)];
     assert.equal(a.acc, b.acc);
   });
 
   it("aborts a hung task after the timeout, replaces the worker and retries", async () => {
-    const pool = new EvaluatorPool(run, { workers: 1, batchSize: 20, faults: 1, timeoutMs: 5000 });
+    const pool = await EvaluatorPool.create(run, { workers: 1, batchSize: 20, faults: 1, timeoutMs: 5000 });
     pools.push(pool);
     const r = await pool.evaluate(paths[1]!, "hang");
     assert.ok(r.acc >= 0);
   });
 
   it("fails with a message naming the architecture once the retries are spent", async () => {
-    const pool = new EvaluatorPool(run, { workers: 1, batchSize: 20, faults: 10, retries: 1 });
+    const pool = await EvaluatorPool.create(run, { workers: 1, batchSize: 20, faults: 10, retries: 1 });
     pools.push(pool);
     await assert.rejects(pool.evaluate(paths[2]!, "crash"), new RegExp(`evaluation of ${run.space.format(paths[2]!).replace(/[|+~]/g, "\\$&")} failed 2 times`));
   });
