@@ -93,6 +93,15 @@ export interface CastAttrs { dtype: "float32" | "int32" }
 /** Copies inputs[1] into the storage of inputs[0] (in-place update of parameters and buffers). */
 export const Assign = "Assign";
 
+/**
+ * One SGD step in place (torch.optim.SGD's rule, autograd/optim/sgd.ts):
+ * inputs [param, grad] and, with momentum, the momentum buffer, which starts
+ * as the step's gradient on `firstStep`. Outputs nothing. Fused because the
+ * same rule as element-wise ops costs six kernels per parameter.
+ */
+export const SgdUpdate = "SgdUpdate";
+export interface SgdUpdateAttrs { lr: number; momentum: number; nesterov: boolean; weightDecay: number; firstStep: boolean }
+
 /** Not a backend kernel: the engine re-labels storage. Named so autograd can register its gradient. */
 export const Reshape = "Reshape";
 export interface ReshapeAttrs { shape: number[] }

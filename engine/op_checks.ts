@@ -72,3 +72,13 @@ export function checkLabels(op: string, logits: TensorInfo, labels: TensorInfo):
     throw new OpError(op, `int32 labels of shape [${logits.shape[0]}]`, `${labels.dtype} ${fmtShape(labels.shape)}`);
   }
 }
+
+/** SgdUpdate: float32 gradient and momentum buffer shaped as the parameter. */
+export function checkSgdInputs(inputs: readonly TensorInfo[], momentum: number): void {
+  const [p] = inputs;
+  const expected = momentum !== 0 ? 3 : 2;
+  if (p === undefined || inputs.length !== expected) throw new OpError("SgdUpdate", `${expected} inputs (param, grad${momentum !== 0 ? ", momentum buffer" : ""})`, `${inputs.length}`);
+  for (const t of inputs) {
+    if (t.dtype !== "float32" || !shapesEqual(t.shape, p.shape)) throw new OpError("SgdUpdate", `float32 tensors of shape ${fmtShape(p.shape)}`, `${t.dtype} ${fmtShape(t.shape)}`);
+  }
+}

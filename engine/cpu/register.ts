@@ -7,6 +7,7 @@ import { binaryKernel } from "./kernels/binary.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from "./kernels/conv2d.js";
 import { assignKernel, castKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from "./kernels/layout.js";
 import { matmulKernel } from "./kernels/matmul.js";
+import { sgdUpdateKernel } from "./kernels/optim.js";
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./kernels/pool.js";
 import { argMaxKernel, broadcastToKernel, reduceKernel } from "./kernels/reduce.js";
 import { logSoftmaxGradKernel, logSoftmaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from "./kernels/softmax.js";
@@ -44,6 +45,7 @@ const table: [string, KernelFunc][] = [
   [K.Pad, padKernel],
   [K.Cast, castKernel],
   [K.Assign, assignKernel],
+  [K.SgdUpdate, sgdUpdateKernel],
 ];
 
 for (const [name, fn] of table) registerKernel(name, cpuBackend.name, fn);

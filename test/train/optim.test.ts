@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
 import { tensor, type Tensor } from "../../engine/index.js";
 import { mulScalar, sum } from "../../autograd/index.js";
 import { Adam, AdamW } from "../../autograd/optim/adam.js";
@@ -7,6 +8,7 @@ import { SGD } from "../../autograd/optim/sgd.js";
 import { cosineLr } from "../../autograd/optim/schedule.js";
 
 const vals = (t: Tensor) => [...t.dataSync()];
+const data = async (t: Tensor) => [...await t.data()];
 const near = (a: number[], b: number[], tol = 1e-6) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < tol, `${v} vs ${b[i]} at ${i}`));
 
 /** Sets p.grad to g (as a backward of sum(g * p) would). */
@@ -15,8 +17,8 @@ function setGrad(p: Tensor, g: number[]): void {
   p.grad = tensor(g, [...p.shape]);
 }
 
-describe("SGD", () => {
-  it("matches torch.optim.SGD with momentum, Nesterov and weight decay over two steps", () => {
+conformance("SGD", [CPU, WEBGPU], (v) => {
+  it("matches torch.optim.SGD with momentum, Nesterov and weight decay over two steps", async () => {
     const p = tensor([1, -2]);
     p.requiresGrad = true;
     const opt = new SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 });
@@ -29,28 +31,28 @@ describe("SGD", () => {
       buf = step === 0 ? d : buf.map((b, i) => 0.9 * b + d[i]!);
       const upd = d.map((x, i) => x + 0.9 * buf[i]!);
       w = w.map((x, i) => x - 0.1 * upd[i]!);
-      near(vals(p), w);
+      near(await data(p), w);
     }
   });
 
-  it("plain momentum (no Nesterov) uses the buffer as the step", () => {
+  it("plain momentum (no Nesterov) uses the buffer as the step", async () => {
     const p = tensor([0]);
     const opt = new SGD([p], { lr: 1, momentum: 0.5 });
     setGrad(p, [1]); opt.step();   // buf 1 -> p -1
     setGrad(p, [1]); opt.step();   // buf 1.5 -> p -2.5
-    near(vals(p), [-2.5]);
+    near(await data(p), [-2.5]);
   });
 
-  it("leaves a parameter without a gradient untouched: no weight decay, no momentum drift", () => {
+  it("leaves a parameter without a gradient untouched: no weight decay, no momentum drift", async () => {
     const a = tensor([1]), b = tensor([1]);
     const opt = new SGD([a, b], { lr: 0.1, momentum: 0.9, weightDecay: 0.1 });
     setGrad(a, [1]); setGrad(b, [1]);
     opt.step();
-    const bAfterFirst = vals(b);
+    const bAfterFirst = await data(b);
     opt.zeroGrad();
     setGrad(a, [1]);          // b gets no gradient this step
     opt.step();
-    assert.deepEqual(vals(b), bAfterFirst);
+    assert.deepEqual(await data(b), bAfterFirst);
     assert.equal(b.grad, null);
   });
 
@@ -59,13 +61,43 @@ describe("SGD", () => {
     assert.throws(() => new SGD([], { lr: -1 }), /expected a learning rate >= 0, received -1/);
   });
 
-  it("steps from real gradients computed by backward", () => {
+  it("steps from real gradients computed by backward", async () => {
     const p = tensor([3]);
     p.requiresGrad = true;
     const opt = new SGD([p], { lr: 0.1 });
     sum(mulScalar(p, 2)).backward();
     opt.step();
-    near(vals(p), [2.8]);
+    near(await data(p), [2.8]);
+  });
+  it("the fused step equals the rule written as float32 element-wise ops, over three steps", async () => {
+    for (const nesterov of [false, true]) {
+      const init = [0.5, -1.25, 3, 1e-3], grads = [[0.1, -0.2, 0.3, 4], [-1, 0.5, 0, 2], [0.25, 0.25, -3, 1]];
+      const p = tensor(init);
+      const opt = new SGD([p], { lr: 0.05, momentum: 0.9, nesterov, weightDecay: 5e-4 });
+      const f = Math.fround;
+      let w = init.map(f), buf: number[] = [];
+      for (const [step, g] of grads.entries()) {
+        setGrad(p, g);
+        opt.step();
+        // scalars stay float64 as in mulScalar; each result is rounded to float32
+        const d = g.map((x, i) => f(f(x) + f(w[i]! * 5e-4)));
+        buf = step === 0 ? d : buf.map((b, i) => f(f(b * 0.9) + d[i]!));
+        const upd = nesterov ? d.map((x, i) => f(x + f(buf[i]! * 0.9))) : buf;
+        w = w.map((x, i) => f(x - f(upd[i]! * 0.05)));
+        // the CPU rounds as the element-wise ops did, bit for bit; a GPU may fuse multiply-adds
+        if (v.backend === "cpu") assert.deepEqual(await data(p), w);
+        else near(await data(p), w, 1e-6);
+      }
+    }
+  });
+
+  it("rejects a gradient of another shape, naming the op", () => {
+    const p = tensor([1, 2]);
+    const opt = new SGD([p], { lr: 0.1 });
+    setGrad(p, [1, 2]);
+    p.grad!.dispose();
+    p.grad = tensor([1, 2, 3]);
+    assert.throws(() => opt.step(), /SgdUpdate: expected float32 tensors of shape \[2\], received float32 \[3\]/);
   });
 });
 

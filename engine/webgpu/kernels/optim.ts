@@ -1,0 +1,33 @@
+import type { TensorInfo } from "../../backend.js";
+import type { SgdUpdateAttrs } from "../../kernel_names.js";
+import type { KernelArgs } from "../../kernel_registry.js";
+import { checkSgdInputs } from "../../op_checks.js";
+import { sizeOf } from "../../shape.js";
+import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
+import { PRELUDE, f32Bits, groupsFor, perElement, storage } from "../wgsl.js";
+
+// Uniforms: 0 count, 1 lr, 2 momentum, 3 weight decay, 4 nesterov, 5 first step.
+const sgdProgram = (momentum: boolean) => ({
+  key: `sgd:${momentum}`,
+  code: () => `${PRELUDE}
+${storage(1, "p", "f32", true)}
+${storage(2, "g", "f32")}
+${momentum ? storage(3, "buf", "f32", true) : ""}
+${perElement()}
+  var d = g[i];
+  if (PF(3u) != 0.0) { d = d + p[i] * PF(3u); }
+  ${momentum ? `var b = d;
+  if (P(5u) == 0u) { b = buf[i] * PF(2u) + d; }
+  buf[i] = b;
+  if (P(4u) == 1u) { d = d + b * PF(2u); } else { d = b; }` : ""}
+  p[i] = p[i] - d * PF(1u);
+}`,
+});
+
+export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdateAttrs, WebGpuBackend>): TensorInfo[] {
+  checkSgdInputs(inputs, attrs.momentum);
+  const n = sizeOf(inputs[0]!.shape);
+  const uniforms = [n, f32Bits(attrs.lr), f32Bits(attrs.momentum), f32Bits(attrs.weightDecay), attrs.nesterov ? 1 : 0, attrs.firstStep ? 1 : 0];
+  backend.dispatch(sgdProgram(attrs.momentum !== 0), inputs.map((t) => t.dataId as GpuData), uniforms, groupsFor(n));
+  return [];
+}
