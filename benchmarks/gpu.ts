@@ -7,7 +7,7 @@ import { Rng, engine, randn, tensor, tidy, type Tensor } from "../engine/index.j
 import { crossEntropy } from "../autograd/index.js";
 import { SGD } from "../autograd/optim/sgd.js";
 import { full } from "../engine/index.js";
-import { webgpuBackend, type GemmTile } from "../engine/webgpu/index.js";
+import { parseTile, webgpuBackend } from "../engine/webgpu/index.js";
 import { Nb201Space } from "../nas/nb201/space.js";
 import { sampleGenes } from "../nas/space.js";
 import { Nb201Supernet, kshotWeights } from "../nas/supernet/nb201_supernet.js";
@@ -19,13 +19,6 @@ export interface GpuBenchOptions {
   quick: boolean; json: boolean; filter: string; print: (line: string) => void;
   /** Register tile of the tiled GEMM, "TMxTNxBK" (outputs per thread and shared-memory depth). */
   tile?: string;
-}
-
-function parseTile(s: string): GemmTile {
-  const m = /^(\d+)x(\d+)x(\d+)$/.exec(s);
-  if (m === null) throw new Error(`bench: --tile expects TMxTNxBK (for example 8x8x8), received '${s}'`);
-  const [tm, tn, bk] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
-  return { tm, tn, bk };
 }
 
 const fmt = (g: number | null) => (g === null ? "n/a" : g.toFixed(2)).padStart(10);

@@ -45,8 +45,7 @@ const MAX_GROUPS = 65535;
 export class WebGpuBackend implements Backend {
   readonly name = "webgpu";
   paths: KernelPaths = { matmul: "auto", conv: "auto" };
-  /** Register tile of the tiled GEMM (outputs per thread and shared-memory depth). */
-  gemmTile: GemmTile = { ...DEFAULT_TILE };
+  private tile: GemmTile = { ...DEFAULT_TILE };
   /** Dispatches recorded before the command buffer is submitted. */
   readonly batchSize = 64;
   private readonly pool: BufferPool;
@@ -87,6 +86,19 @@ export class WebGpuBackend implements Backend {
     this.uniformSlots = new Uint32Array(this.batchSize * this.slotWords);
     // Validation and out-of-memory errors arrive here, not as exceptions; the next read rejects with the first.
     device.onuncapturederror = (e) => { this.failure ??= new Error(`webgpu: ${e.error.message}`); };
+  }
+
+  /** Register tile of the tiled GEMM: outputs per thread (tm x tn) and shared-memory depth (bk). */
+  get gemmTile(): GemmTile {
+    return this.tile;
+  }
+
+  set gemmTile(t: GemmTile) {
+    const shared = 4 * t.bk * 16 * (t.tm + t.tn);
+    const limit = this.device.limits.maxComputeWorkgroupStorageSize;
+    const ok = [t.tm, t.tn, t.bk].every((v) => Number.isInteger(v) && v >= 1) && t.tm <= 8 && t.tn <= 8 && shared <= limit;
+    if (!ok) throw new Error(`webgpu: expected a GEMM tile with tm, tn in 1..8, bk >= 1 and ${limit} bytes of shared memory at most, received ${JSON.stringify(t)} (${shared} bytes)`);
+    this.tile = { ...t };
   }
 
   // --- storage -------------------------------------------------------------

@@ -3,9 +3,11 @@ import { engine } from "../index.js";
 import { WebGpuBackend } from "./backend_webgpu.js";
 import { requestGpu } from "./device.js";
 import { registerWebGpuKernels } from "./register.js";
+import { settingsFromEnv } from "./settings.js";
 
 export { WebGpuBackend, GpuData, type GpuStats, type KernelPaths } from "./backend_webgpu.js";
 export type { GemmTile } from "./kernels/gemm.js";
+export { parseTile } from "./settings.js";
 
 export const BACKENDS = ["cpu", "webgpu"] as const;
 
@@ -16,6 +18,9 @@ export function webgpuBackend(): Promise<WebGpuBackend | string> {
   webgpu ??= requestGpu().then((found) => {
     if ("reason" in found) return found.reason;
     const backend = new WebGpuBackend(found.device, found.description, found.instance, found.adapterOptions);
+    const settings = settingsFromEnv(process.env);
+    backend.paths = { ...backend.paths, ...settings.paths };
+    if (settings.tile !== undefined) backend.gemmTile = settings.tile;
     registerWebGpuKernels(backend.name);
     engine.registerBackend(backend);
     return backend;

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { cpuBackend, engine, registerKernel, tensor, type TensorInfo } from "../../engine/index.js";
+import { Rng, cpuBackend, engine, registerKernel, tensor, type TensorInfo } from "../../engine/index.js";
 import * as ag from "../../autograd/index.js";
 import { webgpuBackend, type WebGpuBackend } from "../../engine/webgpu/index.js";
+import { settingsFromEnv } from "../../engine/webgpu/settings.js";
 import type { KernelArgs } from "../../engine/kernel_registry.js";
 
 // What the WebGPU backend does beyond computing right (the conformance
@@ -88,6 +89,29 @@ describe("WebGPU backend", { skip }, () => {
     b.release(out);
   });
 
+  it("computes right with every register tile the device script tries, and rejects tiles that cannot fit", async () => {
+    const rng = new Rng(4);
+    const [m, k, n] = [129, 65, 33]; // m >= 128: tileFor keeps tm = 8
+    const av = Float32Array.from({ length: m * k }, () => rng.normal()), bv = Float32Array.from({ length: k * n }, () => rng.normal());
+    const want = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let l = 0; l < k; l++) want[i * n + j] += av[i * k + l]! * bv[l * n + j]!;
+    const saved = b.gemmTile;
+    b.paths = { matmul: "tiled", conv: "auto" };
+    try {
+      for (const tile of ["8x8x8", "8x8x16", "2x8x4", "1x1x1"]) {
+        const [tm, tn, bk] = tile.split("x").map(Number) as [number, number, number];
+        b.gemmTile = { tm, tn, bk };
+        const got = await ag.matmul(tensor(av, [m, k]), tensor(bv, [k, n])).data();
+        got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)), `tile ${tile}: element ${i} is ${v}, expected ${want[i]}`));
+      }
+    } finally {
+      b.gemmTile = saved;
+      b.paths = { matmul: "auto", conv: "auto" };
+    }
+    assert.throws(() => { b.gemmTile = { tm: 8, tn: 8, bk: 1024 }; }, /webgpu: expected a GEMM tile .* received \{"tm":8,"tn":8,"bk":1024\}/);
+    assert.throws(() => { b.gemmTile = { tm: 0, tn: 4, bk: 8 }; }, /expected a GEMM tile/);
+  });
+
   it("tells the caller to read asynchronously", () => {
     assert.throws(() => tensor([1]).dataSync(), /webgpu: values live on the GPU.*await tensor\.data\(\)/);
   });
@@ -99,6 +123,14 @@ describe("WebGPU backend", { skip }, () => {
 });
 
 describe("backend selection", () => {
+  it("reads forced kernel paths and the GEMM tile from the environment, rejecting bad values", () => {
+    assert.deepEqual(settingsFromEnv({}), { paths: {} });
+    assert.deepEqual(settingsFromEnv({ KSHOT_WEBGPU_MATMUL: "direct", KSHOT_WEBGPU_CONV: "implicit", KSHOT_WEBGPU_TILE: "8x8x16" }),
+      { paths: { matmul: "direct", conv: "implicit" }, tile: { tm: 8, tn: 8, bk: 16 } });
+    assert.throws(() => settingsFromEnv({ KSHOT_WEBGPU_MATMUL: "fast" }), /KSHOT_WEBGPU_MATMUL: expected one of auto, tiled, direct, received 'fast'/);
+    assert.throws(() => settingsFromEnv({ KSHOT_WEBGPU_TILE: "8x8" }), /TMxTNxBK .* received '8x8'/);
+  });
+
   it("falls back to the CPU with one warning when no adapter exists", { skip: process.platform !== "linux" && "needs Mesa's EGL" }, () => {
     // a bogus EGL platform hides llvmpipe; with a real Vulkan driver present the check cannot apply
     const script = 'import { useBackend } from "./engine/webgpu/index.js"; console.log("using", await useBackend("webgpu"));';
