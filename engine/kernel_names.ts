@@ -102,6 +102,14 @@ export const Assign = "Assign";
 export const SgdUpdate = "SgdUpdate";
 export interface SgdUpdateAttrs { lr: number; momentum: number; nesterov: boolean; weightDecay: number; firstStep: boolean }
 
+/**
+ * A running average in place: target = (1 - momentum) * target + momentum *
+ * (scale * value), inputs [target, value], outputs nothing: batch norm's
+ * running statistics in one kernel instead of five.
+ */
+export const MovingAverage = "MovingAverage";
+export interface MovingAverageAttrs { momentum: number; scale: number }
+
 /** Not a backend kernel: the engine re-labels storage. Named so autograd can register its gradient. */
 export const Reshape = "Reshape";
 export interface ReshapeAttrs { shape: number[] }

@@ -82,3 +82,11 @@ export function checkSgdInputs(inputs: readonly TensorInfo[], momentum: number):
     if (t.dtype !== "float32" || !shapesEqual(t.shape, p.shape)) throw new OpError("SgdUpdate", `float32 tensors of shape ${fmtShape(p.shape)}`, `${t.dtype} ${fmtShape(t.shape)}`);
   }
 }
+
+/** MovingAverage: a float32 value shaped as the target. */
+export function checkMovingAverage(target: TensorInfo | undefined, value: TensorInfo | undefined): void {
+  if (target === undefined || value === undefined) throw new OpError("MovingAverage", "inputs [target, value]", "fewer");
+  if (target.dtype !== "float32" || value.dtype !== "float32" || !shapesEqual(target.shape, value.shape)) {
+    throw new OpError("MovingAverage", `a float32 value of shape ${fmtShape(target.shape)}`, `${value.dtype} ${fmtShape(value.shape)}`);
+  }
+}

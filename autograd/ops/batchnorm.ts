@@ -1,9 +1,7 @@
-import { engine, OpError, type Tensor } from "../../engine/index.js";
+import { OpError, type Tensor } from "../../engine/index.js";
 import * as K from "../../engine/kernel_names.js";
 import { runOp } from "../run_op.js";
-import { noGrad } from "../tape.js";
-import { add, mulScalar } from "./arithmetic.js";
-import { assign } from "./shape.js";
+import { movingAverage } from "./optim.js";
 
 /**
  * - `train`: normalise with batch statistics and update the running ones in place;
@@ -40,12 +38,9 @@ export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   if (o.mode === "train" && hasRunning) {
     const m = o.momentum ?? 0.1;
     const count = x.size / x.shape[1]!;
-    noGrad(() => engine.tidy(() => {
-      // PyTorch keeps the unbiased variance in the running average
-      const unbiased = mulScalar(outs[3]!, count / Math.max(1, count - 1));
-      assign(o.runningMean!, add(mulScalar(o.runningMean!, 1 - m), mulScalar(outs[1]!, m)));
-      assign(o.runningVar!, add(mulScalar(o.runningVar!, 1 - m), mulScalar(unbiased, m)));
-    }));
+    // PyTorch keeps the unbiased variance in the running average
+    movingAverage(o.runningMean!, outs[1]!, m);
+    movingAverage(o.runningVar!, outs[3]!, m, count / Math.max(1, count - 1));
   }
   return outs[0]!;
 }

@@ -7,7 +7,7 @@ import { binaryKernel } from "./kernels/binary.js";
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } from "./kernels/conv2d.js";
 import { assignKernel, castKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from "./kernels/layout.js";
 import { matmulKernel } from "./kernels/matmul.js";
-import { sgdUpdateKernel } from "./kernels/optim.js";
+import { movingAverageKernel, sgdUpdateKernel } from "./kernels/optim.js";
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./kernels/pool.js";
 import { argMaxKernel, broadcastToKernel, reduceKernel } from "./kernels/reduce.js";
 import { logSoftmaxGradKernel, logSoftmaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from "./kernels/softmax.js";
@@ -46,6 +46,7 @@ const table: [string, KernelFunc][] = [
   [K.Cast, castKernel],
   [K.Assign, assignKernel],
   [K.SgdUpdate, sgdUpdateKernel],
+  [K.MovingAverage, movingAverageKernel],
 ];
 
 for (const [name, fn] of table) registerKernel(name, cpuBackend.name, fn);

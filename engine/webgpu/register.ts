@@ -5,7 +5,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel } f
 import { activationGradKernel, binaryKernel, unaryKernel } from "./kernels/elementwise.js";
 import { assignKernel, broadcastToKernel, castKernel, concatKernel, padKernel, sliceKernel, transposeKernel } from "./kernels/layout.js";
 import { matmulKernel } from "./kernels/matmul.js";
-import { sgdUpdateKernel } from "./kernels/optim.js";
+import { movingAverageKernel, sgdUpdateKernel } from "./kernels/optim.js";
 import { avgPoolGradKernel, avgPoolKernel, maxPoolGradKernel, maxPoolKernel } from "./kernels/pool.js";
 import { argMaxKernel, reduceKernel } from "./kernels/reduce.js";
 import { logSoftmaxGradKernel, logSoftmaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from "./kernels/softmax.js";
@@ -44,6 +44,7 @@ export const WEBGPU_KERNELS: [string, KernelFunc][] = [
   [K.Cast, castKernel],
   [K.Assign, assignKernel],
   [K.SgdUpdate, sgdUpdateKernel],
+  [K.MovingAverage, movingAverageKernel],
 ];
 
 export function registerWebGpuKernels(backendName: string): void {

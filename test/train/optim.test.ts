@@ -5,6 +5,7 @@ import { tensor, type Tensor } from "../../engine/index.js";
 import { mulScalar, sum } from "../../autograd/index.js";
 import { Adam, AdamW } from "../../autograd/optim/adam.js";
 import { SGD } from "../../autograd/optim/sgd.js";
+import { movingAverage } from "../../autograd/ops/optim.js";
 import { cosineLr } from "../../autograd/optim/schedule.js";
 
 const vals = (t: Tensor) => [...t.dataSync()];
@@ -98,6 +99,19 @@ conformance("SGD", [CPU, WEBGPU], (v) => {
     p.grad!.dispose();
     p.grad = tensor([1, 2, 3]);
     assert.throws(() => opt.step(), /SgdUpdate: expected float32 tensors of shape \[2\], received float32 \[3\]/);
+  });
+});
+
+conformance("moving average (batch norm's running statistics)", [CPU, WEBGPU], (v) => {
+  it("equals (1 - m) target + m (scale value) rounded as the element-wise ops it replaced", async () => {
+    const init = [1, -2, 3.3, 1e-4], value = [0.7, 5, -1.1, 2e-3];
+    const t = tensor(init);
+    movingAverage(t, tensor(value), 0.1, 4 / 3);
+    const f = Math.fround;
+    const want = init.map((x, i) => f(f(f(x) * 0.9) + f(f(f(value[i]!) * (4 / 3)) * 0.1)));
+    if (v.backend === "cpu") assert.deepEqual(await data(t), want);
+    else near(await data(t), want, 1e-6);
+    assert.throws(() => movingAverage(t, tensor([1, 2]), 0.1), /MovingAverage: expected a float32 value of shape \[4\], received float32 \[2\]/);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { TensorInfo } from "../../backend.js";
-import type { SgdUpdateAttrs } from "../../kernel_names.js";
+import type { MovingAverageAttrs, SgdUpdateAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { checkSgdInputs } from "../../op_checks.js";
+import { checkMovingAverage, checkSgdInputs } from "../../op_checks.js";
 import type { CpuBackend } from "../backend_cpu.js";
 
 /**
@@ -23,5 +23,15 @@ export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdate
     }
     p[i] = f(p[i]! - f(d * lr));
   }
+  return [];
+}
+
+/** A running average in place, rounded at each step as the element-wise ops it replaced. */
+export function movingAverageKernel({ inputs, attrs, backend }: KernelArgs<MovingAverageAttrs, CpuBackend>): TensorInfo[] {
+  checkMovingAverage(inputs[0], inputs[1]);
+  const f = Math.fround;
+  const t = backend.f32(inputs[0]!.dataId), v = backend.f32(inputs[1]!.dataId);
+  const { momentum: m, scale } = attrs;
+  for (let i = 0; i < t.length; i++) t[i] = f(f(t[i]! * (1 - m)) + f(f(v[i]! * scale) * m));
   return [];
 }

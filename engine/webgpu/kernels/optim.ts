@@ -1,7 +1,7 @@
 import type { TensorInfo } from "../../backend.js";
-import type { SgdUpdateAttrs } from "../../kernel_names.js";
+import type { MovingAverageAttrs, SgdUpdateAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { checkSgdInputs } from "../../op_checks.js";
+import { checkMovingAverage, checkSgdInputs } from "../../op_checks.js";
 import { sizeOf } from "../../shape.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
 import { PRELUDE, f32Bits, groupsFor, perElement, storage } from "../wgsl.js";
@@ -29,5 +29,24 @@ export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdate
   const n = sizeOf(inputs[0]!.shape);
   const uniforms = [n, f32Bits(attrs.lr), f32Bits(attrs.momentum), f32Bits(attrs.weightDecay), attrs.nesterov ? 1 : 0, attrs.firstStep ? 1 : 0];
   backend.dispatch(sgdProgram(attrs.momentum !== 0), inputs.map((t) => t.dataId as GpuData), uniforms, groupsFor(n));
+  return [];
+}
+
+// Uniforms: 0 count, 1 1 - momentum, 2 momentum, 3 scale.
+const MOVING_AVERAGE = {
+  key: "movingAverage",
+  code: () => `${PRELUDE}
+${storage(1, "avg", "f32", true)}
+${storage(2, "value", "f32")}
+${perElement()}
+  avg[i] = avg[i] * PF(1u) + (value[i] * PF(3u)) * PF(2u);
+}`,
+};
+
+export function movingAverageKernel({ inputs, attrs, backend }: KernelArgs<MovingAverageAttrs, WebGpuBackend>): TensorInfo[] {
+  checkMovingAverage(inputs[0], inputs[1]);
+  const n = sizeOf(inputs[0]!.shape);
+  const uniforms = [n, f32Bits(1 - attrs.momentum), f32Bits(attrs.momentum), f32Bits(attrs.scale)];
+  backend.dispatch(MOVING_AVERAGE, inputs.map((t) => t.dataId as GpuData), uniforms, groupsFor(n));
   return [];
 }
