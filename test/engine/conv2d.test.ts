@@ -12,6 +12,7 @@ const cases: [string, Case][] = [
   ["3x3, pad 1 (im2col path)", { n: 2, c: 3, h: 5, w: 6, co: 4, k: 3, s: 1, p: 1, g: 1 }],
   ["3x3, stride 2, odd sizes", { n: 1, c: 2, h: 7, w: 5, co: 3, k: 3, s: 2, p: 1, g: 1 }],
   ["1x1 (pointwise GEMM path)", { n: 2, c: 5, h: 3, w: 4, co: 3, k: 1, s: 1, p: 0, g: 1 }],
+  ["1x1 with channels and pixels in fours (vec4 loads on webgpu)", { n: 2, c: 8, h: 4, w: 6, co: 36, k: 1, s: 1, p: 0, g: 1 }],
   ["1x1 stride 2 (im2col path)", { n: 1, c: 3, h: 5, w: 5, co: 2, k: 1, s: 2, p: 0, g: 1 }],
   ["5x5, pad 2, groups 2", { n: 1, c: 4, h: 6, w: 5, co: 6, k: 5, s: 1, p: 2, g: 2 }],
   ["7x7, pad 3, stride 2", { n: 1, c: 2, h: 9, w: 8, co: 2, k: 7, s: 2, p: 3, g: 1 }],
@@ -41,6 +42,7 @@ conformance("conv2d", [CPU, WEBGPU, WEBGPU_IMPLICIT_TILED, WEBGPU_IMPLICIT_DIREC
     await run({ n: 1, c: 17, h: 3, w: 17, co: 65, k: 3, s: 1, p: 1, g: 1 }, false);
     await run({ n: 1, c: 3, h: 17, w: 13, co: 17, k: 3, s: 2, p: 1, g: 1 }, false);
     await run({ n: 1, c: 65, h: 3, w: 3, co: 3, k: 1, s: 1, p: 0, g: 1 }, false);
+    await run({ n: 4, c: 8, h: 8, w: 8, co: 64, k: 1, s: 1, p: 0, g: 1 }, false); // big enough for tiles: vec4 loads on webgpu
     await run({ n: 2, c: 17, h: 17, w: 5, co: 17, k: 5, s: 1, p: 2, g: 17 }, false);
     await run({ n: 1, c: 3, h: 129, w: 3, co: 3, k: 7, s: 1, p: 3, g: 3 }, false);
   });

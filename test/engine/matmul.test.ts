@@ -21,6 +21,22 @@ conformance("matmul", [CPU, WEBGPU_TILED, WEBGPU_DIRECT], () => {
     }
   });
 
+  it("aligned shapes: K and N multiples of 4 (vec4 loads on webgpu's tiled path), batched and not", async () => {
+    await checkOp({
+      name: "matmul 64x128 * 128x96",
+      inputs: [{ shape: [64, 128] }, { shape: [128, 96] }],
+      run: ([a, b]) => matmul(a!, b!),
+      ref: ([a, b]) => ref.matmul(a!, b!, false, false),
+      noGrad: true,
+    });
+    await checkOp({
+      name: "batched aligned",
+      inputs: [{ shape: [3, 36, 20] }, { shape: [20, 44] }],
+      run: ([a, b]) => matmul(a!, b!),
+      ref: ([a, b]) => ref.matmul(a!, b!, false, false),
+    });
+  });
+
   it("covers K beyond one 256-deep packed block", async () => {
     await checkOp({
       name: "matmul 17x300 * 300x9",

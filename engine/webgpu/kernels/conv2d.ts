@@ -5,7 +5,7 @@ import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs }
 import type { KernelArgs } from "../../kernel_registry.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
 import { PRELUDE, checkFloat, groupsFor, perElement, storage } from "../wgsl.js";
-import { STRIDED, autoGemmPath, runGemm, splitsFor, stridedAddressing, type GemmOperands } from "./gemm.js";
+import { STRIDED, autoGemmPath, runGemm, splitsFor, stridedAddressing, stridedOperands, type GemmOperands } from "./gemm.js";
 
 // Convolution (NCHW) as implicit GEMM: the im2col matrix is never stored;
 // the GEMM's loaders compute each element's source from the geometry in
@@ -208,11 +208,9 @@ export function conv2dKernel({ inputs, attrs, backend }: KernelArgs<Conv2DAttrs,
   } else if (path === "pointwise") {
     // per (image, group): Y [coutG, hw] = W_g [coutG, cinG] X [cinG, hw]
     const hw = g.h * g.w;
-    runGemm(backend, STRIDED, gemmPath(backend, g.coutG, hw, g.n * g.groups), { m: g.coutG, n: hw, k: g.cinG, batch: g.n * g.groups }, bufs,
-      stridedAddressing(g.groups,
-        { outer: 0, inner: g.coutG * g.cinG, s0: g.cinG, s1: 1 },
-        { outer: g.c * hw, inner: g.cinG * hw, s0: hw, s1: 1 },
-        { outer: g.cout * hw, inner: g.coutG * hw, s0: hw, s1: 1 }));
+    const a = { outer: 0, inner: g.coutG * g.cinG, s0: g.cinG, s1: 1 }, b = { outer: g.c * hw, inner: g.cinG * hw, s0: hw, s1: 1 };
+    runGemm(backend, stridedOperands(g.cinG, hw, a, b), gemmPath(backend, g.coutG, hw, g.n * g.groups), { m: g.coutG, n: hw, k: g.cinG, batch: g.n * g.groups }, bufs,
+      stridedAddressing(g.groups, a, b, { outer: g.cout * hw, inner: g.coutG * hw, s0: hw, s1: 1 }));
   } else {
     runGemm(backend, FORWARD, gemmPath(backend, g.coutG, g.n * g.p, g.groups), { m: g.coutG, n: g.n * g.p, k: g.kg, batch: g.groups }, bufs, geometryWords(g));
   }

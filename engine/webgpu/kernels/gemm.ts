@@ -13,6 +13,12 @@ export interface GemmOperands {
   name: string;
   /** Defines loadA(z, m, k) -> f32, loadB(z, k, n) -> f32 and storeC(z, m, n, v) over bindings A, B, C. */
   wgsl: string;
+  /**
+   * Set where A and B are bound as vec4 arrays: the WGSL defines
+   * loadA4(z, m, k) (k..k+3) and loadB4(z, k, n) (n..n+3) instead, and this
+   * names the scalar operands for the paths that load one value at a time.
+   */
+  scalar?: GemmOperands;
 }
 
 export interface GemmTile {
@@ -25,7 +31,7 @@ const T = 16;
 
 export const DEFAULT_TILE: GemmTile = { tm: 4, tn: 4, bk: 16 };
 
-const bindings = `${storage(1, "A", "f32")}\n${storage(2, "B", "f32")}\n${storage(3, "C", "f32", true)}
+const bindings = (vec4: boolean) => `${storage(1, "A", vec4 ? "vec4<f32>" : "f32")}\n${storage(2, "B", vec4 ? "vec4<f32>" : "f32")}\n${storage(3, "C", "f32", true)}
 // Split-K: uniform 3 holds the number of splits S of the K range (1: none),
 // 4 the length of each, 5 the batch count. Workgroup z runs batch z / S over
 // split z % S; with S > 1 results go to C as partial sums [S, batch, M, N],
@@ -48,27 +54,28 @@ const SPLIT_PREAMBLE = `let z = wid.z / P(3u);
  */
 function tiledCode(ops: GemmOperands, { tm, tn, bk }: GemmTile): string {
   const bm = T * tm, bn = T * tn;
+  const vec4 = ops.scalar !== undefined;
   const fma: string[] = [];
   for (let i = 0; i < tm; i++) fma.push(`a${i} = As[kk * ${bm}u + ty + ${T * i}u];`);
   for (let j = 0; j < tn; j++) fma.push(`b${j} = Bs[kk * ${bn}u + tx + ${T * j}u];`);
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) fma.push(`acc[${i * tn + j}] = fma(a${i}, b${j}, acc[${i * tn + j}]);`);
   const regs = [...Array.from({ length: tm }, (_, i) => `a${i}`), ...Array.from({ length: tn }, (_, j) => `b${j}`)];
-  return `${PRELUDE}
-${bindings}
-${ops.wgsl}
-var<workgroup> As: array<f32, ${bk * bm}>;
-var<workgroup> Bs: array<f32, ${bk * bn}>;
-@compute @workgroup_size(${T}, ${T}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let M = P(0u);
-  let N = P(1u);
-  ${SPLIT_PREAMBLE}
-  let m0 = wid.y * ${bm}u;
-  let n0 = wid.x * ${bn}u;
-  let tx = l.x;
-  let ty = l.y;
-  var acc: array<f32, ${tm * tn}>;
-  var ${regs.join(": f32;\n  var ")}: f32;
-  for (var k0 = kBegin; k0 < K; k0 += ${bk}u) {
+  // with vec4 operands each thread stages 4 consecutive k of A or n of B per load
+  const loadTiles = vec4 ? `
+    for (var e = lid; e < ${(bm * bk) / 4}u; e += ${T * T}u) {
+      let r = e / ${bk / 4}u;
+      let kk = (e % ${bk / 4}u) * 4u;
+      var v = vec4<f32>(0.0);
+      if (m0 + r < M && k0 + kk < K) { v = loadA4(z, m0 + r, k0 + kk); }
+      for (var q = 0u; q < 4u; q++) { As[(kk + q) * ${bm}u + r] = v[q]; }
+    }
+    for (var e = lid; e < ${(bn * bk) / 4}u; e += ${T * T}u) {
+      let kk = e / ${bn / 4}u;
+      let c = (e % ${bn / 4}u) * 4u;
+      var v = vec4<f32>(0.0);
+      if (n0 + c < N && k0 + kk < K) { v = loadB4(z, k0 + kk, n0 + c); }
+      for (var q = 0u; q < 4u; q++) { Bs[kk * ${bn}u + c + q] = v[q]; }
+    }` : `
     for (var e = lid; e < ${bm * bk}u; e += ${T * T}u) {
       let r = e / ${bk}u;
       let kk = e % ${bk}u;
@@ -82,7 +89,23 @@ var<workgroup> Bs: array<f32, ${bk * bn}>;
       var v = 0.0;
       if (n0 + c < N && k0 + kk < K) { v = loadB(z, k0 + kk, n0 + c); }
       Bs[kk * ${bn}u + c] = v;
-    }
+    }`;
+  return `${PRELUDE}
+${bindings(vec4)}
+${ops.wgsl}
+var<workgroup> As: array<f32, ${bk * bm}>;
+var<workgroup> Bs: array<f32, ${bk * bn}>;
+@compute @workgroup_size(${T}, ${T}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let M = P(0u);
+  let N = P(1u);
+  ${SPLIT_PREAMBLE}
+  let m0 = wid.y * ${bm}u;
+  let n0 = wid.x * ${bn}u;
+  let tx = l.x;
+  let ty = l.y;
+  var acc: array<f32, ${tm * tn}>;
+  var ${regs.join(": f32;\n  var ")}: f32;
+  for (var k0 = kBegin; k0 < K; k0 += ${bk}u) {${loadTiles}
     workgroupBarrier();
     for (var kk = 0u; kk < ${bk}u; kk++) {
       ${fma.join("\n      ")}
@@ -102,7 +125,7 @@ var<workgroup> Bs: array<f32, ${bk * bn}>;
 /** One output per thread, no shared memory: for small or thin products where tiles would sit mostly idle. */
 function directCode(ops: GemmOperands): string {
   return `${PRELUDE}
-${bindings}
+${bindings(false)}
 ${ops.wgsl}
 @compute @workgroup_size(${T}, ${T}) fn main(@builtin(global_invocation_id) g: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let n = g.x;
@@ -148,13 +171,15 @@ export function tileFor(m: number, base: GemmTile): GemmTile {
 export function runGemm(backend: WebGpuBackend, ops: GemmOperands, path: GemmPath, sizes: { m: number; n: number; k: number; batch: number },
   buffers: [GpuData, GpuData, GpuData], addressing: readonly number[], splits = 1): void {
   const { m, n, k, batch } = sizes;
+  const tile = tileFor(m, backend.gemmTile);
+  // vec4 loads need the tiled path, a depth of whole vec4s and slices of whole vec4s
+  if (ops.scalar !== undefined && (path !== "tiled" || tile.bk % 4 !== 0 || splits > 1)) ops = ops.scalar;
   const chunk = Math.max(1, Math.ceil(k / splits));
   const s = Math.max(1, Math.ceil(k / chunk));
   const partial = s > 1 ? backend.output(s * batch * m * n, "float32") : null;
   const bufs: [GpuData, GpuData, GpuData] = partial === null ? buffers : [buffers[0], buffers[1], partial];
   const uniforms = [m, n, k, s, chunk, batch, 0, 0, ...addressing];
   if (path === "tiled") {
-    const tile = tileFor(m, backend.gemmTile);
     const key = `gemm:${ops.name}:${tile.tm}x${tile.tn}x${tile.bk}`;
     backend.dispatch({ key, code: () => tiledCode(ops, tile) }, bufs, uniforms, [Math.ceil(n / (T * tile.tn)), Math.ceil(m / (T * tile.tm)), batch * s]);
   } else {
@@ -199,7 +224,32 @@ fn loadB(z: u32, k: u32, n: u32) -> f32 { return B[batchOffset(z, 13u) + k * P(1
 fn storeC(z: u32, m: u32, n: u32, v: f32) { C[batchOffset(z, 17u) + m * P(19u) + n * P(20u)] = v; }`,
 };
 
+/** STRIDED with A read 4 consecutive k at a time and B 4 consecutive n: see `stridedVec4Fits`. */
+export const STRIDED_VEC4: GemmOperands = {
+  name: "stridedVec4",
+  scalar: STRIDED,
+  wgsl: /* wgsl */ `
+fn batchOffset(z: u32, at: u32) -> u32 { return (z / P(8u)) * P(at) + (z % P(8u)) * P(at + 1u); }
+fn loadA4(z: u32, m: u32, k: u32) -> vec4<f32> { return A[(batchOffset(z, 9u) + m * P(11u) + k) / 4u]; }
+fn loadB4(z: u32, k: u32, n: u32) -> vec4<f32> { return B[(batchOffset(z, 13u) + k * P(15u) + n) / 4u]; }
+fn storeC(z: u32, m: u32, n: u32, v: f32) { C[batchOffset(z, 17u) + m * P(19u) + n * P(20u)] = v; }`,
+};
+
 export interface StridedMatrix { outer: number; inner: number; s0: number; s1: number }
+
+/**
+ * Whether A (k contiguous) and B (n contiguous) can be read as whole vec4s:
+ * K and N multiples of 4, and every other stride and offset too.
+ */
+export function stridedVec4Fits(k: number, n: number, a: StridedMatrix, b: StridedMatrix): boolean {
+  const by4 = (...v: number[]) => v.every((x) => x % 4 === 0);
+  return a.s1 === 1 && b.s1 === 1 && by4(k, n, a.outer, a.inner, a.s0, b.outer, b.inner, b.s0);
+}
+
+/** STRIDED_VEC4 where the operands allow it, else STRIDED. */
+export function stridedOperands(k: number, n: number, a: StridedMatrix, b: StridedMatrix): GemmOperands {
+  return stridedVec4Fits(k, n, a, b) ? STRIDED_VEC4 : STRIDED;
+}
 
 export function stridedAddressing(innerCount: number, a: StridedMatrix, b: StridedMatrix, c: StridedMatrix): number[] {
   return [innerCount, ...[a, b, c].flatMap((x) => [x.outer, x.inner, x.s0, x.s1])];
