@@ -1,6 +1,7 @@
 import type { Backend, DataId, MemoryStats, TensorInfo } from "../backend.js";
 import { allocArray, dtypeOfArray, type DType, type TypedArray } from "../dtype.js";
 import { getKernel } from "../kernel_registry.js";
+import { sizeOf } from "../shape.js";
 import { cpuBackend } from "../cpu/backend_cpu.js";
 import { BufferPool, sizeClass } from "./buffer_pool.js";
 import { DEFAULT_TILE, type GemmTile } from "./kernels/gemm.js";
@@ -126,20 +127,31 @@ export class WebGpuBackend implements Backend {
 
   async read(dataId: DataId): Promise<TypedArray> {
     const d = dataId as GpuData;
-    const staging = this.device.createBuffer({ size: Math.max(4, d.bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    if (d.bytes > 0) this.commands().copyBufferToBuffer(d.buffer, 0, staging, 0, d.bytes);
+    const staging = this.stage(d);
     this.flush();
     try {
       await this.chain;
-      await staging.mapAsync(GPUMapMode.READ);
-      this.throwFailure();
-      const out = allocArray(d.dtype, d.size);
-      new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, Math.max(4, d.bytes)), 0, d.bytes));
-      staging.unmap();
-      return out;
+      return await this.unstage(staging, d, () => this.throwFailure());
     } finally {
       staging.destroy();
     }
+  }
+
+  /** Records a copy of `d` into a new mappable buffer (submitted with the next flush). */
+  private stage(d: GpuData): GPUBuffer {
+    const staging = this.device.createBuffer({ size: Math.max(4, d.bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    if (d.bytes > 0) this.commands().copyBufferToBuffer(d.buffer, 0, staging, 0, d.bytes);
+    return staging;
+  }
+
+  /** `d`'s values from its staging buffer once mapped; `check` runs after the map (errors reported meanwhile). */
+  private async unstage(staging: GPUBuffer, d: GpuData, check: () => void = () => {}): Promise<TypedArray> {
+    await staging.mapAsync(GPUMapMode.READ);
+    check();
+    const out = allocArray(d.dtype, d.size);
+    new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(), 0, d.bytes));
+    staging.unmap();
+    return out;
   }
 
   readSync(): TypedArray {
@@ -171,9 +183,9 @@ export class WebGpuBackend implements Backend {
     return (this.encoder ??= this.device.createCommandEncoder());
   }
 
-  /** Copies `bytes` from one buffer to another, in order with the dispatches around it. */
-  copy(src: GpuData, dst: GpuData, bytes = src.bytes): void {
-    if (bytes > 0) this.commands().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, bytes);
+  /** Copies `src`'s values into `dst`, in order with the dispatches around it. */
+  copy(src: GpuData, dst: GpuData): void {
+    if (src.bytes > 0) this.commands().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.bytes);
   }
 
   fill0(d: GpuData): void {
@@ -279,14 +291,9 @@ export class WebGpuBackend implements Backend {
     const dryIn = inputs.map((t) => ({ ...t, dataId: cpuBackend.allocate((t.dataId as GpuData).size, t.dtype) }));
     const dryOut = cpuKernel({ inputs: dryIn, attrs, backend: cpuBackend });
     for (const t of [...dryIn, ...dryOut]) cpuBackend.release(t.dataId);
-    const outs = dryOut.map((t) => ({ shape: t.shape, dtype: t.dtype, dataId: this.output(t.shape.reduce((a, b) => a * b, 1), t.dtype) }));
+    const outs = dryOut.map((t) => ({ shape: t.shape, dtype: t.dtype, dataId: this.output(sizeOf(t.shape), t.dtype) }));
 
-    const staged = inputs.map((t) => {
-      const d = t.dataId as GpuData;
-      const s = this.device.createBuffer({ size: Math.max(4, d.bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      this.copy(d, new GpuData(s, d.size, d.dtype));
-      return s;
-    });
+    const staged = inputs.map((t) => this.stage(t.dataId as GpuData));
     this.flush();
     const stat = (this.counters.fallbacks[kernel] ??= { calls: 0, bytes: 0 });
     stat.calls++;
@@ -297,11 +304,11 @@ export class WebGpuBackend implements Backend {
     }
     const run = async () => {
       const ids = await Promise.all(staged.map(async (s, i) => {
-        await s.mapAsync(GPUMapMode.READ);
-        const values = allocArray(inputs[i]!.dtype, (inputs[i]!.dataId as GpuData).size);
-        new Uint8Array(values.buffer).set(new Uint8Array(s.getMappedRange(), 0, values.byteLength));
-        s.destroy();
-        return cpuBackend.write(values);
+        try {
+          return cpuBackend.write(await this.unstage(s, inputs[i]!.dataId as GpuData));
+        } finally {
+          s.destroy();
+        }
       }));
       try {
         const real = cpuKernel({ inputs: inputs.map((t, i) => ({ ...t, dataId: ids[i]! })), attrs, backend: cpuBackend });
