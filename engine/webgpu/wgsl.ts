@@ -15,6 +15,19 @@ fn PI(i: u32) -> i32 { return bitcast<i32>(P(i)); }
 // WGSL constants cannot be NaN, so the last uniform word carries its bits at run time.
 fn nan() -> f32 { return PF(31u); }
 fn groupIndex(wid: vec3<u32>, nwg: vec3<u32>) -> u32 { return wid.x + wid.y * nwg.x; }
+// Offsets of element index of an index space of rank axes (sizes at uniform
+// words shapeAt..) in two strided layouts (strides at aAt.. and bAt..; 0 on a broadcast axis).
+fn stridedOffsets(index: u32, rank: u32, shapeAt: u32, aAt: u32, bAt: u32) -> vec2<u32> {
+  var rest = index;
+  var off = vec2<u32>(0u, 0u);
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let k = u32(d);
+    let coord = rest % P(shapeAt + k);
+    rest = rest / P(shapeAt + k);
+    off += coord * vec2<u32>(P(aAt + k), P(bAt + k));
+  }
+  return off;
+}
 `;
 
 /** Most programs: one thread per element, this many per workgroup. */

@@ -90,17 +90,8 @@ ${storage(1, "a", "f32")}
 ${storage(2, "b", "f32")}
 ${storage(3, "out", "f32", true)}
 ${perElement()}
-  var rest = i;
-  var ai = 0u;
-  var bi = 0u;
-  for (var d = i32(P(1u)) - 1; d >= 0; d--) {
-    let k = u32(d);
-    let coord = rest % P(2u + k);
-    rest = rest / P(2u + k);
-    ai += coord * P(8u + k);
-    bi += coord * P(14u + k);
-  }
-  out[i] = a[ai] ${OPS[op]} b[bi];
+  let at = stridedOffsets(i, P(1u), 2u, 8u, 14u);
+  out[i] = a[at.x] ${OPS[op]} b[at.y];
 }`,
 });
 

@@ -18,17 +18,8 @@ const STRIDED_COPY = {
 ${storage(1, "src", "u32")}
 ${storage(2, "dst", "u32", true)}
 ${perElement()}
-  var rest = i;
-  var si = P(2u);
-  var di = P(3u);
-  for (var d = i32(P(1u)) - 1; d >= 0; d--) {
-    let k = u32(d);
-    let coord = rest % P(4u + k);
-    rest = rest / P(4u + k);
-    si += coord * P(10u + k);
-    di += coord * P(16u + k);
-  }
-  dst[di] = src[si];
+  let at = stridedOffsets(i, P(1u), 4u, 10u, 16u);
+  dst[P(3u) + at.y] = src[P(2u) + at.x];
 }`,
 };
 

@@ -19,16 +19,7 @@ const SUM_PROGRAM = {
 ${storage(1, "x", "f32")}
 ${storage(2, "out", "f32", true)}
 var<workgroup> partial: array<f32, ${RED_WG}>;
-fn offset(index: u32, rank: u32, shapeAt: u32, strideAt: u32) -> u32 {
-  var rest = index;
-  var off = 0u;
-  for (var d = i32(rank) - 1; d >= 0; d--) {
-    let k = u32(d);
-    off += (rest % P(shapeAt + k)) * P(strideAt + k);
-    rest = rest / P(shapeAt + k);
-  }
-  return off;
-}
+fn offset(index: u32, rank: u32, shapeAt: u32, strideAt: u32) -> u32 { return stridedOffsets(index, rank, shapeAt, strideAt, strideAt).x; }
 @compute @workgroup_size(${RED_WG}) fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let o = groupIndex(wid, nwg);
   let base = offset(o, P(2u), 4u, 10u);
