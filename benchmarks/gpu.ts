@@ -3,16 +3,11 @@
 // TensorFlow.js's WebGPU backend on the same adapter, in GFLOPS, then one
 // NAS-Bench-201 supernet training step (loss read back included) on each
 // kshot backend.
-import { Rng, engine, randn, tensor, tidy, type Tensor } from "../engine/index.js";
-import { crossEntropy } from "../autograd/index.js";
-import { SGD } from "../autograd/optim/sgd.js";
-import { full } from "../engine/index.js";
+import { engine, type Tensor } from "../engine/index.js";
 import { parseTile, webgpuBackend } from "../engine/webgpu/index.js";
-import { Nb201Space } from "../nas/nb201/space.js";
-import { sampleGenes } from "../nas/space.js";
-import { Nb201Supernet, kshotWeights } from "../nas/supernet/nb201_supernet.js";
 import { NotImplemented, depthwiseCases, gemmCases, nb201ConvCases, type BenchCase } from "./cases.js";
 import { useTfjsWebgpu } from "./peers.js";
+import { supernetTrainingStep } from "./supernet_setup.js";
 import { loopMedianSeconds } from "./timing.js";
 
 export interface GpuBenchOptions {
@@ -65,9 +60,13 @@ export async function runGpuBench(o: GpuBenchOptions): Promise<void> {
     const ms: Record<string, number> = {};
     for (const backend of ["cpu", "webgpu"]) {
       engine.setBackend(backend);
-      const step = supernetStep(s.C, s.N, s.channels, s.size);
-      ms[backend] = (await loopMedianSeconds(() => step.run(), () => step.read(), true)) * 1000;
-      step.dispose();
+      const setup = supernetTrainingStep({ ...s, K: 4 });
+      // each timing round ends by reading its last loss back
+      const last: { loss: Tensor | null } = { loss: null };
+      const step = () => { last.loss?.dispose(); last.loss = setup.step(); };
+      ms[backend] = (await loopMedianSeconds(step, async () => { await last.loss?.data(); }, true)) * 1000;
+      last.loss?.dispose();
+      setup.dispose();
       emit(name, `kshot-${backend}`, "ms", ms[backend]!);
     }
     engine.setBackend("cpu");
@@ -75,37 +74,4 @@ export async function runGpuBench(o: GpuBenchOptions): Promise<void> {
   }
   const st = gpu.stats();
   if (!o.json) o.print(`webgpu statistics: ${st.dispatches} dispatches, ${st.submissions} submissions, ${st.pipelines} pipelines, fallbacks ${JSON.stringify(st.fallbacks)}`);
-}
-
-/** One training step of a K=4 supernet on the active backend: sample a path, merge, forward, backward, SGD; `read` awaits the last loss. */
-function supernetStep(C: number, N: number, channels: number, size: number) {
-  const cfg = { C, N, inChannels: channels, classes: 10 };
-  const space = new Nb201Space({ ...cfg, height: size, width: size });
-  const net = new Nb201Supernet(cfg, kshotWeights(4), new Rng(0));
-  const opt = new SGD(net.parameters(), { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
-  const x = randn([64, channels, size, size], new Rng(1));
-  const y = tensor(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64], "int32");
-  const lambda = full([4], 0.25);
-  const rng = new Rng(2);
-  let loss: Tensor | null = null;
-  return {
-    run(): void {
-      loss?.dispose();
-      loss = tidy(() => {
-        const l = crossEntropy(net.run(x, sampleGenes(space, rng), lambda), y);
-        l.backward();
-        opt.step();
-        opt.zeroGrad();
-        return l;
-      });
-    },
-    async read(): Promise<void> {
-      if (loss !== null) await loss.data();
-    },
-    dispose(): void {
-      loss?.dispose();
-      for (const t of [x, y, lambda]) t.dispose();
-      net.dispose();
-    },
-  };
 }
