@@ -25,12 +25,12 @@ for (const workers of [1, 2]) {
   const results = await pool.evaluateAll(paths);
   const rate = paths.length / ((performance.now() - t0) / 1000);
   rates.push(rate);
-  const most = (k: "workerBytes" | "scratchBytes" | "heapBytes") => Math.max(...results.map((r) => r[k]));
-  const held = { engine_bytes: most("workerBytes"), wasm_scratch_bytes: most("scratchBytes"), js_heap_bytes: most("heapBytes") };
+  const most = (k: "workerBytes" | "heapBytes") => Math.max(...results.map((r) => r[k]));
+  const held = { wasm_memory_bytes: most("workerBytes"), js_heap_bytes: most("heapBytes") };
   if (json) console.log(JSON.stringify({ case: "pool evaluations", workers, evals_per_second: rate, shared_bytes: pool.sharedBytes, ...held }));
   else {
     console.log(`${workers} worker(s): ${rate.toFixed(2)} architectures/s; beyond the ${pool.sharedBytes} shared bytes each worker holds ` +
-      `${held.engine_bytes} bytes of engine storage (live and pooled), ${held.wasm_scratch_bytes} of WebAssembly scratch and ${held.js_heap_bytes} of JS heap`);
+      `${held.wasm_memory_bytes} bytes of WebAssembly memory (tensors, reusable blocks, scratch) and ${held.js_heap_bytes} of JS heap`);
   }
   await pool.close();
 }

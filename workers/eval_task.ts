@@ -1,7 +1,8 @@
 import { getHeapStatistics } from "node:v8";
 import { workerData } from "node:worker_threads";
 import { wasm } from "../engine/cpu/wasm/module.js";
-import { memory, tidy } from "../engine/index.js";
+import { team } from "../engine/cpu/wasm/team.js";
+import { tidy } from "../engine/index.js";
 import type { DataRecipe } from "../train/fit.js";
 import { evaluatePath } from "../nas/supernet/evaluate.js";
 import { buildSupernetModels, type SupernetModels, type SupernetRunConfig } from "../nas/supernet/run.js";
@@ -23,12 +24,12 @@ export interface EvalWorkerData {
 export interface EvalTask { genes: number[]; fault?: "crash" | "hang" }
 /**
  * The path's accuracy, code and cost, and what its worker holds beyond the
- * shared weights: engine storage it owns (live and pooled for reuse), WebAssembly scratch memory, and its
- * JavaScript heap.
+ * shared weights: its WebAssembly memory (the engine's tensors, blocks kept
+ * for reuse, kernel scratch) and its JavaScript heap.
  */
 export interface EvalResult {
   acc: number; lambda: number[]; params: number; macs: number; nb201Mflops: number;
-  workerBytes: number; scratchBytes: number; heapBytes: number;
+  workerBytes: number; heapBytes: number;
 }
 
 let ctx: (SupernetModels & { val: ImageDataset; data: EvalWorkerData }) | null = null;
@@ -37,6 +38,8 @@ let ctx: (SupernetModels & { val: ImageDataset; data: EvalWorkerData }) | null =
 function context() {
   if (ctx !== null) return ctx;
   const data = workerData as EvalWorkerData;
+  // the pool's workers are the search's threads: each runs its kernels alone
+  team.threads = 1;
   const val = datasetView(data.val);
   const models = buildSupernetModels(data.config, val);
   const named = new Map([
@@ -62,7 +65,7 @@ export default function evaluate(task: EvalTask): EvalResult {
     const cost = c.space.cost(task.genes);
     return {
       acc, lambda: [...lambda.dataSync()], ...cost,
-      workerBytes: memory().bytes + (memory().pooledBytes ?? 0), scratchBytes: wasm.fn.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size,
+      workerBytes: wasm.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size,
     };
   });
 }

@@ -1,60 +1,58 @@
 import type { Backend, DataId, MemoryStats } from "../backend.js";
-import { allocArray, dtypeOfArray, type DType, type TypedArray } from "../dtype.js";
+import { dtypeOfArray, type DType, type TypedArray } from "../dtype.js";
+import { wasm } from "./wasm/module.js";
 
 /**
- * CPU storage: one typed array, optionally over a SharedArrayBuffer.
- * `borrowed` storage (another thread's shared memory) is not counted in
- * this backend's bytes.
+ * CPU storage: a typed array over a block of the kernels' shared WebAssembly
+ * memory (`ptr` is its byte offset), or, when `ptr` is -1, a view of memory
+ * the backend does not own (another thread's SharedArrayBuffer, say), which
+ * kernels copy into the heap when they need it there.
  */
 export class CpuData {
-  constructor(public values: TypedArray, public borrowed = false) {}
+  constructor(public values: TypedArray, public ptr: number) {}
+  get borrowed(): boolean {
+    return this.ptr < 0;
+  }
 }
 
+/**
+ * Tensors live in the shared WebAssembly memory (engine/cpu/wasm/heap.ts), so
+ * the kernels and the threads of the kernel team read and write them in
+ * place, and any worker thread can be handed a view of them. Released blocks
+ * are reused for the next tensor of that size.
+ */
 export class CpuBackend implements Backend {
   readonly name = "cpu";
-  /**
-   * Allocate new storage in SharedArrayBuffers, so worker threads can read
-   * it without a copy. Off by default: shared buffers cost a little more to create.
-   */
-  useSharedMemory = false;
-  /** Bytes of released arrays kept for reuse at most (the pool drops what does not fit). */
-  poolLimitBytes = 64 * 2 ** 20;
   private buffers = 0;
   private bytes = 0;
-  /**
-   * Released arrays by (dtype, length, shared), reused by the next allocation
-   * of that size: a training step allocates the same sizes every time, and a
-   * fresh multi-megabyte buffer costs page faults and zeroing by the OS.
-   */
-  private readonly pool = new Map<string, TypedArray[]>();
-  private pooledBytes = 0;
 
+  /** New storage, zero-filled. */
   allocate(size: number, dtype: DType): DataId {
-    const reused = this.take(dtype, size);
-    return this.track(reused ? reused.fill(0) : allocArray(dtype, size, this.useSharedMemory));
+    const d = this.allocateUninit(size, dtype);
+    d.values.fill(0);
+    return d;
+  }
+
+  /** New storage with undefined contents, for kernels that write every element. */
+  allocateUninit(size: number, dtype: DType): CpuData {
+    const ptr = wasm.heap.alloc(size * 4);
+    const buffer = wasm.memory.buffer;
+    const values = dtype === "float32" ? new Float32Array(buffer, ptr, size) : new Int32Array(buffer, ptr, size);
+    this.buffers++;
+    this.bytes += values.byteLength;
+    return new CpuData(values, ptr);
   }
 
   write(values: TypedArray): DataId {
-    const dtype = dtypeOfArray(values);
-    const copy = this.take(dtype, values.length) ?? allocArray(dtype, values.length, this.useSharedMemory);
-    copy.set(values);
-    return this.track(copy);
-  }
-
-  private key(dtype: DType, size: number, shared: boolean): string {
-    return `${dtype}:${size}:${shared ? "s" : "p"}`;
-  }
-
-  private take(dtype: DType, size: number): TypedArray | undefined {
-    const a = this.pool.get(this.key(dtype, size, this.useSharedMemory))?.pop();
-    if (a !== undefined) this.pooledBytes -= a.byteLength;
-    return a;
+    const d = this.allocateUninit(values.length, dtypeOfArray(values));
+    d.values.set(values);
+    return d;
   }
 
   /** Wraps an existing array (a view into shared memory, say) without copying it. */
   adopt(values: TypedArray): DataId {
     this.buffers++;
-    return new CpuData(values, true);
+    return new CpuData(values, -1);
   }
 
   /**
@@ -68,9 +66,9 @@ export class CpuBackend implements Backend {
     if (view.length !== d.values.length || view.constructor !== d.values.constructor) {
       throw new Error(`rebind: expected a ${d.values.constructor.name} of ${d.values.length} values, received a ${view.constructor.name} of ${view.length}`);
     }
-    if (!d.borrowed) this.bytes -= d.values.byteLength;
+    this.free(d);
     d.values = view;
-    d.borrowed = true;
+    d.ptr = -1;
   }
 
   values(dataId: DataId): TypedArray {
@@ -94,26 +92,18 @@ export class CpuBackend implements Backend {
   }
 
   release(dataId: DataId): void {
-    const d = dataId as CpuData;
     this.buffers--;
-    if (d.borrowed) return;
-    this.bytes -= d.values.byteLength;
-    if (this.pooledBytes + d.values.byteLength > this.poolLimitBytes) return;
-    const k = this.key(dtypeOfArray(d.values), d.values.length, d.values.buffer instanceof SharedArrayBuffer);
-    let list = this.pool.get(k);
-    if (list === undefined) this.pool.set(k, (list = []));
-    list.push(d.values);
-    this.pooledBytes += d.values.byteLength;
+    this.free(dataId as CpuData);
   }
 
   memory(): MemoryStats {
-    return { buffers: this.buffers, bytes: this.bytes, pooledBytes: this.pooledBytes };
+    return { buffers: this.buffers, bytes: this.bytes, pooledBytes: wasm.heap.stats().freeBytes };
   }
 
-  private track(values: TypedArray): CpuData {
-    this.buffers++;
-    this.bytes += values.byteLength;
-    return new CpuData(values);
+  private free(d: CpuData): void {
+    if (d.borrowed) return;
+    this.bytes -= d.values.byteLength;
+    wasm.heap.release(d.ptr);
   }
 }
 

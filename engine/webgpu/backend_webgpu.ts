@@ -121,8 +121,15 @@ export class WebGpuBackend implements Backend {
 
   write(values: TypedArray): DataId {
     const d = this.output(values.length, dtypeOfArray(values));
-    if (values.length > 0) this.device.queue.writeBuffer(d.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+    this.upload(d.buffer, values);
     return d;
+  }
+
+  /** Dawn takes no views of shared memory (where CPU tensors live): those are copied first. */
+  private upload(buffer: GPUBuffer, values: TypedArray): void {
+    if (values.length === 0) return;
+    const v = values.buffer instanceof SharedArrayBuffer ? values.slice() : values;
+    this.device.queue.writeBuffer(buffer, 0, v.buffer, v.byteOffset, v.byteLength);
   }
 
   async read(dataId: DataId): Promise<TypedArray> {
@@ -313,8 +320,7 @@ export class WebGpuBackend implements Backend {
       try {
         const real = cpuKernel({ inputs: inputs.map((t, i) => ({ ...t, dataId: ids[i]! })), attrs, backend: cpuBackend });
         real.forEach((t, i) => {
-          const v = cpuBackend.values(t.dataId);
-          if (v.length > 0) this.device.queue.writeBuffer(outs[i]!.dataId.buffer, 0, v.buffer, v.byteOffset, v.byteLength);
+          this.upload(outs[i]!.dataId.buffer, cpuBackend.values(t.dataId));
           cpuBackend.release(t.dataId);
         });
       } finally {

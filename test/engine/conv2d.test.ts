@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { zeros } from "../../engine/index.js";
 import { conv2d } from "../../autograd/index.js";
-import { CPU, WEBGPU, WEBGPU_IMPLICIT_DIRECT, WEBGPU_IMPLICIT_TILED, conformance } from "../helpers/backends.js";
+import { CPU_THREADS, WEBGPU, WEBGPU_IMPLICIT_DIRECT, WEBGPU_IMPLICIT_TILED, conformance } from "../helpers/backends.js";
 import { checkOp } from "../helpers/check_op.js";
 import * as ref from "../helpers/ref.js";
 
@@ -34,7 +34,7 @@ function run(cs: Case, grad = true): Promise<void> {
   });
 }
 
-conformance("conv2d", [CPU, WEBGPU, WEBGPU_IMPLICIT_TILED, WEBGPU_IMPLICIT_DIRECT], () => {
+conformance("conv2d", [...CPU_THREADS, WEBGPU, WEBGPU_IMPLICIT_TILED, WEBGPU_IMPLICIT_DIRECT], () => {
   for (const [name, cs] of cases) it(`${name}: forward and gradients`, () => run(cs));
 
   it("matches the reference on sizes that do not fit the tiles (1, 3, 17, 65 channels and pixels)", async () => {

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { tensor, zeros } from "../../engine/index.js";
 import { matmul } from "../../autograd/index.js";
-import { CPU, WEBGPU_DIRECT, WEBGPU_TILED, conformance } from "../helpers/backends.js";
+import { CPU_THREADS, WEBGPU_DIRECT, WEBGPU_TILED, conformance } from "../helpers/backends.js";
 import { checkOp } from "../helpers/check_op.js";
 import * as ref from "../helpers/ref.js";
 
 const sizes = [1, 3, 17, 65, 129];
 
-conformance("matmul", [CPU, WEBGPU_TILED, WEBGPU_DIRECT], () => {
+conformance("matmul", [...CPU_THREADS, WEBGPU_TILED, WEBGPU_DIRECT], () => {
   it("matches the reference loop on sizes that do not fit the 6x8 tiles", async () => {
     for (const m of sizes) for (const n of [1, 17, 129]) for (const k of [3, 65]) {
       await checkOp({

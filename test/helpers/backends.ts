@@ -1,10 +1,13 @@
 import { after, before, describe } from "node:test";
 import { engine } from "../../engine/index.js";
+import { team } from "../../engine/cpu/wasm/team.js";
 import { webgpuBackend, type KernelPaths } from "../../engine/webgpu/index.js";
 
 /**
  * The conformance suite runs each engine test file once per backend variant:
- * the CPU, and the WebGPU backend with each alternative kernel path forced.
+ * the CPU (for threaded kernels: with 1, 2 and 3 threads forced, every call
+ * split however small), and the WebGPU backend with each alternative kernel
+ * path forced.
  * Without an adapter the WebGPU variants are skipped, unless
  * KSHOT_REQUIRE_WEBGPU=1 (as in CI), where that is an error.
  */
@@ -12,9 +15,12 @@ export interface Variant {
   name: string;
   backend: "cpu" | "webgpu";
   paths?: Partial<KernelPaths>;
+  /** CPU kernel threads, forced on calls of any size. */
+  threads?: number;
 }
 
 export const CPU: Variant = { name: "cpu", backend: "cpu" };
+export const CPU_THREADS: Variant[] = [1, 2, 3].map((threads) => ({ name: `cpu, ${threads} thread(s)`, backend: "cpu", threads }));
 export const WEBGPU: Variant = { name: "webgpu", backend: "webgpu" };
 export const WEBGPU_TILED: Variant = { name: "webgpu, tiled GEMM", backend: "webgpu", paths: { matmul: "tiled" } };
 export const WEBGPU_DIRECT: Variant = { name: "webgpu, direct GEMM", backend: "webgpu", paths: { matmul: "direct" } };
@@ -35,11 +41,16 @@ export function conformance(name: string, variants: readonly Variant[], body: (v
       continue;
     }
     describe(title, () => {
+      const teamSettings = { threads: team.threads, minWork: team.minWork };
       before(() => {
         engine.setBackend(v.backend);
         if (typeof gpu !== "string") gpu.paths = { matmul: "auto", conv: "auto", ...v.paths };
+        if (v.threads !== undefined) Object.assign(team, { threads: v.threads, minWork: 0 });
       });
-      after(() => engine.setBackend("cpu"));
+      after(() => {
+        engine.setBackend("cpu");
+        Object.assign(team, teamSettings);
+      });
       body(v);
     });
   }

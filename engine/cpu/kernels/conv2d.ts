@@ -4,53 +4,58 @@ import type { Conv2DAttrs, Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs }
 import type { KernelArgs } from "../../kernel_registry.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { wasm } from "../wasm/module.js";
+import { team } from "../wasm/team.js";
 import { convGeometry, isDepthwise, isPointwise, type ConvGeometry } from "../../conv_geometry.js";
+import { HeapOperands } from "./heap_operands.js";
 
 // Convolution as GEMM per image and group (im2col, then the SIMD GEMM), with
 // a direct kernel for depthwise convolution and no im2col for 1x1 convs.
 // Grouped convolution is the same path: group g reads rows g*kg.. of the
-// im2col matrix and filters g*coutG.. of the weights.
+// im2col matrix and filters g*coutG.. of the weights. The thread team takes
+// images (forward, input gradient), planes (depthwise) or blocks of filter
+// columns (filter gradient, each summed over images in order).
+
+export const convSettings = {
+  /** The filter gradient's im2col matrices are built for this many bytes of images at a time. */
+  columnBufferBytes: 64 * 2 ** 20,
+};
+/** Column blocks of a filter gradient: fixed by shape, since with accumulation the block decides the rounding. */
+const FILTER_BLOCKS = 8;
 
 function checkFloat(op: string, inputs: readonly TensorInfo[]): void {
   for (const t of inputs) if (t.dtype !== "float32") throw new OpError(op, "float32 inputs", `${t.dtype} of shape ${fmtShape(t.shape)}`);
 }
 
-const geomArgs = (g: ConvGeometry) => [g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow] as const;
-const dwArgs = (g: ConvGeometry) => [g.n * g.c, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow] as const;
+/** Parameter words 3..15 of the convolution tasks (engine/cpu/wasm/assembly/tasks.ts). */
+const geometryWords = (g: ConvGeometry) => [g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow, g.cout, g.groups];
+const colFloats = (g: ConvGeometry) => (isPointwise(g) ? 0 : g.c * g.kh * g.kw * g.p);
+const macs = (g: ConvGeometry) => g.n * g.cout * g.kg * g.p;
+
+/** Depthwise forward (img = x, out = y) or input gradient (img = dx, out = dy), split by planes. */
+function depthwise(g: ConvGeometry, img: number, w: number, out: number, adjoint: boolean): void {
+  const nc = g.n * g.c;
+  const per = Math.max(1, Math.ceil(nc / (4 * team.threads)));
+  team.run("depthwiseTask", [img, w, out, ...geometryWords(g), nc, per, adjoint ? 1 : 0], Math.ceil(nc / per), 0, 2 * macs(g));
+}
 
 export function conv2dKernel({ inputs, attrs, backend }: KernelArgs<Conv2DAttrs, CpuBackend>): TensorInfo[] {
   checkFloat("Conv2D", inputs);
   const [x, w] = inputs as [TensorInfo, TensorInfo];
   const g = convGeometry("Conv2D", x.shape, w.shape, attrs);
-  const outId = backend.allocate(g.n * g.cout * g.p, "float32");
-  const y = backend.f32(outId), xv = backend.f32(x.dataId), wv = backend.f32(w.dataId);
-  const f = wasm.fn;
-  if (isDepthwise(g)) {
-    const [px, pwt, py] = wasm.layout(xv.length, wv.length, y.length);
-    wasm.f32.set(xv, px! >> 2);
-    wasm.f32.set(wv, pwt! >> 2);
-    f.depthwiseForward(px!, pwt!, py!, ...dwArgs(g));
-    y.set(wasm.f32.subarray(py! >> 2, (py! >> 2) + y.length));
-  } else {
-    const pointwise = isPointwise(g);
-    const imgIn = g.c * g.h * g.w, imgOut = g.cout * g.p;
-    const [pwt, px, pcol, py, ps] = wasm.layout(wv.length, imgIn, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgOut, f.gemmScratchFloats(g.coutG, g.p));
-    const heap = wasm.f32;
-    heap.set(wv, pwt! >> 2);
-    const col = pointwise ? px! : pcol!;
-    for (let i = 0; i < g.n; i++) {
-      heap.set(xv.subarray(i * imgIn, (i + 1) * imgIn), px! >> 2);
-      if (!pointwise) f.im2col(px!, ...geomArgs(g), pcol!);
-      for (let grp = 0; grp < g.groups; grp++) {
-        f.sgemm(g.coutG, g.p, g.kg,
-          pwt! + 4 * grp * g.coutG * g.kg, g.kg, 1,
-          col + 4 * grp * g.kg * g.p, g.p, 1,
-          py! + 4 * grp * g.coutG * g.p, g.p, 0, ps!);
-      }
-      y.set(heap.subarray(py! >> 2, (py! >> 2) + imgOut), i * imgOut);
+  const ops = new HeapOperands(backend);
+  try {
+    const px = ops.ptr(x), pw = ops.ptr(w);
+    const y = ops.output(g.n * g.cout * g.p);
+    if (isDepthwise(g)) {
+      depthwise(g, px, pw, y.ptr, false);
+    } else {
+      team.run("convForwardTask", [px, pw, y.ptr, ...geometryWords(g)], g.n,
+        colFloats(g) + wasm.fn.gemmScratchFloats(g.coutG, g.p), 2 * macs(g));
     }
+    return [{ dataId: y.data, shape: [g.n, g.cout, g.oh, g.ow], dtype: "float32" }];
+  } finally {
+    ops.release();
   }
-  return [{ dataId: outId, shape: [g.n, g.cout, g.oh, g.ow], dtype: "float32" }];
 }
 
 export function conv2dBackpropInputKernel({ inputs, attrs, backend }: KernelArgs<Conv2DBackpropInputAttrs, CpuBackend>): TensorInfo[] {
@@ -59,39 +64,20 @@ export function conv2dBackpropInputKernel({ inputs, attrs, backend }: KernelArgs
   const g = convGeometry("Conv2DBackpropInput", attrs.xShape, w.shape, attrs);
   const expected = [g.n, g.cout, g.oh, g.ow];
   if (dy.shape.join() !== expected.join()) throw new OpError("Conv2DBackpropInput", `dy of shape ${fmtShape(expected)}`, fmtShape(dy.shape));
-  const outId = backend.allocate(g.n * g.c * g.h * g.w, "float32");
-  const dx = backend.f32(outId), dyv = backend.f32(dy.dataId), wv = backend.f32(w.dataId);
-  const f = wasm.fn;
-  if (isDepthwise(g)) {
-    const [pdy, pwt, pdx] = wasm.layout(dyv.length, wv.length, dx.length);
-    wasm.f32.set(dyv, pdy! >> 2);
-    wasm.f32.set(wv, pwt! >> 2);
-    f.depthwiseBackpropInput(pdy!, pwt!, pdx!, ...dwArgs(g));
-    dx.set(wasm.f32.subarray(pdx! >> 2, (pdx! >> 2) + dx.length));
-  } else {
-    const pointwise = isPointwise(g);
-    const imgIn = g.c * g.h * g.w, imgOut = g.cout * g.p;
-    const [pwt, pdy, pcol, pdx, ps] = wasm.layout(wv.length, imgOut, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgIn, f.gemmScratchFloats(g.kg, g.p));
-    const heap = wasm.f32;
-    heap.set(wv, pwt! >> 2);
-    const dcol = pointwise ? pdx! : pcol!;
-    for (let i = 0; i < g.n; i++) {
-      heap.set(dyv.subarray(i * imgOut, (i + 1) * imgOut), pdy! >> 2);
-      for (let grp = 0; grp < g.groups; grp++) {
-        // dcol_g[kg, p] = W_g^T [kg, coutG] x dy_g [coutG, p]
-        f.sgemm(g.kg, g.p, g.coutG,
-          pwt! + 4 * grp * g.coutG * g.kg, 1, g.kg,
-          pdy! + 4 * grp * g.coutG * g.p, g.p, 1,
-          dcol + 4 * grp * g.kg * g.p, g.p, 0, ps!);
-      }
-      if (!pointwise) {
-        heap.fill(0, pdx! >> 2, (pdx! >> 2) + imgIn);
-        f.col2im(pcol!, ...geomArgs(g), pdx!);
-      }
-      dx.set(heap.subarray(pdx! >> 2, (pdx! >> 2) + imgIn), i * imgIn);
+  const ops = new HeapOperands(backend);
+  try {
+    const pdy = ops.ptr(dy), pw = ops.ptr(w);
+    const dx = ops.output(g.n * g.c * g.h * g.w);
+    if (isDepthwise(g)) {
+      depthwise(g, dx.ptr, pw, pdy, true);
+    } else {
+      team.run("convBackpropInputTask", [pdy, pw, dx.ptr, ...geometryWords(g)], g.n,
+        colFloats(g) + wasm.fn.gemmScratchFloats(g.kg, g.p), 2 * macs(g));
     }
+    return [{ dataId: dx.data, shape: [...attrs.xShape], dtype: "float32" }];
+  } finally {
+    ops.release();
   }
-  return [{ dataId: outId, shape: [...attrs.xShape], dtype: "float32" }];
 }
 
 export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArgs<Conv2DBackpropFilterAttrs, CpuBackend>): TensorInfo[] {
@@ -100,38 +86,39 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
   const g = convGeometry("Conv2DBackpropFilter", x.shape, attrs.wShape, attrs);
   const expected = [g.n, g.cout, g.oh, g.ow];
   if (dy.shape.join() !== expected.join()) throw new OpError("Conv2DBackpropFilter", `dy of shape ${fmtShape(expected)}`, fmtShape(dy.shape));
-  const wSize = g.cout * g.kg;
-  const outId = backend.allocate(wSize, "float32");
-  const dw = backend.f32(outId), xv = backend.f32(x.dataId), dyv = backend.f32(dy.dataId);
-  const f = wasm.fn;
-  if (isDepthwise(g)) {
-    const [px, pdy, pdw] = wasm.layout(xv.length, dyv.length, wSize);
-    const heap = wasm.f32;
-    heap.set(xv, px! >> 2);
-    heap.set(dyv, pdy! >> 2);
-    heap.fill(0, pdw! >> 2, (pdw! >> 2) + wSize);
-    f.depthwiseBackpropFilter(px!, pdy!, pdw!, ...dwArgs(g));
-    dw.set(heap.subarray(pdw! >> 2, (pdw! >> 2) + wSize));
-  } else {
-    const pointwise = isPointwise(g);
-    const imgIn = g.c * g.h * g.w, imgOut = g.cout * g.p;
-    const [pdw, px, pcol, pdy, ps] = wasm.layout(wSize, imgIn, pointwise ? 0 : g.c * g.kh * g.kw * g.p, imgOut, f.gemmScratchFloats(g.coutG, g.kg));
-    const heap = wasm.f32;
-    const col = pointwise ? px! : pcol!;
-    heap.fill(0, pdw! >> 2, (pdw! >> 2) + wSize);
-    for (let i = 0; i < g.n; i++) {
-      heap.set(xv.subarray(i * imgIn, (i + 1) * imgIn), px! >> 2);
-      heap.set(dyv.subarray(i * imgOut, (i + 1) * imgOut), pdy! >> 2);
-      if (!pointwise) f.im2col(px!, ...geomArgs(g), pcol!);
-      for (let grp = 0; grp < g.groups; grp++) {
-        // dW_g[coutG, kg] += dy_g [coutG, p] x col_g^T [p, kg]
-        f.sgemm(g.coutG, g.kg, g.p,
-          pdy! + 4 * grp * g.coutG * g.p, g.p, 1,
-          col + 4 * grp * g.kg * g.p, 1, g.p,
-          pdw! + 4 * grp * g.coutG * g.kg, g.kg, i > 0 ? 1 : 0, ps!);
-      }
+  const ops = new HeapOperands(backend);
+  try {
+    const px = ops.ptr(x), pdy = ops.ptr(dy);
+    const dw = ops.output(g.cout * g.kg);
+    if (g.n === 0) {
+      dw.data.values.fill(0);
+    } else if (isDepthwise(g)) {
+      const per = Math.max(1, Math.ceil(g.c / (4 * team.threads)));
+      team.run("depthwiseFilterTask", [px, pdy, dw.ptr, ...geometryWords(g), g.n, per], Math.ceil(g.c / per), 0, 2 * macs(g));
+    } else {
+      filterGradient(g, px, pdy, dw.ptr);
     }
-    dw.set(heap.subarray(pdw! >> 2, (pdw! >> 2) + wSize));
+    return [{ dataId: dw.data, shape: [...attrs.wShape], dtype: "float32" }];
+  } finally {
+    ops.release();
   }
-  return [{ dataId: outId, shape: [...attrs.wShape], dtype: "float32" }];
+}
+
+/** dW = sum over images of dy_i col_i^T, images in order, im2col built for a bounded group of images at a time. */
+function filterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
+  const cf = colFloats(g);
+  const perGroup = cf === 0 ? g.n : Math.max(1, Math.min(g.n, Math.floor(convSettings.columnBufferBytes / (4 * cf))));
+  const chunkCols = Math.ceil(Math.ceil(g.kg / FILTER_BLOCKS) / 8) * 8;
+  const chunks = Math.ceil(g.kg / chunkCols);
+  const col = cf === 0 ? px : wasm.heap.alloc(4 * cf * perGroup);
+  try {
+    for (let first = 0; first < g.n; first += perGroup) {
+      const count = Math.min(perGroup, g.n - first);
+      if (cf > 0) team.run("im2colTask", [px, col, first, ...geometryWords(g)], count, 0, count * cf);
+      team.run("convBackpropFilterTask", [col, pdy, pdw, ...geometryWords(g), first, count, chunks, chunkCols], g.groups * chunks,
+        wasm.fn.gemmScratchFloats(g.coutG, chunkCols), 2 * count * g.cout * g.kg * g.p);
+    }
+  } finally {
+    if (cf > 0) wasm.heap.release(col);
+  }
 }

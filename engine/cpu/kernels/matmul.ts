@@ -3,52 +3,41 @@ import type { MatMulAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
 import { matmulGeometry } from "../../matmul_geometry.js";
 import type { CpuBackend } from "../backend_cpu.js";
+import { team } from "../wasm/team.js";
 import { wasm } from "../wasm/module.js";
-
-export interface GemmOperand {
-  /** Source values and the offset of this matrix in them. */
-  values: Float32Array;
-  offset: number;
-  /** Rows and columns as stored (before any transpose). */
-  rows: number;
-  cols: number;
-  transposed: boolean;
-}
+import { HeapOperands } from "./heap_operands.js";
 
 /**
- * C = op(A) op(B) on the WebAssembly SIMD GEMM. Copies both operands into
- * the kernel's memory (transposes are strides there, never copies), runs,
- * and writes C (m x n, row-major) into `out` at `outOffset`.
+ * Batched or plain matmul on the WebAssembly SIMD GEMM, in place on the heap
+ * (transposes are strides, never copies). Each batch item is split into
+ * blocks of rows (or columns, whichever is longer) for the thread team. A
+ * product without accumulation sums each output over k in the same order
+ * whatever the block, so the split never changes the result.
  */
-export function gemm(a: GemmOperand, b: GemmOperand, out: Float32Array, outOffset: number): void {
-  const m = a.transposed ? a.cols : a.rows;
-  const k = a.transposed ? a.rows : a.cols;
-  const n = b.transposed ? b.rows : b.cols;
-  const [pa, pb, pc, ps] = wasm.layout(m * k, k * n, m * n, wasm.fn.gemmScratchFloats(m, n));
-  const heap = wasm.f32;
-  heap.set(a.values.subarray(a.offset, a.offset + m * k), pa! >> 2);
-  heap.set(b.values.subarray(b.offset, b.offset + k * n), pb! >> 2);
-  wasm.fn.sgemm(m, n, k,
-    pa!, a.transposed ? 1 : a.cols, a.transposed ? a.cols : 1,
-    pb!, b.transposed ? 1 : b.cols, b.transposed ? b.cols : 1,
-    pc!, n, 0, ps!);
-  out.set(heap.subarray(pc! >> 2, (pc! >> 2) + m * n), outOffset);
-}
-
-/** Batched or plain matmul: [..., m, k] x [..., k, n] with equal batch sizes, or one side unbatched. */
 export function matmulKernel({ inputs, attrs, backend }: KernelArgs<MatMulAttrs, CpuBackend>): TensorInfo[] {
   const [a, b] = inputs as [TensorInfo, TensorInfo];
   const { transposeA, transposeB } = attrs;
-  const { m, n, ar, ac, br, bc, batch, batchA, batchB, outShape } = matmulGeometry(a, b, attrs);
-  const outId = backend.allocate(batch * m * n, "float32");
-  const out = backend.f32(outId);
-  const av = backend.f32(a.dataId), bv = backend.f32(b.dataId);
-  for (let i = 0; i < batch; i++) {
-    gemm(
-      { values: av, offset: batchA === 1 ? 0 : i * ar * ac, rows: ar, cols: ac, transposed: transposeA },
-      { values: bv, offset: batchB === 1 ? 0 : i * br * bc, rows: br, cols: bc, transposed: transposeB },
-      out, i * m * n,
-    );
+  const { m, n, k, ar, ac, br, bc, batch, batchA, batchB, outShape } = matmulGeometry(a, b, attrs);
+  const ops = new HeapOperands(backend);
+  try {
+    const pa = ops.ptr(a), pb = ops.ptr(b);
+    const out = ops.output(batch * m * n);
+    const splitRows = m >= n;
+    const [len, tile] = splitRows ? [m, 6] : [n, 8];
+    const wanted = Math.min(Math.ceil(team.threads / batch), Math.ceil(len / tile));
+    const chunkSize = Math.ceil(Math.ceil(len / wanted) / tile) * tile;
+    const chunks = Math.ceil(len / chunkSize);
+    const scratch = wasm.fn.gemmScratchFloats(splitRows ? chunkSize : m, splitRows ? n : chunkSize);
+    team.run("gemmTask", [
+      m, n, k,
+      pa, transposeA ? 1 : ac, transposeA ? ac : 1,
+      pb, transposeB ? 1 : bc, transposeB ? bc : 1,
+      out.ptr, n, 0,
+      batchA === 1 ? 0 : ar * ac, batchB === 1 ? 0 : br * bc, m * n,
+      chunks, splitRows ? 1 : 0, chunkSize,
+    ], batch * chunks, scratch, 2 * batch * m * n * k);
+    return [{ dataId: out.data, shape: outShape, dtype: "float32" }];
+  } finally {
+    ops.release();
   }
-  return [{ dataId: outId, shape: outShape, dtype: "float32" }];
 }

@@ -1,26 +1,22 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { WasmHeap } from "./heap.js";
+
+/** The task kernels of kernels.wasm (see ./assembly/tasks.ts): (params, task, scratch). */
+export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask", "im2colTask", "convBackpropFilterTask",
+  "depthwiseTask", "depthwiseFilterTask"] as const;
+export type TaskKernel = typeof TASK_KERNELS[number];
 
 /** Exports of kernels.wasm, compiled from ./assembly by scripts/build-wasm.mjs. */
-interface KernelExports {
-  memory: WebAssembly.Memory;
+export type KernelExports = Record<TaskKernel, (params: number, task: number, scratch: number) => void> & {
   heapBase(): number;
   gemmScratchFloats(m: number, n: number): number;
-  sgemm(m: number, n: number, k: number, a: number, sAi: number, sAk: number, b: number, sBk: number, sBj: number,
-    c: number, ldc: number, accumulate: number, scratch: number): void;
-  im2col(x: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
-    oh: number, ow: number, col: number): void;
-  col2im(col: number, c: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
-    oh: number, ow: number, x: number): void;
-  depthwiseForward(x: number, w: number, y: number, nc: number, c: number, h: number, wd: number, kh: number, kw: number,
-    sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
-  depthwiseBackpropInput(dy: number, w: number, dx: number, nc: number, c: number, h: number, wd: number, kh: number, kw: number,
-    sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
-  depthwiseBackpropFilter(x: number, dy: number, dw: number, nc: number, c: number, h: number, wd: number, kh: number, kw: number,
-    sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
-}
+};
 
-function load(): KernelExports {
+/** The most pages a wasm32 memory may have (4 GiB); V8 reserves, and does not commit, that much address space. */
+const MAX_PAGES = 65536;
+
+function compile(): WebAssembly.Module {
   const path = fileURLToPath(new URL("./kernels.wasm", import.meta.url));
   let bytes: Uint8Array<ArrayBuffer>;
   try {
@@ -28,41 +24,38 @@ function load(): KernelExports {
   } catch {
     throw new Error(`kshot: ${path} is missing; build it with 'npm run build:wasm' (npm install does this)`);
   }
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-    env: { abort: () => { throw new Error("kshot: a WebAssembly kernel aborted"); } },
-  });
-  return instance.exports as unknown as KernelExports;
+  return new WebAssembly.Module(bytes);
+}
+
+/** Instantiates the kernels over `memory`: the main thread once, each thread of the team once more. */
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
 }
 
 /**
- * The WebAssembly kernels and their linear memory, used as scratch space:
- * a kernel lays out its operands from the heap base, copies inputs in, runs,
- * and copies outputs out. Kernels run one at a time on this thread.
+ * The WebAssembly kernels and their shared linear memory, which holds every
+ * CPU tensor (see WasmHeap): kernels read and write tensors in place.
  */
 class WasmKernels {
-  readonly fn = load();
-  private heap: Float32Array = new Float32Array(this.fn.memory.buffer);
+  readonly module = compile();
+  readonly memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  readonly fn = instantiate(this.module, this.memory);
+  readonly heap = new WasmHeap(this.memory, this.fn.heapBase(), MAX_PAGES * 65536 - 65536);
+  private views: { f32: Float32Array; i32: Int32Array } | undefined;
 
-  /**
-   * Reserves regions of the given float counts, each 64-byte aligned, and
-   * returns their byte offsets. Earlier offsets become invalid.
-   */
-  layout(...floats: number[]): number[] {
-    let p = (this.fn.heapBase() + 63) & ~63;
-    const ptrs = floats.map((n) => {
-      const at = p;
-      p += (n * 4 + 63) & ~63;
-      return at;
-    });
-    const have = this.fn.memory.buffer.byteLength;
-    if (p > have) this.fn.memory.grow(Math.ceil((p - have) / 65536));
-    return ptrs;
+  /** A Float32Array over the whole memory (renewed after growth; views made before growth stay valid). */
+  get f32(): Float32Array {
+    return this.whole().f32;
   }
 
-  /** A Float32Array over the whole memory (renewed after growth). */
-  get f32(): Float32Array {
-    if (this.heap.buffer !== this.fn.memory.buffer) this.heap = new Float32Array(this.fn.memory.buffer);
-    return this.heap;
+  get i32(): Int32Array {
+    return this.whole().i32;
+  }
+
+  private whole(): { f32: Float32Array; i32: Int32Array } {
+    const buffer = this.memory.buffer;
+    if (this.views?.f32.buffer !== buffer) this.views = { f32: new Float32Array(buffer), i32: new Int32Array(buffer) };
+    return this.views;
   }
 }
 

@@ -101,14 +101,15 @@ function dot(p: usize, q: usize, o0: i32, o1: i32): f32 {
   return s;
 }
 
-// The two passes of depthwise convolution over nc = N*C planes (plane i uses
-// filter i % c): forward gathers y[r][o] += w * x[r*sh - ph + i][o*sw - pw + j];
+// The two passes of depthwise convolution over planes [p0, p1) of the N*C
+// (plane i uses filter i % c): forward gathers y[r][o] += w * x[r*sh - ph + i][o*sw - pw + j];
 // its adjoint scatters dx[...same index...] += w * dy[r][o]. `img` is x or dx
-// (h x wd planes), `out` is y or dy (oh x ow planes); the pass zeroes what it writes.
-function depthwisePass(img: usize, w: usize, out: usize, adjoint: bool, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
-  memory.fill(adjoint ? img : out, 0, <usize>(nc * (adjoint ? h * wd : oh * ow)) << 2);
-  for (let p: i32 = 0; p < nc; p++) {
+// (h x wd planes), `out` is y or dy (oh x ow planes); the pass zeroes the planes it writes.
+export function depthwisePassRange(img: usize, w: usize, out: usize, adjoint: bool, p0: i32, p1: i32, c: i32, h: i32, wd: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+  const planeFloats = adjoint ? h * wd : oh * ow;
+  memory.fill((adjoint ? img : out) + (<usize>(p0 * planeFloats) << 2), 0, <usize>((p1 - p0) * planeFloats) << 2);
+  for (let p: i32 = p0; p < p1; p++) {
     const ip = img + (<usize>(p * h * wd) << 2);
     const op = out + (<usize>(p * oh * ow) << 2);
     const wp = w + (<usize>((p % c) * kh * kw) << 2);
@@ -137,39 +138,34 @@ function depthwisePass(img: usize, w: usize, out: usize, adjoint: bool, nc: i32,
   }
 }
 
-export function depthwiseForward(x: usize, w: usize, y: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
-  depthwisePass(x, w, y, false, nc, c, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-}
-
-export function depthwiseBackpropInput(dy: usize, w: usize, dx: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
-  depthwisePass(dx, w, dy, true, nc, c, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-}
-
-// dw must be zeroed by the caller; gradients of all nc planes are summed per filter.
-export function depthwiseBackpropFilter(x: usize, dy: usize, dw: usize, nc: i32, c: i32, h: i32, wd: i32, kh: i32, kw: i32,
-  sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
-  for (let p: i32 = 0; p < nc; p++) {
-    const xp = x + (<usize>(p * h * wd) << 2);
-    const dyp = dy + (<usize>(p * oh * ow) << 2);
-    const wp = dw + (<usize>((p % c) * kh * kw) << 2);
-    for (let i: i32 = 0; i < kh; i++) {
-      const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
-      for (let j: i32 = 0; j < kw; j++) {
-        const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, wd, ow);
-        let acc: f32 = 0;
-        for (let r = y0; r < y1; r++) {
-          const src = xp + (<usize>((r * sh - ph + i) * wd - pw + j) << 2);
-          const g = dyp + (<usize>(r * ow) << 2);
-          if (sw == 1) {
-            acc += dot(src, g, x0, x1);
-          } else {
-            for (let o = x0; o < x1; o++) acc += load<f32>(src + (<usize>(o * sw) << 2)) * load<f32>(g + (<usize>o << 2));
+// Filter gradient of channels [c0, c1): each filter is zeroed, then the
+// gradients of its planes are added in image order.
+export function depthwiseFilterRange(x: usize, dy: usize, dw: usize, n: i32, c0: i32, c1: i32, c: i32, h: i32, wd: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
+  memory.fill(dw + (<usize>(c0 * kh * kw) << 2), 0, <usize>((c1 - c0) * kh * kw) << 2);
+  for (let ch: i32 = c0; ch < c1; ch++) {
+    const wp = dw + (<usize>(ch * kh * kw) << 2);
+    for (let img: i32 = 0; img < n; img++) {
+      const p = img * c + ch;
+      const xp = x + (<usize>(p * h * wd) << 2);
+      const dyp = dy + (<usize>(p * oh * ow) << 2);
+      for (let i: i32 = 0; i < kh; i++) {
+        const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
+        for (let j: i32 = 0; j < kw; j++) {
+          const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, wd, ow);
+          let acc: f32 = 0;
+          for (let r = y0; r < y1; r++) {
+            const src = xp + (<usize>((r * sh - ph + i) * wd - pw + j) << 2);
+            const g = dyp + (<usize>(r * ow) << 2);
+            if (sw == 1) {
+              acc += dot(src, g, x0, x1);
+            } else {
+              for (let o = x0; o < x1; o++) acc += load<f32>(src + (<usize>(o * sw) << 2)) * load<f32>(g + (<usize>o << 2));
+            }
           }
+          const d = wp + (<usize>(i * kw + j) << 2);
+          store<f32>(d, load<f32>(d) + acc);
         }
-        const d = wp + (<usize>(i * kw + j) << 2);
-        store<f32>(d, load<f32>(d) + acc);
       }
     }
   }

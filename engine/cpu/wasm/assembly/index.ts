@@ -1,5 +1,5 @@
-export { sgemm, gemmScratchFloats } from "./gemm";
-export { im2col, col2im, depthwiseForward, depthwiseBackpropInput, depthwiseBackpropFilter } from "./conv";
+export { gemmTask, convForwardTask, convBackpropInputTask, im2colTask, convBackpropFilterTask, depthwiseTask, depthwiseFilterTask } from "./tasks";
+export { gemmScratchFloats } from "./gemm";
 
 export function heapBase(): usize {
   return __heap_base;

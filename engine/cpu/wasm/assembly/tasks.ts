@@ -1,0 +1,162 @@
+// AssemblyScript: the kernels the thread team runs. Each takes a parameter
+// block (i32 words at `params`, laid out as engine/cpu/wasm/tasks.ts writes
+// them), a task index and the scratch memory of the thread that runs it.
+// A task writes only its own part of the output, and what it computes does
+// not depend on which thread runs it or on how many there are.
+
+import { gemmScratchFloats, sgemm } from "./gemm";
+import { col2im, depthwiseFilterRange, depthwisePassRange, im2col } from "./conv";
+
+// @ts-ignore: decorator
+@inline
+function word(params: usize, i: i32): i32 {
+  return load<i32>(params + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function f32At(base: usize, index: i32): usize {
+  return base + (<usize>index << 2);
+}
+
+// GEMM: C = op(A) op(B) (+ C) for one batch item and one block of rows or
+// columns of C. Words: m n k a sAi sAk b sBk sBj c ldc accumulate
+// batchStrideA batchStrideB batchStrideC chunks splitRows chunkSize.
+export function gemmTask(params: usize, task: i32, scratch: usize): void {
+  const m = word(params, 0), n = word(params, 1), k = word(params, 2);
+  const sAi = word(params, 4), sAk = word(params, 5), sBk = word(params, 7), sBj = word(params, 8), ldc = word(params, 10);
+  const chunks = word(params, 15), chunkSize = word(params, 17);
+  const item = task / chunks, ch = task % chunks;
+  let a = f32At(<usize>word(params, 3), item * word(params, 12));
+  let b = f32At(<usize>word(params, 6), item * word(params, 13));
+  let c = f32At(<usize>word(params, 9), item * word(params, 14));
+  const start = ch * chunkSize;
+  let rows = m, cols = n;
+  if (word(params, 16) != 0) {
+    rows = min(chunkSize, m - start);
+    a = f32At(a, start * sAi);
+    c = f32At(c, start * ldc);
+  } else {
+    cols = min(chunkSize, n - start);
+    b = f32At(b, start * sBj);
+    c = f32At(c, start);
+  }
+  if (rows > 0 && cols > 0) sgemm(rows, cols, k, a, sAi, sAk, b, sBk, sBj, c, ldc, word(params, 11) != 0, scratch);
+}
+
+// Convolution geometry words, shared by the convolution tasks from word 3:
+// c h w kh kw sh sw ph pw oh ow cout groups. Read in place: the stub runtime
+// must not allocate (its heap would overlap the CPU backend's).
+const C = 3, H = 4, W = 5, KH = 6, KW = 7, SH = 8, SW = 9, PH = 10, PW = 11, OH = 12, OW = 13, COUT = 14, GROUPS = 15;
+
+// @ts-ignore: decorator
+@inline function plane(params: usize): i32 { return word(params, OH) * word(params, OW); }
+// @ts-ignore: decorator
+@inline function imageFloats(params: usize): i32 { return word(params, C) * word(params, H) * word(params, W); }
+// @ts-ignore: decorator
+@inline function coutG(params: usize): i32 { return word(params, COUT) / word(params, GROUPS); }
+// @ts-ignore: decorator
+@inline function kg(params: usize): i32 { return word(params, C) / word(params, GROUPS) * word(params, KH) * word(params, KW); }
+// @ts-ignore: decorator
+@inline function colFloats(params: usize): i32 { return word(params, C) * word(params, KH) * word(params, KW) * plane(params); }
+// @ts-ignore: decorator
+@inline function pointwise(params: usize): bool {
+  return word(params, KH) == 1 && word(params, KW) == 1 && word(params, SH) == 1 && word(params, SW) == 1 && word(params, PH) == 0 && word(params, PW) == 0;
+}
+
+function im2colOf(params: usize, x: usize, col: usize): void {
+  im2col(x, word(params, C), word(params, H), word(params, W), word(params, KH), word(params, KW), word(params, SH), word(params, SW),
+    word(params, PH), word(params, PW), word(params, OH), word(params, OW), col);
+}
+
+// Forward convolution of one image. Words: x w y, geometry.
+export function convForwardTask(params: usize, image: i32, scratch: usize): void {
+  const p = plane(params), k = kg(params), co = coutG(params);
+  const x = f32At(<usize>word(params, 0), image * imageFloats(params));
+  const y = f32At(<usize>word(params, 2), image * word(params, COUT) * p);
+  const w = <usize>word(params, 1);
+  let col = x, gs = scratch;
+  if (!pointwise(params)) {
+    col = scratch;
+    gs = f32At(scratch, colFloats(params));
+    im2colOf(params, x, col);
+  }
+  for (let grp: i32 = 0; grp < word(params, GROUPS); grp++) {
+    sgemm(co, p, k, f32At(w, grp * co * k), k, 1, f32At(col, grp * k * p), p, 1, f32At(y, grp * co * p), p, false, gs);
+  }
+}
+
+// Input gradient of one image. Words: dy w dx, geometry.
+export function convBackpropInputTask(params: usize, image: i32, scratch: usize): void {
+  const p = plane(params), k = kg(params), co = coutG(params);
+  const dy = f32At(<usize>word(params, 0), image * word(params, COUT) * p);
+  const dx = f32At(<usize>word(params, 2), image * imageFloats(params));
+  const w = <usize>word(params, 1);
+  const pw = pointwise(params);
+  let dcol = dx, gs = scratch;
+  if (!pw) {
+    dcol = scratch;
+    gs = f32At(scratch, colFloats(params));
+  }
+  for (let grp: i32 = 0; grp < word(params, GROUPS); grp++) {
+    // dcol_g[kg, p] = W_g^T [kg, coutG] x dy_g [coutG, p]
+    sgemm(k, p, co, f32At(w, grp * co * k), 1, k, f32At(dy, grp * co * p), p, 1, f32At(dcol, grp * k * p), p, false, gs);
+  }
+  if (!pw) {
+    memory.fill(dx, 0, <usize>imageFloats(params) << 2);
+    col2im(dcol, word(params, C), word(params, H), word(params, W), word(params, KH), word(params, KW), word(params, SH), word(params, SW),
+      word(params, PH), word(params, PW), word(params, OH), word(params, OW), dx);
+  }
+}
+
+// im2col of image `first + task` into slot `task` of a column buffer. Words: x col first, geometry.
+export function im2colTask(params: usize, task: i32, _scratch: usize): void {
+  const image = word(params, 2) + task;
+  im2colOf(params, f32At(<usize>word(params, 0), image * imageFloats(params)), f32At(<usize>word(params, 1), task * colFloats(params)));
+}
+
+// Filter gradient of one group and one block of its kg columns, summed over
+// images [first, first + count) in order (added to dw unless first is 0).
+// Words: col dy dw, geometry, first count chunks chunkCols. `col` holds the
+// images' im2col matrices from slot 0 (pointwise convolutions: x itself,
+// from image 0).
+export function convBackpropFilterTask(params: usize, task: i32, scratch: usize): void {
+  const p = plane(params), k = kg(params), co = coutG(params), cf = colFloats(params);
+  const first = word(params, 16), count = word(params, 17), chunks = word(params, 18), chunkCols = word(params, 19);
+  const grp = task / chunks, c0 = (task % chunks) * chunkCols;
+  const cols = min(chunkCols, k - c0);
+  if (cols <= 0) return;
+  const dw = f32At(<usize>word(params, 2), grp * co * k + c0);
+  const slot0 = pointwise(params) ? first : 0;
+  for (let i: i32 = 0; i < count; i++) {
+    const image = first + i;
+    const col = f32At(<usize>word(params, 0), (slot0 + i) * cf);
+    // dW_g[coutG, cols] (+)= dy_g [coutG, p] x col_g^T [p, cols]
+    sgemm(co, cols, p, f32At(<usize>word(params, 1), (image * word(params, COUT) + grp * co) * p), p, 1,
+      f32At(col, (grp * k + c0) * p), 1, p, dw, k, image > 0, scratch);
+  }
+}
+
+// Depthwise forward or input gradient over planes [task * per, ...) of n*c.
+// Words: img w out adjoint nc, geometry (from word 3, as above, cout = c), per.
+export function depthwiseTask(params: usize, task: i32, _scratch: usize): void {
+  const nc = word(params, 16), per = word(params, 17);
+  const p0 = task * per, p1 = min(nc, p0 + per);
+  if (p0 >= p1) return;
+  depthwisePassRange(<usize>word(params, 0), <usize>word(params, 1), <usize>word(params, 2), word(params, 18) != 0, p0, p1,
+    word(params, C), word(params, H), word(params, W), word(params, KH), word(params, KW), word(params, SH), word(params, SW),
+    word(params, PH), word(params, PW), word(params, OH), word(params, OW));
+}
+
+// Depthwise filter gradient of channels [task * per, ...), summed over n images in order.
+// Words: x dy dw, geometry, n per.
+export function depthwiseFilterTask(params: usize, task: i32, _scratch: usize): void {
+  const n = word(params, 16), per = word(params, 17);
+  const c0 = task * per, c1 = min(word(params, C), c0 + per);
+  if (c0 >= c1) return;
+  depthwiseFilterRange(<usize>word(params, 0), <usize>word(params, 1), <usize>word(params, 2), n, c0, c1,
+    word(params, C), word(params, H), word(params, W), word(params, KH), word(params, KW), word(params, SH), word(params, SW),
+    word(params, PH), word(params, PW), word(params, OH), word(params, OW));
+}
+
+

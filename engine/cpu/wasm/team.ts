@@ -1,0 +1,140 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
+
+// Words of the control block shared with the team's threads.
+const SLOTS = { gen: 0, kernel: 1, params: 2, tasks: 3, threads: 4, scratch: 5, stride: 6, done: 7, error: 8 } as const;
+const MAX_THREADS = 256;
+/** Polls before a thread sleeps on the control block: a wake-up costs more than a short spin. */
+const SPIN = 20_000;
+/** How long the main thread waits for its helpers before it gives up (they never take this long unless dead). */
+const WAIT_LIMIT_MS = 600_000;
+
+/** The thread count from KSHOT_THREADS, else the machine's available cores. */
+export function defaultThreads(): number {
+  const env = process.env["KSHOT_THREADS"];
+  if (env === undefined || env === "") return availableParallelism();
+  return parseThreads(env, "KSHOT_THREADS");
+}
+
+export function parseThreads(text: string, what: string): number {
+  if (!/^[1-9][0-9]*$/.test(text) || Number(text) > MAX_THREADS) {
+    throw new Error(`${what}: expected a whole number of threads from 1 to ${MAX_THREADS}, received '${text}'`);
+  }
+  return Number(text);
+}
+
+/**
+ * A persistent team of threads that run the WebAssembly kernels over the
+ * shared memory that holds the CPU tensors. A kernel call is split into
+ * tasks that each write their own part of the output; task t runs on thread
+ * t mod T (the calling thread is thread 0). Since what a task computes does
+ * not depend on the thread or on T, results are the same bits for any
+ * thread count. Helpers start on first use and sleep between calls.
+ */
+export class KernelTeam {
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * 16));
+  private workers: Worker[] = [];
+  private size = 1;
+  private readonly paramsPtr = wasm.heap.alloc(4 * 64);
+  /** Work (in flops) below which a call runs on the calling thread alone: waking helpers costs tens of microseconds. */
+  minWork = 2e6;
+  /** Calls split across more than one thread so far. */
+  sharedRuns = 0;
+
+  constructor(threads = defaultThreads()) {
+    this.threads = threads;
+  }
+
+  /** Threads that run kernels, the calling one included. */
+  get threads(): number {
+    return this.size;
+  }
+
+  set threads(n: number) {
+    if (!(Number.isInteger(n) && n >= 1 && n <= MAX_THREADS)) throw new Error(`kernel team: expected 1 to ${MAX_THREADS} threads, received ${n}`);
+    if (n === this.size) return;
+    this.stop();
+    this.size = n;
+  }
+
+  /**
+   * Runs tasks 0..tasks-1 of `kernel` with the given parameter words, each
+   * thread with its own `scratchFloats` of scratch memory. `work` (flops)
+   * decides whether helpers are woken at all.
+   */
+  run(kernel: TaskKernel, params: readonly number[], tasks: number, scratchFloats: number, work: number): void {
+    if (tasks <= 0) return;
+    const words = wasm.i32;
+    for (let i = 0; i < params.length; i++) words[(this.paramsPtr >>> 2) + i] = params[i]!;
+    const threads = work < this.minWork ? 1 : Math.min(this.size, tasks);
+    const stride = Math.ceil((scratchFloats * 4) / 64) * 64;
+    const scratch = stride > 0 ? wasm.heap.alloc(stride * threads) : 0;
+    const k = TASK_KERNELS.indexOf(kernel);
+    try {
+      if (threads === 1) {
+        const fn = wasm.fn[kernel];
+        for (let t = 0; t < tasks; t++) fn(this.paramsPtr, t, scratch);
+      } else {
+        this.runShared(k, tasks, threads, scratch, stride);
+      }
+    } finally {
+      if (stride > 0) wasm.heap.release(scratch);
+    }
+  }
+
+  private runShared(kernel: number, tasks: number, threads: number, scratch: number, stride: number): void {
+    this.start();
+    this.sharedRuns++;
+    const c = this.control;
+    c[SLOTS.kernel] = kernel;
+    c[SLOTS.params] = this.paramsPtr;
+    c[SLOTS.tasks] = tasks;
+    c[SLOTS.threads] = threads;
+    c[SLOTS.scratch] = scratch;
+    c[SLOTS.stride] = stride;
+    Atomics.store(c, SLOTS.done, 0);
+    Atomics.add(c, SLOTS.gen, 1);
+    Atomics.notify(c, SLOTS.gen);
+    const fn = wasm.fn[TASK_KERNELS[kernel]!];
+    for (let t = 0; t < tasks; t += threads) fn(this.paramsPtr, t, scratch);
+    this.waitForHelpers(threads - 1);
+    if (Atomics.exchange(c, SLOTS.error, 0) !== 0) throw new Error(`kernel team: ${TASK_KERNELS[kernel]} failed on a helper thread`);
+  }
+
+  private waitForHelpers(helpers: number): void {
+    const c = this.control;
+    let spins = 0;
+    const t0 = Date.now();
+    for (let done = Atomics.load(c, SLOTS.done); done < helpers; done = Atomics.load(c, SLOTS.done)) {
+      if (spins++ < SPIN) continue;
+      Atomics.wait(c, SLOTS.done, done, 100);
+      if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error(`kernel team: ${helpers - done} helper thread(s) did not answer in ${WAIT_LIMIT_MS / 1000} s`);
+    }
+  }
+
+  private start(): void {
+    if (this.workers.length === this.size - 1) return;
+    const url = new URL("./team_worker.mjs", import.meta.url);
+    for (let id = this.workers.length + 1; id < this.size; id++) {
+      const w = new Worker(url, {
+        workerData: { module: wasm.module, memory: wasm.memory, control: this.control.buffer, id, kernels: TASK_KERNELS, slots: SLOTS, spin: SPIN, seen: Atomics.load(this.control, SLOTS.gen) },
+      });
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  /** Ends the helper threads (the next call with more than one thread starts new ones). */
+  stop(): void {
+    if (this.workers.length === 0) return;
+    const c = this.control;
+    c[SLOTS.kernel] = -1;
+    Atomics.add(c, SLOTS.gen, 1);
+    Atomics.notify(c, SLOTS.gen);
+    for (const w of this.workers) void w.terminate();
+    this.workers = [];
+  }
+}
+
+export const team = new KernelTeam();

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { Rng, engine, kernels as K, randn, type Tensor } from "../../engine/index.js";
+import { team } from "../../engine/cpu/wasm/team.js";
+import { convSettings } from "../../engine/cpu/kernels/conv2d.js";
+
+// Every threaded kernel gives the same bits with 1, 2 and 3 threads, on
+// shapes where the split matters: k beyond one packed block (256), filter
+// gradients summed over many images and pixels, edge tiles. (The conformance
+// suites check the values against reference loops with each thread count.)
+
+const rng = new Rng(7);
+const conv = [
+  { name: "3x3, 32 channels (k = 288 > 256)", x: [5, 32, 9, 11], w: [24, 32, 3, 3], stride: 1, pad: 1, groups: 1 },
+  { name: "3x3 stride 2, 8 filters, 306 pixels", x: [4, 3, 36, 34], w: [8, 3, 3, 3], stride: 2, pad: 1, groups: 1 },
+  { name: "1x1 pointwise", x: [7, 20, 6, 6], w: [13, 20, 1, 1], stride: 1, pad: 0, groups: 1 },
+  { name: "grouped 3x3", x: [3, 12, 8, 8], w: [18, 4, 3, 3], stride: 1, pad: 1, groups: 3 },
+  { name: "depthwise 5x5", x: [4, 10, 12, 12], w: [10, 1, 5, 5], stride: 1, pad: 2, groups: 10 },
+  { name: "depthwise 3x3 stride 2", x: [3, 9, 13, 13], w: [9, 1, 3, 3], stride: 2, pad: 1, groups: 9 },
+];
+
+function bits(t: Tensor): number[] {
+  return [...new Uint32Array(Float32Array.from(t.dataSync()).buffer)];
+}
+
+/** Outputs of `f` with 1, 2 and 3 threads, each call split however small. */
+function withThreads(f: () => Tensor[]): number[][][] {
+  const saved = { threads: team.threads, minWork: team.minWork };
+  try {
+    return [1, 2, 3].map((threads) => {
+      Object.assign(team, { threads, minWork: 0 });
+      return f().map(bits);
+    });
+  } finally {
+    Object.assign(team, saved);
+  }
+}
+
+function assertSameBits(results: number[][][], what: string): void {
+  for (const r of results.slice(1)) assert.deepEqual(r, results[0], `${what}: results differ between thread counts`);
+}
+
+describe("kernel team", () => {
+  after(() => team.stop());
+
+  for (const c of conv) {
+    it(`conv2d ${c.name}: forward and both gradients are the same bits for 1, 2, 3 threads`, () => {
+      const x = randn(c.x, rng), w = randn(c.w, rng);
+      const attrs = { stride: [c.stride, c.stride], pad: [c.pad, c.pad], groups: c.groups };
+      const y = engine.runKernel(K.Conv2D, [x, w], attrs)[0]!;
+      const dy = randn(y.shape, rng);
+      const shared = team.sharedRuns;
+      const results = withThreads(() => [
+        engine.runKernel(K.Conv2D, [x, w], attrs)[0]!,
+        engine.runKernel(K.Conv2DBackpropInput, [dy, w], { ...attrs, xShape: x.shape })[0]!,
+        engine.runKernel(K.Conv2DBackpropFilter, [x, dy], { ...attrs, wShape: w.shape })[0]!,
+      ]);
+      assert.ok(team.sharedRuns >= shared + 6, "the 2- and 3-thread runs split every call");
+      assertSameBits(results, c.name);
+    });
+  }
+
+  it("the filter gradient over images taken a few at a time is the same bits for 1, 2, 3 threads", () => {
+    const x = randn([9, 4, 10, 10], rng), w = randn([6, 4, 3, 3], rng);
+    const attrs = { stride: [1, 1], pad: [1, 1], groups: 1 };
+    const dy = randn([9, 6, 10, 10], rng);
+    const run = () => [engine.runKernel(K.Conv2DBackpropFilter, [x, dy], { ...attrs, wShape: w.shape })[0]!];
+    const whole = withThreads(run);
+    const saved = convSettings.columnBufferBytes;
+    convSettings.columnBufferBytes = 4 * 4 * 9 * 100 * 2; // two images' im2col at a time
+    try {
+      const grouped = withThreads(run);
+      assertSameBits(grouped, "grouped images");
+      assert.deepEqual(grouped[0], whole[0], "taking images a few at a time sums them in the same order");
+    } finally {
+      convSettings.columnBufferBytes = saved;
+    }
+  });
+
+  it("matmul, plain, transposed and batched, is the same bits for 1, 2, 3 threads", () => {
+    const a = randn([3, 70, 300], rng), b = randn([3, 300, 45], rng), c = randn([45, 300], rng);
+    assertSameBits(withThreads(() => [
+      engine.runKernel(K.MatMul, [a, b], { transposeA: false, transposeB: false })[0]!,
+      engine.runKernel(K.MatMul, [a, c], { transposeA: false, transposeB: true })[0]!,
+      engine.runKernel(K.MatMul, [b, a], { transposeA: true, transposeB: true })[0]!,
+    ]), "matmul");
+  });
+
+  it("rejects a thread count it cannot use", () => {
+    assert.throws(() => { team.threads = 0; }, /kernel team: expected 1 to 256 threads, received 0/);
+    assert.throws(() => { team.threads = 1.5; }, /received 1.5/);
+  });
+});
