@@ -4,56 +4,61 @@ import type { BatchNormAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
 import { batchNormDims } from "../../op_checks.js";
 import type { CpuBackend } from "../backend_cpu.js";
+import { wasm } from "../wasm/module.js";
+import { team } from "../wasm/team.js";
+import { HeapOperands } from "./heap_operands.js";
 
 // Batch normalisation over axis 1 of [N, C, ...]. Inputs: x, then gamma and
 // beta when affine, then the running mean and variance when not normalising
 // with batch statistics. Outputs: y, the mean and 1/sqrt(var + eps) used, and
 // the biased batch variance (for the caller's running-average update).
+// Statistics and gradients are WebAssembly tasks of one channel each,
+// summed in f64; the normalising pass is SIMD over blocks of rows.
+
+/** Rows ([N, C] pairs) per task of the normalising pass: fixed by shape, never by thread count. */
+const rowsPerTask = (inner: number) => Math.max(1, Math.ceil(65536 / inner));
 
 export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const expected = 1 + (attrs.affine ? 2 : 0) + (attrs.batchStats ? 0 : 2);
   if (inputs.length !== expected) throw new OpError("BatchNorm", `${expected} inputs`, `${inputs.length}`);
   const { n, c, inner } = batchNormDims("BatchNorm", x, inputs.slice(1));
-  const xv = backend.f32(x.dataId);
   const gamma = attrs.affine ? backend.f32(inputs[1]!.dataId) : null;
   const beta = attrs.affine ? backend.f32(inputs[2]!.dataId) : null;
-  const meanId = backend.allocate(c, "float32"), invId = backend.allocate(c, "float32"), varId = backend.allocate(c, "float32");
-  const mean = backend.f32(meanId), inv = backend.f32(invId), vr = backend.f32(varId);
-  const m = n * inner;
-  if (attrs.batchStats) {
-    for (let ch = 0; ch < c; ch++) {
-      let s = 0;
-      for (let b = 0; b < n; b++) { const o = (b * c + ch) * inner; for (let i = 0; i < inner; i++) s += xv[o + i]!; }
-      const mu = s / m;
-      let q = 0;
-      for (let b = 0; b < n; b++) { const o = (b * c + ch) * inner; for (let i = 0; i < inner; i++) { const d = xv[o + i]! - mu; q += d * d; } }
-      mean[ch] = mu;
-      vr[ch] = q / m;
+  const meanD = backend.allocateUninit(c, "float32"), invD = backend.allocateUninit(c, "float32"), varD = backend.allocateUninit(c, "float32");
+  const mean = meanD.values as Float32Array, inv = invD.values as Float32Array, vr = varD.values as Float32Array;
+  const ops = new HeapOperands(backend);
+  const affine = wasm.heap.alloc(8 * c);
+  try {
+    const px = ops.ptr(x);
+    if (attrs.batchStats) {
+      team.run("bnStatsTask", [px, meanD.ptr, varD.ptr, n, c, inner], c, 0, 3 * n * c * inner);
+    } else {
+      const k = attrs.affine ? 3 : 1;
+      mean.set(backend.f32(inputs[k]!.dataId));
+      vr.set(backend.f32(inputs[k + 1]!.dataId));
     }
-  } else {
-    const k = attrs.affine ? 3 : 1;
-    mean.set(backend.f32(inputs[k]!.dataId));
-    vr.set(backend.f32(inputs[k + 1]!.dataId));
-  }
-  for (let ch = 0; ch < c; ch++) inv[ch] = 1 / Math.sqrt(vr[ch]! + attrs.eps);
-  const yId = backend.allocate(xv.length, "float32");
-  const y = backend.f32(yId);
-  for (let b = 0; b < n; b++) {
+    // y = x * scale + shift per channel
+    const scale = new Float32Array(wasm.memory.buffer, affine, c), shift = new Float32Array(wasm.memory.buffer, affine + 4 * c, c);
     for (let ch = 0; ch < c; ch++) {
-      const scale = inv[ch]! * (gamma ? gamma[ch]! : 1);
-      const shift = (beta ? beta[ch]! : 0) - mean[ch]! * scale;
-      const o = (b * c + ch) * inner;
-      for (let i = 0; i < inner; i++) y[o + i] = xv[o + i]! * scale + shift;
+      inv[ch] = 1 / Math.sqrt(vr[ch]! + attrs.eps);
+      scale[ch] = inv[ch]! * (gamma ? gamma[ch]! : 1);
+      shift[ch] = (beta ? beta[ch]! : 0) - mean[ch]! * scale[ch]!;
     }
+    const y = ops.output(n * c * inner);
+    const per = rowsPerTask(inner);
+    team.run("bnApplyTask", [px, y.ptr, affine, affine + 4 * c, n, c, inner, per], Math.ceil((n * c) / per), 0, 2 * n * c * inner);
+    const vec = [c];
+    return [
+      { dataId: y.data, shape: x.shape, dtype: "float32" },
+      { dataId: meanD, shape: vec, dtype: "float32" },
+      { dataId: invD, shape: vec, dtype: "float32" },
+      { dataId: varD, shape: vec, dtype: "float32" },
+    ];
+  } finally {
+    wasm.heap.release(affine);
+    ops.release();
   }
-  const vec = [c];
-  return [
-    { dataId: yId, shape: x.shape, dtype: "float32" },
-    { dataId: meanId, shape: vec, dtype: "float32" },
-    { dataId: invId, shape: vec, dtype: "float32" },
-    { dataId: varId, shape: vec, dtype: "float32" },
-  ];
 }
 
 /**
@@ -64,38 +69,17 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
 export function batchNormGradKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
   const [dy, x, meanT, invT] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
   const { n, c, inner } = batchNormDims("BatchNormGrad", x, [meanT, invT]);
-  const dyv = backend.f32(dy.dataId), xv = backend.f32(x.dataId);
-  const mean = backend.f32(meanT.dataId), inv = backend.f32(invT.dataId);
-  const gamma = attrs.affine ? backend.f32(inputs[4]!.dataId) : null;
-  const dxId = backend.allocate(xv.length, "float32");
-  const dx = backend.f32(dxId);
-  const dgId = backend.allocate(c, "float32"), dbId = backend.allocate(c, "float32");
-  const dg = backend.f32(dgId), db = backend.f32(dbId);
-  const m = n * inner;
-  for (let ch = 0; ch < c; ch++) {
-    const mu = mean[ch]!, is = inv[ch]!, g = gamma ? gamma[ch]! : 1;
-    let sumDy = 0, sumDyXhat = 0;
-    for (let b = 0; b < n; b++) {
-      const o = (b * c + ch) * inner;
-      for (let i = 0; i < inner; i++) { const d = dyv[o + i]!; sumDy += d; sumDyXhat += d * (xv[o + i]! - mu) * is; }
-    }
-    dg[ch] = sumDyXhat;
-    db[ch] = sumDy;
-    const k = g * is;
-    for (let b = 0; b < n; b++) {
-      const o = (b * c + ch) * inner;
-      if (attrs.batchStats) {
-        for (let i = 0; i < inner; i++) {
-          const xhat = (xv[o + i]! - mu) * is;
-          dx[o + i] = (k / m) * (m * dyv[o + i]! - sumDy - xhat * sumDyXhat);
-        }
-      } else {
-        for (let i = 0; i < inner; i++) dx[o + i] = k * dyv[o + i]!;
-      }
-    }
+  const ops = new HeapOperands(backend);
+  try {
+    const dx = ops.output(n * c * inner), dg = ops.output(c), db = ops.output(c);
+    const gamma = attrs.affine ? ops.ptr(inputs[4]!) : 0;
+    team.run("bnGradTask", [ops.ptr(dy), ops.ptr(x), ops.ptr(meanT), ops.ptr(invT), gamma, dx.ptr, dg.ptr, db.ptr, n, c, inner,
+      attrs.batchStats ? 1 : 0], c, 0, 8 * n * c * inner);
+    const outs: TensorInfo[] = [{ dataId: dx.data, shape: x.shape, dtype: "float32" }];
+    if (attrs.affine) outs.push({ dataId: dg.data, shape: [c], dtype: "float32" }, { dataId: db.data, shape: [c], dtype: "float32" });
+    else { backend.release(dg.data); backend.release(db.data); }
+    return outs;
+  } finally {
+    ops.release();
   }
-  const outs: TensorInfo[] = [{ dataId: dxId, shape: x.shape, dtype: "float32" }];
-  if (attrs.affine) outs.push({ dataId: dgId, shape: [c], dtype: "float32" }, { dataId: dbId, shape: [c], dtype: "float32" });
-  else { backend.release(dgId); backend.release(dbId); }
-  return outs;
 }

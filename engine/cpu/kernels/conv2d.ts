@@ -13,14 +13,14 @@ import { HeapOperands } from "./heap_operands.js";
 // Grouped convolution is the same path: group g reads rows g*kg.. of the
 // im2col matrix and filters g*coutG.. of the weights. The thread team takes
 // images (forward, input gradient), planes (depthwise) or blocks of filter
-// columns (filter gradient, each summed over images in order).
+// columns (filter gradient, one GEMM over the pixels of many images).
 
 export const convSettings = {
   /** The filter gradient's im2col matrices are built for this many bytes of images at a time. */
   columnBufferBytes: 64 * 2 ** 20,
 };
-/** Column blocks of a filter gradient: fixed by shape, since with accumulation the block decides the rounding. */
-const FILTER_BLOCKS = 8;
+/** Slices of the filter gradient's long k (pixels of all images): fixed, since the slices decide the rounding. */
+const FILTER_SLICES = 8;
 
 function checkFloat(op: string, inputs: readonly TensorInfo[]): void {
   for (const t of inputs) if (t.dtype !== "float32") throw new OpError(op, "float32 inputs", `${t.dtype} of shape ${fmtShape(t.shape)}`);
@@ -104,21 +104,33 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
   }
 }
 
-/** dW = sum over images of dy_i col_i^T, images in order, im2col built for a bounded group of images at a time. */
+/**
+ * dW_g = dy_g col_g^T over all pixels of a group of images: their im2col
+ * matrices side by side ([kg, count*p]) and dy's rows likewise ([cout,
+ * count*p]). The long k is cut into slices whose products the thread team
+ * computes apart and then sums in slice order; groups of images add into
+ * dW in order. Slices and groups are sized by shape, never by thread count.
+ */
 function filterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
-  const cf = colFloats(g);
-  const perGroup = cf === 0 ? g.n : Math.max(1, Math.min(g.n, Math.floor(convSettings.columnBufferBytes / (4 * cf))));
-  const chunkCols = Math.ceil(Math.ceil(g.kg / FILTER_BLOCKS) / 8) * 8;
-  const chunks = Math.ceil(g.kg / chunkCols);
-  const col = cf === 0 ? px : wasm.heap.alloc(4 * cf * perGroup);
+  const cf = g.c * g.kh * g.kw * g.p, dyf = g.cout * g.p, wSize = g.cout * g.kg;
+  const perGroup = Math.max(1, Math.min(g.n, Math.floor(convSettings.columnBufferBytes / (4 * (cf + dyf)))));
+  // dy as a 1x1 convolution's input, so im2colTask lays its rows side by side too
+  const dyGeometry = [g.cout, g.oh, g.ow, 1, 1, 1, 1, 0, 0, g.oh, g.ow, g.cout, 1];
+  const col = wasm.heap.alloc(4 * cf * perGroup), dyt = wasm.heap.alloc(4 * dyf * perGroup);
+  const partials = wasm.heap.alloc(4 * wSize * FILTER_SLICES);
   try {
     for (let first = 0; first < g.n; first += perGroup) {
-      const count = Math.min(perGroup, g.n - first);
-      if (cf > 0) team.run("im2colTask", [px, col, first, ...geometryWords(g)], count, 0, count * cf);
-      team.run("convBackpropFilterTask", [col, pdy, pdw, ...geometryWords(g), first, count, chunks, chunkCols], g.groups * chunks,
-        wasm.fn.gemmScratchFloats(g.coutG, chunkCols), 2 * count * g.cout * g.kg * g.p);
+      const count = Math.min(perGroup, g.n - first), ld = count * g.p;
+      team.run("im2colTask", [px, col, first, ...geometryWords(g), ld], count, 0, count * cf);
+      team.run("im2colTask", [pdy, dyt, first, ...dyGeometry, ld], count, 0, count * dyf);
+      const sliceLen = Math.ceil(ld / FILTER_SLICES);
+      const slices = Math.ceil(ld / sliceLen);
+      team.run("sliceProductTask", [g.coutG, g.kg, ld, dyt, ld, col, ld, partials, sliceLen, slices, g.coutG * ld, g.kg * ld, g.groups],
+        g.groups * slices, wasm.fn.gemmScratchFloats(g.coutG, g.kg), 2 * count * g.cout * g.kg * g.p);
+      const per = 4096;
+      team.run("sumSlicesTask", [partials, pdw, wSize, slices, per, first > 0 ? 1 : 0], Math.ceil(wSize / per), 0, wSize * slices);
     }
   } finally {
-    if (cf > 0) wasm.heap.release(col);
+    for (const p of [col, dyt, partials]) wasm.heap.release(p);
   }
 }

@@ -4,15 +4,16 @@ import type { Activation, ActivationGradAttrs, ScalarAttrs } from "../../kernel_
 import type { KernelArgs } from "../../kernel_registry.js";
 import { shapesEqual } from "../../shape.js";
 import type { CpuBackend } from "../backend_cpu.js";
+import { elementwise } from "./elementwise_wasm.js";
 
 type Map1 = (out: Float32Array, x: Float32Array, c: number) => void;
 
+/** ReLU and ReLU6 run as WebAssembly SIMD (activationTask's codes): they sit on every training step's hot path. */
+const WASM_ACTIVATION: Partial<Record<string, number>> = { Relu: 0, Relu6: 1 };
+const WASM_ACTIVATION_GRAD: Partial<Record<Activation, number>> = { relu: 0, relu6: 1 };
+
 // Element-wise maps, each its own loop. `c` is the scalar of the scalar ops.
 const maps: Record<string, Map1> = {
-  // branch-free: activations are positive about half the time, and a
-  // mispredicted branch per element costs several times the arithmetic
-  Relu(o, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; o[i] = (v + Math.abs(v)) * 0.5; } },
-  Relu6(o, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; o[i] = v < 0 ? 0 : v > 6 ? 6 : v; } },
   Sigmoid(o, x) { for (let i = 0; i < x.length; i++) o[i] = 1 / (1 + Math.exp(-x[i]!)); },
   // relu6(x + 3) / 6, as PyTorch's hardsigmoid
   HardSigmoid(o, x) { for (let i = 0; i < x.length; i++) { const v = x[i]! + 3; o[i] = (v < 0 ? 0 : v > 6 ? 6 : v) / 6; } },
@@ -27,24 +28,23 @@ const maps: Record<string, Map1> = {
 };
 
 export function unaryKernel(op: string) {
-  const map = maps[op];
-  if (map === undefined) throw new Error(`unaryKernel: no map for ${op}`);
+  const map = maps[op], code = WASM_ACTIVATION[op];
+  if (map === undefined && code === undefined) throw new Error(`unaryKernel: no map for ${op}`);
   return ({ inputs, attrs, backend }: KernelArgs<Partial<ScalarAttrs> | undefined, CpuBackend>): TensorInfo[] => {
     const x = inputs[0]!;
     if (x.dtype !== "float32") throw new OpError(op, "a float32 input", `${x.dtype} of shape ${fmtShape(x.shape)}`);
     const xv = backend.f32(x.dataId);
-    const outId = backend.allocate(xv.length, "float32");
-    map(backend.f32(outId), xv, attrs?.value ?? 0);
-    return [{ dataId: outId, shape: x.shape, dtype: "float32" }];
+    if (code !== undefined) return [{ dataId: elementwise(backend, "activationTask", code, [x], xv.length), shape: x.shape, dtype: "float32" }];
+    const out = backend.allocateUninit(xv.length, "float32");
+    map!(out.values as Float32Array, xv, attrs?.value ?? 0);
+    return [{ dataId: out, shape: x.shape, dtype: "float32" }];
   };
 }
 
 type Grad1 = (dx: Float32Array, dy: Float32Array, x: Float32Array) => void;
 
 // dx = dy * f'(x), with x the activation's input (sigmoid takes its output y instead).
-const grads: Record<Activation, Grad1> = {
-  relu(dx, dy, x) { for (let i = 0; i < x.length; i++) dx[i] = dy[i]! * +(x[i]! > 0); },
-  relu6(dx, dy, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; dx[i] = v > 0 && v < 6 ? dy[i]! : 0; } },
+const grads: Partial<Record<Activation, Grad1>> = {
   sigmoid(dx, dy, y) { for (let i = 0; i < y.length; i++) { const s = y[i]!; dx[i] = dy[i]! * s * (1 - s); } },
   hardSigmoid(dx, dy, x) { for (let i = 0; i < x.length; i++) { const v = x[i]!; dx[i] = v > -3 && v < 3 ? dy[i]! / 6 : 0; } },
   hardSwish(dx, dy, x) {
@@ -58,7 +58,10 @@ const grads: Record<Activation, Grad1> = {
 export function activationGradKernel({ inputs, attrs, backend }: KernelArgs<ActivationGradAttrs, CpuBackend>): TensorInfo[] {
   const [dy, x] = inputs as [TensorInfo, TensorInfo];
   if (!shapesEqual(dy.shape, x.shape)) throw new OpError("ActivationGrad", `dy of shape ${fmtShape(x.shape)}`, fmtShape(dy.shape));
-  const outId = backend.allocate(dy.shape.reduce((a, b) => a * b, 1), "float32");
-  grads[attrs.activation](backend.f32(outId), backend.f32(dy.dataId), backend.f32(x.dataId));
-  return [{ dataId: outId, shape: x.shape, dtype: "float32" }];
+  const n = dy.shape.reduce((a, b) => a * b, 1);
+  const code = WASM_ACTIVATION_GRAD[attrs.activation];
+  if (code !== undefined) return [{ dataId: elementwise(backend, "activationGradTask", code, [dy, x], n), shape: x.shape, dtype: "float32" }];
+  const out = backend.allocateUninit(n, "float32");
+  grads[attrs.activation]!(out.values as Float32Array, backend.f32(dy.dataId), backend.f32(x.dataId));
+  return [{ dataId: out, shape: x.shape, dtype: "float32" }];
 }

@@ -18,17 +18,28 @@ function hi(k: i32, s: i32, p: i32, len: i32, outLen: i32): i32 {
   return d < 0 ? 0 : min(outLen, d / s + 1);
 }
 
-// col[(ci*kh + i)*kw + j][y*ow + x] = image[ci][y*sh - ph + i][x*sw - pw + j], 0 outside.
+// col[(ci*kh + i)*kw + j][y*ow + x] = image[ci][y*sh - ph + i][x*sw - pw + j], 0 outside;
+// rows of col are ld floats apart (oh*ow when the matrix is one image's alone).
 export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, col: usize): void {
+  oh: i32, ow: i32, col: usize, ld: i32): void {
   const plane = oh * ow;
   for (let ci: i32 = 0; ci < c; ci++) {
     for (let i: i32 = 0; i < kh; i++) {
       const y0 = lo(i, sh, ph), y1 = hi(i, sh, ph, h, oh);
       for (let j: i32 = 0; j < kw; j++) {
-        const row = col + (<usize>(((ci * kh + i) * kw + j) * plane) << 2);
-        memory.fill(row, 0, <usize>plane << 2);
+        const row = col + (<usize>(((ci * kh + i) * kw + j) * ld) << 2);
         const x0 = lo(j, sw, pw), x1 = hi(j, sw, pw, w, ow);
+        if (sh == 1 && sw == 1 && ow == w && x1 > x0 && y1 > y0) {
+          // source and destination rows share their stride: one copy for
+          // all rows, then zero what it brought in from beyond the edges
+          const src = x + (<usize>((ci * h + y0 - ph + i) * w - pw + j) << 2);
+          memory.fill(row, 0, <usize>(y0 * ow + x0) << 2);
+          memory.copy(row + (<usize>(y0 * ow + x0) << 2), src + (<usize>x0 << 2), <usize>((y1 - 1 - y0) * ow + x1 - x0) << 2);
+          for (let y = y0; y < y1 - 1; y++) memory.fill(row + (<usize>(y * ow + x1) << 2), 0, <usize>(ow - x1 + x0) << 2);
+          memory.fill(row + (<usize>((y1 - 1) * ow + x1) << 2), 0, <usize>((oh - y1 + 1) * ow - x1) << 2);
+          continue;
+        }
+        memory.fill(row, 0, <usize>plane << 2);
         if (x1 <= x0) continue;
         for (let y = y0; y < y1; y++) {
           const src = x + (<usize>((ci * h + y * sh - ph + i) * w - pw + j) << 2);

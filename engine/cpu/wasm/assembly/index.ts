@@ -1,4 +1,6 @@
-export { gemmTask, convForwardTask, convBackpropInputTask, im2colTask, convBackpropFilterTask, depthwiseTask, depthwiseFilterTask } from "./tasks";
+export { gemmTask, convForwardTask, convBackpropInputTask, im2colTask, depthwiseTask, depthwiseFilterTask,
+  sliceProductTask, sumSlicesTask } from "./tasks";
+export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTask, bnGradTask } from "./elementwise";
 export { gemmScratchFloats } from "./gemm";
 
 export function heapBase(): usize {

@@ -64,9 +64,9 @@ const C = 3, H = 4, W = 5, KH = 6, KW = 7, SH = 8, SW = 9, PH = 10, PW = 11, OH 
   return word(params, KH) == 1 && word(params, KW) == 1 && word(params, SH) == 1 && word(params, SW) == 1 && word(params, PH) == 0 && word(params, PW) == 0;
 }
 
-function im2colOf(params: usize, x: usize, col: usize): void {
+function im2colOf(params: usize, x: usize, col: usize, ld: i32): void {
   im2col(x, word(params, C), word(params, H), word(params, W), word(params, KH), word(params, KW), word(params, SH), word(params, SW),
-    word(params, PH), word(params, PW), word(params, OH), word(params, OW), col);
+    word(params, PH), word(params, PW), word(params, OH), word(params, OW), col, ld);
 }
 
 // Forward convolution of one image. Words: x w y, geometry.
@@ -79,7 +79,7 @@ export function convForwardTask(params: usize, image: i32, scratch: usize): void
   if (!pointwise(params)) {
     col = scratch;
     gs = f32At(scratch, colFloats(params));
-    im2colOf(params, x, col);
+    im2colOf(params, x, col, p);
   }
   for (let grp: i32 = 0; grp < word(params, GROUPS); grp++) {
     sgemm(co, p, k, f32At(w, grp * co * k), k, 1, f32At(col, grp * k * p), p, 1, f32At(y, grp * co * p), p, false, gs);
@@ -109,32 +109,12 @@ export function convBackpropInputTask(params: usize, image: i32, scratch: usize)
   }
 }
 
-// im2col of image `first + task` into slot `task` of a column buffer. Words: x col first, geometry.
+// im2col of image `first + task` into columns [task * p, task * p + p) of a
+// matrix whose rows are ld floats apart: the im2col matrices of a group of
+// images side by side. Words: x col first, geometry, ld.
 export function im2colTask(params: usize, task: i32, _scratch: usize): void {
   const image = word(params, 2) + task;
-  im2colOf(params, f32At(<usize>word(params, 0), image * imageFloats(params)), f32At(<usize>word(params, 1), task * colFloats(params)));
-}
-
-// Filter gradient of one group and one block of its kg columns, summed over
-// images [first, first + count) in order (added to dw unless first is 0).
-// Words: col dy dw, geometry, first count chunks chunkCols. `col` holds the
-// images' im2col matrices from slot 0 (pointwise convolutions: x itself,
-// from image 0).
-export function convBackpropFilterTask(params: usize, task: i32, scratch: usize): void {
-  const p = plane(params), k = kg(params), co = coutG(params), cf = colFloats(params);
-  const first = word(params, 16), count = word(params, 17), chunks = word(params, 18), chunkCols = word(params, 19);
-  const grp = task / chunks, c0 = (task % chunks) * chunkCols;
-  const cols = min(chunkCols, k - c0);
-  if (cols <= 0) return;
-  const dw = f32At(<usize>word(params, 2), grp * co * k + c0);
-  const slot0 = pointwise(params) ? first : 0;
-  for (let i: i32 = 0; i < count; i++) {
-    const image = first + i;
-    const col = f32At(<usize>word(params, 0), (slot0 + i) * cf);
-    // dW_g[coutG, cols] (+)= dy_g [coutG, p] x col_g^T [p, cols]
-    sgemm(co, cols, p, f32At(<usize>word(params, 1), (image * word(params, COUT) + grp * co) * p), p, 1,
-      f32At(col, (grp * k + c0) * p), 1, p, dw, k, image > 0, scratch);
-  }
+  im2colOf(params, f32At(<usize>word(params, 0), image * imageFloats(params)), f32At(<usize>word(params, 1), task * plane(params)), word(params, 16));
 }
 
 // Depthwise forward or input gradient over planes [task * per, ...) of n*c.
@@ -160,3 +140,36 @@ export function depthwiseFilterTask(params: usize, task: i32, _scratch: usize): 
 }
 
 
+
+// One slice of k of a product summed over a long k, written to its own
+// partial output: P_s = A[:, ks] B[ks, :] for batch item (group) task / slices,
+// slice task % slices. A(i, k) at a + 4*(i*lda + k), B(k, j) at b + 4*(k + j*ldb)
+// (rows of two k-major matrices), P row-major m x n, the partials laid out
+// [slice][item][m][n]. Words: m n k a lda b ldb partials sliceLen slices
+// batchStrideA batchStrideB items.
+export function sliceProductTask(params: usize, task: i32, scratch: usize): void {
+  const m = word(params, 0), n = word(params, 1), k = word(params, 2), lda = word(params, 4), ldb = word(params, 6);
+  const sliceLen = word(params, 8), slices = word(params, 9);
+  const item = task / slices, s = task % slices;
+  const k0 = s * sliceLen, len = min(sliceLen, k - k0);
+  const a = f32At(<usize>word(params, 3), item * word(params, 10) + k0);
+  const b = f32At(<usize>word(params, 5), item * word(params, 11) + k0);
+  const p = f32At(<usize>word(params, 7), (s * word(params, 12) + item) * m * n);
+  if (len > 0) sgemm(m, n, len, a, lda, 1, b, 1, ldb, p, n, false, scratch);
+  else memory.fill(p, 0, <usize>(m * n) << 2);
+}
+
+// out (+)= the sum of `slices` partial outputs of `size` floats each, in
+// slice order, for elements [task * per, ...). Words: partials out size
+// slices per accumulate.
+export function sumSlicesTask(params: usize, task: i32, _scratch: usize): void {
+  const partials = <usize>word(params, 0), out = <usize>word(params, 1), size = word(params, 2), slices = word(params, 3);
+  const per = word(params, 4), accumulate = word(params, 5) != 0;
+  const i1 = min(size, (task + 1) * per);
+  for (let i = task * per; i < i1; i++) {
+    let v: f32 = load<f32>(f32At(partials, i));
+    for (let s: i32 = 1; s < slices; s++) v += load<f32>(f32At(partials, s * size + i));
+    const o = f32At(out, i);
+    store<f32>(o, accumulate ? load<f32>(o) + v : v);
+  }
+}

@@ -1,0 +1,161 @@
+// AssemblyScript: element-wise kernels and batch normalisation as tasks of
+// the thread team (see ./tasks.ts for the calling convention). Element-wise
+// tasks cover the range [task * per, task * per + per) of n elements;
+// batch-norm statistics and gradients take one channel per task and sum in
+// f64, as the JavaScript kernels they replace did.
+
+// @ts-ignore: decorator
+@inline
+function word(params: usize, i: i32): i32 {
+  return load<i32>(params + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function ptr(params: usize, i: i32): usize {
+  return <usize>load<u32>(params + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function at(base: usize, index: i32): usize {
+  return base + (<usize>index << 2);
+}
+
+export const BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3;
+
+// out = a op b, same shapes. Words: op a b out n per.
+export function binaryTask(params: usize, task: i32, _scratch: usize): void {
+  const op = word(params, 0), a = ptr(params, 1), b = ptr(params, 2), out = ptr(params, 3);
+  const n = word(params, 4), per = word(params, 5);
+  const i0 = task * per, i1 = min(n, i0 + per);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const x = v128.load(at(a, i)), y = v128.load(at(b, i));
+    let r: v128;
+    if (op == BINARY_ADD) r = f32x4.add(x, y);
+    else if (op == BINARY_SUB) r = f32x4.sub(x, y);
+    else if (op == BINARY_MUL) r = f32x4.mul(x, y);
+    else r = f32x4.div(x, y);
+    v128.store(at(out, i), r);
+  }
+  for (; i < i1; i++) {
+    const x = load<f32>(at(a, i)), y = load<f32>(at(b, i));
+    store<f32>(at(out, i), op == BINARY_ADD ? x + y : op == BINARY_SUB ? x - y : op == BINARY_MUL ? x * y : x / y);
+  }
+}
+
+export const ACT_RELU = 0, ACT_RELU6 = 1;
+
+// out = relu(x) or relu6(x). Words: activation x out n per.
+export function activationTask(params: usize, task: i32, _scratch: usize): void {
+  const act = word(params, 0), x = ptr(params, 1), out = ptr(params, 2);
+  const n = word(params, 3), per = word(params, 4);
+  const i0 = task * per, i1 = min(n, i0 + per);
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    let v = f32x4.max(v128.load(at(x, i)), zero);
+    if (act == ACT_RELU6) v = f32x4.min(v, six);
+    v128.store(at(out, i), v);
+  }
+  for (; i < i1; i++) {
+    let v = max<f32>(load<f32>(at(x, i)), 0);
+    if (act == ACT_RELU6) v = min<f32>(v, 6);
+    store<f32>(at(out, i), v);
+  }
+}
+
+// dx = dy where the activation's input x lies where its slope is 1, else 0.
+// Words: activation dy x dx n per.
+export function activationGradTask(params: usize, task: i32, _scratch: usize): void {
+  const act = word(params, 0), dy = ptr(params, 1), x = ptr(params, 2), dx = ptr(params, 3);
+  const n = word(params, 4), per = word(params, 5);
+  const i0 = task * per, i1 = min(n, i0 + per);
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const v = v128.load(at(x, i));
+    let mask = f32x4.gt(v, zero);
+    if (act == ACT_RELU6) mask = v128.and(mask, f32x4.lt(v, six));
+    v128.store(at(dx, i), v128.and(v128.load(at(dy, i)), mask));
+  }
+  for (; i < i1; i++) {
+    const v = load<f32>(at(x, i));
+    const on = v > 0 && (act != ACT_RELU6 || v < 6);
+    store<f32>(at(dx, i), on ? load<f32>(at(dy, i)) : 0);
+  }
+}
+
+// Mean and biased variance of channel `ch` of x [n, c, inner], two passes in f64.
+// Words: x mean var n c inner.
+export function bnStatsTask(params: usize, ch: i32, _scratch: usize): void {
+  const x = ptr(params, 0), n = word(params, 3), c = word(params, 4), inner = word(params, 5);
+  const m = <f64>n * <f64>inner;
+  let s: f64 = 0;
+  for (let b: i32 = 0; b < n; b++) {
+    const row = at(x, (b * c + ch) * inner);
+    for (let i: i32 = 0; i < inner; i++) s += <f64>load<f32>(at(row, i));
+  }
+  const mu = s / m;
+  let q: f64 = 0;
+  for (let b: i32 = 0; b < n; b++) {
+    const row = at(x, (b * c + ch) * inner);
+    for (let i: i32 = 0; i < inner; i++) {
+      const d = <f64>load<f32>(at(row, i)) - mu;
+      q += d * d;
+    }
+  }
+  store<f32>(at(ptr(params, 1), ch), <f32>mu);
+  store<f32>(at(ptr(params, 2), ch), <f32>(q / m));
+}
+
+// y = x * scale[ch] + shift[ch] over rows [task * per, ...) of the n*c rows.
+// Words: x y scale shift n c inner per.
+export function bnApplyTask(params: usize, task: i32, _scratch: usize): void {
+  const x = ptr(params, 0), y = ptr(params, 1), scale = ptr(params, 2), shift = ptr(params, 3);
+  const rows = word(params, 4) * word(params, 5), c = word(params, 5), inner = word(params, 6), per = word(params, 7);
+  const r1 = min(rows, (task + 1) * per);
+  for (let r = task * per; r < r1; r++) {
+    const a = load<f32>(at(scale, r % c)), b = load<f32>(at(shift, r % c));
+    const av = f32x4.splat(a), bv = f32x4.splat(b);
+    const src = at(x, r * inner), dst = at(y, r * inner);
+    let i: i32 = 0;
+    for (; i + 4 <= inner; i += 4) v128.store(at(dst, i), f32x4.add(f32x4.mul(v128.load(at(src, i)), av), bv));
+    for (; i < inner; i++) store<f32>(at(dst, i), load<f32>(at(src, i)) * a + b);
+  }
+}
+
+// Gradient of batch normalisation for channel `ch`: dgamma and dbeta sums in
+// f64, then dx (the full formula with batch statistics, else dy * gamma * invstd).
+// Words: dy x mean inv gamma dx dg db n c inner batchStats (gamma 0 when not affine).
+export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
+  const dy = ptr(params, 0), x = ptr(params, 1), gammaPtr = ptr(params, 4), dx = ptr(params, 5);
+  const n = word(params, 8), c = word(params, 9), inner = word(params, 10), batchStats = word(params, 11) != 0;
+  const mu = <f64>load<f32>(at(ptr(params, 2), ch)), is = <f64>load<f32>(at(ptr(params, 3), ch));
+  const g: f64 = gammaPtr == 0 ? 1 : <f64>load<f32>(at(gammaPtr, ch));
+  const m = <f64>n * <f64>inner;
+  let sumDy: f64 = 0, sumDyXhat: f64 = 0;
+  for (let b: i32 = 0; b < n; b++) {
+    const o = (b * c + ch) * inner;
+    for (let i: i32 = 0; i < inner; i++) {
+      const d = <f64>load<f32>(at(dy, o + i));
+      sumDy += d;
+      sumDyXhat += d * (<f64>load<f32>(at(x, o + i)) - mu) * is;
+    }
+  }
+  store<f32>(at(ptr(params, 6), ch), <f32>sumDyXhat);
+  store<f32>(at(ptr(params, 7), ch), <f32>sumDy);
+  const k = g * is;
+  for (let b: i32 = 0; b < n; b++) {
+    const o = (b * c + ch) * inner;
+    if (batchStats) {
+      for (let i: i32 = 0; i < inner; i++) {
+        const xhat = (<f64>load<f32>(at(x, o + i)) - mu) * is;
+        store<f32>(at(dx, o + i), <f32>((k / m) * (m * <f64>load<f32>(at(dy, o + i)) - sumDy - xhat * sumDyXhat)));
+      }
+    } else {
+      for (let i: i32 = 0; i < inner; i++) store<f32>(at(dx, o + i), <f32>(k * <f64>load<f32>(at(dy, o + i))));
+    }
+  }
+}
