@@ -5,8 +5,12 @@ import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
 // Words of the control block shared with the team's threads.
 const SLOTS = { gen: 0, kernel: 1, params: 2, tasks: 3, threads: 4, scratch: 5, stride: 6, done: 7, error: 8 } as const;
 const MAX_THREADS = 256;
-/** Polls before a thread sleeps on the control block: a wake-up costs more than a short spin. */
-const SPIN = 20_000;
+/**
+ * Milliseconds a thread polls the control block before it sleeps on it:
+ * waking a sleeping thread costs hundreds of microseconds on the machines
+ * measured, more than most kernels take.
+ */
+const SPIN_MS = 5;
 /** How long the main thread waits for its helpers before it gives up (they never take this long unless dead). */
 const WAIT_LIMIT_MS = 600_000;
 
@@ -38,7 +42,7 @@ export class KernelTeam {
   private size = 1;
   private readonly paramsPtr = wasm.heap.alloc(4 * 64);
   /** Work (in flops) below which a call runs on the calling thread alone: waking helpers costs tens of microseconds. */
-  minWork = 2e6;
+  minWork = 2e5;
   /** Calls split across more than one thread so far. */
   sharedRuns = 0;
 
@@ -104,12 +108,12 @@ export class KernelTeam {
 
   private waitForHelpers(helpers: number): void {
     const c = this.control;
-    let spins = 0;
-    const t0 = Date.now();
+    const t0 = performance.now();
     for (let done = Atomics.load(c, SLOTS.done); done < helpers; done = Atomics.load(c, SLOTS.done)) {
-      if (spins++ < SPIN) continue;
+      const waited = performance.now() - t0;
+      if (waited < SPIN_MS) continue;
       Atomics.wait(c, SLOTS.done, done, 100);
-      if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error(`kernel team: ${helpers - done} helper thread(s) did not answer in ${WAIT_LIMIT_MS / 1000} s`);
+      if (waited > WAIT_LIMIT_MS) throw new Error(`kernel team: ${helpers - done} helper thread(s) did not answer in ${WAIT_LIMIT_MS / 1000} s`);
     }
   }
 
@@ -118,7 +122,7 @@ export class KernelTeam {
     const url = new URL("./team_worker.mjs", import.meta.url);
     for (let id = this.workers.length + 1; id < this.size; id++) {
       const w = new Worker(url, {
-        workerData: { module: wasm.module, memory: wasm.memory, control: this.control.buffer, id, kernels: TASK_KERNELS, slots: SLOTS, spin: SPIN, seen: Atomics.load(this.control, SLOTS.gen) },
+        workerData: { module: wasm.module, memory: wasm.memory, control: this.control.buffer, id, kernels: TASK_KERNELS, slots: SLOTS, spinMs: SPIN_MS, seen: Atomics.load(this.control, SLOTS.gen) },
       });
       w.unref();
       this.workers.push(w);

@@ -4,18 +4,25 @@
 // it starts without a TypeScript loader.
 import { workerData } from "node:worker_threads";
 
-const { module, memory, control, id, kernels, slots, spin, seen: started } = workerData;
+const { module, memory, control, id, kernels, slots, spinMs, seen: started } = workerData;
 const ctl = new Int32Array(control);
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = kernels.map((name) => exports[name]);
 
 let seen = started;
+let idleSince = performance.now();
 for (;;) {
   const gen = Atomics.load(ctl, slots.gen);
   if (gen === seen) {
-    let s = 0;
-    while (s < spin && Atomics.load(ctl, slots.gen) === seen) s++;
-    if (s === spin) Atomics.wait(ctl, slots.gen, seen);
+    // Poll for a while before sleeping: waking a sleeping thread costs
+    // hundreds of microseconds here, and a training step posts work every
+    // few hundred.
+    if (performance.now() - idleSince > spinMs) {
+      Atomics.wait(ctl, slots.gen, seen);
+      idleSince = performance.now();
+    } else {
+      for (let i = 0; i < 256 && Atomics.load(ctl, slots.gen) === seen; i++);
+    }
     continue;
   }
   const kernel = ctl[slots.kernel], params = ctl[slots.params], tasks = ctl[slots.tasks];
@@ -31,4 +38,5 @@ for (;;) {
   }
   Atomics.add(ctl, slots.done, 1);
   Atomics.notify(ctl, slots.done);
+  idleSince = performance.now();
 }
