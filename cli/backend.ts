@@ -1,5 +1,6 @@
 import { engine } from "../engine/index.js";
 import { BACKENDS, WebGpuBackend, useBackend } from "../engine/webgpu/index.js";
+import { team, parseThreads } from "../engine/cpu/wasm/team.js";
 import { UsageError, type FlagSpec } from "./args.js";
 
 /** `--backend`, defaulting to $KSHOT_BACKEND, else the CPU. */
@@ -14,6 +15,24 @@ export async function selectBackend(command: string, value: unknown): Promise<st
   const name = String(value);
   if (!(BACKENDS as readonly string[]).includes(name)) throw new UsageError(`${command}: --backend expects ${BACKENDS.join(" or ")}, received '${name}'`);
   return useBackend(name);
+}
+
+/** `--threads`: the CPU kernel team's size. */
+export const threadsFlag: FlagSpec = {
+  type: "string",
+  help: "threads that run CPU kernels, this one included; results are the same bits for any count (default: $KSHOT_THREADS, else the available cores)",
+};
+
+/** Sizes the CPU kernel team from --threads, else $KSHOT_THREADS, else the cores; returns the size. */
+export function selectThreads(command: string, value: unknown): number {
+  const [text, what] = value !== undefined ? [String(value), "--threads"] : [process.env["KSHOT_THREADS"], "KSHOT_THREADS"];
+  if (text === undefined || text === "") return team.threads;
+  try {
+    team.threads = parseThreads(text, what);
+  } catch (e) {
+    throw new UsageError(`${command}: ${(e as Error).message}`);
+  }
+  return team.threads;
 }
 
 /** What the GPU did, in one line (fallbacks to the CPU included); null on the CPU backend. */

@@ -5,7 +5,7 @@ import { buildSupernetRun } from "../nas/supernet/run.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../train/datasets.js";
 import { helpText, num, parseFlags, type FlagSpecs } from "./args.js";
-import { backendFlag, gpuSummary, selectBackend } from "./backend.js";
+import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 import { searchWithPool } from "./search.js";
 import { trainWithProgress } from "./supernet.js";
@@ -22,6 +22,7 @@ export const mainFlags: FlagSpecs = {
   seed: { type: "string", help: "seed of everything random", default: "0" },
   out: { type: "string", help: "directory for the checkpoint, the front and the summary", default: "runs/main" },
   backend: { ...backendFlag, help: `backend of the supernet training (the search evaluates on the CPU workers): ${backendFlag.help}` },
+  threads: { ...threadsFlag, help: `CPU kernel threads of the supernet training; the search's workers run one each: ${threadsFlag.help}` },
 };
 
 /**
@@ -40,6 +41,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   const out = String(f.out);
   mkdirSync(out, { recursive: true });
   const backend = await selectBackend(cmd, f.backend);
+  const threads = selectThreads(cmd, f.threads);
   const run = buildSupernetRun({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: num(cmd, "K", f.K, { integer: true, min: 1 }), C: 8, N: 1,
     dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
@@ -49,7 +51,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
     seed: num(cmd, "seed", f.seed, { integer: true, min: 0 }),
   });
   const c = run.config;
-  progress.log(`kshot run: 1/2 training a K=${c.K} NAS-Bench-201 supernet (C=8, N=1) on ${run.train.count} embedded Fashion-MNIST images, ${c.epochs} epochs (1 warm-up), ${backend} backend`);
+  progress.log(`kshot run: 1/2 training a K=${c.K} NAS-Bench-201 supernet (C=8, N=1) on ${run.train.count} embedded Fashion-MNIST images, ${c.epochs} epochs (1 warm-up), ${backend} backend, ${threads} CPU thread(s)`);
   const checkpoint = join(out, "supernet.safetensors");
   await trainWithProgress(run, checkpoint, progress);
   const gpu = gpuSummary();

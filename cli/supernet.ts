@@ -7,7 +7,7 @@ import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetEpochReport, typ
 import { sampleGenes } from "../nas/space.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
 import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
-import { backendFlag, gpuSummary, selectBackend } from "./backend.js";
+import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 
 const d = DEFAULT_SUPERNET_OPTIONS;
@@ -34,6 +34,7 @@ export const supernetTrainFlags: FlagSpecs = {
   out: { type: "string", help: "checkpoint, rewritten after every epoch", default: "runs/supernet.safetensors" },
   resume: { type: "string", help: "continue the run saved in this checkpoint (its own settings; --out still applies)" },
   backend: backendFlag,
+  threads: threadsFlag,
   json: { type: "boolean", help: "print a JSON summary as the last line of stdout" },
 };
 
@@ -73,6 +74,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
   const out = String(f.out);
   mkdirSync(dirname(out), { recursive: true });
   const backend = await selectBackend(cmd, f.backend);
+  const threads = selectThreads(cmd, f.threads);
   let run;
   if (f.resume !== undefined) {
     run = loadSupernetCheckpoint(String(f.resume));
@@ -102,7 +104,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
     progress.log(`${cmd}: ${run.dataNote}; ${run.train.count} training and ${run.val.count} validation images`);
   }
   const c = run.config;
-  progress.log(`${cmd}: ${c.space === "nb201" ? `nb201 C=${c.C} N=${c.N}` : `mbv2${c.searchWidth ? " with width search" : ""}`}, K=${c.K}, mode ${c.mode}, ${c.epochs} epochs (${c.warmupEpochs} warm-up), ${run.supernet.numParameters()} supernet parameters, ${backend} backend`);
+  progress.log(`${cmd}: ${c.space === "nb201" ? `nb201 C=${c.C} N=${c.N}` : `mbv2${c.searchWidth ? " with width search" : ""}`}, K=${c.K}, mode ${c.mode}, ${c.epochs} epochs (${c.warmupEpochs} warm-up), ${run.supernet.numParameters()} supernet parameters, ${backend} backend, ${threads} CPU thread(s)`);
   const reports = await trainWithProgress(run, out, progress);
   const gpu = gpuSummary();
   if (gpu !== null) progress.log(`${cmd}: ${gpu}`);

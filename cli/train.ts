@@ -8,7 +8,7 @@ import { head } from "../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../train/datasets.js";
 import { evaluate, trainClassifier } from "../train/fit.js";
 import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
-import { backendFlag, gpuSummary, selectBackend } from "./backend.js";
+import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 
 export const trainFlags: FlagSpecs = {
@@ -28,6 +28,7 @@ export const trainFlags: FlagSpecs = {
   seed: { type: "string", help: "seed of initialisation and data order", default: "0" },
   out: { type: "string", help: "checkpoint path (safetensors)", default: "runs/train.safetensors" },
   backend: backendFlag,
+  threads: threadsFlag,
   json: { type: "boolean", help: "print a JSON summary as the last line of stdout" },
 };
 
@@ -56,6 +57,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const testLimit = optionalNum(cmd, "test-limit", f["test-limit"], { integer: true, min: 1 });
   const progress = new Progress();
   const backend = await selectBackend(cmd, f.backend);
+  const threads = selectThreads(cmd, f.threads);
 
   const data = loadDataset(String(f.dataset), f["data-dir"] as string | undefined);
   progress.log(`kshot train: ${data.note}`);
@@ -65,7 +67,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const dataRng = new Rng(seed + 0x5eed);
   const model = new Nb201Network(arch, { C, N, inChannels: train.channels, classes: train.classes }, initRng);
   const macs = countMacs(model, [1, train.channels, train.height, train.width]);
-  progress.log(`kshot train: ${model.numParameters()} parameters, ${macs} MACs per image; ${train.count} training and ${test.count} test images, seed ${seed}, ${backend} backend`);
+  progress.log(`kshot train: ${model.numParameters()} parameters, ${macs} MACs per image; ${train.count} training and ${test.count} test images, seed ${seed}, ${backend} backend, ${threads} CPU thread(s)`);
 
   const reports = await trainClassifier(model, train, recipe, dataRecipe, dataRng, (p) => {
     progress.update(`epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toFixed(5)}`, p.step === p.steps);

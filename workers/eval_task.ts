@@ -30,6 +30,8 @@ export interface EvalTask { genes: number[]; fault?: "crash" | "hang" }
 export interface EvalResult {
   acc: number; lambda: number[]; params: number; macs: number; nb201Mflops: number;
   workerBytes: number; heapBytes: number;
+  /** CPU kernel threads this worker runs: 1, so that the pool's workers are the search's whole thread budget. */
+  kernelThreads: number;
 }
 
 let ctx: (SupernetModels & { val: ImageDataset; data: EvalWorkerData }) | null = null;
@@ -65,7 +67,7 @@ export default function evaluate(task: EvalTask): EvalResult {
     const cost = c.space.cost(task.genes);
     return {
       acc, lambda: [...lambda.dataSync()], ...cost,
-      workerBytes: wasm.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size,
+      workerBytes: wasm.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size, kernelThreads: team.threads,
     };
   });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -13,7 +13,7 @@ describe("kshot train (CLI)", () => {
     const r = kshot("train", "--help");
     assert.equal(r.status, 0);
     for (const flag of ["--arch", "--C", "--N", "--dataset", "--data-dir", "--train-limit", "--epochs", "--batch-size", "--lr",
-      "--momentum", "--nesterov", "--weight-decay", "--seed", "--out", "--json"]) assert.ok(r.stdout.includes(flag), flag);
+      "--momentum", "--nesterov", "--weight-decay", "--seed", "--out", "--threads", "--json"]) assert.ok(r.stdout.includes(flag), flag);
     assert.equal(kshot("--help").status, 0);
   });
 
@@ -30,12 +30,27 @@ describe("kshot train (CLI)", () => {
     assert.match(r.stderr, /data from data\/fashion-mnist-subset/);
   });
 
+  it("trains to the same bits with 1 and 3 CPU threads", () => {
+    const runs = ["1", "3"].map((threads) => {
+      const out = join(dir, `threads-${threads}.safetensors`);
+      const r = kshot("train", "--data-dir", "data/fashion-mnist-subset", "--train-limit", "128", "--test-limit", "64",
+        "--epochs", "1", "--C", "8", "--batch-size", "32", "--threads", threads, "--json", "--out", out);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`cpu backend, ${threads} CPU thread\\(s\\)`));
+      return { summary: JSON.parse(r.stdout.trim().split("\n").pop()!), bytes: readFileSync(out) };
+    });
+    assert.deepEqual(runs[1]!.summary.train_loss, runs[0]!.summary.train_loss);
+    assert.equal(runs[1]!.summary.test_acc, runs[0]!.summary.test_acc);
+    assert.ok(runs[1]!.bytes.equals(runs[0]!.bytes), "the checkpoints are byte-identical");
+  });
+
   it("bad flags and bad data fail with one clear line and a non-zero exit", () => {
     const cases: [string[], RegExp, number][] = [
       [["train", "--bogus"], /^kshot train: Unknown option '--bogus'/, 2],
       [["train", "--epochs", "zero"], /^kshot train: --epochs expects an integer >= 1, received 'zero'$/, 2],
       [["train", "--lr=-1"], /^kshot train: --lr expects a number >= 0, received '-1'$/, 2],
       [["train", "--lr", "-1"], /^kshot train: --lr takes a value starting with '-': write it as --lr=VALUE$/, 2],
+      [["train", "--threads", "0"], /^kshot train: --threads: expected a whole number of threads from 1 to 256, received '0'$/, 2],
       [["train", "--arch", "|conv~0|"], /^kshot train: invalid NAS-Bench-201 architecture/, 2],
       [["train", "--dataset", "imagenet"], /^kshot: unknown dataset 'imagenet'/, 1],
       [["train", "--data-dir", join(dir, "nope")], /no such data directory$/, 1],

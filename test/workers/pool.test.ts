@@ -37,6 +37,7 @@ describe("evaluator pool over shared memory", () => {
     assert.deepEqual(strip(results[1]!), strip(results[0]!));
     assert.deepEqual(strip(results[2]!), strip(results[0]!));
     assert.ok(results[0]!.every((r) => r.acc >= 0 && r.acc <= 1 && r.lambda.length === 3));
+    assert.ok(results.flat().every((r) => r.kernelThreads === 1), "each worker runs its kernels on its own thread alone");
   });
 
   it("the same seed gives the same Pareto front with 1 and 2 workers", async () => {

@@ -14,11 +14,13 @@ const SPIN_MS = 5;
 /** How long the main thread waits for its helpers before it gives up (they never take this long unless dead). */
 const WAIT_LIMIT_MS = 600_000;
 
-/** The thread count from KSHOT_THREADS, else the machine's available cores. */
-export function defaultThreads(): number {
-  const env = process.env["KSHOT_THREADS"];
-  if (env === undefined || env === "") return availableParallelism();
-  return parseThreads(env, "KSHOT_THREADS");
+/** The thread count from KSHOT_THREADS, else (also when it is not a valid count: the CLI reports that) the available cores. */
+function defaultThreads(): number {
+  try {
+    return parseThreads(process.env["KSHOT_THREADS"] ?? "", "KSHOT_THREADS");
+  } catch {
+    return availableParallelism();
+  }
 }
 
 export function parseThreads(text: string, what: string): number {
