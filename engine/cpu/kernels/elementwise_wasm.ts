@@ -9,17 +9,17 @@ const ELEMENTS_PER_TASK = 1 << 16;
 
 /**
  * Runs an element-wise WebAssembly task kernel over n elements: the words
- * before and after the operand pointers are kernel-specific (see
- * engine/cpu/wasm/assembly/elementwise.ts), followed by n and the
- * elements per task. Returns the new output, of undefined contents until the
+ * are the op code, the operand pointers, the output pointer, n, the elements
+ * per task, then `extra` (see engine/cpu/wasm/assembly/elementwise.ts). Returns the new output, of undefined contents until the
  * kernel writes all of it.
  */
-export function elementwise(backend: CpuBackend, kernel: TaskKernel, op: number, inputs: readonly TensorInfo[], n: number): CpuData {
+export function elementwise(backend: CpuBackend, kernel: TaskKernel, op: number, inputs: readonly TensorInfo[], n: number,
+  extra: readonly number[] = []): CpuData {
   const ops = new HeapOperands(backend);
   try {
     const ptrs = inputs.map((t) => ops.ptr(t));
     const out = ops.output(n);
-    team.run(kernel, [op, ...ptrs, out.ptr, n, ELEMENTS_PER_TASK], Math.ceil(n / ELEMENTS_PER_TASK), 0, n);
+    team.run(kernel, [op, ...ptrs, out.ptr, n, ELEMENTS_PER_TASK, ...extra], Math.ceil(n / ELEMENTS_PER_TASK), 0, n);
     return out.data;
   } finally {
     ops.release();

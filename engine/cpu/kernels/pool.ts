@@ -3,6 +3,8 @@ import type { PoolAttrs, PoolGradAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
 import { poolGeometry, type PoolGeometry } from "../../pool_geometry.js";
 import type { CpuBackend } from "../backend_cpu.js";
+import { team } from "../wasm/team.js";
+import { HeapOperands } from "./heap_operands.js";
 
 /** Visits each output cell with its clipped window [y0, y1) x [x0, x1). */
 function forEachWindow(g: PoolGeometry, fn: (plane: number, o: number, y0: number, y1: number, x0: number, x1: number) => void): void {
@@ -17,33 +19,33 @@ function forEachWindow(g: PoolGeometry, fn: (plane: number, o: number, y0: numbe
   }
 }
 
+/**
+ * Average pooling and its gradient as WebAssembly tasks over blocks of
+ * planes (window sums in f64, as before in JavaScript). `src` is x or dy,
+ * the output y or dx.
+ */
+function avgPool(backend: CpuBackend, g: PoolGeometry, src: TensorInfo, countIncludePad: boolean, backward: boolean): TensorInfo["dataId"] {
+  const ops = new HeapOperands(backend);
+  try {
+    const out = ops.output(g.planes * (backward ? g.h * g.w : g.oh * g.ow));
+    const per = Math.max(1, Math.ceil(g.planes / (4 * team.threads)));
+    team.run("avgPoolTask", [ops.ptr(src), out.ptr, backward ? 1 : 0, g.planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw,
+      countIncludePad ? 1 : 0, per], Math.ceil(g.planes / per), 0, 2 * g.planes * g.oh * g.ow * g.kh * g.kw);
+    return out.data;
+  } finally {
+    ops.release();
+  }
+}
+
 export function avgPoolKernel({ inputs, attrs, backend }: KernelArgs<PoolAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const g = poolGeometry("AvgPool", x.shape, attrs);
-  const xv = backend.f32(x.dataId);
-  const outId = backend.allocate(g.planes * g.oh * g.ow, "float32");
-  const out = backend.f32(outId);
-  const full = g.kh * g.kw;
-  forEachWindow(g, (p, o, y0, y1, x0, x1) => {
-    let s = 0;
-    for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) s += xv[(p * g.h + y) * g.w + xx]!;
-    out[o] = s / (attrs.countIncludePad ? full : (y1 - y0) * (x1 - x0));
-  });
-  return [{ dataId: outId, shape: [x.shape[0]!, x.shape[1]!, g.oh, g.ow], dtype: "float32" }];
+  return [{ dataId: avgPool(backend, g, x, attrs.countIncludePad === true, false), shape: [x.shape[0]!, x.shape[1]!, g.oh, g.ow], dtype: "float32" }];
 }
 
 export function avgPoolGradKernel({ inputs, attrs, backend }: KernelArgs<PoolGradAttrs, CpuBackend>): TensorInfo[] {
-  const dy = inputs[0]!;
   const g = poolGeometry("AvgPoolGrad", attrs.xShape, attrs);
-  const dyv = backend.f32(dy.dataId);
-  const outId = backend.allocate(g.planes * g.h * g.w, "float32");
-  const dx = backend.f32(outId);
-  const full = g.kh * g.kw;
-  forEachWindow(g, (p, o, y0, y1, x0, x1) => {
-    const v = dyv[o]! / (attrs.countIncludePad ? full : (y1 - y0) * (x1 - x0));
-    for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) dx[(p * g.h + y) * g.w + xx] += v;
-  });
-  return [{ dataId: outId, shape: [...attrs.xShape], dtype: "float32" }];
+  return [{ dataId: avgPool(backend, g, inputs[0]!, attrs.countIncludePad === true, true), shape: [...attrs.xShape], dtype: "float32" }];
 }
 
 /** Outputs the maxima and, for the gradient, the in-plane index of each (the first on ties). */

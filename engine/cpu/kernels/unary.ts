@@ -8,8 +8,14 @@ import { elementwise } from "./elementwise_wasm.js";
 
 type Map1 = (out: Float32Array, x: Float32Array, c: number) => void;
 
-/** ReLU and ReLU6 run as WebAssembly SIMD (activationTask's codes): they sit on every training step's hot path. */
+/**
+ * ReLU and ReLU6 run as WebAssembly SIMD (activationTask's codes), the
+ * scalar add and multiply as WebAssembly in f64 (scalarTask's codes, the
+ * same bits as before in JavaScript): they sit on training steps' hot paths
+ * (a supernet's `none` edge is x * 0).
+ */
 const WASM_ACTIVATION: Partial<Record<string, number>> = { Relu: 0, Relu6: 1 };
+const WASM_SCALAR: Partial<Record<string, number>> = { AddScalar: 0, MulScalar: 1 };
 const WASM_ACTIVATION_GRAD: Partial<Record<Activation, number>> = { relu: 0, relu6: 1 };
 
 // Element-wise maps, each its own loop. `c` is the scalar of the scalar ops.
@@ -22,23 +28,31 @@ const maps: Record<string, Map1> = {
   Log(o, x) { for (let i = 0; i < x.length; i++) o[i] = Math.log(x[i]!); },
   Neg(o, x) { for (let i = 0; i < x.length; i++) o[i] = -x[i]!; },
   Sqrt(o, x) { for (let i = 0; i < x.length; i++) o[i] = Math.sqrt(x[i]!); },
-  AddScalar(o, x, c) { for (let i = 0; i < x.length; i++) o[i] = x[i]! + c; },
-  MulScalar(o, x, c) { for (let i = 0; i < x.length; i++) o[i] = x[i]! * c; },
   PowScalar(o, x, c) { for (let i = 0; i < x.length; i++) o[i] = Math.pow(x[i]!, c); },
 };
 
 export function unaryKernel(op: string) {
-  const map = maps[op], code = WASM_ACTIVATION[op];
-  if (map === undefined && code === undefined) throw new Error(`unaryKernel: no map for ${op}`);
+  const map = maps[op], code = WASM_ACTIVATION[op], scalarCode = WASM_SCALAR[op];
+  if (map === undefined && code === undefined && scalarCode === undefined) throw new Error(`unaryKernel: no map for ${op}`);
   return ({ inputs, attrs, backend }: KernelArgs<Partial<ScalarAttrs> | undefined, CpuBackend>): TensorInfo[] => {
     const x = inputs[0]!;
     if (x.dtype !== "float32") throw new OpError(op, "a float32 input", `${x.dtype} of shape ${fmtShape(x.shape)}`);
     const xv = backend.f32(x.dataId);
     if (code !== undefined) return [{ dataId: elementwise(backend, "activationTask", code, [x], xv.length), shape: x.shape, dtype: "float32" }];
+    if (scalarCode !== undefined) {
+      return [{ dataId: elementwise(backend, "scalarTask", scalarCode, [x], xv.length, f64Words(attrs?.value ?? 0)), shape: x.shape, dtype: "float32" }];
+    }
     const out = backend.allocateUninit(xv.length, "float32");
     map!(out.values as Float32Array, xv, attrs?.value ?? 0);
     return [{ dataId: out, shape: x.shape, dtype: "float32" }];
   };
+}
+
+const f64 = new Float64Array(1), f64AsWords = new Int32Array(f64.buffer);
+/** A number as the two little-endian i32 words of its f64, for a kernel's parameter block. */
+function f64Words(v: number): number[] {
+  f64[0] = v;
+  return [f64AsWords[0]!, f64AsWords[1]!];
 }
 
 type Grad1 = (dx: Float32Array, dy: Float32Array, x: Float32Array) => void;

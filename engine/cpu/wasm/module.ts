@@ -6,7 +6,7 @@ import { WasmHeap } from "./heap.js";
 /** The task kernels of kernels.wasm (see ./assembly/tasks.ts and elementwise.ts): (params, task, scratch). */
 export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask", "im2colTask",
   "depthwiseTask", "depthwiseFilterTask", "sliceProductTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
-  "bnGradTask"] as const;
+  "bnGradTask", "scalarTask", "avgPoolTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];
 
 /** Exports of kernels.wasm, compiled from ./assembly by scripts/build-wasm.mjs. */

@@ -159,3 +159,64 @@ export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
     }
   }
 }
+
+export const SCALAR_ADD = 0, SCALAR_MUL = 1;
+
+// out = x + value or x * value, computed in f64 and rounded once (as the
+// JavaScript kernels did). Words: op x out n per, then value as an f64 at word 5.
+export function scalarTask(params: usize, task: i32, _scratch: usize): void {
+  const op = word(params, 0), x = ptr(params, 1), out = ptr(params, 2);
+  const n = word(params, 3), per = word(params, 4);
+  const value = load<f64>(params + 20);
+  const i1 = min(n, (task + 1) * per);
+  if (op == SCALAR_ADD) {
+    for (let i = task * per; i < i1; i++) store<f32>(at(out, i), <f32>(<f64>load<f32>(at(x, i)) + value));
+  } else {
+    for (let i = task * per; i < i1; i++) store<f32>(at(out, i), <f32>(<f64>load<f32>(at(x, i)) * value));
+  }
+}
+
+// Pooling geometry words from word 3: planes h w oh ow kh kw sh sw ph pw
+// countIncludePad, then per (planes per task).
+
+// @ts-ignore: decorator
+@inline
+function divisor(params: usize, y0: i32, y1: i32, x0: i32, x1: i32): f64 {
+  return word(params, 14) != 0 ? <f64>(word(params, 8) * word(params, 9)) : <f64>((y1 - y0) * (x1 - x0));
+}
+
+// Average pooling forward (backward = false: x -> y) or its gradient
+// (backward = true: dy -> dx, the planes zeroed first) over planes
+// [task * per, ...). Window sums in f64. Words: src dst backward, geometry, per.
+export function avgPoolTask(params: usize, task: i32, _scratch: usize): void {
+  const src = ptr(params, 0), dst = ptr(params, 1), backward = word(params, 2) != 0;
+  const planes = word(params, 3), h = word(params, 4), w = word(params, 5), oh = word(params, 6), ow = word(params, 7);
+  const kh = word(params, 8), kw = word(params, 9), sh = word(params, 10), sw = word(params, 11), ph = word(params, 12), pw = word(params, 13);
+  const per = word(params, 15);
+  const p0 = task * per, p1 = min(planes, p0 + per);
+  if (backward && p1 > p0) memory.fill(at(dst, p0 * h * w), 0, <usize>((p1 - p0) * h * w) << 2);
+  for (let p = p0; p < p1; p++) {
+    const img = at(backward ? dst : src, p * h * w);
+    for (let i: i32 = 0; i < oh; i++) {
+      const ys = i * sh - ph, y0 = max(0, ys), y1 = min(h, ys + kh);
+      for (let j: i32 = 0; j < ow; j++) {
+        const xs = j * sw - pw, x0 = max(0, xs), x1 = min(w, xs + kw);
+        const o = (p * oh + i) * ow + j;
+        const d = divisor(params, y0, y1, x0, x1);
+        if (backward) {
+          const v = <f64>load<f32>(at(src, o)) / d;
+          for (let y = y0; y < y1; y++) {
+            for (let xx = x0; xx < x1; xx++) {
+              const q = at(img, y * w + xx);
+              store<f32>(q, <f32>(<f64>load<f32>(q) + v));
+            }
+          }
+        } else {
+          let s: f64 = 0;
+          for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) s += <f64>load<f32>(at(img, y * w + xx));
+          store<f32>(at(dst, o), <f32>(s / d));
+        }
+      }
+    }
+  }
+}

@@ -1,6 +1,7 @@
 export { gemmTask, convForwardTask, convBackpropInputTask, im2colTask, depthwiseTask, depthwiseFilterTask,
   sliceProductTask, sumSlicesTask } from "./tasks";
-export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTask, bnGradTask } from "./elementwise";
+export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTask, bnGradTask,
+  scalarTask, avgPoolTask } from "./elementwise";
 export { gemmScratchFloats } from "./gemm";
 
 export function heapBase(): usize {
