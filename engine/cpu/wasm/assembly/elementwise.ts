@@ -4,23 +4,7 @@
 // batch-norm statistics and gradients take one channel per task and sum in
 // f64, as the JavaScript kernels they replace did.
 
-// @ts-ignore: decorator
-@inline
-function word(params: usize, i: i32): i32 {
-  return load<i32>(params + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function ptr(params: usize, i: i32): usize {
-  return <usize>load<u32>(params + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function at(base: usize, index: i32): usize {
-  return base + (<usize>index << 2);
-}
+import { f32At as at, ptr, word } from "./params";
 
 export const BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3;
 

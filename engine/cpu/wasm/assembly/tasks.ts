@@ -6,18 +6,7 @@
 
 import { gemmScratchFloats, sgemm } from "./gemm";
 import { col2im, depthwiseFilterRange, depthwisePassRange, im2col } from "./conv";
-
-// @ts-ignore: decorator
-@inline
-function word(params: usize, i: i32): i32 {
-  return load<i32>(params + (<usize>i << 2));
-}
-
-// @ts-ignore: decorator
-@inline
-function f32At(base: usize, index: i32): usize {
-  return base + (<usize>index << 2);
-}
+import { f32At, word } from "./params";
 
 // GEMM: C = op(A) op(B) (+ C) for one batch item and one block of rows or
 // columns of C. Words: m n k a sAi sAk b sBk sBj c ldc accumulate
