@@ -2,14 +2,16 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { zeros } from "../../engine/index.js";
 import { conv2d } from "../../autograd/index.js";
-import { CPU_THREADS, WEBGPU, WEBGPU_IMPLICIT_DIRECT, WEBGPU_IMPLICIT_TILED, conformance } from "../helpers/backends.js";
+import { CPU_CONV_FORCED, CPU_THREADS, WEBGPU, WEBGPU_IMPLICIT_DIRECT, WEBGPU_IMPLICIT_TILED, conformance } from "../helpers/backends.js";
 import { checkOp } from "../helpers/check_op.js";
 import * as ref from "../helpers/ref.js";
 
 interface Case { n: number; c: number; h: number; w: number; co: number; k: number; s: number; p: number; g: number }
 
 const cases: [string, Case][] = [
-  ["3x3, pad 1 (im2col path)", { n: 2, c: 3, h: 5, w: 6, co: 4, k: 3, s: 1, p: 1, g: 1 }],
+  ["3x3, pad 1", { n: 2, c: 3, h: 5, w: 6, co: 4, k: 3, s: 1, p: 1, g: 1 }],
+  ["3x3 unpadded, 5 filters (direct path: input gradient padded by 2, a partial block of filters)", { n: 2, c: 3, h: 6, w: 7, co: 5, k: 3, s: 1, p: 0, g: 1 }],
+  ["5x5, pad 1, rows of 11 (direct path: blocks of 8 pixels across rows)", { n: 1, c: 2, h: 7, w: 11, co: 3, k: 5, s: 1, p: 1, g: 1 }],
   ["3x3, stride 2, odd sizes", { n: 1, c: 2, h: 7, w: 5, co: 3, k: 3, s: 2, p: 1, g: 1 }],
   ["1x1 (pointwise GEMM path)", { n: 2, c: 5, h: 3, w: 4, co: 3, k: 1, s: 1, p: 0, g: 1 }],
   ["1x1 with channels and pixels in fours (vec4 loads on webgpu)", { n: 2, c: 8, h: 4, w: 6, co: 36, k: 1, s: 1, p: 0, g: 1 }],
@@ -34,7 +36,7 @@ function run(cs: Case, grad = true): Promise<void> {
   });
 }
 
-conformance("conv2d", [...CPU_THREADS, WEBGPU, WEBGPU_IMPLICIT_TILED, WEBGPU_IMPLICIT_DIRECT], () => {
+conformance("conv2d", [...CPU_THREADS, ...CPU_CONV_FORCED, WEBGPU, WEBGPU_IMPLICIT_TILED, WEBGPU_IMPLICIT_DIRECT], () => {
   for (const [name, cs] of cases) it(`${name}: forward and gradients`, () => run(cs));
 
   it("matches the reference on sizes that do not fit the tiles (1, 3, 17, 65 channels and pixels)", async () => {

@@ -43,8 +43,10 @@ function assertSameBits(results: number[][][], what: string): void {
 describe("kernel team", () => {
   after(() => team.stop());
 
-  for (const c of conv) {
-    it(`conv2d ${c.name}: forward and both gradients are the same bits for 1, 2, 3 threads`, () => {
+  for (const c of conv) for (const algorithm of ["never", "always"] as const) {
+    it(`conv2d ${c.name}${algorithm === "always" ? ", direct forced" : ""}: forward and both gradients are the same bits for 1, 2, 3 threads`, () => {
+      const saved = convSettings.direct;
+      convSettings.direct = algorithm;
       const x = randn(c.x, rng), w = randn(c.w, rng);
       const attrs = { stride: [c.stride, c.stride], pad: [c.pad, c.pad], groups: c.groups };
       const y = engine.runKernel(K.Conv2D, [x, w], attrs)[0]!;
@@ -55,6 +57,7 @@ describe("kernel team", () => {
         engine.runKernel(K.Conv2DBackpropInput, [dy, w], { ...attrs, xShape: x.shape })[0]!,
         engine.runKernel(K.Conv2DBackpropFilter, [x, dy], { ...attrs, wShape: w.shape })[0]!,
       ]);
+      convSettings.direct = saved;
       assert.ok(team.sharedRuns >= shared + 6, "the 2- and 3-thread runs split every call");
       assertSameBits(results, c.name);
     });

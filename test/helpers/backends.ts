@@ -1,12 +1,13 @@
 import { after, before, describe } from "node:test";
 import { engine } from "../../engine/index.js";
 import { team } from "../../engine/cpu/wasm/team.js";
+import { convSettings } from "../../engine/cpu/kernels/conv2d.js";
 import { webgpuBackend, type KernelPaths } from "../../engine/webgpu/index.js";
 
 /**
  * The conformance suite runs each engine test file once per backend variant:
  * the CPU (for threaded kernels: with 1, 2 and 3 threads forced, every call
- * split however small), and the WebGPU backend with each alternative kernel
+ * split however small; for convolutions: with each algorithm forced), and the WebGPU backend with each alternative kernel
  * path forced.
  * Without an adapter the WebGPU variants are skipped, unless
  * KSHOT_REQUIRE_WEBGPU=1 (as in CI), where that is an error.
@@ -17,10 +18,16 @@ export interface Variant {
   paths?: Partial<KernelPaths>;
   /** CPU kernel threads, forced on calls of any size. */
   threads?: number;
+  /** CPU convolution algorithm, forced where it applies. */
+  cpuConv?: typeof convSettings.direct;
 }
 
 export const CPU: Variant = { name: "cpu", backend: "cpu" };
 export const CPU_THREADS: Variant[] = [1, 2, 3].map((threads) => ({ name: `cpu, ${threads} thread(s)`, backend: "cpu", threads }));
+export const CPU_CONV_FORCED: Variant[] = [
+  { name: "cpu, im2col + GEMM forced, 2 threads", backend: "cpu", threads: 2, cpuConv: "never" },
+  { name: "cpu, direct convolution forced, 2 threads", backend: "cpu", threads: 2, cpuConv: "always" },
+];
 export const WEBGPU: Variant = { name: "webgpu", backend: "webgpu" };
 export const WEBGPU_TILED: Variant = { name: "webgpu, tiled GEMM", backend: "webgpu", paths: { matmul: "tiled" } };
 export const WEBGPU_DIRECT: Variant = { name: "webgpu, direct GEMM", backend: "webgpu", paths: { matmul: "direct" } };
@@ -42,14 +49,17 @@ export function conformance(name: string, variants: readonly Variant[], body: (v
     }
     describe(title, () => {
       const teamSettings = { threads: team.threads, minWork: team.minWork };
+      const cpuConv = convSettings.direct;
       before(() => {
         engine.setBackend(v.backend);
         if (typeof gpu !== "string") gpu.paths = { matmul: "auto", conv: "auto", ...v.paths };
         if (v.threads !== undefined) Object.assign(team, { threads: v.threads, minWork: 0 });
+        if (v.cpuConv !== undefined) convSettings.direct = v.cpuConv;
       });
       after(() => {
         engine.setBackend("cpu");
         Object.assign(team, teamSettings);
+        convSettings.direct = cpuConv;
       });
       body(v);
     });

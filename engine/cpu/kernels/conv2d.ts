@@ -18,6 +18,8 @@ import { HeapOperands } from "./heap_operands.js";
 export const convSettings = {
   /** The filter gradient's im2col matrices are built for this many bytes of images at a time. */
   columnBufferBytes: 64 * 2 ** 20,
+  /** Forward and input-gradient algorithm: by shape (see usesDirect), or forced for tests and benchmarks. */
+  direct: "auto" as "auto" | "always" | "never",
 };
 /** Slices of the filter gradient's long k (pixels of all images): fixed, since the slices decide the rounding. */
 const FILTER_SLICES = 8;
@@ -30,6 +32,26 @@ function checkFloat(op: string, inputs: readonly TensorInfo[]): void {
 const geometryWords = (g: ConvGeometry) => [g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow, g.cout, g.groups];
 const colFloats = (g: ConvGeometry) => (isPointwise(g) ? 0 : g.c * g.kh * g.kw * g.p);
 const macs = (g: ConvGeometry) => g.n * g.cout * g.kg * g.p;
+
+/**
+ * Whether the direct kernel (engine/cpu/wasm/assembly/direct_conv.ts) runs a
+ * forward or input-gradient pass: stride 1, one group, and few channels on
+ * both sides, where im2col + GEMM moves more memory than it multiplies.
+ */
+export function usesDirect(g: ConvGeometry): boolean {
+  const eligible = g.groups === 1 && g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw;
+  if (!eligible || convSettings.direct === "never") return false;
+  return convSettings.direct === "always" || (g.c <= 32 && g.cout <= 32);
+}
+
+/** Direct stride-1 convolution of n images, x -> y; `adjoint` is the input gradient (x = dy, y = dx). */
+function direct(g: ConvGeometry, x: number, w: number, y: number, adjoint: boolean): void {
+  const [inC, h, wd, ph, pw, outC] = adjoint
+    ? [g.cout, g.oh, g.ow, g.kh - 1 - g.ph, g.kw - 1 - g.pw, g.c]
+    : [g.c, g.h, g.w, g.ph, g.pw, g.cout];
+  team.run("directConvTask", [x, w, y, inC, h, wd, g.kh, g.kw, ph, pw, outC, adjoint ? 1 : 0], g.n,
+    wasm.fn.directConvScratchFloats(inC, h, wd, g.kh, g.kw, ph, pw, outC), 2 * macs(g));
+}
 
 /** Depthwise forward (img = x, out = y) or input gradient (img = dx, out = dy), split by planes. */
 function depthwise(g: ConvGeometry, img: number, w: number, out: number, adjoint: boolean): void {
@@ -48,6 +70,8 @@ export function conv2dKernel({ inputs, attrs, backend }: KernelArgs<Conv2DAttrs,
     const y = ops.output(g.n * g.cout * g.p);
     if (isDepthwise(g)) {
       depthwise(g, px, pw, y.ptr, false);
+    } else if (usesDirect(g)) {
+      direct(g, px, pw, y.ptr, false);
     } else {
       team.run("convForwardTask", [px, pw, y.ptr, ...geometryWords(g)], g.n,
         colFloats(g) + wasm.fn.gemmScratchFloats(g.coutG, g.p), 2 * macs(g));
@@ -70,6 +94,8 @@ export function conv2dBackpropInputKernel({ inputs, attrs, backend }: KernelArgs
     const dx = ops.output(g.n * g.c * g.h * g.w);
     if (isDepthwise(g)) {
       depthwise(g, dx.ptr, pw, pdy, true);
+    } else if (usesDirect(g)) {
+      direct(g, pdy, pw, dx.ptr, true);
     } else {
       team.run("convBackpropInputTask", [pdy, pw, dx.ptr, ...geometryWords(g)], g.n,
         colFloats(g) + wasm.fn.gemmScratchFloats(g.kg, g.p), 2 * macs(g));
