@@ -121,6 +121,8 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
     } else if (isDepthwise(g)) {
       const per = Math.max(1, Math.ceil(g.c / (4 * team.threads)));
       team.run("depthwiseFilterTask", [px, pdy, dw.ptr, ...geometryWords(g), g.n, per], Math.ceil(g.c / per), 0, 2 * macs(g));
+    } else if (usesDirect(g)) {
+      directFilterGradient(g, px, pdy, dw.ptr);
     } else {
       filterGradient(g, px, pdy, dw.ptr);
     }
@@ -158,5 +160,34 @@ function filterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): 
     }
   } finally {
     for (const p of [col, dyt, partials]) wasm.heap.release(p);
+  }
+}
+
+/**
+ * The filter gradient of the direct kernel: groups of images laid out padded
+ * (x) and in padded-row positions (dy), then one task per block of
+ * filters, input channel, kernel row and 3 kernel columns, each summing over
+ * the group's images in order; groups add into dW in order.
+ */
+function directFilterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
+  const wp = g.w + 2 * g.pw, plane = (g.h + 2 * g.ph) * wp;
+  const lr = wasm.fn.directFlatLength(g.oh * wp);
+  const slack = wasm.fn.directSlackFloats(g.kw);
+  const perImage = g.c * plane + g.cout * lr;
+  const perGroup = Math.max(1, Math.min(g.n, Math.floor(convSettings.columnBufferBytes / (4 * perImage))));
+  const xp = wasm.heap.alloc(4 * (g.c * plane * perGroup + slack)), dyp = wasm.heap.alloc(4 * g.cout * lr * perGroup);
+  const tasks = wasm.fn.directFilterTasks(g.c, g.cout, g.kh, g.kw);
+  try {
+    // read only where dy is zero, but 0 * NaN would not be
+    wasm.f32.fill(0, xp / 4 + g.c * plane * perGroup, xp / 4 + g.c * plane * perGroup + slack);
+    for (let first = 0; first < g.n; first += perGroup) {
+      const count = Math.min(perGroup, g.n - first);
+      team.run("directPlaceTask", [px, pdy, xp, dyp, first, g.c, g.h, g.w, g.ph, g.pw, g.cout, g.oh, lr, g.kw], count, 0, count * perImage);
+      team.run("directFilterTask", [xp, dyp, pdw, count, g.c, g.cout, plane, lr, wp, g.kh, g.kw, first > 0 ? 1 : 0], tasks, 0,
+        2 * count * g.cout * g.kg * g.p);
+    }
+  } finally {
+    wasm.heap.release(xp);
+    wasm.heap.release(dyp);
   }
 }

@@ -6,7 +6,8 @@ import { WasmHeap } from "./heap.js";
 /** The task kernels of kernels.wasm (see ./assembly/tasks.ts and elementwise.ts): (params, task, scratch). */
 export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask", "im2colTask",
   "depthwiseTask", "depthwiseFilterTask", "sliceProductTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
-  "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask"] as const;
+  "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask",
+  "directPlaceTask", "directFilterTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];
 
 /** Exports of kernels.wasm, compiled from ./assembly by scripts/build-wasm.mjs. */
@@ -14,6 +15,9 @@ export type KernelExports = Record<TaskKernel, (params: number, task: number, sc
   heapBase(): number;
   gemmScratchFloats(m: number, n: number): number;
   directConvScratchFloats(inC: number, h: number, w: number, kh: number, kw: number, ph: number, pw: number, outC: number): number;
+  directFlatLength(positions: number): number;
+  directSlackFloats(kw: number): number;
+  directFilterTasks(c: number, cout: number, kh: number, kw: number): number;
 };
 
 /** The most pages a wasm32 memory may have (4 GiB); V8 reserves, and does not commit, that much address space. */

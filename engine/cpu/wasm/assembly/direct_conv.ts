@@ -15,6 +15,8 @@ import { f32At, word } from "./params";
 const COB: i32 = 4;
 const VB: i32 = 2;
 const BLOCK: i32 = 4 * VB;
+// Filters per task of the filter gradient.
+const FCOB: i32 = 3;
 
 // @ts-ignore: decorator
 @inline
@@ -41,10 +43,15 @@ function outRows(params: usize): i32 { return word(params, H) + 2 * word(params,
 // @ts-ignore: decorator
 @inline
 function flatLength(params: usize): i32 { return roundUp(outRows(params) * paddedRow(params), BLOCK); }
-// Floats read past the last plane by the dropped positions of the last block.
+// Floats read past the last plane by the dropped positions of the last block
+// (and, in the filter gradient, by its taps rounded up to a multiple of 3).
 // @ts-ignore: decorator
 @inline
-function slack(kw: i32): i32 { return BLOCK + kw; }
+function slack(kw: i32): i32 { return BLOCK + kw + 3; }
+
+// Exported for the filter gradient's buffers, laid out by the caller.
+export function directFlatLength(positions: i32): i32 { return roundUp(positions, BLOCK); }
+export function directSlackFloats(kw: i32): i32 { return slack(kw); }
 
 // Scratch floats per thread: the padded image and its slack, the packed
 // weights, one block of output planes.
@@ -75,14 +82,14 @@ function packWeights(params: usize, dst: usize): void {
   }
 }
 
-// The image `src` (inC x h x w) into dst with a zero border, plus zeroed slack.
-function padImage(params: usize, src: usize, dst: usize): void {
-  const inC = word(params, INC), h = word(params, H), w = word(params, W), ph = word(params, PH), pw = word(params, PW);
-  const wp = paddedRow(params);
-  memory.fill(dst, 0, <usize>(inC * paddedPlane(params) + slack(word(params, KW))) << 2);
-  for (let ci: i32 = 0; ci < inC; ci++) {
-    for (let y: i32 = 0; y < h; y++) {
-      memory.copy(f32At(dst, (ci * (h + 2 * ph) + y + ph) * wp + pw), f32At(src, (ci * h + y) * w), <usize>w << 2);
+// planes x rows x cols floats from src (contiguous) into dst at row r0 and
+// column c0 of planes whose rows are dstRow floats apart and which are
+// dstPlane floats apart; dst is zeroed first, with `extra` floats beyond.
+function place(src: usize, planes: i32, rows: i32, cols: i32, dst: usize, dstPlane: i32, dstRow: i32, r0: i32, c0: i32, extra: i32): void {
+  memory.fill(dst, 0, <usize>(planes * dstPlane + extra) << 2);
+  for (let q: i32 = 0; q < planes; q++) {
+    for (let y: i32 = 0; y < rows; y++) {
+      memory.copy(f32At(dst, q * dstPlane + (r0 + y) * dstRow + c0), f32At(src, (q * rows + y) * cols), <usize>cols << 2);
     }
   }
 }
@@ -132,7 +139,7 @@ export function directConvTask(params: usize, image: i32, scratch: usize): void 
   const xp = scratch;
   const wq = f32At(xp, inC * plane + slack(kw));
   const out = f32At(wq, roundUp(outC, COB) * inC * kh * kw);
-  padImage(params, f32At(<usize>word(params, X), image * inC * h * w), xp);
+  place(f32At(<usize>word(params, X), image * inC * h * w), inC, h, w, xp, plane, wp, word(params, PH), word(params, PW), slack(kw));
   packWeights(params, wq);
   const y = f32At(<usize>word(params, Y), image * outC * oh * ow);
   const blockWeights = COB * inC * kh * kw;
@@ -144,4 +151,87 @@ export function directConvTask(params: usize, image: i32, scratch: usize): void 
       }
     }
   }
+}
+
+// The filter gradient in the same flat layout: dw[co][ci][ky][kx] = sum over
+// images and flat positions i of dy[co][i] * x[ci][i + ky*wp + kx], where dy
+// is zero at the dropped positions. It runs on whole groups of images laid
+// out by directPlaceTask, so each task streams its planes once per image.
+
+// Words of the placing pass: x dy xp dyp first c h w ph pw cout oh lr kw.
+// Image first + task: x into xp with its zero border (planes of the padded
+// size, slack after the last image), dy into dyp as rows wp apart in planes
+// of lr floats, zero elsewhere. The caller zeroes the slack after the last image.
+export function directPlaceTask(params: usize, task: i32, _scratch: usize): void {
+  const image = word(params, 4) + task;
+  const c = word(params, 5), h = word(params, 6), w = word(params, 7), ph = word(params, 8), pw = word(params, 9);
+  const cout = word(params, 10), oh = word(params, 11), lr = word(params, 12), kw = word(params, 13);
+  const wp = w + 2 * pw, plane = (h + 2 * ph) * wp, ow = wp - kw + 1;
+  place(f32At(<usize>word(params, 0), image * c * h * w), c, h, w, f32At(<usize>word(params, 2), task * c * plane), plane, wp, ph, pw, 0);
+  place(f32At(<usize>word(params, 1), image * cout * oh * ow), cout, oh, ow, f32At(<usize>word(params, 3), task * cout * lr), lr, wp, 0, 0, 0);
+}
+
+// Tasks of the filter gradient: directFilterTask's partition of dw.
+export function directFilterTasks(c: i32, cout: i32, kh: i32, kw: i32): i32 {
+  return (cout + FCOB - 1) / FCOB * c * kh * ((kw + 2) / 3);
+}
+
+// Words: xp dyp dw n c cout plane lr wp kh kw accumulate. Task = (block of
+// FCOB filters, input channel, ky, 3 taps of kx): 9 accumulators (12 would
+// not fit the 16 vector registers beside the loads), summed over the n
+// images in order, lanes apart, then across lanes; dw (+)= them.
+export function directFilterTask(params: usize, task: i32, _scratch: usize): void {
+  const xp = <usize>word(params, 0), dyp = <usize>word(params, 1), dw = <usize>word(params, 2);
+  const n = word(params, 3), c = word(params, 4), cout = word(params, 5), plane = word(params, 6), lr = word(params, 7);
+  const wp = word(params, 8), kh = word(params, 9), kw = word(params, 10), accumulate = word(params, 11) != 0;
+  const chunks = (kw + 2) / 3;
+  const kx0 = (task % chunks) * 3;
+  const ky = (task / chunks) % kh;
+  const ci = (task / (chunks * kh)) % c;
+  const cb = task / (chunks * kh * c) * FCOB;
+  // a partial last block reads its last filter again and drops the result
+  const d0 = min(cb, cout - 1), d1 = min(cb + 1, cout - 1), d2 = min(cb + 2, cout - 1);
+  let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0);
+  let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0);
+  let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a22 = f32x4.splat(0);
+  for (let img: i32 = 0; img < n; img++) {
+    let x = f32At(xp, (img * c + ci) * plane + ky * wp + kx0);
+    const dy = f32At(dyp, img * cout * lr);
+    let p0 = f32At(dy, d0 * lr);
+    const end = p0 + (<usize>lr << 2);
+    const s1 = f32At(0, (d1 - d0) * lr), s2 = f32At(0, (d2 - d0) * lr);
+    for (; p0 < end; p0 += 16, x += 16) {
+      const x0 = v128.load(x), x1 = v128.load(x, 4), x2 = v128.load(x, 8);
+      let d = v128.load(p0);
+      a00 = f32x4.add(a00, f32x4.mul(d, x0)); a01 = f32x4.add(a01, f32x4.mul(d, x1)); a02 = f32x4.add(a02, f32x4.mul(d, x2));
+      d = v128.load(p0 + s1);
+      a10 = f32x4.add(a10, f32x4.mul(d, x0)); a11 = f32x4.add(a11, f32x4.mul(d, x1)); a12 = f32x4.add(a12, f32x4.mul(d, x2));
+      d = v128.load(p0 + s2);
+      a20 = f32x4.add(a20, f32x4.mul(d, x0)); a21 = f32x4.add(a21, f32x4.mul(d, x1)); a22 = f32x4.add(a22, f32x4.mul(d, x2));
+    }
+  }
+  const taps = kh * kw, at = ky * kw + kx0;
+  storeTaps(dw, cb, cout, (cb * c + ci) * taps + at, kw - kx0, accumulate, a00, a01, a02);
+  storeTaps(dw, cb + 1, cout, ((cb + 1) * c + ci) * taps + at, kw - kx0, accumulate, a10, a11, a12);
+  storeTaps(dw, cb + 2, cout, ((cb + 2) * c + ci) * taps + at, kw - kx0, accumulate, a20, a21, a22);
+}
+
+// @ts-ignore: decorator
+@inline
+function lanes(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+// dw at `at`, at+1, at+2 (+)= the lane sums of a0, a1, a2, for filter co < cout and taps below `left`.
+function storeTaps(dw: usize, co: i32, cout: i32, at: i32, left: i32, accumulate: bool, a0: v128, a1: v128, a2: v128): void {
+  if (co >= cout) return;
+  storeTap(f32At(dw, at), lanes(a0), accumulate);
+  if (left > 1) storeTap(f32At(dw, at + 1), lanes(a1), accumulate);
+  if (left > 2) storeTap(f32At(dw, at + 2), lanes(a2), accumulate);
+}
+
+// @ts-ignore: decorator
+@inline
+function storeTap(at: usize, v: f32, accumulate: bool): void {
+  store<f32>(at, accumulate ? load<f32>(at) + v : v);
 }

@@ -3,7 +3,8 @@ export { gemmTask, convForwardTask, convBackpropInputTask, im2colTask, depthwise
 export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTask, bnGradTask,
   scalarTask, avgPoolTask } from "./elementwise";
 export { gemmScratchFloats } from "./gemm";
-export { directConvTask, directConvScratchFloats } from "./direct_conv";
+export { directConvTask, directConvScratchFloats, directPlaceTask, directFilterTask,
+  directFlatLength, directSlackFloats, directFilterTasks } from "./direct_conv";
 
 export function heapBase(): usize {
   return __heap_base;
