@@ -2,7 +2,7 @@
 // the thread team (see ./tasks.ts for the calling convention). Element-wise
 // tasks cover the range [task * per, task * per + per) of n elements;
 // batch-norm statistics and gradients take one channel per task and sum in
-// f64, as the JavaScript kernels they replace did.
+// f64.
 
 import { f32At as at, ptr, word } from "./params";
 
@@ -71,25 +71,48 @@ export function activationGradTask(params: usize, task: i32, _scratch: usize): v
   }
 }
 
+// Channel sums in f64: 8 lanes (four f64x2 accumulators, so the adds
+// overlap instead of waiting on one another), then a scalar for the rows'
+// tails, combined in a fixed order. Each returns sum over the channel's rows
+// of f(x) (and g), with an order set by the shape alone.
+
+// @ts-ignore: decorator
+@inline
+function lanes(a0: v128, a1: v128, a2: v128, a3: v128): f64 {
+  const t = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+  return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+}
+
+// sum of (x - mu)^p over channel ch of x [n, c, inner], p = 1 or 2.
+function channelSum(x: usize, n: i32, c: i32, inner: i32, ch: i32, mu: f64, square: bool): f64 {
+  const m = f64x2.splat(mu);
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  let tail: f64 = 0;
+  for (let b: i32 = 0; b < n; b++) {
+    const row = at(x, (b * c + ch) * inner);
+    let i: i32 = 0;
+    for (; i + 8 <= inner; i += 8) {
+      const v = v128.load(at(row, i)), w = v128.load(at(row, i + 4));
+      let d0 = f64x2.sub(f64x2.promote_low_f32x4(v), m), d1 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), m);
+      let d2 = f64x2.sub(f64x2.promote_low_f32x4(w), m), d3 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(w, w, 2, 3, 0, 1)), m);
+      if (square) { d0 = f64x2.mul(d0, d0); d1 = f64x2.mul(d1, d1); d2 = f64x2.mul(d2, d2); d3 = f64x2.mul(d3, d3); }
+      a0 = f64x2.add(a0, d0); a1 = f64x2.add(a1, d1); a2 = f64x2.add(a2, d2); a3 = f64x2.add(a3, d3);
+    }
+    for (; i < inner; i++) {
+      const d = <f64>load<f32>(at(row, i)) - mu;
+      tail += square ? d * d : d;
+    }
+  }
+  return lanes(a0, a1, a2, a3) + tail;
+}
+
 // Mean and biased variance of channel `ch` of x [n, c, inner], two passes in f64.
 // Words: x mean var n c inner.
 export function bnStatsTask(params: usize, ch: i32, _scratch: usize): void {
   const x = ptr(params, 0), n = word(params, 3), c = word(params, 4), inner = word(params, 5);
   const m = <f64>n * <f64>inner;
-  let s: f64 = 0;
-  for (let b: i32 = 0; b < n; b++) {
-    const row = at(x, (b * c + ch) * inner);
-    for (let i: i32 = 0; i < inner; i++) s += <f64>load<f32>(at(row, i));
-  }
-  const mu = s / m;
-  let q: f64 = 0;
-  for (let b: i32 = 0; b < n; b++) {
-    const row = at(x, (b * c + ch) * inner);
-    for (let i: i32 = 0; i < inner; i++) {
-      const d = <f64>load<f32>(at(row, i)) - mu;
-      q += d * d;
-    }
-  }
+  const mu = channelSum(x, n, c, inner, ch, 0, false) / m;
+  const q = channelSum(x, n, c, inner, ch, mu, true);
   store<f32>(at(ptr(params, 1), ch), <f32>mu);
   store<f32>(at(ptr(params, 2), ch), <f32>(q / m));
 }
@@ -111,7 +134,8 @@ export function bnApplyTask(params: usize, task: i32, _scratch: usize): void {
 }
 
 // Gradient of batch normalisation for channel `ch`: dgamma and dbeta sums in
-// f64, then dx (the full formula with batch statistics, else dy * gamma * invstd).
+// f64, then dx (the full formula with batch statistics, else dy * gamma * invstd),
+// as dx = A dy + B (x - mean) + C in f32.
 // Words: dy x mean inv gamma dx dg db n c inner batchStats (gamma 0 when not affine).
 export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
   const dy = ptr(params, 0), x = ptr(params, 1), gammaPtr = ptr(params, 4), dx = ptr(params, 5);
@@ -119,28 +143,45 @@ export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
   const mu = <f64>load<f32>(at(ptr(params, 2), ch)), is = <f64>load<f32>(at(ptr(params, 3), ch));
   const g: f64 = gammaPtr == 0 ? 1 : <f64>load<f32>(at(gammaPtr, ch));
   const m = <f64>n * <f64>inner;
-  let sumDy: f64 = 0, sumDyXhat: f64 = 0;
+  // sum dy and sum dy (x - mu), 4 lanes each
+  const mv = f64x2.splat(mu);
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), p0 = f64x2.splat(0), p1 = f64x2.splat(0);
+  let sTail: f64 = 0, pTail: f64 = 0;
   for (let b: i32 = 0; b < n; b++) {
     const o = (b * c + ch) * inner;
-    for (let i: i32 = 0; i < inner; i++) {
+    let i: i32 = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const d = v128.load(at(dy, o + i)), v = v128.load(at(x, o + i));
+      const dl = f64x2.promote_low_f32x4(d), dh = f64x2.promote_low_f32x4(i32x4.shuffle(d, d, 2, 3, 0, 1));
+      const xl = f64x2.sub(f64x2.promote_low_f32x4(v), mv), xh = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), mv);
+      s0 = f64x2.add(s0, dl); s1 = f64x2.add(s1, dh);
+      p0 = f64x2.add(p0, f64x2.mul(dl, xl)); p1 = f64x2.add(p1, f64x2.mul(dh, xh));
+    }
+    for (; i < inner; i++) {
       const d = <f64>load<f32>(at(dy, o + i));
-      sumDy += d;
-      sumDyXhat += d * (<f64>load<f32>(at(x, o + i)) - mu) * is;
+      sTail += d;
+      pTail += d * (<f64>load<f32>(at(x, o + i)) - mu);
     }
   }
+  const sumDy = lanes(s0, s1, f64x2.splat(0), f64x2.splat(0)) + sTail;
+  const sumDyXhat = (lanes(p0, p1, f64x2.splat(0), f64x2.splat(0)) + pTail) * is;
   store<f32>(at(ptr(params, 6), ch), <f32>sumDyXhat);
   store<f32>(at(ptr(params, 7), ch), <f32>sumDy);
   const k = g * is;
+  // (k/m)(m dy - sumDy - (x - mu) is sumDyXhat), or k dy; x - mu before
+  // scaling, so a large mean cancels exactly rather than in the products
+  const A = <f32>k, M = <f32>mu;
+  const B = batchStats ? <f32>(-(k / m) * is * sumDyXhat) : <f32>0;
+  const C = batchStats ? <f32>(-(k / m) * sumDy) : <f32>0;
+  const av = f32x4.splat(A), bv = f32x4.splat(B), cv = f32x4.splat(C), mv4 = f32x4.splat(M);
   for (let b: i32 = 0; b < n; b++) {
     const o = (b * c + ch) * inner;
-    if (batchStats) {
-      for (let i: i32 = 0; i < inner; i++) {
-        const xhat = (<f64>load<f32>(at(x, o + i)) - mu) * is;
-        store<f32>(at(dx, o + i), <f32>((k / m) * (m * <f64>load<f32>(at(dy, o + i)) - sumDy - xhat * sumDyXhat)));
-      }
-    } else {
-      for (let i: i32 = 0; i < inner; i++) store<f32>(at(dx, o + i), <f32>(k * <f64>load<f32>(at(dy, o + i))));
+    let i: i32 = 0;
+    for (; i + 4 <= inner; i += 4) {
+      const xc = f32x4.sub(v128.load(at(x, o + i)), mv4);
+      v128.store(at(dx, o + i), f32x4.add(f32x4.add(f32x4.mul(av, v128.load(at(dy, o + i))), f32x4.mul(bv, xc)), cv));
     }
+    for (; i < inner; i++) store<f32>(at(dx, o + i), A * load<f32>(at(dy, o + i)) + B * (load<f32>(at(x, o + i)) - M) + C);
   }
 }
 
