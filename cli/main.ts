@@ -2,16 +2,18 @@ import { UsageError } from "./args.js";
 import { describeCommand } from "./describe.js";
 import { mainJobCommand } from "./main_job.js";
 import { rankCommand } from "./rank.js";
+import { reportCommand } from "./report.js";
 import { searchCommand } from "./search.js";
 import { supernetCommand } from "./supernet.js";
 import { trainCommand } from "./train.js";
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
-  run: { run: mainJobCommand, summary: "the main job: train a K-shot supernet on the embedded data, then search it" },
+  run: { run: mainJobCommand, summary: "the main job: train a K-shot supernet on the embedded data, search it, retrain the pick beside random cells, report" },
+  report: { run: reportCommand, summary: "report.html with SVG plots for a run directory of 'kshot run'" },
   train: { run: trainCommand, summary: "train one NAS-Bench-201 architecture stand-alone" },
   describe: { run: describeCommand, summary: "params, MACs and NAS-Bench-201 FLOPs of an architecture" },
   supernet: { run: supernetCommand, summary: "train a K-shot supernet (train) or evaluate its paths (eval)" },
-  search: { run: searchCommand, summary: "NSGA-II over NAS-Bench-201 with accuracies from a table (--oracle)" },
+  search: { run: searchCommand, summary: "NSGA-II over a trained supernet (--supernet) or a NAS-Bench-201 table (--oracle)" },
   rank: { run: rankCommand, summary: "Kendall tau, Spearman and Pearson between two score tables" },
 };
 

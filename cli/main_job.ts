@@ -1,68 +1,56 @@
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
-import { mkdirSync } from "node:fs";
-import { buildSupernetRun } from "../nas/supernet/run.js";
-import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
-import { EMBEDDED_FASHION_MNIST } from "../train/datasets.js";
+import { runMainJob, type MainJobOptions } from "../nas/pipeline/main_job.js";
 import { helpText, num, parseFlags, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
-import { searchWithPool } from "./search.js";
-import { trainWithProgress } from "./supernet.js";
+import { printFront } from "./search.js";
 
 export const mainFlags: FlagSpecs = {
   epochs: { type: "string", help: "supernet training epochs (the first is warm-up)", default: "3" },
-  "train-limit": { type: "string", help: "embedded training images used (before the validation split)", default: "4500" },
-  "val-size": { type: "string", help: "of which held out to evaluate paths", default: "500" },
+  "train-limit": { type: "string", help: "embedded training images used by the supernet (before the validation split)", default: "4500" },
+  "val-size": { type: "string", help: "of which held out to score paths", default: "500" },
   K: { type: "string", help: "weight copies per searchable op", default: "4" },
-  evaluations: { type: "string", help: "architectures the search evaluates", default: "200" },
+  "batch-size": { type: "string", help: "supernet images per step", default: "64" },
+  evaluations: { type: "string", help: "architectures (distinct functions) the search evaluates", default: "200" },
   population: { type: "string", help: "NSGA-II population", default: "20" },
   "max-mflops": { type: "string", help: "hard FLOPs bound of the search (NAS-Bench-201 convention)", default: "5" },
+  baselines: { type: "string", help: "random cells under the bound trained stand-alone beside the chosen one", default: "3" },
+  "retrain-epochs": { type: "string", help: "epochs of each stand-alone training (the kshot train recipe)", default: "2" },
+  "retrain-images": { type: "string", help: "embedded training images of each stand-alone training", default: "5000" },
   workers: { type: "string", help: "evaluation worker threads", default: String(availableParallelism()) },
   seed: { type: "string", help: "seed of everything random", default: "0" },
-  out: { type: "string", help: "directory for the checkpoint, the front and the summary", default: "runs/main" },
-  backend: { ...backendFlag, help: `backend of the supernet training (the search evaluates on the CPU workers): ${backendFlag.help}` },
-  threads: { ...threadsFlag, help: `CPU kernel threads of the supernet training; the search's workers run one each: ${threadsFlag.help}` },
+  out: { type: "string", help: "run directory: checkpoint, front, summary.json, report.html", default: "runs/main" },
+  backend: { ...backendFlag, help: `backend of the trainings (the search evaluates on the CPU workers): ${backendFlag.help}` },
+  threads: { ...threadsFlag, help: `CPU kernel threads of the trainings; the search's workers run one each: ${threadsFlag.help}` },
 };
 
-/**
- * The main job (`npm start`): on the embedded Fashion-MNIST subset, train a
- * K-shot NAS-Bench-201 supernet (C=8, N=1), then search it with NSGA-II and
- * the worker pool under a FLOPs bound, and print the front and the choice.
- */
+/** `kshot run` (`npm start`): the main job (nas/pipeline/main_job.ts) with its flags, its front and its proof printed. */
 export async function mainJobCommand(argv: string[]): Promise<void> {
   const cmd = "kshot run";
   const f = parseFlags(cmd, argv, mainFlags);
   if (f.help) {
-    process.stdout.write(helpText(`usage: ${cmd} [options]`, "Trains a K-shot supernet on the embedded data, then searches it (the main job).", mainFlags));
+    process.stdout.write(helpText(`usage: ${cmd} [options]`,
+      "The main job: trains a K-shot supernet on the embedded data, searches it under a FLOPs bound, then trains\nthe chosen cell and random cells under the same bound stand-alone, and writes a report.", mainFlags));
     return;
   }
-  const progress = new Progress();
-  const out = String(f.out);
-  mkdirSync(out, { recursive: true });
+  const int = (name: string, min: number) => num(cmd, name, f[name], { integer: true, min });
+  const options: MainJobOptions = {
+    out: String(f.out), seed: int("seed", 0),
+    K: int("K", 1), epochs: int("epochs", 1), trainLimit: int("train-limit", 2), valSize: int("val-size", 1), batchSize: int("batch-size", 1),
+    workers: int("workers", 1), populationSize: int("population", 2), evaluations: int("evaluations", 1),
+    maxMflops: num(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
+    baselines: int("baselines", 1), retrainEpochs: int("retrain-epochs", 1), retrainImages: int("retrain-images", 1),
+  };
   const backend = await selectBackend(cmd, f.backend);
   const threads = selectThreads(cmd, f.threads);
-  const run = buildSupernetRun({
-    ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: num(cmd, "K", f.K, { integer: true, min: 1 }), C: 8, N: 1,
-    dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
-    trainLimit: num(cmd, "train-limit", f["train-limit"], { integer: true, min: 2 }),
-    valSize: num(cmd, "val-size", f["val-size"], { integer: true, min: 1 }),
-    epochs: num(cmd, "epochs", f.epochs, { integer: true, min: 1 }), warmupEpochs: 1, batchSize: 64, hidden: 100,
-    seed: num(cmd, "seed", f.seed, { integer: true, min: 0 }),
-  });
-  const c = run.config;
-  progress.log(`kshot run: 1/2 training a K=${c.K} NAS-Bench-201 supernet (C=8, N=1) on ${run.train.count} embedded Fashion-MNIST images, ${c.epochs} epochs (1 warm-up), ${backend} backend, ${threads} CPU thread(s)`);
-  const checkpoint = join(out, "supernet.safetensors");
-  await trainWithProgress(run, checkpoint, progress);
+  const progress = new Progress();
+  progress.log(`${cmd}: ${backend} backend, ${threads} CPU thread(s), run directory ${options.out}`);
+  const s = await runMainJob(options, progress);
   const gpu = gpuSummary();
   if (gpu !== null) progress.log(`${cmd}: ${gpu}`);
-  progress.log(`kshot run: 2/2 searching ${run.val.count} validation images per path`);
-  await searchWithPool(run, {
-    workers: num(cmd, "workers", f.workers, { integer: true, min: 1 }),
-    populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
-    generations: Number.MAX_SAFE_INTEGER,
-    evaluations: num(cmd, "evaluations", f.evaluations, { integer: true, min: 1 }),
-    seed: c.seed,
-    maxMflops: num(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
-  }, out);
+  printFront(s.search);
+  const r = s.retrain;
+  process.stdout.write(`stand-alone (${r.trainImages} images, ${r.recipe.epochs} epochs, tested on ${r.testImages}): chosen ${r.chosen.testAcc.toFixed(4)}; ` +
+    `random cells under the bound ${r.baseline.map((b) => b.testAcc.toFixed(4)).join(" / ")} (mean ${r.baselineMean.toFixed(4)})\n`);
+  process.stdout.write(`${Math.round(s.seconds)} s; summary.json and report.html in ${options.out}/\n`);
 }

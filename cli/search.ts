@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { loadOracle, oracleRandomSearch, oracleSearch } from "../nas/search/oracle.js";
-import { supernetSearch, type SupernetSearchResult } from "../nas/search/supernet_search.js";
+import type { SupernetSearchResult } from "../nas/search/supernet_search.js";
 import { loadSupernetCheckpoint, type SupernetRun } from "../nas/supernet/run.js";
-import { EvaluatorPool } from "../workers/pool.js";
+import { searchSupernet, type PoolSearchOptions } from "../nas/pipeline/search_stage.js";
 import { Progress } from "./progress.js";
 import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 
@@ -29,13 +29,13 @@ export async function searchCommand(argv: string[]): Promise<void> {
   const cmd = "kshot search";
   const f = parseFlags(cmd, argv, searchFlags);
   if (f.help) {
-    process.stdout.write(helpText(`usage: ${cmd} --oracle FILE [options]`,
-      "Searches NAS-Bench-201 with NSGA-II (maximise accuracy, minimise FLOPs), looking accuracies up in a table.\nSearching a trained supernet arrives with the parallel evaluator.", searchFlags));
+    process.stdout.write(helpText(`usage: ${cmd} --supernet CHECKPOINT | --oracle FILE [options]`,
+      "Searches with NSGA-II (maximise accuracy, minimise FLOPs): a trained supernet (--supernet, paths scored by\nthe worker pool on its held-out images) or NAS-Bench-201 with accuracies looked up in a table (--oracle).\nIsomorphic NAS-Bench-201 cells are evaluated once.", searchFlags));
     return;
   }
   if (f.supernet !== undefined) {
     const run = loadSupernetCheckpoint(String(f.supernet));
-    const r = await searchWithPool(run, {
+    const r = await searchAndPrint(run, {
       workers: num(cmd, "workers", f.workers, { integer: true, min: 1 }),
       populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
       generations: num(cmd, "generations", f.generations, { integer: true, min: 0 }),
@@ -56,45 +56,33 @@ export async function searchCommand(argv: string[]): Promise<void> {
   };
   const oracle = loadOracle(String(f.oracle), String(f.column));
   const r = f.random ? oracleRandomSearch(oracle, options) : await oracleSearch(oracle, options);
-  process.stdout.write(`${f.random ? "random search" : "NSGA-II"}: best ${r.bestAcc} (${f.column}) after ${r.evaluations} evaluations: ${r.bestArch}\n`);
+  const exhausted = r.stopped === "exhausted" ? " (every distinct function of the space: the search stopped there)" : "";
+  process.stdout.write(`${f.random ? "random search" : "NSGA-II"}: best ${r.bestAcc} (${f.column}) after ${r.evaluations} evaluations${exhausted}: ${r.bestArch}\n`);
   for (const p of r.front) process.stdout.write(`  front ${p.acc.toFixed(2)}  ${p.mflops.toFixed(2)} MFLOPs  ${p.arch}\n`);
   if (f.json) process.stdout.write(`${JSON.stringify({ best_arch: r.bestArch, best_acc: r.bestAcc, evaluations: r.evaluations })}\n`);
 }
 
-export interface PoolSearchOptions {
-  workers: number; populationSize: number; generations: number; evaluations: number; seed: number; maxMflops?: number; maxParams?: number;
-}
-
-/** Searches a loaded supernet with the worker pool, printing progress and writing the front and a summary into `out`. */
-export async function searchWithPool(run: SupernetRun, o: PoolSearchOptions, out: string): Promise<SupernetSearchResult> {
-  const progress = new Progress();
-  const pool = await EvaluatorPool.create(run, { workers: o.workers });
-  progress.log(`kshot search: ${o.workers} workers reading ${(pool.sharedBytes / 2 ** 20).toFixed(1)} MiB of shared weights and validation data; ` +
-    `population ${o.populationSize}, up to ${o.generations} generations or ${o.evaluations} evaluations` +
-    `${o.maxMflops !== undefined ? `, at most ${o.maxMflops} MFLOPs` : ""}${o.maxParams !== undefined ? `, at most ${o.maxParams} params` : ""}`);
-  let r: SupernetSearchResult;
-  try {
-    r = await supernetSearch(run.space, pool, {
-      ...o,
-      onGeneration: (g) => progress.log(`generation ${g.generation}: best accuracy ${g.bestAcc.toFixed(4)}, front ${g.frontSize}, ` +
-        `${g.evaluations} evaluations, ${g.evalsPerSecond.toFixed(2)} per second`),
-    });
-  } finally {
-    await pool.close();
-  }
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, "front.json"), `${JSON.stringify(r.front, null, 2)}\n`);
-  writeFileSync(join(out, "front.csv"), ["arch,acc,macs,params,mflops,lambda",
-    ...r.front.map((p) => `"${p.arch}",${p.acc},${p.macs},${p.params},${p.mflops},"${p.lambda.join(" ")}"`)].join("\n") + "\n");
+/** Searches a loaded supernet with the worker pool (progress on stderr), writes the front into `out` and prints it. */
+export async function searchAndPrint(run: SupernetRun, o: PoolSearchOptions, out: string): Promise<SupernetSearchResult> {
+  const r = await searchSupernet(run, o, out, new Progress());
   writeFileSync(join(out, "summary.json"), `${JSON.stringify(summaryOf(r, out), null, 2)}\n`);
-  process.stdout.write("Pareto front (validation accuracy, MACs, params):\n");
-  for (const p of r.front) process.stdout.write(`  ${p.acc.toFixed(4)}  ${String(p.macs).padStart(10)} MACs  ${String(p.params).padStart(8)} params  ${p.arch}\n`);
-  process.stdout.write(`chosen: ${r.best.arch} (accuracy ${r.best.acc.toFixed(4)}, ${r.best.macs} MACs, ${r.best.params} params, lambda [${r.best.lambda.map((v) => v.toFixed(3)).join(", ")}])\n`);
+  printFront(r);
   process.stdout.write(`front and summary in ${out}/\n`);
   return r;
 }
 
+/** The front as a user reads it: one row per function, by FLOPs, the chosen one marked. */
+export function printFront(r: Pick<SupernetSearchResult, "front" | "best">): void {
+  process.stdout.write("Pareto front, one row per function, by FLOPs (accuracy on held-out images):\n");
+  for (const p of r.front) {
+    const mark = p.arch === r.best.arch ? " <- chosen" : "";
+    process.stdout.write(`  ${p.acc.toFixed(4)}  ${p.mflops.toFixed(3).padStart(7)} MFLOPs  ${String(p.params).padStart(7)} params  ${p.arch}${mark}\n`);
+  }
+  process.stdout.write(`chosen: ${r.best.arch} (accuracy ${r.best.acc.toFixed(4)}, ${r.best.mflops.toFixed(3)} MFLOPs, ${r.best.params} params, ` +
+    `lambda [${r.best.lambda.map((v) => v.toFixed(3)).join(", ")}])\n`);
+}
+
 function summaryOf(r: SupernetSearchResult, out: string) {
   return { best_arch: r.best.arch, best_acc: r.best.acc, macs: r.best.macs, params: r.best.params, lambda: r.best.lambda,
-    evaluations: r.evaluations, generations: r.generations, seconds: r.seconds, front_size: r.front.length, out };
+    evaluations: r.evaluations, generations: r.generations, stopped: r.stopped, seconds: r.seconds, front_size: r.front.length, out };
 }

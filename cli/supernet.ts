@@ -2,8 +2,9 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Rng, tidy } from "../engine/index.js";
 import { evaluatePath, recalibrate } from "../nas/supernet/evaluate.js";
-import { buildSupernetRun, continueSupernetRun, loadSupernetCheckpoint, type SupernetRun, type SupernetRunConfig } from "../nas/supernet/run.js";
-import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetEpochReport, type SupernetMode } from "../nas/supernet/trainer.js";
+import { buildSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../nas/supernet/run.js";
+import { trainSupernet } from "../nas/pipeline/supernet_stage.js";
+import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
 import { sampleGenes } from "../nas/space.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
 import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
@@ -105,7 +106,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
   }
   const c = run.config;
   progress.log(`${cmd}: ${c.space === "nb201" ? `nb201 C=${c.C} N=${c.N}` : `mbv2${c.searchWidth ? " with width search" : ""}`}, K=${c.K}, mode ${c.mode}, ${c.epochs} epochs (${c.warmupEpochs} warm-up), ${run.supernet.numParameters()} supernet parameters, ${backend} backend, ${threads} CPU thread(s)`);
-  const reports = await trainWithProgress(run, out, progress);
+  const reports = await trainSupernet(run, out, progress);
   const gpu = gpuSummary();
   if (gpu !== null) progress.log(`${cmd}: ${gpu}`);
   process.stdout.write(`trained ${reports.length} epoch(s); checkpoint ${out}\n`);
@@ -113,14 +114,6 @@ async function supernetTrain(argv: string[]): Promise<void> {
     process.stdout.write(`${JSON.stringify({ checkpoint: out, backend, epochs: run.trainer.epoch, supernet_loss: reports.map((r) => r.supernetLoss),
       simplex_loss: reports.map((r) => r.simplexLoss), seconds: reports.map((r) => r.seconds) })}\n`);
   }
-}
-
-/** Trains a run's remaining epochs, a progress line per step and a line per epoch, checkpointing to `out`. */
-export function trainWithProgress(run: SupernetRun, out: string, progress: Progress): Promise<SupernetEpochReport[]> {
-  const epochs = run.config.epochs;
-  return continueSupernetRun(run, out,
-    (r) => progress.update(`epoch ${r.epoch}/${epochs} step ${r.step}/${r.steps} ${r.kind} loss ${r.loss.toFixed(4)}`, r.step === r.steps),
-    (r) => progress.log(`epoch ${r.epoch}: supernet loss ${r.supernetLoss.toFixed(4)}${r.simplexLoss === null ? "" : `, simplex-net loss ${r.simplexLoss.toFixed(4)}`}, ${r.seconds.toFixed(1)} s; checkpoint ${out}`));
 }
 
 async function supernetEval(argv: string[]): Promise<void> {

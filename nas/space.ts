@@ -20,6 +20,10 @@ export interface SearchSpace {
   /** Parses the canonical string; a malformed one throws one line saying what was expected. */
   parse(s: string): number[];
   cost(genes: readonly number[]): Cost;
+  /** Equal for architectures that compute the same function (NAS-Bench-201's isomorphic cells): a search evaluates each once. */
+  functionKey(genes: readonly number[]): string;
+  /** How many distinct functions the space holds: a search that has seen them all stops. */
+  readonly distinctFunctions: number;
 }
 
 /** Uniform sample: each gene's choice drawn independently. */

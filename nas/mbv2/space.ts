@@ -67,6 +67,15 @@ export class Mbv2Space implements SearchSpace {
     return mbv2Cost(this.layout(genes), this.config.height, this.config.width);
   }
 
+  /** Every choice changes the network: each architecture is its own function. */
+  functionKey(genes: readonly number[]): string {
+    return this.format(genes);
+  }
+
+  get distinctFunctions(): number {
+    return this.genes.reduce((n, g) => n * g.choices.length, 1);
+  }
+
   format(genes: readonly number[]): string {
     const ops = genes.slice(0, LAYERS).map((g) => MBV2_OPS[g]).join(",");
     return this.config.searchWidth ? `${ops}|${genes.slice(LAYERS).map((g) => MBV2_WIDTHS[g]).join(",")}` : ops;

@@ -37,3 +37,24 @@ export function parseNb201(s: string): Nb201Arch {
 export function formatNb201(arch: Nb201Arch): string {
   return [1, 2, 3].map((to) => `|${arch.filter((e) => e.to === to).map((e) => `${e.op}~${e.from}`).join("|")}|`).join("+");
 }
+
+/**
+ * The cell's function as a canonical string: two cells compute the same
+ * function exactly when these agree. Each node is the sorted sum of its
+ * incoming terms: `#` for a zero (a `none` edge, or any edge from a zero
+ * node), the source itself for `skip_connect`, `(source)@op` otherwise.
+ * This is NAS-Bench-201's own rule (`to_unique_str` with zeros considered),
+ * the `isomorphism` column of its table.
+ */
+export function nb201Isomorphism(arch: Nb201Arch): string {
+  const nodes = ["0"];
+  for (const to of [1, 2, 3]) {
+    const terms = arch.filter((e) => e.to === to).map((e) => {
+      const src = nodes[e.from]!;
+      if (e.op === "none" || src === "#") return "#";
+      return e.op === "skip_connect" ? src : `(${src})@${e.op}`;
+    });
+    nodes.push(terms.sort().join("+"));
+  }
+  return nodes[3]!;
+}

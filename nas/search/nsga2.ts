@@ -16,8 +16,12 @@ export interface Nsga2Options<G> {
   populationSize: number;
   /** Stop after this many generations of offspring... */
   generations: number;
-  /** ...or once this many distinct genomes have been evaluated (cache hits are free). */
+  /** ...or once this many distinct genomes have been evaluated (cache hits are free)... */
   maxEvaluations?: number;
+  /** ...or once every one of this many distinct keys has been evaluated (the space is exhausted)... */
+  distinct?: number;
+  /** ...or after this many generations in a row without a new genome (default 1000). */
+  stallGenerations?: number;
   /** Genomes the first generation may contain (sampling retries until one passes; e.g. within a FLOPs bound). */
   initialFilter?: (g: G) => boolean;
   onGeneration?: (g: { generation: number; population: readonly Individual<G>[]; evaluations: number }) => void;
@@ -31,6 +35,8 @@ export interface Nsga2Result<G> {
   evaluated: (Scored & { genes: G })[];
   evaluations: number;
   generations: number;
+  /** Which bound ended the search. */
+  stopped: "generations" | "evaluations" | "exhausted" | "stalled";
 }
 
 /**
@@ -68,8 +74,14 @@ export async function nsga2<G>(
   }
   let population = rankAndCrowd(await score(initial));
   o.onGeneration?.({ generation: 0, population, evaluations: cache.size });
-  let generation = 0;
-  while (generation < o.generations && budgetLeft() > 0) {
+  let generation = 0, stall = 0;
+  const stopReason = (): Nsga2Result<G>["stopped"] | null => {
+    if (budgetLeft() <= 0) return "evaluations";
+    if (o.distinct !== undefined && cache.size >= o.distinct) return "exhausted";
+    if (stall >= (o.stallGenerations ?? 1000)) return "stalled";
+    return generation >= o.generations ? "generations" : null;
+  };
+  while (stopReason() === null) {
     const offspring: G[] = [];
     while (offspring.length < o.populationSize) {
       const [c1, c2] = variation.crossover(tournament(population, rng).genes, tournament(population, rng).genes, rng);
@@ -91,12 +103,17 @@ export async function nsga2<G>(
       present.add(k);
       allowed.push(g);
     }
+    const before = cache.size;
     population = survive([...population, ...(await score(allowed))], o.populationSize);
+    stall = cache.size > before ? 0 : stall + 1;
     generation++;
     o.onGeneration?.({ generation, population, evaluations: cache.size });
   }
   const fronts = nonDominatedSort(population);
-  return { population, front: (fronts[0] ?? []).map((i) => population[i]!), evaluated: [...cache.values()], evaluations: cache.size, generations: generation };
+  return {
+    population, front: (fronts[0] ?? []).map((i) => population[i]!), evaluated: [...cache.values()], evaluations: cache.size,
+    generations: generation, stopped: stopReason()!,
+  };
 }
 
 function rankAndCrowd<G>(pop: Individual<G>[]): Individual<G>[] {
@@ -127,4 +144,10 @@ function tournament<G>(pop: readonly Individual<G>[], rng: Rng): Individual<G> {
   if (a.rank !== b.rank) return a.rank < b.rank ? a : b;
   if (a.crowding !== b.crowding) return a.crowding > b.crowding ? a : b;
   return rng.uniform() < 0.5 ? a : b;
+}
+
+/** The first individual of each key, in order: a front with one row per function. */
+export function onePerKey<T extends { genes: unknown }>(items: readonly T[], key: (g: T["genes"]) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => { const k = key(i.genes); if (seen.has(k)) return false; seen.add(k); return true; });
 }

@@ -1,33 +1,29 @@
 import { Rng } from "../../engine/index.js";
-import { columnIndex, numericColumn, readCsv } from "../../data/csv.js";
+import { numericColumn, readCsv } from "../../data/csv.js";
 import { Nb201Space } from "../nb201/space.js";
-import { nsga2 } from "./nsga2.js";
+import { nsga2, onePerKey, type Nsga2Result } from "./nsga2.js";
 import { categoricalVariation } from "./operators.js";
 
 /**
  * A NAS-Bench-201 table as the evaluator: accuracy looked up by architecture
- * string, so the search is tested apart from any supernet. Architectures
- * with one `isomorphism` value compute the same function and share one
- * evaluation (when the table has that column).
+ * string, so the search is tested apart from any supernet. Isomorphic cells
+ * (one function, see nb201Isomorphism) share one evaluation.
  */
 export interface Oracle {
   accuracy: Map<string, number>;
-  canonical: Map<string, string> | null;
 }
 
 export function loadOracle(path: string, column: string): Oracle {
-  const t = readCsv(path);
-  const accuracy = numericColumn(t, "arch", column);
-  let canonical: Map<string, string> | null = null;
-  if (t.columns.includes("isomorphism")) {
-    const a = columnIndex(t, "arch"), iso = columnIndex(t, "isomorphism");
-    canonical = new Map(t.rows.map((r) => [r[a]!, r[iso]!]));
-  }
-  return { accuracy, canonical };
+  return { accuracy: numericColumn(readCsv(path), "arch", column) };
 }
 
 export interface OracleSearchOptions { evaluations: number; populationSize: number; seed: number; maxMflops?: number }
-export interface OracleSearchResult { bestArch: string; bestAcc: number; evaluations: number; front: { arch: string; acc: number; mflops: number }[] }
+export interface OracleSearchResult {
+  bestArch: string; bestAcc: number; evaluations: number;
+  /** One row per function, by FLOPs. */
+  front: { arch: string; acc: number; mflops: number }[];
+  stopped: Nsga2Result<number[]>["stopped"] | "random";
+}
 
 /** The CIFAR-10 NAS-Bench-201 network (C=16, N=5, 3x32x32): FLOPs of the objectives and the bound. */
 const cifarSpace = new Nb201Space({ C: 16, N: 5, inChannels: 3, classes: 10, height: 32, width: 32 });
@@ -43,22 +39,23 @@ export async function oracleSearch(oracle: Oracle, o: OracleSearchOptions): Prom
   const space = cifarSpace;
   const mflops = (g: number[]) => space.cost(g).nb201Mflops;
   const base = categoricalVariation(space.genes.map((g) => g.choices.length));
-  const keyOf = (g: number[]) => { const a = space.format(g); return oracle.canonical?.get(a) ?? a; };
-  const r = await nsga2({ ...base, key: keyOf },
+  const r = await nsga2({ ...base, key: (g) => space.functionKey(g) },
     (gs) => gs.map((g) => {
       const f = mflops(g);
       return { objectives: [-lookup(oracle, space.format(g)), f], violation: o.maxMflops === undefined ? 0 : Math.max(0, f - o.maxMflops) / o.maxMflops };
     }),
     new Rng(o.seed),
     {
-      populationSize: o.populationSize, generations: Number.MAX_SAFE_INTEGER, maxEvaluations: o.evaluations,
+      populationSize: o.populationSize, generations: Infinity, maxEvaluations: o.evaluations, distinct: space.distinctFunctions,
       initialFilter: o.maxMflops === undefined ? undefined : (g) => mflops(g) <= o.maxMflops!,
     });
   const feasible = r.evaluated.filter((e) => e.violation === 0);
   const best = feasible.reduce((b, e) => (e.objectives[0]! < b.objectives[0]! ? e : b));
   return {
     bestArch: space.format(best.genes), bestAcc: -best.objectives[0]!, evaluations: r.evaluations,
-    front: r.front.map((i) => ({ arch: space.format(i.genes), acc: -i.objectives[0]!, mflops: i.objectives[1]! })),
+    front: onePerKey(r.front, (g) => space.functionKey(g)).map((i) => ({ arch: space.format(i.genes), acc: -i.objectives[0]!, mflops: i.objectives[1]! }))
+      .sort((a, b) => a.mflops - b.mflops),
+    stopped: r.stopped,
   };
 }
 
@@ -71,11 +68,11 @@ export function oracleRandomSearch(oracle: Oracle, o: OracleSearchOptions): Orac
   for (let tries = 0; seen.size < o.evaluations && tries < 100 * o.evaluations; tries++) {
     const g = space.genes.map((x) => rng.int(x.choices.length));
     const arch = space.format(g);
-    const key = oracle.canonical?.get(arch) ?? arch;
+    const key = space.functionKey(g);
     if (seen.has(key) || (o.maxMflops !== undefined && space.cost(g).nb201Mflops > o.maxMflops)) continue;
     seen.add(key);
     const acc = lookup(oracle, arch);
     if (acc > bestAcc) { bestAcc = acc; bestArch = arch; }
   }
-  return { bestArch, bestAcc, evaluations: seen.size, front: [] };
+  return { bestArch, bestAcc, evaluations: seen.size, front: [], stopped: "random" };
 }

@@ -1,6 +1,6 @@
 import { Rng } from "../../engine/index.js";
 import type { SearchSpace } from "../space.js";
-import { nsga2, type Individual } from "./nsga2.js";
+import { nsga2, onePerKey, type Individual, type Nsga2Result } from "./nsga2.js";
 import { categoricalVariation } from "./operators.js";
 
 /** What the search needs of an evaluator (the worker pool, or anything else). */
@@ -20,7 +20,15 @@ export interface SupernetSearchOptions {
 }
 
 export interface SearchedPath { arch: string; acc: number; macs: number; params: number; mflops: number; lambda: number[] }
-export interface SupernetSearchResult { front: SearchedPath[]; best: SearchedPath; evaluations: number; generations: number; seconds: number }
+export interface SupernetSearchResult {
+  /** One row per function (isomorphic cells count once), by FLOPs. */
+  front: SearchedPath[];
+  best: SearchedPath;
+  /** Every architecture evaluated, one per function. */
+  evaluated: SearchedPath[];
+  evaluations: number; generations: number; seconds: number;
+  stopped: Nsga2Result<number[]>["stopped"];
+}
 
 /**
  * NSGA-II over a space with a supernet as evaluator: maximise validation
@@ -36,11 +44,12 @@ export async function supernetSearch(space: SearchSpace, evaluator: PathEvaluato
   };
   const details = new Map<string, SearchedPath>();
   const t0 = performance.now();
-  const r = await nsga2(categoricalVariation(space.genes.map((g) => g.choices.length)),
+  const key = (g: number[]) => space.functionKey(g);
+  const r = await nsga2({ ...categoricalVariation(space.genes.map((g) => g.choices.length)), key },
     async (gs) => Promise.all(gs.map(async (g) => {
       const e = await evaluator.evaluate(g);
       const arch = space.format(g);
-      details.set(arch, { arch, acc: e.acc, macs: e.macs, params: e.params, mflops: e.nb201Mflops, lambda: e.lambda });
+      details.set(key(g), { arch, acc: e.acc, macs: e.macs, params: e.params, mflops: e.nb201Mflops, lambda: e.lambda });
       const over = Math.max(o.maxMflops === undefined ? 0 : (e.nb201Mflops - o.maxMflops) / o.maxMflops,
         o.maxParams === undefined ? 0 : (e.params - o.maxParams) / o.maxParams);
       return { objectives: [-e.acc, byParams ? e.params : e.nb201Mflops], violation: Math.max(0, over) };
@@ -48,6 +57,7 @@ export async function supernetSearch(space: SearchSpace, evaluator: PathEvaluato
     new Rng(o.seed),
     {
       populationSize: o.populationSize, generations: o.generations, maxEvaluations: o.evaluations, initialFilter: withinBound,
+      distinct: space.distinctFunctions,
       onGeneration: ({ generation, population, evaluations }) => {
         const feasible = population.filter((p) => p.violation === 0);
         o.onGeneration?.({
@@ -58,12 +68,14 @@ export async function supernetSearch(space: SearchSpace, evaluator: PathEvaluato
         });
       },
     });
-  const toPath = (i: Individual<number[]> | { genes: number[] }) => details.get(space.format(i.genes))!;
+  // an architecture's row is that of the first of its function evaluated
+  const toPath = (i: Individual<number[]> | { genes: number[] }) => details.get(key(i.genes))!;
   const feasible = r.evaluated.filter((e) => e.violation === 0);
   if (feasible.length === 0) throw new Error("search: no evaluated architecture satisfies the bound");
   const best = feasible.reduce((b, e) => (e.objectives[0]! < b.objectives[0]! ? e : b));
   return {
-    front: r.front.filter((i) => i.violation === 0).map(toPath).sort((a, b) => a.mflops - b.mflops),
-    best: toPath(best), evaluations: r.evaluations, generations: r.generations, seconds: (performance.now() - t0) / 1000,
+    front: onePerKey(r.front.filter((i) => i.violation === 0), key).map(toPath).sort((a, b) => a.mflops - b.mflops),
+    best: toPath(best), evaluated: r.evaluated.map(toPath),
+    evaluations: r.evaluations, generations: r.generations, seconds: (performance.now() - t0) / 1000, stopped: r.stopped,
   };
 }

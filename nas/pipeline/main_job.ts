@@ -1,0 +1,91 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Rng } from "../../engine/index.js";
+import { head } from "../../data/dataset.js";
+import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../../train/datasets.js";
+import type { TrainRecipe } from "../../train/fit.js";
+import { Nb201Space } from "../nb201/space.js";
+import type { SearchedPath } from "../search/supernet_search.js";
+import { buildSupernetRun, type SupernetRunConfig } from "../supernet/run.js";
+import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../supernet/trainer.js";
+import { writeRunReport } from "../../report/run_report.js";
+import { randomCellsUnderBound, STANDALONE_RECIPE, trainStandalone, type StandaloneResult } from "./retrain.js";
+import { searchSupernet, stopNote } from "./search_stage.js";
+import type { ProgressSink } from "./sink.js";
+import { trainSupernet } from "./supernet_stage.js";
+
+export interface MainJobOptions {
+  out: string;
+  seed: number;
+  /** The supernet: K copies, epochs (the first is warm-up), embedded training images and how many of them are held out to rank paths. */
+  K: number; epochs: number; trainLimit: number; valSize: number; batchSize: number;
+  /** The search. */
+  workers: number; populationSize: number; evaluations: number; maxMflops: number;
+  /** The proof: the chosen cell and `baselines` random cells under the bound, trained stand-alone. */
+  baselines: number; retrainEpochs: number; retrainImages: number;
+}
+
+/** summary.json of a main-job run directory: everything its report shows. */
+export interface MainJobSummary {
+  options: MainJobOptions;
+  supernet: { config: SupernetRunConfig; epochs: SupernetEpochReport[]; checkpoint: string };
+  search: { best: SearchedPath; front: SearchedPath[]; evaluations: number; generations: number; seconds: number; stopped: string };
+  retrain: { recipe: TrainRecipe; trainImages: number; testImages: number; chosen: StandaloneResult; baseline: StandaloneResult[]; baselineMean: number };
+  seconds: number;
+}
+
+const NET = { C: 8, N: 1 };
+
+/**
+ * The main job (`npm start`): on the embedded Fashion-MNIST subset, train a
+ * K-shot NAS-Bench-201 supernet (C=8, N=1); search it with NSGA-II and the
+ * worker pool under a FLOPs bound; train the chosen cell and random cells
+ * under the same bound stand-alone and test them; write summary.json and
+ * report.html into `out`.
+ */
+export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise<MainJobSummary> {
+  const t0 = performance.now();
+  mkdirSync(o.out, { recursive: true });
+  const run = buildSupernetRun({
+    ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: o.K, ...NET,
+    dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,
+    epochs: o.epochs, warmupEpochs: 1, batchSize: o.batchSize, hidden: 100, seed: o.seed,
+  });
+  sink.log(`1/3 training a K=${o.K} NAS-Bench-201 supernet (C=8, N=1) on ${run.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)`);
+  const checkpoint = join(o.out, "supernet.safetensors");
+  const epochs = await trainSupernet(run, checkpoint, sink);
+
+  sink.log(`2/3 searching: each path scored on ${run.val.count} held-out images`);
+  const r = await searchSupernet(run, {
+    workers: o.workers, populationSize: o.populationSize, generations: Infinity, evaluations: o.evaluations, seed: o.seed, maxMflops: o.maxMflops,
+  }, o.out, sink);
+
+  const data = loadDataset("fashion-mnist", EMBEDDED_FASHION_MNIST);
+  const standalone = { train: head(data.train, o.retrainImages), test: data.test, recipe: DATA_RECIPES["fashion-mnist"] };
+  const recipe = { ...STANDALONE_RECIPE, epochs: o.retrainEpochs };
+  const space = run.space as Nb201Space;
+  const baselineArchs = randomCellsUnderBound(space, o.maxMflops, o.baselines, new Rng(o.seed + 0xba5e), [r.best.arch]);
+  sink.log(`3/3 training the chosen cell and ${o.baselines} random cells within ${o.maxMflops} MFLOPs stand-alone ` +
+    `(${standalone.train.count} images, ${recipe.epochs} epochs), testing on ${standalone.test.count}`);
+  const cells = [r.best.arch, ...baselineArchs];
+  const results: StandaloneResult[] = [];
+  for (const [i, arch] of cells.entries()) {
+    const res = await trainStandalone(arch, NET, standalone, recipe, o.seed, sink, i === 0 ? "chosen" : `random ${i}/${o.baselines}`);
+    sink.log(`${i === 0 ? "chosen" : `random ${i}`}: test accuracy ${res.testAcc.toFixed(4)} (${res.seconds.toFixed(0)} s) ${arch}`);
+    results.push(res);
+  }
+  const [chosen, ...baseline] = results as [StandaloneResult, ...StandaloneResult[]];
+  const summary: MainJobSummary = {
+    options: o,
+    supernet: { config: run.config, epochs, checkpoint },
+    search: { best: r.best, front: r.front, evaluations: r.evaluations, generations: r.generations, seconds: r.seconds, stopped: stopNote(r, space.distinctFunctions) },
+    retrain: {
+      recipe, trainImages: standalone.train.count, testImages: standalone.test.count, chosen, baseline,
+      baselineMean: baseline.reduce((s, b) => s + b.testAcc, 0) / Math.max(1, baseline.length),
+    },
+    seconds: (performance.now() - t0) / 1000,
+  };
+  writeFileSync(join(o.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  writeRunReport(o.out);
+  return summary;
+}

@@ -1,0 +1,96 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { MainJobSummary } from "../nas/pipeline/main_job.js";
+import type { SearchedPath } from "../nas/search/supernet_search.js";
+import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
+
+/** The figures of a main-job run, by file name. */
+export function runFigures(s: MainJobSummary, evaluated: readonly SearchedPath[]): Map<string, string> {
+  const figs = new Map<string, string>();
+  const ep = s.supernet.epochs;
+  const lossMarks: Mark[] = [{ kind: "line", name: "supernet loss", x: ep.map((e) => e.epoch), y: ep.map((e) => e.supernetLoss), markers: true }];
+  const simplex = ep.filter((e) => e.simplexLoss !== null);
+  if (simplex.length > 0) lossMarks.push({ kind: "line", name: "simplex-net loss", x: simplex.map((e) => e.epoch), y: simplex.map((e) => e.simplexLoss!), markers: true });
+  figs.set("loss.svg", renderPlot({ title: "Supernet training (epoch 1 is warm-up)", xLabel: "epoch", yLabel: "mean training loss", marks: lossMarks }));
+
+  const bound = s.options.maxMflops;
+  const best = s.search.best;
+  const accs = evaluated.map((p) => p.acc);
+  figs.set("front.svg", renderPlot({
+    title: "Search: supernet accuracy vs FLOPs", xLabel: "MFLOPs (NAS-Bench-201 convention)", yLabel: "accuracy on held-out images",
+    marks: [
+      { kind: "points", name: `evaluated (${evaluated.length})`, x: evaluated.map((p) => p.mflops), y: accs, opacity: 0.25, color: "#7f7f7f", labels: evaluated.map((p) => p.arch) },
+      { kind: "line", name: "Pareto front", x: s.search.front.map((p) => p.mflops), y: s.search.front.map((p) => p.acc), markers: true, color: PALETTE[0] },
+      { kind: "line", name: `bound ${bound} MFLOPs`, x: [bound, bound], y: [Math.min(...accs), Math.max(...accs)], dashed: true, color: "#aaaaaa" },
+      { kind: "callout", name: "", x: best.mflops, y: best.acc, text: "chosen", color: PALETTE[1] },
+    ],
+  }));
+
+  const K = best.lambda.length;
+  const lambdaMarks: Mark[] = Array.from({ length: K }, (_, k) => ({
+    kind: "bars" as const, name: `lambda_${k + 1}`, opacity: 0.45, ...histogram(evaluated.map((p) => p.lambda[k]!), 0, 1, 20),
+  }));
+  figs.set("lambda.svg", renderPlot({ title: `Simplex-net codes of the ${evaluated.length} evaluated paths (K=${K})`, xLabel: "lambda_k", yLabel: "paths", marks: lambdaMarks, xDomain: [0, 1] }));
+
+  const r = s.retrain;
+  const cells = [r.chosen, ...r.baseline];
+  figs.set("retrain.svg", renderPlot({
+    title: `Stand-alone test accuracy (${r.trainImages} images, ${r.recipe.epochs} epochs)`, xLabel: "cell", yLabel: "test accuracy",
+    xCategories: ["chosen", ...r.baseline.map((_, i) => `random ${i + 1}`)], xDomain: [-0.6, cells.length - 0.4],
+    yDomain: [Math.max(0, Math.min(...cells.map((c) => c.testAcc)) - 0.05), Math.min(1, Math.max(...cells.map((c) => c.testAcc)) + 0.03)],
+    marks: [
+      { kind: "bars", name: "chosen", x0: [-0.35], x1: [0.35], y: [r.chosen.testAcc], color: PALETTE[1] },
+      { kind: "bars", name: "random under the bound", x0: r.baseline.map((_, i) => i + 0.65), x1: r.baseline.map((_, i) => i + 1.35), y: r.baseline.map((b) => b.testAcc), color: "#7f7f7f" },
+      { kind: "line", name: "random mean", x: [-0.6, cells.length - 0.4], y: [r.baselineMean, r.baselineMean], dashed: true, color: "#444444" },
+    ],
+  }));
+  return figs;
+}
+
+function readJson<T>(dir: string, file: string): T {
+  const path = join(dir, file);
+  if (!existsSync(path)) throw new Error(`report: ${path} is missing; is ${dir} a directory written by 'kshot run'?`);
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as T;
+  } catch (e) {
+    throw new Error(`report: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Writes report.html (and each figure as an .svg) for the main-job run in `dir`; returns the HTML's path. */
+export function writeRunReport(dir: string): string {
+  const s = readJson<MainJobSummary>(dir, "summary.json");
+  const evaluated = readJson<SearchedPath[]>(dir, "evaluated.json");
+  const figs = runFigures(s, evaluated);
+  for (const [name, svg] of figs) writeFileSync(join(dir, name), `${svg}\n`);
+  const r = s.retrain;
+  const verdict = r.chosen.testAcc > r.baselineMean
+    ? `above the random cells' mean by ${((r.chosen.testAcc - r.baselineMean) * 100).toFixed(2)} points`
+    : `not above the random cells' mean (by ${((r.baselineMean - r.chosen.testAcc) * 100).toFixed(2)} points below)`;
+  const row = (label: string, c: { arch: string; testAcc: number; params: number; macs: number }) =>
+    `<tr><td>${escapeXml(label)}</td><td>${c.testAcc.toFixed(4)}</td><td>${c.params}</td><td>${c.macs}</td><td><code>${escapeXml(c.arch)}</code></td></tr>`;
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kshot run: ${escapeXml(dir)}</title>
+<style>body{font-family:sans-serif;max-width:1180px;margin:2em auto;color:#222}figure{display:inline-block;margin:0.5em}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}code{font-size:90%}</style>
+</head><body>
+<h1>kshot run</h1>
+<p>K=${s.supernet.config.K} NAS-Bench-201 supernet (C=${s.supernet.config.C}, N=${s.supernet.config.N}), ${s.supernet.epochs.length} epochs;
+NSGA-II, ${s.search.evaluations} evaluations, ${s.search.generations} generations (${escapeXml(s.search.stopped)}), bound ${s.options.maxMflops} MFLOPs;
+${Math.round(s.seconds)} s in all.</p>
+<p><b>Chosen cell, trained stand-alone: test accuracy ${r.chosen.testAcc.toFixed(4)}</b>, ${verdict}
+(random cells under the same bound: ${r.baseline.map((b) => b.testAcc.toFixed(4)).join(" / ")}).</p>
+<table><tr><th>cell</th><th>test accuracy</th><th>params</th><th>MACs</th><th>architecture</th></tr>
+${row("chosen", r.chosen)}
+${r.baseline.map((b, i) => row(`random ${i + 1}`, b)).join("\n")}
+</table>
+${[...figs.values()].map((svg) => `<figure>${svg}</figure>`).join("\n")}
+<h2>Pareto front (one row per function)</h2>
+<table><tr><th>supernet accuracy</th><th>MFLOPs</th><th>params</th><th>architecture</th></tr>
+${s.search.front.map((p) => `<tr><td>${p.acc.toFixed(4)}</td><td>${p.mflops.toFixed(3)}</td><td>${p.params}</td><td><code>${escapeXml(p.arch)}</code>${p.arch === s.search.best.arch ? " <b>(chosen)</b>" : ""}</td></tr>`).join("\n")}
+</table>
+</body></html>
+`;
+  const out = join(dir, "report.html");
+  writeFileSync(out, html);
+  return out;
+}

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { writeRunReport } from "../../report/run_report.js";
+import type { MainJobSummary } from "../../nas/pipeline/main_job.js";
+import { elements, parseXml } from "../helpers/svg.js";
+
+const path = (arch: string, acc: number, mflops: number, lambda: number[]) => ({ arch, acc, mflops, macs: mflops * 5e5, params: 1000, lambda });
+const evaluated = [
+  path("|a|", 0.5, 1, [0.12, 0.88]), path("|b|", 0.6, 2, [0.22, 0.78]), path("|c|", 0.55, 3, [0.32, 0.68]),
+  path("|d|", 0.7, 4, [0.37, 0.63]), path("|e|", 0.4, 6, [0.97, 0.03]),
+];
+const summary = {
+  options: { maxMflops: 5 },
+  supernet: { config: { K: 2, C: 8, N: 1 }, epochs: [{ epoch: 1, supernetLoss: 2, simplexLoss: null, seconds: 1 }, { epoch: 2, supernetLoss: 1.5, simplexLoss: 1.8, seconds: 1 }, { epoch: 3, supernetLoss: 1.2, simplexLoss: 1.6, seconds: 1 }], checkpoint: "x" },
+  search: { best: evaluated[3]!, front: [evaluated[0]!, evaluated[1]!, evaluated[3]!], evaluations: 5, generations: 1, seconds: 1, stopped: "5 evaluations done" },
+  retrain: {
+    recipe: { epochs: 2 }, trainImages: 100, testImages: 50,
+    chosen: { arch: "|d|", testAcc: 0.86, params: 1, macs: 1, seconds: 1 },
+    baseline: [{ arch: "|x|", testAcc: 0.8, params: 1, macs: 1, seconds: 1 }, { arch: "|y|", testAcc: 0.82, params: 1, macs: 1, seconds: 1 }],
+    baselineMean: 0.81,
+  },
+  seconds: 10,
+} as unknown as MainJobSummary;
+
+describe("run report", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));
+  writeFileSync(join(dir, "summary.json"), JSON.stringify(summary));
+  writeFileSync(join(dir, "evaluated.json"), JSON.stringify(evaluated));
+  const html = readFileSync(writeRunReport(dir), "utf8");
+  const svg = (name: string) => parseXml(readFileSync(join(dir, name), "utf8"));
+
+  it("plots every evaluated cell faint, the front as a line through its points, and marks the chosen cell", () => {
+    const doc = svg("front.svg");
+    const faint = elements(doc, "circle", "points");
+    assert.equal(faint.length, evaluated.length);
+    assert.deepEqual(faint.map((c) => c.getElementsByTagName("title")[0]!.textContent), evaluated.map((p) => p.arch));
+    const lines = elements(doc, "polyline", "line");
+    assert.equal(lines[0]!.getAttribute("points")!.split(" ").length, 3, "the front's three points");
+    // the chosen marker sits on the chosen cell's point
+    const chosen = faint[3]!, callout = elements(doc, "circle", "callout")[0]!;
+    assert.equal(callout.getAttribute("cx"), chosen.getAttribute("cx"));
+    assert.equal(callout.getAttribute("cy"), chosen.getAttribute("cy"));
+  });
+
+  it("plots both losses per epoch, lambda histograms per k, and the retraining beside the baseline", () => {
+    const loss = elements(svg("loss.svg"), "polyline", "line");
+    assert.deepEqual(loss.map((l) => l.getAttribute("points")!.split(" ").length), [3, 2]);
+    const lambda = svg("lambda.svg");
+    const bars = elements(lambda, "rect", "bars");
+    assert.equal(bars.length, 2 * 20, "20 bins for each of K=2");
+    assert.equal(bars.filter((b) => Number(b.getAttribute("height")) > 0).length, 10, "each of the 5 paths in one bin per k");
+    const retrain = elements(svg("retrain.svg"), "rect", "bars");
+    assert.equal(retrain.length, 3);
+    // the chosen bar (0.86) is the tallest
+    const heights = retrain.map((b) => Number(b.getAttribute("height")));
+    assert.equal(Math.max(...heights), heights[0]);
+  });
+
+  it("writes an HTML page that embeds the four plots and states the comparison", () => {
+    assert.equal((html.match(/<svg /g) ?? []).length, 4);
+    assert.match(html, /test accuracy 0\.8600<\/b>, above the random cells' mean by 5\.00 points/);
+    assert.match(html, /\|d\|<\/code> <b>\(chosen\)<\/b>/);
+  });
+
+  it("names the missing file when the directory is not a run", () => {
+    assert.throws(() => writeRunReport(tmpdir() + "/no-such-run"), /summary\.json is missing/);
+  });
+});
