@@ -151,3 +151,9 @@ export function onePerKey<T extends { genes: unknown }>(items: readonly T[], key
   const seen = new Set<string>();
   return items.filter((i) => { const k = key(i.genes); if (seen.has(k)) return false; seen.add(k); return true; });
 }
+
+/** For reduce over (-accuracy, cost) objectives: the more accurate, then the cheaper, then the earlier; so the choice lies on the front. */
+export function mostAccurate<T extends Scored>(b: T, e: T): T {
+  const [ea, ec] = e.objectives as [number, number], [ba, bc] = b.objectives as [number, number];
+  return ea < ba || (ea === ba && ec < bc) ? e : b;
+}

@@ -1,7 +1,7 @@
 import { Rng } from "../../engine/index.js";
 import { numericColumn, readCsv } from "../../data/csv.js";
 import { Nb201Space } from "../nb201/space.js";
-import { nsga2, onePerKey, type Nsga2Result } from "./nsga2.js";
+import { mostAccurate, nsga2, onePerKey, type Nsga2Result } from "./nsga2.js";
 import { categoricalVariation } from "./operators.js";
 
 /**
@@ -50,7 +50,7 @@ export async function oracleSearch(oracle: Oracle, o: OracleSearchOptions): Prom
       initialFilter: o.maxMflops === undefined ? undefined : (g) => mflops(g) <= o.maxMflops!,
     });
   const feasible = r.evaluated.filter((e) => e.violation === 0);
-  const best = feasible.reduce((b, e) => (e.objectives[0]! < b.objectives[0]! ? e : b));
+  const best = feasible.reduce(mostAccurate);
   return {
     bestArch: space.format(best.genes), bestAcc: -best.objectives[0]!, evaluations: r.evaluations,
     front: onePerKey(r.front, (g) => space.functionKey(g)).map((i) => ({ arch: space.format(i.genes), acc: -i.objectives[0]!, mflops: i.objectives[1]! }))

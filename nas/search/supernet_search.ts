@@ -1,6 +1,6 @@
 import { Rng } from "../../engine/index.js";
 import type { SearchSpace } from "../space.js";
-import { nsga2, onePerKey, type Individual, type Nsga2Result } from "./nsga2.js";
+import { mostAccurate, nsga2, onePerKey, type Individual, type Nsga2Result } from "./nsga2.js";
 import { categoricalVariation } from "./operators.js";
 
 /** What the search needs of an evaluator (the worker pool, or anything else). */
@@ -72,7 +72,7 @@ export async function supernetSearch(space: SearchSpace, evaluator: PathEvaluato
   const toPath = (i: Individual<number[]> | { genes: number[] }) => details.get(key(i.genes))!;
   const feasible = r.evaluated.filter((e) => e.violation === 0);
   if (feasible.length === 0) throw new Error("search: no evaluated architecture satisfies the bound");
-  const best = feasible.reduce((b, e) => (e.objectives[0]! < b.objectives[0]! ? e : b));
+  const best = feasible.reduce(mostAccurate);
   return {
     front: onePerKey(r.front.filter((i) => i.violation === 0), key).map(toPath).sort((a, b) => a.mflops - b.mflops),
     best: toPath(best), evaluated: r.evaluated.map(toPath),

@@ -35,6 +35,20 @@ describe("supernet search", () => {
     assert.deepEqual(r.front.map((p) => p.mflops), [...r.front.map((p) => p.mflops)].sort((a, b) => a - b));
     for (const p of r.front) assert.ok(p.mflops <= 3);
     assert.equal(r.evaluated.length, 300);
+    // the choice: the most accurate within the bound, the cheapest of ties, so it is on the front
+    const feasible = r.evaluated.filter((p) => p.mflops <= 3);
+    const top = Math.max(...feasible.map((p) => p.acc));
+    assert.equal(r.best.acc, top);
+    assert.equal(r.best.mflops, Math.min(...feasible.filter((p) => p.acc === top).map((p) => p.mflops)));
+    assert.ok(r.front.some((p) => p.arch === r.best.arch), "the chosen cell is on the front");
+  });
+
+  it("breaks accuracy ties by FLOPs", async () => {
+    // every cell scores the same: the choice is the cheapest evaluated
+    const r = await supernetSearch(space, { evaluate: async (g) => { const c = space.cost(g); return { acc: 0.5, lambda: [1], params: c.params, macs: c.macs, nb201Mflops: c.nb201Mflops }; } },
+      { populationSize: 10, generations: Infinity, evaluations: 40, seed: 2 });
+    assert.equal(r.best.mflops, Math.min(...r.evaluated.map((p) => p.mflops)));
+    assert.ok(r.front.some((p) => p.arch === r.best.arch));
   });
 
   it("stops, and says why, when the space has no function left to evaluate", async () => {
