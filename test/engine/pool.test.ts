@@ -14,6 +14,15 @@ conformance("pooling", [CPU, WEBGPU], () => {
     }));
   }
 
+  for (const [k, pad, countIncludePad] of [[5, 1, false], [2, 0, true], [3, 0, false], [5, 2, true]] as const) {
+    it(`avgPool2d ${k}x${k} stride 1 pad ${pad}, countIncludePad=${countIncludePad} (box sums with windows off centre)`, () => checkOp({
+      name: "avgPool2d stride 1",
+      inputs: [{ shape: [2, 2, 6, 11] }],
+      run: ([x]) => avgPool2d(x!, k, { stride: 1, padding: pad, countIncludePad }),
+      ref: ([x]) => ref.pool(x!, "avg", [k, k], [1, 1], [pad, pad], countIncludePad),
+    }));
+  }
+
   it("avgPool2d 2x2 stride 2 on odd sizes", () => checkOp({
     name: "avgPool2d 2x2",
     inputs: [{ shape: [1, 2, 7, 5] }],

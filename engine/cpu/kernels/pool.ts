@@ -4,6 +4,7 @@ import type { KernelArgs } from "../../kernel_registry.js";
 import { poolGeometry, type PoolGeometry } from "../../pool_geometry.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { team } from "../wasm/team.js";
+import { wasm } from "../wasm/module.js";
 import { HeapOperands } from "./heap_operands.js";
 
 /** Visits each output cell with its clipped window [y0, y1) x [x0, x1). */
@@ -21,7 +22,8 @@ function forEachWindow(g: PoolGeometry, fn: (plane: number, o: number, y0: numbe
 
 /**
  * Average pooling and its gradient as WebAssembly tasks over blocks of
- * planes (window sums in f64, as before in JavaScript). `src` is x or dy,
+ * planes: separable f32 box sums with stride 1 (engine/cpu/wasm/assembly/pool.ts),
+ * else window sums in f64. `src` is x or dy,
  * the output y or dx.
  */
 function avgPool(backend: CpuBackend, g: PoolGeometry, src: TensorInfo, countIncludePad: boolean, backward: boolean): TensorInfo["dataId"] {
@@ -29,6 +31,11 @@ function avgPool(backend: CpuBackend, g: PoolGeometry, src: TensorInfo, countInc
   try {
     const out = ops.output(g.planes * (backward ? g.h * g.w : g.oh * g.ow));
     const per = Math.max(1, Math.ceil(g.planes / (4 * team.threads)));
+    if (g.sh === 1 && g.sw === 1) {
+      team.run("avgPoolStride1Task", [ops.ptr(src), out.ptr, backward ? 1 : 0, g.planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.ph, g.pw,
+        countIncludePad ? 1 : 0, per], Math.ceil(g.planes / per), wasm.fn.avgPoolStride1Scratch(g.h, g.w, g.oh, g.ow), 2 * g.planes * g.oh * g.ow * (g.kh + g.kw));
+      return out.data;
+    }
     team.run("avgPoolTask", [ops.ptr(src), out.ptr, backward ? 1 : 0, g.planes, g.h, g.w, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw,
       countIncludePad ? 1 : 0, per], Math.ceil(g.planes / per), 0, 2 * g.planes * g.oh * g.ow * g.kh * g.kw);
     return out.data;

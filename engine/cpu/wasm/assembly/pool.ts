@@ -1,0 +1,88 @@
+// AssemblyScript: average pooling with stride 1 (NAS-Bench-201's
+// avg_pool_3x3) as two separable box sums in f32 SIMD: along rows into
+// scratch, then across rows. Its gradient is a box sum too, of dy scaled by
+// each window's divisor, with the window mirrored.
+
+import { f32At as at, ptr, word } from "./params";
+
+// dst[y][x] = sum of src[y + a - offY][x + b - offX] over a < kh, b < kw inside src.
+function boxSum(src: usize, sH: i32, sW: i32, dst: usize, dH: i32, dW: i32, kh: i32, kw: i32, offY: i32, offX: i32, rows: usize): void {
+  // along each row, into rows[r][x] (dW floats per row)
+  const lo = offX, hi = sW - kw + offX; // x in [lo, hi]: every tap inside the row
+  for (let r: i32 = 0; r < sH; r++) {
+    const s = at(src, r * sW), d = at(rows, r * dW);
+    let x: i32 = 0;
+    for (; x < dW && (x < lo || x > hi); x++) store<f32>(at(d, x), edgeSum(s, sW, x - offX, kw));
+    for (; x + 4 <= dW && x + 3 <= hi; x += 4) {
+      let v = v128.load(at(s, x - offX));
+      for (let b: i32 = 1; b < kw; b++) v = f32x4.add(v, v128.load(at(s, x - offX + b)));
+      v128.store(at(d, x), v);
+    }
+    for (; x < dW; x++) store<f32>(at(d, x), edgeSum(s, sW, x - offX, kw));
+  }
+  // across rows
+  for (let y: i32 = 0; y < dH; y++) {
+    const r0 = max(0, y - offY), r1 = min(sH, y - offY + kh);
+    const d = at(dst, y * dW);
+    let x: i32 = 0;
+    for (; x + 4 <= dW; x += 4) {
+      let v = f32x4.splat(0);
+      for (let r = r0; r < r1; r++) v = f32x4.add(v, v128.load(at(rows, r * dW + x)));
+      v128.store(at(d, x), v);
+    }
+    for (; x < dW; x++) {
+      let v: f32 = 0;
+      for (let r = r0; r < r1; r++) v += load<f32>(at(rows, r * dW + x));
+      store<f32>(at(d, x), v);
+    }
+  }
+}
+
+// sum of row[x0 + b] for b < kw, inside [0, w)
+function edgeSum(row: usize, w: i32, x0: i32, kw: i32): f32 {
+  let v: f32 = 0;
+  for (let b = max(0, x0); b < min(w, x0 + kw); b++) v += load<f32>(at(row, b));
+  return v;
+}
+
+// plane *= 1 / divisor of each window: kh*kw with padding counted, else the
+// window's rows inside the image times its columns inside.
+function divide(plane: usize, oh: i32, ow: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, includePad: bool, colInv: usize): void {
+  for (let j: i32 = 0; j < ow; j++) {
+    const cols = includePad ? kh * kw : min(w, j - pw + kw) - max(0, j - pw);
+    store<f32>(at(colInv, j), <f32>1 / <f32>cols);
+  }
+  for (let i: i32 = 0; i < oh; i++) {
+    const rInv = includePad ? <f32>1 : <f32>1 / <f32>(min(h, i - ph + kh) - max(0, i - ph));
+    const rv = f32x4.splat(rInv), row = at(plane, i * ow);
+    let j: i32 = 0;
+    for (; j + 4 <= ow; j += 4) v128.store(at(row, j), f32x4.mul(f32x4.mul(v128.load(at(row, j)), rv), v128.load(at(colInv, j))));
+    for (; j < ow; j++) store<f32>(at(row, j), load<f32>(at(row, j)) * rInv * load<f32>(at(colInv, j)));
+  }
+}
+
+// Scratch floats per thread.
+export function avgPoolStride1Scratch(h: i32, w: i32, oh: i32, ow: i32): i32 {
+  return oh * ow + max(h, oh) * max(w, ow) + max(w, ow) + 4;
+}
+
+// Stride-1 average pooling forward (x -> y) or gradient (dy -> dx) over
+// planes [task * per, ...). Words: src dst backward planes h w oh ow kh kw ph pw includePad per.
+export function avgPoolStride1Task(params: usize, task: i32, scratch: usize): void {
+  const src = ptr(params, 0), dst = ptr(params, 1), backward = word(params, 2) != 0;
+  const planes = word(params, 3), h = word(params, 4), w = word(params, 5), oh = word(params, 6), ow = word(params, 7);
+  const kh = word(params, 8), kw = word(params, 9), ph = word(params, 10), pw = word(params, 11), includePad = word(params, 12) != 0;
+  const per = word(params, 13);
+  const scaled = scratch, rows = at(scaled, oh * ow), colInv = at(rows, max(h, oh) * max(w, ow));
+  for (let p = task * per; p < min(planes, task * per + per); p++) {
+    if (backward) {
+      memory.copy(scaled, at(src, p * oh * ow), <usize>(oh * ow) << 2);
+      divide(scaled, oh, ow, h, w, kh, kw, ph, pw, includePad, colInv);
+      boxSum(scaled, oh, ow, at(dst, p * h * w), h, w, kh, kw, kh - 1 - ph, kw - 1 - pw, rows);
+    } else {
+      const out = at(dst, p * oh * ow);
+      boxSum(at(src, p * h * w), h, w, out, oh, ow, kh, kw, ph, pw, rows);
+      divide(out, oh, ow, h, w, kh, kw, ph, pw, includePad, colInv);
+    }
+  }
+}
