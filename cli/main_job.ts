@@ -11,6 +11,7 @@ export const mainFlags: FlagSpecs = {
   "val-size": { type: "string", help: "of which held out to score paths", default: "500" },
   K: { type: "string", help: "weight copies per searchable op", default: "4" },
   "batch-size": { type: "string", help: "supernet images per step", default: "64" },
+  lr: { type: "string", help: "supernet learning rate (SGD, Nesterov momentum 0.9, cosine to 0)", default: "0.05" },
   evaluations: { type: "string", help: "architectures (distinct functions) the search evaluates", default: "200" },
   population: { type: "string", help: "NSGA-II population", default: "20" },
   "max-mflops": { type: "string", help: "hard FLOPs bound of the search (NAS-Bench-201 convention)", default: "5" },
@@ -37,6 +38,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   const options: MainJobOptions = {
     out: String(f.out), seed: int("seed", 0),
     K: int("K", 1), epochs: int("epochs", 1), trainLimit: int("train-limit", 2), valSize: int("val-size", 1), batchSize: int("batch-size", 1),
+    lr: num(cmd, "lr", f.lr, { min: 0 }),
     workers: int("workers", 1), populationSize: int("population", 2), evaluations: int("evaluations", 1),
     maxMflops: num(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
     baselines: int("baselines", 1), retrainEpochs: int("retrain-epochs", 1), retrainImages: int("retrain-images", 1),

@@ -18,7 +18,7 @@ export interface MainJobOptions {
   out: string;
   seed: number;
   /** The supernet: K copies, epochs (the first is warm-up), embedded training images and how many of them are held out to rank paths. */
-  K: number; epochs: number; trainLimit: number; valSize: number; batchSize: number;
+  K: number; epochs: number; trainLimit: number; valSize: number; batchSize: number; lr: number;
   /** The search. */
   workers: number; populationSize: number; evaluations: number; maxMflops: number;
   /** The proof: the chosen cell and `baselines` random cells under the bound, trained stand-alone. */
@@ -49,7 +49,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   const run = buildSupernetRun({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: o.K, ...NET,
     dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,
-    epochs: o.epochs, warmupEpochs: 1, batchSize: o.batchSize, hidden: 100, seed: o.seed,
+    epochs: o.epochs, warmupEpochs: 1, batchSize: o.batchSize, lr: o.lr, hidden: 100, seed: o.seed,
   });
   sink.log(`1/3 training a K=${o.K} NAS-Bench-201 supernet (C=8, N=1) on ${run.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)`);
   const checkpoint = join(o.out, "supernet.safetensors");

@@ -57,6 +57,13 @@ function direct(g: ConvGeometry, x: number, w: number, y: number, adjoint: boole
 function depthwise(g: ConvGeometry, img: number, w: number, out: number, adjoint: boolean): void {
   const nc = g.n * g.c;
   const per = Math.max(1, Math.ceil(nc / (4 * team.threads)));
+  if (g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw && convSettings.direct !== "never") {
+    // the flat-layout kernel of direct_conv.ts, one plane at a time
+    const [src, dst, h, wd, ph, pw] = adjoint ? [out, img, g.oh, g.ow, g.kh - 1 - g.ph, g.kw - 1 - g.pw] : [img, out, g.h, g.w, g.ph, g.pw];
+    team.run("depthwiseDirectTask", [src, w, dst, nc, g.c, h, wd, g.kh, g.kw, ph, pw, adjoint ? 1 : 0, per], Math.ceil(nc / per),
+      wasm.fn.depthwiseDirectScratch(h, wd, g.kh, g.kw, ph, pw), 2 * macs(g));
+    return;
+  }
   team.run("depthwiseTask", [img, w, out, ...geometryWords(g), nc, per, adjoint ? 1 : 0], Math.ceil(nc / per), 0, 2 * macs(g));
 }
 

@@ -7,7 +7,7 @@ import { WasmHeap } from "./heap.js";
 export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask", "im2colTask",
   "depthwiseTask", "depthwiseFilterTask", "sliceProductTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
   "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask",
-  "directPlaceTask", "directFilterTask", "avgPoolStride1Task"] as const;
+  "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];
 
 /** Exports of kernels.wasm, compiled from ./assembly by scripts/build-wasm.mjs. */
@@ -19,6 +19,7 @@ export type KernelExports = Record<TaskKernel, (params: number, task: number, sc
   directSlackFloats(kw: number): number;
   directFilterTasks(c: number, cout: number, kh: number, kw: number): number;
   avgPoolStride1Scratch(h: number, w: number, oh: number, ow: number): number;
+  depthwiseDirectScratch(h: number, w: number, kh: number, kw: number, ph: number, pw: number): number;
 };
 
 /** The most pages a wasm32 memory may have (4 GiB); V8 reserves, and does not commit, that much address space. */

@@ -235,3 +235,44 @@ function storeTaps(dw: usize, co: i32, cout: i32, at: i32, left: i32, accumulate
 function storeTap(at: usize, v: f32, accumulate: bool): void {
   store<f32>(at, accumulate ? load<f32>(at) + v : v);
 }
+
+// Depthwise convolution, stride 1, in the same flat layout: plane by plane,
+// each output vector sums kh*kw taps of one padded plane. Words: x w y
+// planes c h w kh kw ph pw adjoint per; adjoint (the input gradient) reads
+// x = dy, y = dx, with the filter mirrored and the padding kh-1-ph, kw-1-pw
+// given by the caller. Planes [task * per, ...); plane p uses filter p % c.
+export function depthwiseDirectTask(params: usize, task: i32, scratch: usize): void {
+  const x = <usize>word(params, 0), w = <usize>word(params, 1), y = <usize>word(params, 2);
+  const planes = word(params, 3), c = word(params, 4), h = word(params, 5), wd = word(params, 6);
+  const kh = word(params, 7), kw = word(params, 8), ph = word(params, 9), pw = word(params, 10), adjoint = word(params, 11) != 0;
+  const per = word(params, 12);
+  const wp = wd + 2 * pw, plane = (h + 2 * ph) * wp, oh = h + 2 * ph - kh + 1, ow = wp - kw + 1;
+  const len = roundUp(oh * wp, BLOCK), taps = kh * kw;
+  const xp = scratch, out = f32At(xp, plane + slack(kw));
+  for (let p = task * per; p < min(planes, task * per + per); p++) {
+    place(f32At(x, p * h * wd), 1, h, wd, xp, plane, wp, ph, pw, slack(kw));
+    const filter = f32At(w, (p % c) * taps);
+    for (let i: i32 = 0; i < len; i += BLOCK) {
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+      for (let ky: i32 = 0; ky < kh; ky++) {
+        let src = f32At(xp, i + ky * wp);
+        for (let kx: i32 = 0; kx < kw; kx++) {
+          const t = ky * kw + kx;
+          const s = v128.load32_splat(f32At(filter, adjoint ? taps - 1 - t : t));
+          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(src)));
+          a1 = f32x4.add(a1, f32x4.mul(s, v128.load(src, 16)));
+          src += 4;
+        }
+      }
+      v128.store(f32At(out, i), a0);
+      v128.store(f32At(out, i), a1, 16);
+    }
+    const dst = f32At(y, p * oh * ow);
+    for (let r: i32 = 0; r < oh; r++) memory.copy(f32At(dst, r * ow), f32At(out, r * wp), <usize>ow << 2);
+  }
+}
+
+export function depthwiseDirectScratch(h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32): i32 {
+  const wp = w + 2 * pw;
+  return (h + 2 * ph) * wp + slack(kw) + roundUp((h + 2 * ph - kh + 1) * wp, BLOCK);
+}

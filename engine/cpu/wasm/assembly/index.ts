@@ -5,7 +5,8 @@ export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTas
 export { gemmScratchFloats } from "./gemm";
 export { avgPoolStride1Task, avgPoolStride1Scratch } from "./pool";
 export { directConvTask, directConvScratchFloats, directPlaceTask, directFilterTask,
-  directFlatLength, directSlackFloats, directFilterTasks } from "./direct_conv";
+  directFlatLength, directSlackFloats, directFilterTasks,
+  depthwiseDirectTask, depthwiseDirectScratch } from "./direct_conv";
 
 export function heapBase(): usize {
   return __heap_base;
