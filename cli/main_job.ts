@@ -6,7 +6,7 @@ import { Progress } from "./progress.js";
 import { printFront } from "./search.js";
 
 export const mainFlags: FlagSpecs = {
-  epochs: { type: "string", help: "supernet training epochs (the first is warm-up)", default: "3" },
+  epochs: { type: "string", help: "supernet training epochs (the first is warm-up)", default: "12" },
   "train-limit": { type: "string", help: "embedded training images used by the supernet (before the validation split)", default: "4500" },
   "val-size": { type: "string", help: "of which held out to score paths", default: "500" },
   K: { type: "string", help: "weight copies per searchable op", default: "4" },

@@ -35,13 +35,15 @@ const macs = (g: ConvGeometry) => g.n * g.cout * g.kg * g.p;
 
 /**
  * Whether the direct kernel (engine/cpu/wasm/assembly/direct_conv.ts) runs a
- * forward or input-gradient pass: stride 1, one group, and few channels on
- * both sides, where im2col + GEMM moves more memory than it multiplies.
+ * pass: stride 1, one group, and few channels on both sides, where
+ * im2col + GEMM moves more memory than it multiplies.
  */
 export function usesDirect(g: ConvGeometry): boolean {
   const eligible = g.groups === 1 && g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw;
   if (!eligible || convSettings.direct === "never") return false;
-  return convSettings.direct === "always" || (g.c <= 32 && g.cout <= 32);
+  // measured: 1x1 convolutions gain only up to 16 channels, larger kernels up to 32
+  const limit = g.kh * g.kw === 1 ? 16 : 32;
+  return convSettings.direct === "always" || (g.c <= limit && g.cout <= limit);
 }
 
 /** Direct stride-1 convolution of n images, x -> y; `adjoint` is the input gradient (x = dy, y = dx). */
