@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { ensureWritableDir } from "../data/files.js";
 import { dirname } from "node:path";
 import { Rng, tidy } from "../engine/index.js";
 import { evaluatePath, recalibrate } from "../nas/supernet/evaluate.js";
@@ -73,7 +73,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
   }
   const progress = new Progress();
   const out = String(f.out);
-  mkdirSync(dirname(out), { recursive: true });
+  ensureWritableDir(dirname(out));
   const backend = await selectBackend(cmd, f.backend);
   const threads = selectThreads(cmd, f.threads);
   let run;

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { ensureWritableDir } from "../data/files.js";
 import { dirname } from "node:path";
 import { Rng, saveSafetensors } from "../engine/index.js";
 import { countMacs } from "../autograd/nn/layers.js";
@@ -55,6 +55,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const seed = num(cmd, "seed", f.seed, { integer: true, min: 0 });
   const trainLimit = optionalNum(cmd, "train-limit", f["train-limit"], { integer: true, min: 1 });
   const testLimit = optionalNum(cmd, "test-limit", f["test-limit"], { integer: true, min: 1 });
+  const out = String(f.out);
+  ensureWritableDir(dirname(out)); // before the work, not after
   const progress = new Progress();
   const backend = await selectBackend(cmd, f.backend);
   const threads = selectThreads(cmd, f.threads);
@@ -73,8 +75,6 @@ export async function trainCommand(argv: string[]): Promise<void> {
     progress.update(`epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} lr ${p.lr.toFixed(5)}`, p.step === p.steps);
   });
   const result = await evaluate(model, test, dataRecipe);
-  const out = String(f.out);
-  mkdirSync(dirname(out), { recursive: true });
   await saveSafetensors(out, model.stateDict(), {
     format: "kshot-nb201", arch, C: String(C), N: String(N), dataset: String(f.dataset),
     in_channels: String(train.channels), classes: String(train.classes), seed: String(seed), test_acc: String(result.accuracy),

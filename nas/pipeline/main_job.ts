@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { ensureWritableDir } from "../../data/files.js";
 import { join } from "node:path";
 import { Rng } from "../../engine/index.js";
 import { head } from "../../data/dataset.js";
@@ -45,7 +46,7 @@ const NET = { C: 8, N: 1 };
  */
 export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise<MainJobSummary> {
   const t0 = performance.now();
-  mkdirSync(o.out, { recursive: true });
+  ensureWritableDir(o.out);
   const run = buildSupernetRun({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: o.K, ...NET,
     dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,

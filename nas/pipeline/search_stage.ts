@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { ensureWritableDir } from "../../data/files.js";
 import { join } from "node:path";
 import { supernetSearch, type SupernetSearchResult } from "../search/supernet_search.js";
 import type { SupernetRun } from "../supernet/run.js";
@@ -28,6 +29,7 @@ export function stopNote(r: SupernetSearchResult, distinct: number): string {
  * evaluated.json (every architecture evaluated).
  */
 export async function searchSupernet(run: SupernetRun, o: PoolSearchOptions, out: string, sink: ProgressSink): Promise<SupernetSearchResult> {
+  ensureWritableDir(out); // before the search, not after
   const pool = await EvaluatorPool.create(run, { workers: o.workers });
   const bounds = [Number.isFinite(o.generations) ? `up to ${o.generations} generations` : "", `${o.evaluations} evaluations at most`,
     o.maxMflops !== undefined ? `at most ${o.maxMflops} MFLOPs` : "", o.maxParams !== undefined ? `at most ${o.maxParams} params` : ""];
@@ -44,7 +46,6 @@ export async function searchSupernet(run: SupernetRun, o: PoolSearchOptions, out
     await pool.close();
   }
   sink.log(`search stopped: ${stopNote(r, run.space.distinctFunctions)}`);
-  mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "front.json"), `${JSON.stringify(r.front, null, 2)}\n`);
   writeFileSync(join(out, "front.csv"), ["arch,acc,macs,params,mflops,lambda",
     ...r.front.map((p) => `"${p.arch}",${p.acc},${p.macs},${p.params},${p.mflops},"${p.lambda.join(" ")}"`)].join("\n") + "\n");

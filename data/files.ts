@@ -1,0 +1,40 @@
+import { closeSync, mkdirSync, openSync, statSync, unlinkSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/**
+ * Creates `dir` (and its missing parents) one level at a time, then proves it
+ * writable by creating and removing a probe file, so a run learns of a bad
+ * output path before it spends any time. Node's recursive mkdir never
+ * returns on some paths (e.g. under /proc); this walk is bounded by the
+ * path's depth. Throws one line naming the path.
+ */
+export function ensureWritableDir(dir: string): void {
+  const missing: string[] = [];
+  let p = resolve(dir);
+  for (;;) {
+    let st;
+    try { st = statSync(p); } catch { st = undefined; }
+    if (st !== undefined) {
+      if (!st.isDirectory()) throw new Error(`${dir}: cannot create the output directory: ${p} is not a directory`);
+      break;
+    }
+    missing.push(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`${dir}: cannot create the output directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} at ${m})`);
+    }
+  }
+  const probe = resolve(dir, `.kshot-write-test-${process.pid}`);
+  try {
+    closeSync(openSync(probe, "w"));
+    unlinkSync(probe);
+  } catch (e) {
+    throw new Error(`${dir}: the output directory is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ensureWritableDir } from "../../data/files.js";
+
+describe("output directories", () => {
+  it("creates missing parents and leaves no probe file behind", () => {
+    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    ensureWritableDir(join(base, "a", "b", "c"));
+    assert.deepEqual(readdirSync(join(base, "a", "b", "c")), []);
+    ensureWritableDir(join(base, "a")); // existing: fine
+  });
+
+  it("names the path when a parent is a file", () => {
+    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    writeFileSync(join(base, "f"), "x");
+    assert.throws(() => ensureWritableDir(join(base, "f", "sub")), /is not a directory/);
+  });
+
+  it("fails at once under /proc, where a recursive mkdir never returns", { skip: process.platform !== "linux" && "Linux only" }, () => {
+    const t0 = performance.now();
+    assert.throws(() => ensureWritableDir("/proc/kshot-newdir/sub"), /\/proc\/kshot-newdir\/sub: cannot create the output directory/);
+    assert.ok(performance.now() - t0 < 2000);
+  });
+
+  it("kshot train refuses an unusable --out before training", () => {
+    const r = spawnSync(process.execPath, ["bin/kshot.mjs", "train", "--epochs", "1", "--train-limit", "64", "--out", "/proc/kshot-newdir/x.safetensors"],
+      { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /cannot create the output directory/);
+    assert.doesNotMatch(r.stderr, /epoch 1/);
+  });
+});
