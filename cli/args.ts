@@ -37,15 +37,26 @@ export function helpText(usage: string, summary: string, specs: FlagSpecs): stri
   return `${usage}\n\n${summary}\n\nOptions:\n${rows.join("\n")}\n  ${"--help".padEnd(24)} show this help\n`;
 }
 
+/** Plain decimal notation: no spaces, no hex (Number("0x10") is 16), no "Infinity". */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The largest seed: the generator takes 32 bits, so larger ones would alias smaller ones. */
+export const SEED_MAX = 2 ** 32 - 1;
+
 export function num(command: string, name: string, v: unknown, o: { integer?: boolean; min?: number; max?: number } = {}): number {
   const n = Number(v);
-  const ok = typeof v === "string" && v.trim() !== "" && Number.isFinite(n) && (!o.integer || Number.isInteger(n)) &&
+  const ok = typeof v === "string" && DECIMAL.test(v) && Number.isFinite(n) && (!o.integer || Number.isInteger(n)) &&
     (o.min === undefined || n >= o.min) && (o.max === undefined || n <= o.max);
   if (!ok) {
     const range = [o.min !== undefined ? `>= ${o.min}` : "", o.max !== undefined ? `<= ${o.max}` : ""].filter(Boolean).join(" and ");
-    throw new UsageError(`${command}: --${name} expects ${o.integer ? "an integer" : "a number"}${range ? ` ${range}` : ""}, received '${String(v)}'`);
+    throw new UsageError(`${command}: --${name} expects ${o.integer ? "an integer" : "a number"}${range ? ` ${range}` : ""} in decimal, received '${String(v)}'`);
   }
   return n;
+}
+
+/** --seed: an integer in [0, SEED_MAX]. */
+export function seedNum(command: string, v: unknown): number {
+  return num(command, "seed", v, { integer: true, min: 0, max: SEED_MAX });
 }
 
 export function optionalNum(command: string, name: string, v: unknown, o: { integer?: boolean; min?: number } = {}): number | undefined {

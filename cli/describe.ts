@@ -24,8 +24,8 @@ export async function describeCommand(argv: string[]): Promise<void> {
       "Counts an architecture's parameters (trainable, BN gamma and beta included), multiply-accumulates\nof conv and linear layers per image, and NAS-Bench-201's FLOPs (MACs + classifier bias adds, millions).", describeFlags));
     return;
   }
-  const input = /^(\d+)x(\d+)x(\d+)$/.exec(String(f.input));
-  if (!input) throw new UsageError(`${cmd}: --input expects CxHxW such as 3x32x32, received '${String(f.input)}'`);
+  const input = /^([1-9]\d*)x([1-9]\d*)x([1-9]\d*)$/.exec(String(f.input));
+  if (!input) throw new UsageError(`${cmd}: --input expects CxHxW of positive sizes such as 3x32x32, received '${String(f.input)}'`);
   const [inChannels, height, width] = input.slice(1).map(Number) as [number, number, number];
   const classes = num(cmd, "classes", f.classes, { integer: true, min: 1 });
   let cost: Cost;

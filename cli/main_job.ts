@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { runMainJob, type MainJobOptions } from "../nas/pipeline/main_job.js";
-import { helpText, num, parseFlags, type FlagSpecs } from "./args.js";
+import { helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 import { printFront } from "./search.js";
@@ -36,7 +36,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   }
   const int = (name: string, min: number) => num(cmd, name, f[name], { integer: true, min });
   const options: MainJobOptions = {
-    out: String(f.out), seed: int("seed", 0),
+    out: String(f.out), seed: seedNum(cmd, f.seed),
     K: int("K", 1), epochs: int("epochs", 1), trainLimit: int("train-limit", 2), valSize: int("val-size", 1), batchSize: int("batch-size", 1),
     lr: num(cmd, "lr", f.lr, { min: 0 }),
     workers: int("workers", 1), populationSize: int("population", 2), evaluations: int("evaluations", 1),

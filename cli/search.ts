@@ -6,7 +6,7 @@ import type { SupernetSearchResult } from "../nas/search/supernet_search.js";
 import { loadSupernetCheckpoint, type SupernetRun } from "../nas/supernet/run.js";
 import { searchSupernet, type PoolSearchOptions } from "../nas/pipeline/search_stage.js";
 import { Progress } from "./progress.js";
-import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
+import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 
 export const searchFlags: FlagSpecs = {
   supernet: { type: "string", help: "trained supernet checkpoint to search (kshot supernet train)" },
@@ -40,7 +40,7 @@ export async function searchCommand(argv: string[]): Promise<void> {
       populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
       generations: num(cmd, "generations", f.generations, { integer: true, min: 0 }),
       evaluations: num(cmd, "evaluations", f.evaluations, { integer: true, min: 1 }),
-      seed: num(cmd, "seed", f.seed, { integer: true, min: 0 }),
+      seed: seedNum(cmd, f.seed),
       maxMflops: optionalNum(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
       maxParams: optionalNum(cmd, "max-params", f["max-params"], { min: 0 }),
     }, String(f.out));
@@ -51,7 +51,7 @@ export async function searchCommand(argv: string[]): Promise<void> {
   const options = {
     evaluations: num(cmd, "evaluations", f.evaluations, { integer: true, min: 1 }),
     populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
-    seed: num(cmd, "seed", f.seed, { integer: true, min: 0 }),
+    seed: seedNum(cmd, f.seed),
     maxMflops: optionalNum(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
   };
   const oracle = loadOracle(String(f.oracle), String(f.column));

@@ -7,7 +7,7 @@ import { trainSupernet } from "../nas/pipeline/supernet_stage.js";
 import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
 import { sampleGenes } from "../nas/space.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
-import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
+import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 
@@ -98,7 +98,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
       lr: num(cmd, "lr", f.lr, { min: 0 }), simplexLr: num(cmd, "simplex-lr", f["simplex-lr"], { min: 0 }),
       weightDecay: num(cmd, "weight-decay", f["weight-decay"], { min: 0 }),
       m: num(cmd, "m", f.m, { integer: true, min: 1 }), hidden: num(cmd, "hidden", f.hidden, { integer: true, min: 1 }),
-      seed: num(cmd, "seed", f.seed, { integer: true, min: 0 }),
+      seed: seedNum(cmd, f.seed),
     };
     if (config.warmupEpochs > config.epochs) throw new UsageError(`${cmd}: --warmup-epochs ${config.warmupEpochs} exceeds --epochs ${config.epochs}`);
     run = buildSupernetRun(config);
@@ -128,7 +128,7 @@ async function supernetEval(argv: string[]): Promise<void> {
   for (const s of f.arch === undefined ? [] : String(f.arch).split(";").filter((x) => x.trim() !== "")) {
     try { paths.push(run.space.parse(s.trim())); } catch (e) { throw new UsageError(`${cmd}: ${(e as Error).message}`); }
   }
-  const rng = new Rng(num(cmd, "seed", f.seed, { integer: true, min: 0 }));
+  const rng = new Rng(seedNum(cmd, f.seed));
   for (let i = num(cmd, "sample", f.sample, { integer: true, min: 0 }); i > 0; i--) paths.push(sampleGenes(run.space, rng));
   if (paths.length === 0) throw new UsageError(`${cmd}: give --arch or --sample`);
   const recal = optionalNum(cmd, "recalibrate", f.recalibrate, { integer: true, min: 1 });

@@ -7,7 +7,7 @@ import { parseNb201 } from "../nas/nb201/arch.js";
 import { head } from "../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../train/datasets.js";
 import { evaluate, trainClassifier } from "../train/fit.js";
-import { UsageError, helpText, num, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
+import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 
@@ -52,7 +52,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     weightDecay: num(cmd, "weight-decay", f["weight-decay"], { min: 0 }),
   };
   if (recipe.nesterov && recipe.momentum === 0) throw new UsageError(`${cmd}: --nesterov needs --momentum > 0`);
-  const seed = num(cmd, "seed", f.seed, { integer: true, min: 0 });
+  const seed = seedNum(cmd, f.seed);
   const trainLimit = optionalNum(cmd, "train-limit", f["train-limit"], { integer: true, min: 1 });
   const testLimit = optionalNum(cmd, "test-limit", f["test-limit"], { integer: true, min: 1 });
   const out = String(f.out);

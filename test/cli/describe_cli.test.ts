@@ -24,6 +24,8 @@ describe("kshot describe (CLI)", () => {
       [["--space", "mbv2", "--arch", "k3e6,id"], /2 layer choices; expected 21 comma-separated choices/],
       [["--space", "mbv2", "--arch", `${new Array(21).fill("id").join(",")}|${new Array(24).fill("0.5").join(",")}`], /width '0.5' is off the grid/],
       [["--input", "32x32"], /--input expects CxHxW/],
+      [["--input", "0x0x0"], /--input expects CxHxW of positive sizes/],
+      [["--input", "3x032x32"], /--input expects CxHxW of positive sizes/],
     ] as [string[], RegExp][]) {
       const r = kshot(...args);
       assert.equal(r.status, 2);

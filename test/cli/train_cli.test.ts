@@ -47,8 +47,12 @@ describe("kshot train (CLI)", () => {
   it("bad flags and bad data fail with one clear line and a non-zero exit", () => {
     const cases: [string[], RegExp, number][] = [
       [["train", "--bogus"], /^kshot train: Unknown option '--bogus'/, 2],
-      [["train", "--epochs", "zero"], /^kshot train: --epochs expects an integer >= 1, received 'zero'$/, 2],
-      [["train", "--lr=-1"], /^kshot train: --lr expects a number >= 0, received '-1'$/, 2],
+      [["train", "--epochs", "zero"], /^kshot train: --epochs expects an integer >= 1 in decimal, received 'zero'$/, 2],
+      [["train", "--lr=-1"], /^kshot train: --lr expects a number >= 0 in decimal, received '-1'$/, 2],
+      [["train", "--epochs", "0x10"], /^kshot train: --epochs expects an integer >= 1 in decimal, received '0x10'$/, 2],
+      [["train", "--epochs", " 2"], /^kshot train: --epochs expects an integer >= 1 in decimal, received ' 2'$/, 2],
+      [["train", "--lr", "Infinity"], /^kshot train: --lr expects a number >= 0 in decimal, received 'Infinity'$/, 2],
+      [["train", "--seed", "4294967296"], /^kshot train: --seed expects an integer >= 0 and <= 4294967295 in decimal, received '4294967296'$/, 2],
       [["train", "--lr", "-1"], /^kshot train: --lr takes a value starting with '-': write it as --lr=VALUE$/, 2],
       [["train", "--threads", "0"], /^kshot train: --threads: expected a whole number of threads from 1 to 256, received '0'$/, 2],
       [["train", "--arch", "|conv~0|"], /^kshot train: invalid NAS-Bench-201 architecture/, 2],
