@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { DECIMAL } from "../data/csv.js";
 
 /** A mistake on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {}
@@ -36,9 +37,6 @@ export function helpText(usage: string, summary: string, specs: FlagSpecs): stri
   });
   return `${usage}\n\n${summary}\n\nOptions:\n${rows.join("\n")}\n  ${"--help".padEnd(24)} show this help\n`;
 }
-
-/** Plain decimal notation: no spaces, no hex (Number("0x10") is 16), no "Infinity". */
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The largest seed: the generator takes 32 bits, so larger ones would alias smaller ones. */
 export const SEED_MAX = 2 ** 32 - 1;

@@ -22,6 +22,11 @@ export async function rankCommand(argv: string[]): Promise<void> {
   const shared = [...pred.keys()].filter((a) => truth.has(a));
   if (shared.length < 2) throw new Error(`${cmd}: the files share ${shared.length} architectures; at least 2 are needed`);
   const t = shared.map((a) => truth.get(a)!), p = shared.map((a) => pred.get(a)!);
+  for (const [values, file, column] of [[t, f.truth, f["truth-column"]], [p, f.pred, f["pred-column"]]] as const) {
+    if (values.every((x) => x === values[0])) {
+      throw new Error(`${cmd}: every one of the ${shared.length} shared architectures has ${column} = ${values[0]} in ${file}: with no order among them the rank correlations are undefined`);
+    }
+  }
   const out: Record<string, number> = { n: shared.length, kendall_tau: kendallTauB(t, p), spearman: spearman(t, p), pearson: pearson(t, p) };
   const k = optionalNum(cmd, "top-k", f["top-k"], { integer: true, min: 1 });
   if (k !== undefined) out.high_group_tau = highGroupTau(t, p, k);

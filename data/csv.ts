@@ -46,14 +46,27 @@ export function columnIndex(t: Table, name: string): number {
   return i;
 }
 
-/** Numeric values of a column keyed by another column; a non-number is an error naming the line. */
+/** Plain decimal notation: no surrounding spaces, no hex, no "Infinity". */
+export const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * Numeric values of a column keyed by another column. Errors name the line:
+ * a value that is not a plain decimal, a key with spaces around it, a key
+ * seen before (which would otherwise silently replace the first), no rows.
+ */
 export function numericColumn(t: Table, key: string, value: string): Map<string, number> {
   const k = columnIndex(t, key), v = columnIndex(t, value);
+  if (t.rows.length === 0) throw new Error(`${t.path}: no rows below the header`);
   const out = new Map<string, number>();
+  const lineOf = new Map<string, number>();
   t.rows.forEach((r, i) => {
-    const x = Number(r[v]);
-    if (r[v]!.trim() === "" || !Number.isFinite(x)) throw new Error(`${t.path}: line ${i + 2}: '${r[v]}' in column '${value}' is not a number`);
-    out.set(r[k]!, x);
+    const line = i + 2, id = r[k]!;
+    if (!DECIMAL.test(r[v]!)) throw new Error(`${t.path}: line ${line}: '${r[v]}' in column '${value}' is not a plain decimal number`);
+    if (id !== id.trim() || id === "") throw new Error(`${t.path}: line ${line}: the ${key} '${id}' is empty or has spaces around it`);
+    const first = lineOf.get(id);
+    if (first !== undefined) throw new Error(`${t.path}: line ${line}: ${key} '${id}' again (first on line ${first})`);
+    lineOf.set(id, line);
+    out.set(id, Number(r[v]));
   });
   return out;
 }

@@ -47,6 +47,23 @@ describe("kshot rank (CLI)", () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr.trim(), /truth.csv: no column 'nope' \(columns: arch, acc\)$/);
     const r2 = kshot("rank", "--truth", join(dir, "truth.csv"), "--pred", join(dir, "bad.csv"), "--truth-column", "acc");
-    assert.match(r2.stderr.trim(), /bad.csv: line 2: 'x' in column 'val_acc' is not a number$/);
+    assert.match(r2.stderr.trim(), /bad.csv: line 2: 'x' in column 'val_acc' is not a plain decimal number$/);
+  });
+
+  it("refuses what would silently give a wrong tau: duplicate or padded keys, hex, no rows, a constant column", () => {
+    const cases: [string, RegExp][] = [
+      ["arch,val_acc\na,1\nb,2\na,0\n", /dup.csv: line 4: arch 'a' again \(first on line 2\)$/],
+      ["arch,val_acc\na,1\n b,2\n", /dup.csv: line 3: the arch ' b' is empty or has spaces around it$/],
+      ["arch,val_acc\na,1\nb,0x10\n", /dup.csv: line 3: '0x10' in column 'val_acc' is not a plain decimal number$/],
+      ["arch,val_acc\n", /dup.csv: no rows below the header$/],
+      ["arch,val_acc\na,0.5\nb,0.5\nc,0.5\n", /every one of the 3 shared architectures has val_acc = 0.5 in .*dup.csv: with no order among them the rank correlations are undefined$/],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(join(dir, "dup.csv"), text);
+      const r = kshot("rank", "--truth", join(dir, "truth.csv"), "--pred", join(dir, "dup.csv"), "--truth-column", "acc");
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(r.stderr.trim().split("\n").length, 1);
+      assert.match(r.stderr.trim(), message);
+    }
   });
 });
