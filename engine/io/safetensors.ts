@@ -31,18 +31,21 @@ export async function saveSafetensors(path: string, tensors: ReadonlyMap<string,
   head.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w");
+  // a failed save leaves neither a partial file nor its temporary behind
   try {
-    writeSync(fd, head);
-    writeSync(fd, Buffer.from(json));
-    for (const c of chunks) writeSync(fd, c);
-    fsyncSync(fd);
+    try {
+      writeSync(fd, head);
+      writeSync(fd, Buffer.from(json));
+      for (const c of chunks) writeSync(fd, c);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
   } catch (e) {
-    closeSync(fd);
     unlinkSync(tmp);
-    throw e;
+    throw new Error(`${path}: cannot save (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  closeSync(fd);
-  renameSync(tmp, path);
   const dir = openSync(dirname(path), "r");
   try { fsyncSync(dir); } finally { closeSync(dir); }
 }

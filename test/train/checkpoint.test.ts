@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -67,5 +67,13 @@ describe("safetensors checkpoints", () => {
     disposed.dispose();
     await assert.rejects(() => saveSafetensors(path, new Map([["w", disposed]])), /already disposed/);
     assert.deepEqual([...loadSafetensors(path).tensors.get("w")!.dataSync()], [1]);
+  });
+
+  it("a save that cannot land names the path and leaves no temporary file", async () => {
+    const sub = mkdtempSync(join(dir, "blocked-"));
+    const target = join(sub, "is-a-directory");
+    mkdirSync(target);
+    await assert.rejects(() => saveSafetensors(target, new Map([["w", tensor([1])]])), /is-a-directory: cannot save \(EISDIR\)/);
+    assert.deepEqual(readdirSync(sub), ["is-a-directory"]);
   });
 });
