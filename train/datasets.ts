@@ -38,8 +38,18 @@ export function loadDataset(name: string, dir?: string): LoadedData {
     note = full ? `full Fashion-MNIST from ${dir}` : `embedded Fashion-MNIST subset (10,000 train / 2,000 test) from ${dir}`;
   }
   if (!existsSync(dir)) throw new Error(`${dir}: no such data directory`);
-  if (ds === "cifar10" || ds === "cifar100") {
-    return { train: loadCifarSplit(dir, ds, "train"), test: loadCifarSplit(dir, ds, "test"), dir, note };
+  const cifar = ds === "cifar10" || ds === "cifar100";
+  const train = cifar ? loadCifarSplit(dir, ds, "train") : loadMnistSplit(dir, "train", ds);
+  const test = cifar ? loadCifarSplit(dir, ds, "test") : loadMnistSplit(dir, "test", ds);
+  checkSplits(dir, train, test);
+  return { train, test, dir, note };
+}
+
+/** Both splits must hold images of one shape and labels of one range; said at load, not after an epoch. */
+function checkSplits(dir: string, train: ImageDataset, test: ImageDataset): void {
+  const shape = (d: ImageDataset) => `${d.channels}x${d.height}x${d.width}`;
+  if (shape(train) !== shape(test)) {
+    throw new Error(`${dir}: ${train.name} has ${shape(train)} images but ${test.name} has ${shape(test)}: both splits need one image shape`);
   }
-  return { train: loadMnistSplit(dir, "train", ds), test: loadMnistSplit(dir, "test", ds), dir, note };
+  if (train.count === 0 || test.count === 0) throw new Error(`${dir}: ${train.count === 0 ? train.name : test.name} holds no images`);
 }

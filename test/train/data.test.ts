@@ -9,6 +9,7 @@ import { batches, splitIndices } from "../../data/batches.js";
 import { loadCifarSplit, parseCifarBatch } from "../../data/cifar.js";
 import type { ImageDataset } from "../../data/dataset.js";
 import { readIdx } from "../../data/idx.js";
+import { loadDataset } from "../../train/datasets.js";
 import { loadMnistSplit } from "../../data/mnist.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 
@@ -43,6 +44,25 @@ describe("IDX files", () => {
     writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), lbls);
     assert.throws(() => loadMnistSplit(dir, "test", "x"), /3 images but 2 labels/);
     void d;
+  });
+
+  it("refuses, at load, splits of different image shapes or without images", () => {
+    const idx = (n: number, h: number, w: number) => ({
+      images: Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, h, 0, 0, 0, w]), Buffer.alloc(n * h * w)]),
+      labels: Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, n]), Buffer.alloc(n)]),
+    });
+    const write = (d: string, split: "train" | "t10k", f: ReturnType<typeof idx>) => {
+      writeFileSync(join(d, `${split}-images-idx3-ubyte`), f.images);
+      writeFileSync(join(d, `${split}-labels-idx1-ubyte`), f.labels);
+    };
+    const shapes = mkdtempSync(join(tmpdir(), "kshot-shapes-"));
+    write(shapes, "train", idx(2, 4, 4));
+    write(shapes, "t10k", idx(2, 5, 5));
+    assert.throws(() => loadDataset("mnist", shapes), /mnist\/train has 1x4x4 images but mnist\/test has 1x5x5: both splits need one image shape/);
+    const empty = mkdtempSync(join(tmpdir(), "kshot-empty-"));
+    write(empty, "train", idx(0, 4, 4));
+    write(empty, "t10k", idx(2, 4, 4));
+    assert.throws(() => loadDataset("mnist", empty), /mnist\/train holds no images/);
   });
 });
 
