@@ -26,6 +26,13 @@ export interface TrainRecipe {
   labelSmoothing?: number;
 }
 
+/** A non-finite loss: training stops there rather than carry NaN weights on. */
+export class DivergedError extends Error {
+  constructor(loss: number, epoch: number, step: number) {
+    super(`training diverged: loss ${loss} at epoch ${epoch}, step ${step} (a lower learning rate may help)`);
+  }
+}
+
 export interface EpochReport { epoch: number; trainLoss: number; trainAcc: number; seconds: number }
 
 export interface StepProgress { epoch: number; epochs: number; step: number; steps: number; loss: number; lr: number }
@@ -64,6 +71,7 @@ export async function trainClassifier(model: Module, data: ImageDataset, recipe:
       const loss = (await l.data())[0]!;
       const hits = countHits(await pred.data() as Int32Array, labels);
       for (const t of [l, pred, x, y]) t.dispose();
+      if (!Number.isFinite(loss)) throw new DivergedError(loss, epoch, step + 1);
       lossSum += loss * y.shape[0]!;
       correct += hits;
       seen += y.shape[0]!;

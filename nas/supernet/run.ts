@@ -2,7 +2,7 @@ import { Rng, loadSafetensors, saveSafetensors, type Tensor } from "../../engine
 import { splitIndices } from "../../data/batches.js";
 import { head, subset, type ImageDataset } from "../../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../../train/datasets.js";
-import type { DataRecipe } from "../../train/fit.js";
+import { DivergedError, type DataRecipe } from "../../train/fit.js";
 import { Nb201Space } from "../nb201/space.js";
 import { Mbv2Space } from "../mbv2/space.js";
 import { oneHotSize, type SearchSpace } from "../space.js";
@@ -109,7 +109,14 @@ export async function continueSupernetRun(run: SupernetRun, checkpoint: string,
   onStep?: (r: SupernetStepReport) => void, onEpoch?: (r: SupernetEpochReport) => void): Promise<SupernetEpochReport[]> {
   const reports: SupernetEpochReport[] = [];
   while (run.trainer.epoch < run.config.epochs) {
-    const r = await run.trainer.runEpoch(onStep);
+    const done = run.trainer.epoch;
+    let r: SupernetEpochReport;
+    try {
+      r = await run.trainer.runEpoch(onStep);
+    } catch (e) {
+      if (e instanceof DivergedError) throw new Error(`${e.message}; ${checkpoint} ${reports.length > 0 ? `keeps epoch ${done}, the last good one` : "was not written by this run"}`);
+      throw e;
+    }
     await saveSupernetCheckpoint(checkpoint, run);
     reports.push(r);
     onEpoch?.(r);

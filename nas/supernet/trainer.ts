@@ -4,7 +4,7 @@ import { SGD } from "../../autograd/optim/sgd.js";
 import { cosineLr } from "../../autograd/optim/schedule.js";
 import { batchCount, batches } from "../../data/batches.js";
 import type { ImageDataset } from "../../data/dataset.js";
-import type { DataRecipe } from "../../train/fit.js";
+import { DivergedError, type DataRecipe } from "../../train/fit.js";
 import { oneHot, sampleGenes, type SearchSpace } from "../space.js";
 import type { Supernet } from "./supernet.js";
 import { channelRegularizer } from "./regularizer.js";
@@ -176,6 +176,11 @@ export class SupernetTrainer {
       const lossT = simplexTurn ? this.simplexStep(x, y) : this.supernetStep(x, y, warm);
       const loss = (await lossT.data())[0]!;
       lossT.dispose();
+      if (!Number.isFinite(loss)) {
+        x.dispose();
+        y.dispose();
+        throw new DivergedError(loss, this.epoch, step + 1);
+      }
       if (simplexTurn) { simSum += loss; simN++; } else { supSum += loss; supN++; }
       x.dispose();
       y.dispose();

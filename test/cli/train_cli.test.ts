@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -70,5 +70,13 @@ describe("kshot train (CLI)", () => {
       assert.equal(lines.length, 1, `one line for ${args.join(" ")}: ${r.stderr}`);
       assert.match(lines[0]!, message);
     }
+  });
+
+  it("stops at a non-finite loss with one line and writes no checkpoint", () => {
+    const out = join(dir, "diverged.safetensors");
+    const r = kshot("train", "--lr", "1e30", "--train-limit", "256", "--epochs", "1", "--out", out);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr.trim().split("\n").pop()!, /^kshot: training diverged: loss (NaN|Infinity|-Infinity) at epoch 1, step \d+ \(a lower learning rate may help\)$/);
+    assert.ok(!existsSync(out));
   });
 });
