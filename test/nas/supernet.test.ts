@@ -34,6 +34,24 @@ describe("K-shot weights", () => {
   });
 });
 
+describe("K-shot supernet initialisation", () => {
+  it("draws each of the K copies of every searchable weight on its own, within PyTorch's default bound 1/sqrt(fan_in)", () => {
+    const net = new Nb201Supernet({ C: 8, N: 1, inChannels: 1, classes: 10 }, kshotWeights(4), new Rng(3));
+    const thetas = net.namedParameters().filter(([n]) => n.endsWith("theta"));
+    assert.ok(thetas.length >= 12, `${thetas.length} K-shot weights`);
+    for (const [name, t] of thetas) {
+      assert.equal(t.shape[0], 4, name);
+      const v = vals(t), per = v.length / 4;
+      const fanIn = per / t.shape[1]!; // [K, cout, cin, kh, kw]: cin * kh * kw
+      for (const x of v) assert.ok(Math.abs(x) <= 1 / Math.sqrt(fanIn) + 1e-7, `${name}: ${x} beyond 1/sqrt(${fanIn})`);
+      for (let a = 0; a < 4; a++) for (let b = a + 1; b < 4; b++) {
+        const same = v.slice(a * per, (a + 1) * per).filter((x, i) => x === v[b * per + i]).length;
+        assert.ok(same < per / 10, `${name}: copies ${a} and ${b} share ${same} of ${per} values`);
+      }
+    }
+  });
+});
+
 describe("simplex-net", () => {
   it("puts every code on the simplex, and gradients reach both branches", () => {
     const net = new SimplexNet(6, 4, 3, new Rng(1), 8);

@@ -57,4 +57,12 @@ describe("ranking metrics", () => {
     assert.equal(highGroupTau(truth, [5, 1, 7, 2, 3, 4], 3), 3 / 9);
     assert.throws(() => highGroupTau(truth, truth, 6), /expected 1 <= k < 6/);
   });
+
+  it("high-group tau counts a tied pair as neither concordant nor discordant (hand computation)", () => {
+    // high (true top 2): preds 0.9, 0.5; low: 0.5, 0.7, 0.1. Pairs: 0.9 beats all three lows (3 concordant);
+    // 0.5 ties 0.5 (neither), loses to 0.7 (discordant), beats 0.1 (concordant): (4 - 1) / 6
+    assert.equal(highGroupTau([5, 4, 3, 2, 1], [0.9, 0.5, 0.5, 0.7, 0.1], 2), 3 / 6);
+    // all predictions equal: every pair tied
+    assert.equal(highGroupTau([5, 4, 3, 2, 1], [1, 1, 1, 1, 1], 2), 0);
+  });
 });
