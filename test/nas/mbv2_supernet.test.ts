@@ -72,4 +72,21 @@ describe("MobileNetV2-space K-shot supernet", () => {
     assert.ok(losses.every(Number.isFinite));
     run.supernet.dispose();
   });
+
+  it("r_c enters the simplex-net's step: the same step with alpha = 0 moves the simplex-net differently", async () => {
+    const simplexAfter = async (alpha: number) => {
+      const run = buildSupernetRun({
+        ...DEFAULT_SUPERNET_OPTIONS, space: "mbv2", searchWidth: true, mode: "kshot", K: 2, C: 1, N: 1, dataset: "fashion-mnist",
+        dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, hidden: 16, seed: 3, alpha,
+      });
+      await run.trainer.runEpoch();
+      await run.trainer.runEpoch();
+      const values = run.simplex.parameters().flatMap((p) => [...p.dataSync()]);
+      run.supernet.dispose();
+      return values;
+    };
+    const [withRc, without] = [await simplexAfter(1), await simplexAfter(0)];
+    const moved = withRc.filter((v, i) => Math.abs(v - without[i]!) > 1e-7).length;
+    assert.ok(moved > withRc.length / 10, `${moved} of ${withRc.length} simplex-net values differ`);
+  });
 });
