@@ -8,9 +8,11 @@ import { team } from "../wasm/team.js";
 import { convGeometry, isDepthwise, isPointwise, type ConvGeometry } from "../../conv_geometry.js";
 import { HeapOperands } from "./heap_operands.js";
 
-// Convolution as GEMM per image and group (im2col, then the SIMD GEMM), with
-// a direct kernel for depthwise convolution and no im2col for 1x1 convs.
-// Grouped convolution is the same path: group g reads rows g*kg.. of the
+// Convolution as GEMM per image and group (im2col, then the SIMD GEMM; no
+// im2col for 1x1 convs), except where a direct kernel wastes less: stride-1
+// one-group convolutions with few channels (usesDirect) and stride-1
+// depthwise ones (direct_conv.ts), and other depthwise ones (conv.ts).
+// Grouped convolution is the GEMM path: group g reads rows g*kg.. of the
 // im2col matrix and filters g*coutG.. of the weights. The thread team takes
 // images (forward, input gradient), planes (depthwise) or blocks of filter
 // columns (filter gradient, one GEMM over the pixels of many images).
