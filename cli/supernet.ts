@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { ensureWritableDir } from "../data/files.js";
 import { dirname } from "node:path";
 import { Rng, tidy } from "../engine/index.js";
@@ -5,7 +6,7 @@ import { evaluatePath, recalibrate } from "../nas/supernet/evaluate.js";
 import { buildSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../nas/supernet/run.js";
 import { trainSupernet } from "../nas/pipeline/supernet_stage.js";
 import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
-import { sampleGenes } from "../nas/space.js";
+import { sampleGenes, type SearchSpace } from "../nas/space.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
 import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
@@ -42,10 +43,12 @@ export const supernetTrainFlags: FlagSpecs = {
 export const supernetEvalFlags: FlagSpecs = {
   checkpoint: { type: "string", help: "supernet checkpoint", default: "runs/supernet.safetensors" },
   arch: { type: "string", help: "architecture(s) to evaluate, separated by ';'" },
-  sample: { type: "string", help: "also evaluate N paths sampled uniformly", default: "0" },
+  "arch-file": { type: "string", help: "file of architectures to evaluate, one per line (for lists too long for one argument)" },
+  sample: { type: "string", help: "also evaluate N paths drawn uniformly without replacement, one per function (isomorphic cells count once)", default: "0" },
   seed: { type: "string", help: "seed of the sampled paths", default: "0" },
   recalibrate: { type: "string", help: "instead of batch statistics, recalibrate BN running statistics on N training batches per path (SPOS; nb201)" },
   json: { type: "boolean", help: "print one JSON object per path" },
+  csv: { type: "string", help: "also write arch,val_acc,mflops,params,macs,lambda rows to this CSV file (kshot rank reads it)" },
 };
 
 const help = `usage: kshot supernet <train|eval> [options]
@@ -123,15 +126,22 @@ async function supernetEval(argv: string[]): Promise<void> {
     process.stdout.write(helpText(`usage: ${cmd} [options]`, "Prints the validation accuracy and lambda of paths of a trained supernet.", supernetEvalFlags));
     return;
   }
+  // every flag before the checkpoint is loaded
+  const sample = num(cmd, "sample", f.sample, { integer: true, min: 0 });
+  const rng = new Rng(seedNum(cmd, f.seed));
+  const recal = optionalNum(cmd, "recalibrate", f.recalibrate, { integer: true, min: 1 });
+  const texts = f.arch === undefined ? [] : String(f.arch).split(";");
+  if (f["arch-file"] !== undefined) texts.push(...readLines(cmd, String(f["arch-file"])));
+  const csv = f.csv === undefined ? undefined : String(f.csv);
+  if (csv !== undefined) ensureWritableDir(dirname(csv));
   const run = loadSupernetCheckpoint(String(f.checkpoint));
   const paths: number[][] = [];
-  for (const s of f.arch === undefined ? [] : String(f.arch).split(";").filter((x) => x.trim() !== "")) {
+  for (const s of texts.filter((x) => x.trim() !== "")) {
     try { paths.push(run.space.parse(s.trim())); } catch (e) { throw new UsageError(`${cmd}: ${(e as Error).message}`); }
   }
-  const rng = new Rng(seedNum(cmd, f.seed));
-  for (let i = num(cmd, "sample", f.sample, { integer: true, min: 0 }); i > 0; i--) paths.push(sampleGenes(run.space, rng));
-  if (paths.length === 0) throw new UsageError(`${cmd}: give --arch or --sample`);
-  const recal = optionalNum(cmd, "recalibrate", f.recalibrate, { integer: true, min: 1 });
+  paths.push(...sampleDistinct(cmd, run.space, sample, paths, rng));
+  if (paths.length === 0) throw new UsageError(`${cmd}: give --arch, --arch-file or --sample`);
+  const rows: string[] = ["arch,val_acc,mflops,params,macs,lambda"];
   for (const genes of paths) {
     const { acc, lambda } = tidy(() => {
       const code = run.trainer.code(genes, false);
@@ -139,8 +149,35 @@ async function supernetEval(argv: string[]): Promise<void> {
       const acc = evaluatePath(run.supernet, genes, code, run.val, run.recipe, 256, recal === undefined ? "batch-stats" : "running");
       return { acc, lambda: [...code.dataSync()] };
     });
-    const arch = run.space.format(genes);
-    if (f.json) process.stdout.write(`${JSON.stringify({ arch, val_acc: acc, lambda, ...run.space.cost(genes) })}\n`);
+    const arch = run.space.format(genes), cost = run.space.cost(genes);
+    rows.push(`"${arch}",${acc},${cost.nb201Mflops},${cost.params},${cost.macs},"${lambda.join(" ")}"`);
+    if (f.json) process.stdout.write(`${JSON.stringify({ arch, val_acc: acc, lambda, ...cost })}\n`);
     else process.stdout.write(`${acc.toFixed(4)}  lambda [${lambda.map((v) => v.toFixed(3)).join(", ")}]  ${arch}\n`);
   }
+  if (csv !== undefined) writeFileSync(csv, `${rows.join("\n")}\n`);
+}
+
+/** Non-empty lines of a file of architectures. */
+function readLines(cmd: string, path: string): string[] {
+  try {
+    return readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+  } catch (e) {
+    throw new UsageError(`${cmd}: --arch-file ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** n paths drawn uniformly without replacement, one per function, none computing the same function as `given`. */
+function sampleDistinct(cmd: string, space: SearchSpace, n: number, given: readonly number[][], rng: Rng): number[][] {
+  const seen = new Set(given.map((g) => space.functionKey(g)));
+  const left = space.distinctFunctions - seen.size;
+  if (n > left) throw new UsageError(`${cmd}: --sample ${n} asks for more than the ${left} distinct functions left in the space`);
+  const out: number[][] = [];
+  while (out.length < n) {
+    const g = sampleGenes(space, rng);
+    const key = space.functionKey(g);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(g);
+  }
+  return out;
 }

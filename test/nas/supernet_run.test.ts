@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadSafetensors } from "../../engine/index.js";
+import { readCsv } from "../../data/csv.js";
+import { nb201Isomorphism, parseNb201 } from "../../nas/nb201/arch.js";
 import { buildSupernetRun, continueSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../../nas/supernet/run.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
@@ -55,5 +57,28 @@ describe("supernet runs", () => {
     const bad = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--arch", "|x~0|"], { encoding: "utf8" });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr.trim(), /^kshot supernet eval: invalid NAS-Bench-201 architecture/);
+  });
+
+  it("kshot supernet eval samples functions without replacement, reads --arch-file, and writes a CSV that kshot rank reads", async () => {
+    const ckpt = join(dir, "eval-csv.safetensors");
+    await continueSupernetRun(buildSupernetRun({ ...config, epochs: 1 }), ckpt);
+    const given = "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|";
+    const list = join(dir, "archs.txt"), csv = join(dir, "scores", "eval.csv");
+    writeFileSync(list, `${given}\n\n`);
+    const r = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--arch-file", list, "--sample", "30", "--seed", "4", "--csv", csv],
+      { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const t = readCsv(csv);
+    assert.deepEqual(t.columns, ["arch", "val_acc", "mflops", "params", "macs", "lambda"]);
+    assert.equal(t.rows.length, 31);
+    assert.equal(t.rows[0]![0], given);
+    const keys = t.rows.map((row) => nb201Isomorphism(parseNb201(row[0]!)));
+    assert.equal(new Set(keys).size, 31, "one row per function");
+    const rank = spawnSync(process.execPath, ["bin/kshot.mjs", "rank", "--truth", csv, "--pred", csv, "--truth-column", "mflops", "--pred-column", "val_acc", "--json"], { encoding: "utf8" });
+    assert.equal(rank.status, 0, rank.stderr);
+    assert.equal(JSON.parse(rank.stdout).n, 31);
+    const tooMany = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--sample", "6467"], { encoding: "utf8" });
+    assert.equal(tooMany.status, 2);
+    assert.match(tooMany.stderr.trim(), /--sample 6467 asks for more than the 6466 distinct functions left in the space$/);
   });
 });
