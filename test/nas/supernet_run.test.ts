@@ -65,18 +65,18 @@ describe("supernet runs", () => {
     const given = "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|";
     const list = join(dir, "archs.txt"), csv = join(dir, "scores", "eval.csv");
     writeFileSync(list, `${given}\n\n`);
-    const r = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--arch-file", list, "--sample", "30", "--seed", "4", "--csv", csv],
+    const r = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--arch-file", list, "--sample", "200", "--seed", "4", "--csv", csv],
       { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const t = readCsv(csv);
     assert.deepEqual(t.columns, ["arch", "val_acc", "mflops", "params", "macs", "lambda"]);
-    assert.equal(t.rows.length, 31);
+    assert.equal(t.rows.length, 201);
     assert.equal(t.rows[0]![0], given);
     const keys = t.rows.map((row) => nb201Isomorphism(parseNb201(row[0]!)));
-    assert.equal(new Set(keys).size, 31, "one row per function");
+    assert.equal(new Set(keys).size, 201, "one row per function");
     const rank = spawnSync(process.execPath, ["bin/kshot.mjs", "rank", "--truth", csv, "--pred", csv, "--truth-column", "mflops", "--pred-column", "val_acc", "--json"], { encoding: "utf8" });
     assert.equal(rank.status, 0, rank.stderr);
-    assert.equal(JSON.parse(rank.stdout).n, 31);
+    assert.equal(JSON.parse(rank.stdout).n, 201);
     const tooMany = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--sample", "6467"], { encoding: "utf8" });
     assert.equal(tooMany.status, 2);
     assert.match(tooMany.stderr.trim(), /--sample 6467 asks for more than the 6466 distinct functions left in the space$/);
