@@ -81,7 +81,21 @@ async function supernetTrain(argv: string[]): Promise<void> {
   const threads = selectThreads(cmd, f.threads);
   let run;
   if (f.resume !== undefined) {
-    run = loadSupernetCheckpoint(String(f.resume));
+    // the run's settings are the checkpoint's; only these may be given beside --resume
+    const allowed = new Set(["resume", "epochs", "out", "backend", "threads", "json"]);
+    const stray = givenFlags(argv).find((n) => !allowed.has(n));
+    if (stray !== undefined) {
+      throw new UsageError(`${cmd}: --${stray} cannot be given with --resume: the run's settings come from its checkpoint (only --epochs, to extend it, and --out, --backend, --threads, --json apply)`);
+    }
+    run = loadSupernetCheckpoint(String(f.resume), { resume: true });
+    if (givenFlags(argv).includes("epochs")) {
+      const epochs = num(cmd, "epochs", f.epochs, { integer: true, min: 1 });
+      if (epochs < run.trainer.epoch) throw new UsageError(`${cmd}: --epochs ${epochs} is below the ${run.trainer.epoch} epoch(s) ${f.resume} has done`);
+      run.config.epochs = epochs; // the cosine schedule follows the new length from the current step on
+    }
+    if (run.trainer.epoch >= run.config.epochs) {
+      throw new UsageError(`${cmd}: ${f.resume} has done all ${run.config.epochs} epoch(s); give --epochs with more to extend it`);
+    }
     progress.log(`${cmd}: resuming ${f.resume} after epoch ${run.trainer.epoch} of ${run.config.epochs}`);
   } else {
     if (f.space !== "nb201" && f.space !== "mbv2") throw new UsageError(`${cmd}: --space expects nb201 or mbv2, received '${String(f.space)}'`);
@@ -155,6 +169,11 @@ async function supernetEval(argv: string[]): Promise<void> {
     else process.stdout.write(`${acc.toFixed(4)}  lambda [${lambda.map((v) => v.toFixed(3)).join(", ")}]  ${arch}\n`);
   }
   if (csv !== undefined) writeFileSync(csv, `${rows.join("\n")}\n`);
+}
+
+/** Names of the flags written on the command line (not filled in from defaults). */
+function givenFlags(argv: readonly string[]): string[] {
+  return argv.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=")[0]!);
 }
 
 /** Non-empty lines of a file of architectures. */

@@ -85,12 +85,19 @@ export async function saveSupernetCheckpoint(path: string, run: SupernetRun): Pr
   await saveSafetensors(path, tensors, { [META_KEY]: JSON.stringify(meta) });
 }
 
-/** Rebuilds a run from a checkpoint, exactly where it stopped. */
-export function loadSupernetCheckpoint(path: string): SupernetRun {
+/**
+ * Rebuilds a run from a checkpoint, exactly where it stopped. To resume
+ * training it must hold the supernet optimiser's state (evaluation does not
+ * need it).
+ */
+export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {}): SupernetRun {
   const { tensors, metadata } = loadSafetensors(path);
   const raw = metadata[META_KEY];
   if (raw === undefined) throw new Error(`${path}: not a kshot supernet checkpoint (no '${META_KEY}' metadata)`);
   const meta = JSON.parse(raw) as { config: SupernetRunConfig; epoch: number; globalStep: number; rng: (number | null)[] };
+  if (o.resume && meta.epoch > 0 && ![...tensors.keys()].some((n) => n.startsWith("opt_supernet."))) {
+    throw new Error(`${path}: no optimiser state (opt_supernet.*) after ${meta.epoch} epoch(s): a resumed run could not continue exactly; start a new run instead`);
+  }
   const run = buildSupernetRun(meta.config);
   const part = (prefix: string) => new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
   run.supernet.loadStateDict(part("supernet."));

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { loadSafetensors } from "../../engine/index.js";
+import { loadSafetensors, saveSafetensors } from "../../engine/index.js";
 import { readCsv } from "../../data/csv.js";
 import { nb201Isomorphism, parseNb201 } from "../../nas/nb201/arch.js";
 import { buildSupernetRun, continueSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../../nas/supernet/run.js";
@@ -80,5 +80,31 @@ describe("supernet runs", () => {
     const tooMany = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--sample", "6467"], { encoding: "utf8" });
     assert.equal(tooMany.status, 2);
     assert.match(tooMany.stderr.trim(), /--sample 6467 asks for more than the 6466 distinct functions left in the space$/);
+  });
+
+  it("--resume takes the run's settings from the checkpoint: other flags, a finished run and missing optimiser state are refused", async () => {
+    const ckpt = join(dir, "resume.safetensors");
+    await continueSupernetRun(buildSupernetRun({ ...config, epochs: 2 }), ckpt);
+    const kshot = (...args: string[]) => spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "train", ...args], { encoding: "utf8" });
+    const conflict = kshot("--resume", ckpt, "--K", "2", "--out", ckpt);
+    assert.equal(conflict.status, 2);
+    assert.match(conflict.stderr.trim(), /--K cannot be given with --resume: the run's settings come from its checkpoint/);
+    const done = kshot("--resume", ckpt, "--out", ckpt);
+    assert.equal(done.status, 2);
+    assert.match(done.stderr.trim(), /resume\.safetensors has done all 2 epoch\(s\); give --epochs with more to extend it$/);
+    assert.doesNotMatch(done.stdout, /trained/);
+    const below = kshot("--resume", ckpt, "--epochs", "1", "--out", ckpt);
+    assert.match(below.stderr.trim(), /--epochs 1 is below the 2 epoch\(s\)/);
+    const extended = kshot("--resume", ckpt, "--epochs", "3", "--out", ckpt);
+    assert.equal(extended.status, 0, extended.stderr);
+    assert.match(extended.stdout, /^trained 1 epoch\(s\); checkpoint /);
+    assert.equal(loadSupernetCheckpoint(ckpt).trainer.epoch, 3);
+    // the same file without its optimiser state
+    const { tensors, metadata } = loadSafetensors(ckpt);
+    const bare = join(dir, "bare.safetensors");
+    await saveSafetensors(bare, new Map([...tensors].filter(([n]) => !n.startsWith("opt_"))), metadata);
+    const r = kshot("--resume", bare, "--epochs", "4", "--out", bare);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr.trim(), /bare\.safetensors: no optimiser state \(opt_supernet\.\*\) after 3 epoch\(s\): a resumed run could not continue exactly/);
   });
 });
