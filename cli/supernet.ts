@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { ensureWritableDir } from "../data/files.js";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { Rng, tidy } from "../engine/index.js";
 import { evaluatePath, recalibrate } from "../nas/supernet/evaluate.js";
 import { buildSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../nas/supernet/run.js";
@@ -106,7 +106,8 @@ async function supernetTrain(argv: string[]): Promise<void> {
     const config: SupernetRunConfig = {
       ...d, space: f.space as "nb201" | "mbv2", searchWidth: f["search-width"] === true, mode, K,
       C: num(cmd, "C", f.C, { integer: true, min: 1 }), N: num(cmd, "N", f.N, { integer: true, min: 1 }),
-      dataset: String(f.dataset) as DatasetName, dataDir: f["data-dir"] as string | undefined,
+      // absolute, so the checkpoint works from any working directory
+      dataset: String(f.dataset) as DatasetName, dataDir: f["data-dir"] === undefined ? undefined : resolve(String(f["data-dir"])),
       trainLimit: optionalNum(cmd, "train-limit", f["train-limit"], { integer: true, min: 2 }),
       valSize: num(cmd, "val-size", f["val-size"], { integer: true, min: 1 }),
       epochs: num(cmd, "epochs", f.epochs, { integer: true, min: 1 }),

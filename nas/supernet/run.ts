@@ -85,6 +85,38 @@ export async function saveSupernetCheckpoint(path: string, run: SupernetRun): Pr
   await saveSafetensors(path, tensors, { [META_KEY]: JSON.stringify(meta) });
 }
 
+interface CheckpointMeta { config: SupernetRunConfig; epoch: number; globalStep: number; rng: (number | null)[] }
+
+/** The checkpoint's metadata, checked field by field: a damaged one is an error naming the file and the field. */
+function checkedMeta(path: string, raw: string): CheckpointMeta {
+  const fail = (what: string): never => { throw new Error(`${path}: damaged kshot supernet metadata: ${what}`); };
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(raw) as Record<string, unknown>;
+  } catch (e) {
+    return fail(`not JSON (${(e as Error).message})`);
+  }
+  if (typeof meta !== "object" || meta === null) fail("not an object");
+  const config = meta.config as Record<string, unknown> | undefined;
+  if (typeof config !== "object" || config === null) fail("no 'config'");
+  const int = (o: Record<string, unknown>, key: string, where: string, min = 0) => {
+    const v = o[key];
+    if (!(typeof v === "number" && Number.isInteger(v) && v >= min)) fail(`${where}${key} is ${JSON.stringify(v)}, expected an integer >= ${min}`);
+  };
+  for (const k of ["K", "C", "N", "epochs", "batchSize", "m", "hidden"]) int(config!, k, "config.", 1);
+  for (const k of ["warmupEpochs", "valSize", "seed"]) int(config!, k, "config.");
+  for (const k of ["lr", "simplexLr", "momentum", "weightDecay", "alpha", "tau", "rcThreshold"]) {
+    if (!(typeof config![k] === "number" && Number.isFinite(config![k]))) fail(`config.${k} is ${JSON.stringify(config![k])}, expected a number`);
+  }
+  if (config!.space !== "nb201" && config!.space !== "mbv2") fail(`config.space is ${JSON.stringify(config!.space)}, expected "nb201" or "mbv2"`);
+  if (typeof config!.dataset !== "string") fail(`config.dataset is ${JSON.stringify(config!.dataset)}, expected a data set name`);
+  if (typeof config!.mode !== "string") fail(`config.mode is ${JSON.stringify(config!.mode)}, expected a mode`);
+  int(meta, "epoch", "");
+  int(meta, "globalStep", "");
+  if (!Array.isArray(meta.rng)) fail(`rng is ${JSON.stringify(meta.rng)}, expected the generator's state`);
+  return meta as unknown as CheckpointMeta;
+}
+
 /**
  * Rebuilds a run from a checkpoint, exactly where it stopped. To resume
  * training it must hold the supernet optimiser's state (evaluation does not
@@ -94,14 +126,19 @@ export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {
   const { tensors, metadata } = loadSafetensors(path);
   const raw = metadata[META_KEY];
   if (raw === undefined) throw new Error(`${path}: not a kshot supernet checkpoint (no '${META_KEY}' metadata)`);
-  const meta = JSON.parse(raw) as { config: SupernetRunConfig; epoch: number; globalStep: number; rng: (number | null)[] };
+  const meta = checkedMeta(path, raw);
   if (o.resume && meta.epoch > 0 && ![...tensors.keys()].some((n) => n.startsWith("opt_supernet."))) {
     throw new Error(`${path}: no optimiser state (opt_supernet.*) after ${meta.epoch} epoch(s): a resumed run could not continue exactly; start a new run instead`);
   }
   const run = buildSupernetRun(meta.config);
   const part = (prefix: string) => new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
-  run.supernet.loadStateDict(part("supernet."));
-  run.simplex.loadStateDict(part("simplex."));
+  try {
+    run.supernet.loadStateDict(part("supernet."));
+    run.simplex.loadStateDict(part("simplex."));
+  } catch (e) {
+    const c = meta.config;
+    throw new Error(`${path}: its tensors do not fit the run its metadata describes (space ${c.space}, K=${c.K}, C=${c.C}, N=${c.N}, hidden ${c.hidden}): ${(e as Error).message}`);
+  }
   run.trainer.optTheta.loadState(part("opt_supernet."));
   run.trainer.optSimplex.loadState(part("opt_simplex."));
   for (const t of tensors.values()) t.dispose();

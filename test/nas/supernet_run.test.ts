@@ -107,4 +107,36 @@ describe("supernet runs", () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr.trim(), /bare\.safetensors: no optimiser state \(opt_supernet\.\*\) after 3 epoch\(s\): a resumed run could not continue exactly/);
   });
+
+  it("a damaged checkpoint is one error naming the file and the field", async () => {
+    const ckpt = join(dir, "meta.safetensors");
+    await continueSupernetRun(buildSupernetRun({ ...config, epochs: 1 }), ckpt);
+    const { tensors, metadata } = loadSafetensors(ckpt);
+    const meta = JSON.parse(metadata.kshot_supernet!);
+    const variant = async (name: string, m: unknown) => {
+      const p = join(dir, name);
+      await saveSafetensors(p, tensors, { kshot_supernet: typeof m === "string" ? m : JSON.stringify(m) });
+      return p;
+    };
+    const cases: [string, unknown, RegExp][] = [
+      ["json.safetensors", "{not json", /json\.safetensors: damaged kshot supernet metadata: not JSON/],
+      ["noconfig.safetensors", { ...meta, config: undefined }, /noconfig\.safetensors: damaged kshot supernet metadata: no 'config'/],
+      ["k.safetensors", { ...meta, config: { ...meta.config, K: "four" } }, /k\.safetensors: damaged kshot supernet metadata: config\.K is "four", expected an integer >= 1/],
+      ["dataset.safetensors", { ...meta, config: { ...meta.config, dataset: undefined } }, /config\.dataset is undefined, expected a data set name/],
+      ["otherK.safetensors", { ...meta, config: { ...meta.config, K: 2 } }, /otherK\.safetensors: its tensors do not fit the run its metadata describes \(space nb201, K=2, C=4, N=1, hidden 16\)/],
+    ];
+    for (const [name, m, message] of cases) {
+      const p = await variant(name, m);
+      assert.throws(() => loadSupernetCheckpoint(p), message);
+    }
+  });
+
+  it("stores the data directory absolute, so the checkpoint is usable from any working directory", () => {
+    const out = join(dir, "abs.safetensors");
+    const r = spawnSync(process.execPath, [join(process.cwd(), "bin/kshot.mjs"), "supernet", "train", "--C", "4", "--K", "2", "--epochs", "1", "--train-limit", "96", "--val-size", "32",
+      "--data-dir", "data/fashion-mnist-subset", "--out", out], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const e = spawnSync(process.execPath, [join(process.cwd(), "bin/kshot.mjs"), "supernet", "eval", "--checkpoint", out, "--sample", "1"], { encoding: "utf8", cwd: tmpdir() });
+    assert.equal(e.status, 0, e.stderr);
+  });
 });
