@@ -77,11 +77,14 @@ export function loadSafetensors(path: string): Safetensors {
   const spans: [number, number, string][] = [];
   const tensors = new Map<string, Tensor>();
   for (const [name, info] of entries) {
-    const dtype = dtypes[info?.dtype];
-    if (dtype === undefined) fail(`'${name}' has dtype ${JSON.stringify(info?.dtype)} (kshot reads F32 and I32)`);
+    const code = info?.dtype;
+    const dtype = typeof code === "string" && Object.hasOwn(dtypes, code) ? dtypes[code] : undefined;
+    if (dtype === undefined) fail(`'${name}' has ${code === undefined ? "no dtype" : `dtype ${JSON.stringify(code)}`} (kshot reads F32 and I32)`);
     const shape = info.shape;
-    if (!Array.isArray(shape) || !shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0)) fail(`'${name}' has shape ${JSON.stringify(shape)}`);
-    const [begin, end] = info.data_offsets ?? [];
+    if (!Array.isArray(shape) || !shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0)) fail(`'${name}' has ${shape === undefined ? "no shape" : `shape ${JSON.stringify(shape)}`}`);
+    const offsets = info.data_offsets;
+    if (!Array.isArray(offsets) || offsets.length !== 2) fail(`'${name}' has ${offsets === undefined ? "no data_offsets" : `data_offsets ${JSON.stringify(offsets)}`}`);
+    const [begin, end] = offsets;
     const count = shape.reduce((a: number, b: number) => a * b, 1);
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > dataLen || end - begin !== count * 4) {
       fail(`'${name}' has data_offsets ${JSON.stringify(info.data_offsets)} for ${count} values of 4 bytes in ${dataLen} data bytes`);

@@ -25,7 +25,9 @@ export function parseNb201(s: string): Nb201Arch {
     const parts = g.slice(1, -1).split("|");
     if (parts.length !== i + 1) fail(`group ${i + 1} has ${parts.length} edges, expected ${i + 1}`);
     parts.forEach((p, j) => {
-      const [op, from] = p.split("~");
+      const parts = p.split("~");
+      if (parts.length !== 2) fail(`edge '${p}' is not op~node`);
+      const [op, from] = parts as [string, string];
       if (!(NB201_OPS as readonly string[]).includes(op ?? "")) fail(`unknown op '${op}'`);
       if (from !== String(j)) fail(`edge '${p}' should come from node ${j}`);
       edges.push({ from: j, to: i + 1, op: op as Nb201Op });
