@@ -127,6 +127,12 @@ export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {
   const raw = metadata[META_KEY];
   if (raw === undefined) throw new Error(`${path}: not a kshot supernet checkpoint (no '${META_KEY}' metadata)`);
   const meta = checkedMeta(path, raw);
+  for (const [name, t] of tensors) {
+    if (t.dtype !== "float32") continue;
+    let bad = 0;
+    for (const v of t.dataSync()) if (!Number.isFinite(v)) bad++;
+    if (bad > 0) throw new Error(`${path}: ${name} holds ${bad} non-finite value(s) (NaN or infinity); the run had diverged before this checkpoint`);
+  }
   if (o.resume && meta.epoch > 0 && ![...tensors.keys()].some((n) => n.startsWith("opt_supernet."))) {
     throw new Error(`${path}: no optimiser state (opt_supernet.*) after ${meta.epoch} epoch(s): a resumed run could not continue exactly; start a new run instead`);
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { loadSafetensors, saveSafetensors } from "../../engine/index.js";
+import { loadSafetensors, saveSafetensors, tensor } from "../../engine/index.js";
 import { readCsv } from "../../data/csv.js";
 import { nb201Isomorphism, parseNb201 } from "../../nas/nb201/arch.js";
 import { buildSupernetRun, continueSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../../nas/supernet/run.js";
@@ -125,6 +125,16 @@ describe("supernet runs", () => {
       ["dataset.safetensors", { ...meta, config: { ...meta.config, dataset: undefined } }, /config\.dataset is undefined, expected a data set name/],
       ["otherK.safetensors", { ...meta, config: { ...meta.config, K: 2 } }, /otherK\.safetensors: its tensors do not fit the run its metadata describes \(space nb201, K=2, C=4, N=1, hidden 16\)/],
     ];
+    // weights that went NaN
+    const name = [...tensors.keys()].find((n) => n.startsWith("supernet."))!;
+    const poisoned = new Map(tensors);
+    const values = Float32Array.from(tensors.get(name)!.dataSync());
+    values[0] = NaN;
+    values[1] = Infinity;
+    poisoned.set(name, tensor(values, tensors.get(name)!.shape));
+    const nan = join(dir, "nan.safetensors");
+    await saveSafetensors(nan, poisoned, metadata);
+    assert.throws(() => loadSupernetCheckpoint(nan), new RegExp(`nan\\.safetensors: ${name.replace(/\./g, "\\.")} holds 2 non-finite value\\(s\\)`));
     for (const [name, m, message] of cases) {
       const p = await variant(name, m);
       assert.throws(() => loadSupernetCheckpoint(p), message);
