@@ -1,4 +1,5 @@
-import { tensor, type Tensor } from "../../engine/index.js";
+import { tensor, type Rng, type Tensor } from "../../engine/index.js";
+import type { SearchSpace } from "../space.js";
 import { add, logSoftmax, matmul, mul, mulScalar, sum } from "../../autograd/index.js";
 
 /**
@@ -31,4 +32,35 @@ export function channelRegularizer(codes: Tensor, widths: readonly (readonly num
   if (pairs === 0) return tensor([0], []);
   const sim = add(mulScalar(matmul(codes, codes, { transposeB: true }), 1 / tau), tensor(mask, [n, n]));
   return mulScalar(sum(mul(logSoftmax(sim), tensor(positive, [n, n]))), -1 / pairs);
+}
+
+/** Width layers moved to make a path's positive partner. */
+const MOVES = 3;
+
+/**
+ * The paths r_c compares: each of the step's paths beside a near copy that
+ * differs in MOVES distinct width layers by one grid step each (stepping back
+ * in from the ends of the grid, so every move changes the width), all under
+ * the first path's ops, so every vector has a positive partner. Returns the
+ * paths (anchor, partner, anchor, partner, ...) and their width multipliers.
+ */
+export function rcPairs(space: SearchSpace, paths: readonly (readonly number[])[], rng: Rng): { variants: number[][]; widths: number[][] } {
+  const widthAt = space.genes.map((g, i) => (g.kind === "width" ? i : -1)).filter((i) => i >= 0);
+  if (widthAt.length < MOVES) throw new Error(`r_c: the space has ${widthAt.length} width genes, fewer than the ${MOVES} a partner moves`);
+  const base = paths[0]!;
+  const variants: number[][] = [];
+  for (const p of paths) {
+    const anchor = p.map((g, i) => (space.genes[i]!.kind === "op" ? base[i]! : g));
+    const near = [...anchor];
+    const layers = [...widthAt];
+    for (let t = 0; t < MOVES; t++) {
+      const i = layers.splice(rng.int(layers.length), 1)[0]!;
+      const n = space.genes[i]!.choices.length, v = near[i]!;
+      const up = v === 0 ? true : v === n - 1 ? false : rng.uniform() < 0.5;
+      near[i] = v + (up ? 1 : -1);
+    }
+    variants.push(anchor, near);
+  }
+  const widths = variants.map((v) => widthAt.map((i) => Number(space.genes[i]!.choices[v[i]!])));
+  return { variants, widths };
 }

@@ -7,7 +7,7 @@ import type { ImageDataset } from "../../data/dataset.js";
 import { DivergedError, type DataRecipe } from "../../train/fit.js";
 import { oneHot, sampleGenes, type SearchSpace } from "../space.js";
 import type { Supernet } from "./supernet.js";
-import { channelRegularizer } from "./regularizer.js";
+import { channelRegularizer, rcPairs } from "./regularizer.js";
 import { SimplexNet, stackOneHots } from "./simplex_net.js";
 
 /**
@@ -135,27 +135,10 @@ export class SupernetTrainer {
     }
   }
 
-  /**
-   * r_c for this step: the width vectors of the step's paths, each beside a
-   * near copy (up to 3 layers moved one grid step), all under the first
-   * path's ops, so every vector has a positive partner (regularizer.ts).
-   */
+  /** r_c for this step over the step's paths and their near copies (regularizer.ts: rcPairs). */
   private rc(paths: readonly (readonly number[])[]): Tensor {
-    const widthAt = this.space.genes.map((g, i) => (g.kind === "width" ? i : -1)).filter((i) => i >= 0);
-    const variants: number[][] = [];
-    for (const p of paths) {
-      const near = [...p];
-      for (let t = 0; t < 3; t++) {
-        const i = widthAt[this.rng.int(widthAt.length)]!;
-        const n = this.space.genes[i]!.choices.length;
-        near[i] = Math.min(n - 1, Math.max(0, near[i]! + (this.rng.uniform() < 0.5 ? -1 : 1)));
-      }
-      variants.push(p.slice(), near);
-    }
-    const base = paths[0]!;
-    const withBaseOps = variants.map((v) => v.map((g, i) => (this.space.genes[i]!.kind === "op" ? base[i]! : g)));
-    const widths = withBaseOps.map((v) => widthAt.map((i) => Number(this.space.genes[i]!.choices[v[i]!])));
-    return channelRegularizer(this.codes(withBaseOps), widths, this.options.tau, this.options.rcThreshold);
+    const { variants, widths } = rcPairs(this.space, paths, this.rng);
+    return channelRegularizer(this.codes(variants), widths, this.options.tau, this.options.rcThreshold);
   }
 
   /**
