@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { ensureWritableDir } from "../data/files.js";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { loadOracle, oracleRandomSearch, oracleSearch } from "../nas/search/oracle.js";
@@ -34,8 +35,7 @@ export async function searchCommand(argv: string[]): Promise<void> {
     return;
   }
   if (f.supernet !== undefined) {
-    const run = loadSupernetCheckpoint(String(f.supernet));
-    const r = await searchAndPrint(run, {
+    const options = {
       workers: num(cmd, "workers", f.workers, { integer: true, min: 1 }),
       populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
       generations: num(cmd, "generations", f.generations, { integer: true, min: 0 }),
@@ -43,7 +43,9 @@ export async function searchCommand(argv: string[]): Promise<void> {
       seed: seedNum(cmd, f.seed),
       maxMflops: optionalNum(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
       maxParams: optionalNum(cmd, "max-params", f["max-params"], { min: 0 }),
-    }, String(f.out));
+    };
+    ensureWritableDir(String(f.out)); // every flag and the output before the checkpoint loads
+    const r = await searchAndPrint(loadSupernetCheckpoint(String(f.supernet)), options, String(f.out));
     if (f.json) process.stdout.write(`${JSON.stringify(summaryOf(r, String(f.out)))}\n`);
     return;
   }
@@ -56,8 +58,9 @@ export async function searchCommand(argv: string[]): Promise<void> {
   };
   const oracle = loadOracle(String(f.oracle), String(f.column));
   const r = f.random ? oracleRandomSearch(oracle, options) : await oracleSearch(oracle, options);
-  const exhausted = r.stopped === "exhausted" ? " (every distinct function of the space: the search stopped there)" : "";
-  process.stdout.write(`${f.random ? "random search" : "NSGA-II"}: best ${r.bestAcc} (${f.column}) after ${r.evaluations} evaluations${exhausted}: ${r.bestArch}\n`);
+  const why = r.stopped === "exhausted" ? " (every distinct function of the space: the search stopped there)"
+    : r.stopped === "stalled" ? " (no new architecture in 1000 generations: the search stopped there)" : "";
+  process.stdout.write(`${f.random ? "random search" : "NSGA-II"}: best ${r.bestAcc} (${f.column}) after ${r.evaluations} evaluations${why}: ${r.bestArch}\n`);
   for (const p of r.front) process.stdout.write(`  front ${p.acc.toFixed(2)}  ${p.mflops.toFixed(2)} MFLOPs  ${p.arch}\n`);
   if (f.json) process.stdout.write(`${JSON.stringify({ best_arch: r.bestArch, best_acc: r.bestAcc, evaluations: r.evaluations })}\n`);
 }
