@@ -7,6 +7,7 @@ import { parseNb201 } from "../nas/nb201/arch.js";
 import { head } from "../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../train/datasets.js";
 import { evaluate, trainClassifier } from "../train/fit.js";
+import { STANDALONE_RECIPE } from "../nas/pipeline/retrain.js";
 import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
@@ -19,12 +20,12 @@ export const trainFlags: FlagSpecs = {
   "data-dir": { type: "string", help: "directory of the data files (Fashion-MNIST: Debian's path if installed, else the embedded subset)" },
   "train-limit": { type: "string", help: "train on the first N training images" },
   "test-limit": { type: "string", help: "evaluate on the first N test images" },
-  epochs: { type: "string", help: "training epochs", default: "2" },
-  "batch-size": { type: "string", help: "images per step (the last short batch is kept)", default: "64" },
-  lr: { type: "string", help: "initial learning rate, decayed per step by a cosine to 0", default: "0.05" },
-  momentum: { type: "string", help: "SGD momentum", default: "0.9" },
+  epochs: { type: "string", help: "training epochs", default: String(STANDALONE_RECIPE.epochs) },
+  "batch-size": { type: "string", help: "images per step (the last short batch is kept)", default: String(STANDALONE_RECIPE.batchSize) },
+  lr: { type: "string", help: "initial learning rate, decayed per step by a cosine to 0", default: String(STANDALONE_RECIPE.lr) },
+  momentum: { type: "string", help: "SGD momentum", default: String(STANDALONE_RECIPE.momentum) },
   nesterov: { type: "boolean", help: "Nesterov momentum" },
-  "weight-decay": { type: "string", help: "weight decay on all parameters", default: "5e-4" },
+  "weight-decay": { type: "string", help: "weight decay on all parameters", default: String(STANDALONE_RECIPE.weightDecay) },
   seed: { type: "string", help: "seed of initialisation and data order", default: "0" },
   out: { type: "string", help: "checkpoint path (safetensors)", default: "runs/train.safetensors" },
   backend: backendFlag,
