@@ -6,7 +6,7 @@ import { evaluatePath, recalibrate } from "../nas/supernet/evaluate.js";
 import { buildSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../nas/supernet/run.js";
 import { trainSupernet } from "../nas/pipeline/supernet_stage.js";
 import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
-import { sampleGenes, type SearchSpace } from "../nas/space.js";
+import { sampleFunctions } from "../nas/space.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
 import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
@@ -154,7 +154,9 @@ async function supernetEval(argv: string[]): Promise<void> {
   for (const s of texts.filter((x) => x.trim() !== "")) {
     try { paths.push(run.space.parse(s.trim())); } catch (e) { throw new UsageError(`${cmd}: ${(e as Error).message}`); }
   }
-  paths.push(...sampleDistinct(cmd, run.space, sample, paths, rng));
+  const left = run.space.distinctFunctions - new Set(paths.map((g) => run.space.functionKey(g))).size;
+  if (sample > left) throw new UsageError(`${cmd}: --sample ${sample} asks for more than the ${left} distinct functions left in the space`);
+  paths.push(...sampleFunctions(run.space, sample, rng, { exclude: paths }));
   if (paths.length === 0) throw new UsageError(`${cmd}: give --arch, --arch-file or --sample`);
   const rows: string[] = ["arch,val_acc,mflops,params,macs,lambda"];
   for (const genes of paths) {
@@ -184,20 +186,4 @@ function readLines(cmd: string, path: string): string[] {
   } catch (e) {
     throw new UsageError(`${cmd}: --arch-file ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-}
-
-/** n paths drawn uniformly without replacement, one per function, none computing the same function as `given`. */
-function sampleDistinct(cmd: string, space: SearchSpace, n: number, given: readonly number[][], rng: Rng): number[][] {
-  const seen = new Set(given.map((g) => space.functionKey(g)));
-  const left = space.distinctFunctions - seen.size;
-  if (n > left) throw new UsageError(`${cmd}: --sample ${n} asks for more than the ${left} distinct functions left in the space`);
-  const out: number[][] = [];
-  while (out.length < n) {
-    const g = sampleGenes(space, rng);
-    const key = space.functionKey(g);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(g);
-  }
-  return out;
 }

@@ -31,6 +31,27 @@ export function sampleGenes(space: SearchSpace, rng: Rng): number[] {
   return space.genes.map((g) => rng.int(g.choices.length));
 }
 
+/**
+ * `count` architectures drawn uniformly, one per function (`functionKey`),
+ * none computing the same function as any of `exclude`, each passing
+ * `accept` (a FLOPs bound, say). Fails, saying so, when fewer turn up within
+ * 10,000 draws per architecture asked for.
+ */
+export function sampleFunctions(space: SearchSpace, count: number, rng: Rng,
+  o: { exclude?: readonly (readonly number[])[]; accept?: (genes: number[]) => boolean; what?: string } = {}): number[][] {
+  const seen = new Set((o.exclude ?? []).map((g) => space.functionKey(g)));
+  const out: number[][] = [];
+  for (let tries = 0; out.length < count; tries++) {
+    if (tries > 10_000 * count) throw new Error(`sampling: fewer than ${count} distinct ${o.what ?? "architectures"} turned up in ${tries} draws`);
+    const g = sampleGenes(space, rng);
+    const key = space.functionKey(g);
+    if (seen.has(key) || (o.accept !== undefined && !o.accept(g))) continue;
+    seen.add(key);
+    out.push(g);
+  }
+  return out;
+}
+
 /** Concatenated one-hot vectors of the genes of one kind (the simplex-net's architecture or channel input). */
 export function oneHot(space: SearchSpace, genes: readonly number[], kind: Gene["kind"]): Float32Array {
   const sel = space.genes.map((g, i) => [g, genes[i]!] as const).filter(([g]) => g.kind === kind);

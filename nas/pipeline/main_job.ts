@@ -10,7 +10,8 @@ import type { SearchedPath } from "../search/supernet_search.js";
 import { buildSupernetRun, type SupernetRunConfig } from "../supernet/run.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../supernet/trainer.js";
 import { writeRunReport } from "../../report/run_report.js";
-import { randomCellsUnderBound, STANDALONE_RECIPE, trainStandalone, type StandaloneResult } from "./retrain.js";
+import { STANDALONE_RECIPE, trainStandalone, type StandaloneResult } from "./retrain.js";
+import { sampleFunctions } from "../space.js";
 import { searchSupernet, stopNote } from "./search_stage.js";
 import type { ProgressSink } from "./sink.js";
 import { trainSupernet } from "./supernet_stage.js";
@@ -65,7 +66,10 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   const standalone = { train: head(data.train, o.retrainImages), test: data.test, recipe: DATA_RECIPES["fashion-mnist"] };
   const recipe = { ...STANDALONE_RECIPE, epochs: o.retrainEpochs };
   const space = run.space as Nb201Space;
-  const baselineArchs = randomCellsUnderBound(space, o.maxMflops, o.baselines, new Rng(o.seed + 0xba5e), [r.best.arch]);
+  // the random baseline: other functions under the same bound
+  const baselineArchs = sampleFunctions(space, o.baselines, new Rng(o.seed + 0xba5e), {
+    exclude: [space.parse(r.best.arch)], accept: (g) => space.cost(g).nb201Mflops <= o.maxMflops, what: `cells within ${o.maxMflops} MFLOPs`,
+  }).map((g) => space.format(g));
   sink.log(`3/3 training the chosen cell and ${o.baselines} random cells within ${o.maxMflops} MFLOPs stand-alone ` +
     `(${standalone.train.count} images, ${recipe.epochs} epochs), testing on ${standalone.test.count}`);
   const cells = [r.best.arch, ...baselineArchs];

@@ -3,8 +3,6 @@ import { countMacs } from "../../autograd/nn/layers.js";
 import type { ImageDataset } from "../../data/dataset.js";
 import { evaluate, trainClassifier, type DataRecipe, type TrainRecipe } from "../../train/fit.js";
 import { Nb201Network } from "../nb201/network.js";
-import { sampleGenes } from "../space.js";
-import type { Nb201Space } from "../nb201/space.js";
 import type { ProgressSink } from "./sink.js";
 
 /** `kshot train`'s defaults: the stand-alone recipe of the proof and of the rank study's ground truth. */
@@ -41,22 +39,4 @@ export async function trainStandalone(arch: string, net: { C: number; N: number 
   } finally {
     model.dispose();
   }
-}
-
-/**
- * `count` cells drawn uniformly under the FLOPs bound, one per function and
- * none computing the same function as any of `exclude`: the random baseline.
- */
-export function randomCellsUnderBound(space: Nb201Space, maxMflops: number, count: number, rng: Rng, exclude: readonly string[]): string[] {
-  const seen = new Set(exclude.map((a) => space.functionKey(space.parse(a))));
-  const out: string[] = [];
-  for (let tries = 0; out.length < count; tries++) {
-    if (tries > 10_000 * count) throw new Error(`random baseline: fewer than ${count} distinct cells within ${maxMflops} MFLOPs`);
-    const g = sampleGenes(space, rng);
-    const key = space.functionKey(g);
-    if (seen.has(key) || space.cost(g).nb201Mflops > maxMflops) continue;
-    seen.add(key);
-    out.push(space.format(g));
-  }
-  return out;
 }
