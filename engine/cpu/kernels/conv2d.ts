@@ -35,13 +35,23 @@ const geometryWords = (g: ConvGeometry) => [g.c, g.h, g.w, g.kh, g.kw, g.sh, g.s
 const colFloats = (g: ConvGeometry) => (isPointwise(g) ? 0 : g.c * g.kh * g.kw * g.p);
 const macs = (g: ConvGeometry) => g.n * g.cout * g.kg * g.p;
 
+/** Stride 1 and padding below the kernel: the flat-layout kernels of direct_conv.ts apply. */
+function fitsFlatLayout(g: ConvGeometry): boolean {
+  return g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw;
+}
+
+/** The plane a flat-layout pass reads, and its padding: x for the forward pass, dy padded by k-1-p for the input gradient. */
+function flatInput(g: ConvGeometry, adjoint: boolean): [h: number, w: number, ph: number, pw: number] {
+  return adjoint ? [g.oh, g.ow, g.kh - 1 - g.ph, g.kw - 1 - g.pw] : [g.h, g.w, g.ph, g.pw];
+}
+
 /**
  * Whether the direct kernel (engine/cpu/wasm/assembly/direct_conv.ts) runs a
  * pass: stride 1, one group, and few channels on both sides, where
  * im2col + GEMM moves more memory than it multiplies.
  */
 export function usesDirect(g: ConvGeometry): boolean {
-  const eligible = g.groups === 1 && g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw;
+  const eligible = g.groups === 1 && fitsFlatLayout(g);
   if (!eligible || convSettings.direct === "never") return false;
   // measured: 1x1 convolutions gain only up to 16 channels, larger kernels up to 32
   const limit = g.kh * g.kw === 1 ? 16 : 32;
@@ -50,9 +60,8 @@ export function usesDirect(g: ConvGeometry): boolean {
 
 /** Direct stride-1 convolution of n images, x -> y; `adjoint` is the input gradient (x = dy, y = dx). */
 function direct(g: ConvGeometry, x: number, w: number, y: number, adjoint: boolean): void {
-  const [inC, h, wd, ph, pw, outC] = adjoint
-    ? [g.cout, g.oh, g.ow, g.kh - 1 - g.ph, g.kw - 1 - g.pw, g.c]
-    : [g.c, g.h, g.w, g.ph, g.pw, g.cout];
+  const [inC, outC] = adjoint ? [g.cout, g.c] : [g.c, g.cout];
+  const [h, wd, ph, pw] = flatInput(g, adjoint);
   team.run("directConvTask", [x, w, y, inC, h, wd, g.kh, g.kw, ph, pw, outC, adjoint ? 1 : 0], g.n,
     wasm.fn.directConvScratchFloats(inC, h, wd, g.kh, g.kw, ph, pw, outC), 2 * macs(g));
 }
@@ -61,9 +70,10 @@ function direct(g: ConvGeometry, x: number, w: number, y: number, adjoint: boole
 function depthwise(g: ConvGeometry, img: number, w: number, out: number, adjoint: boolean): void {
   const nc = g.n * g.c;
   const per = Math.max(1, Math.ceil(nc / (4 * team.threads)));
-  if (g.sh === 1 && g.sw === 1 && g.ph < g.kh && g.pw < g.kw && convSettings.direct !== "never") {
+  if (fitsFlatLayout(g) && convSettings.direct !== "never") {
     // the flat-layout kernel of direct_conv.ts, one plane at a time
-    const [src, dst, h, wd, ph, pw] = adjoint ? [out, img, g.oh, g.ow, g.kh - 1 - g.ph, g.kw - 1 - g.pw] : [img, out, g.h, g.w, g.ph, g.pw];
+    const [src, dst] = adjoint ? [out, img] : [img, out];
+    const [h, wd, ph, pw] = flatInput(g, adjoint);
     team.run("depthwiseDirectTask", [src, w, dst, nc, g.c, h, wd, g.kh, g.kw, ph, pw, adjoint ? 1 : 0, per], Math.ceil(nc / per),
       wasm.fn.depthwiseDirectScratch(h, wd, g.kh, g.kw, ph, pw), 2 * macs(g));
     return;
