@@ -1,5 +1,7 @@
 import { availableParallelism } from "node:os";
 import { runMainJob, type MainJobOptions } from "../nas/pipeline/main_job.js";
+import { STANDALONE_RECIPE } from "../nas/pipeline/retrain.js";
+import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
@@ -11,12 +13,12 @@ export const mainFlags: FlagSpecs = {
   "val-size": { type: "string", help: "of which held out to score paths", default: "500" },
   K: { type: "string", help: "weight copies per searchable op", default: "4" },
   "batch-size": { type: "string", help: "supernet images per step", default: "64" },
-  lr: { type: "string", help: "supernet learning rate (SGD, Nesterov momentum 0.9, cosine to 0)", default: "0.05" },
+  lr: { type: "string", help: "supernet learning rate (SGD, Nesterov momentum 0.9, cosine to 0)", default: String(DEFAULT_SUPERNET_OPTIONS.lr) },
   evaluations: { type: "string", help: "architectures (distinct functions) the search evaluates", default: "200" },
   population: { type: "string", help: "NSGA-II population", default: "20" },
   "max-mflops": { type: "string", help: "hard FLOPs bound of the search (NAS-Bench-201 convention)", default: "5" },
   baselines: { type: "string", help: "random cells under the bound trained stand-alone beside the chosen one", default: "3" },
-  "retrain-epochs": { type: "string", help: "epochs of each stand-alone training (the kshot train recipe)", default: "2" },
+  "retrain-epochs": { type: "string", help: "epochs of each stand-alone training (the kshot train recipe)", default: String(STANDALONE_RECIPE.epochs) },
   "retrain-images": { type: "string", help: "embedded training images of each stand-alone training", default: "5000" },
   workers: { type: "string", help: "evaluation worker threads", default: String(availableParallelism()) },
   seed: { type: "string", help: "seed of everything random", default: "0" },
