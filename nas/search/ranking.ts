@@ -52,12 +52,12 @@ function tiedPairs(order: readonly number[], same: (a: number, b: number) => boo
 }
 
 /**
- * Kendall's tau-b in O(n log n) (Knight 1966): sort by x then y, count ties
- * in x and joint ties, then count the inversions of y by merge sort.
- * tau_b = (n0 - n1 - n2 + n3 - 2 * swaps) / sqrt((n0 - n1) (n0 - n2)).
+ * Pair counts in O(n log n) (Knight 1966): sort by x then y, count ties in x
+ * (n1) and joint ties (n3), then the inversions of y by merge sort (swaps)
+ * and the ties in y (n2). Concordant minus discordant pairs is
+ * n0 - n1 - n2 + n3 - 2 * swaps, with n0 = n (n - 1) / 2.
  */
-export function kendallTauB(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  check(x, y, "kendallTauB");
+function pairCounts(x: ArrayLike<number>, y: ArrayLike<number>): { n0: number; n1: number; n2: number; concordantMinusDiscordant: number } {
   const n = x.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a]! - x[b]! || y[a]! - y[b]!);
   const n1 = tiedPairs(order, (a, b) => x[a] === x[b]);
@@ -81,7 +81,21 @@ export function kendallTauB(x: ArrayLike<number>, y: ArrayLike<number>): number 
   const sortedY = Array.from(ys.keys());
   const n2 = tiedPairs(sortedY, (a, b) => ys[a] === ys[b]);
   const n0 = (n * (n - 1)) / 2;
-  return (n0 - n1 - n2 + n3 - 2 * swaps) / Math.sqrt((n0 - n1) * (n0 - n2));
+  return { n0, n1, n2, concordantMinusDiscordant: n0 - n1 - n2 + n3 - 2 * swaps };
+}
+
+/** Kendall's tau-b: (concordant - discordant) / sqrt((n0 - ties in x) (n0 - ties in y)). */
+export function kendallTauB(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  check(x, y, "kendallTauB");
+  const c = pairCounts(x, y);
+  return c.concordantMinusDiscordant / Math.sqrt((c.n0 - c.n1) * (c.n0 - c.n2));
+}
+
+/** Kendall's tau-a, the paper's Eq. 18: (concordant - discordant) / all pairs; a pair tied in either counts as neither. */
+export function kendallTauA(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  check(x, y, "kendallTauA");
+  const c = pairCounts(x, y);
+  return c.concordantMinusDiscordant / c.n0;
 }
 
 /**

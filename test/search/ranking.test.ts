@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Rng } from "../../engine/index.js";
-import { averageRanks, highGroupTau, kendallTauB, pearson, spearman } from "../../nas/search/ranking.js";
+import { averageRanks, highGroupTau, kendallTauA, kendallTauB, pearson, spearman } from "../../nas/search/ranking.js";
 
 /** O(n^2) tau-b straight from the definition. */
 function tauBRef(x: number[], y: number[]): number {
@@ -31,6 +31,18 @@ describe("ranking metrics", () => {
     assert.equal(kendallTauB([1, 2, 3, 4], [4, 3, 2, 1]), -1);
     // scipy.stats.kendalltau([12, 2, 1, 12, 2], [1, 4, 7, 1, 0]) -> -0.47140452079103173
     assert.ok(Math.abs(kendallTauB([12, 2, 1, 12, 2], [1, 4, 7, 1, 0]) - -0.47140452079103173) < 1e-12);
+  });
+
+  it("Kendall tau-a (Eq. 18): tied pairs count as neither but stay in the denominator (hand computation)", () => {
+    // pairs of [1,2,2,3] vs [1,3,2,2]: (0,1) (0,2) (0,3) concordant, (1,3) discordant, (1,2) tied in x, (2,3) tied in y
+    assert.equal(kendallTauA([1, 2, 2, 3], [1, 3, 2, 2]), (3 - 1) / 6);
+    assert.equal(kendallTauB([1, 2, 2, 3], [1, 3, 2, 2]), (3 - 1) / Math.sqrt(5 * 5));
+    assert.equal(kendallTauA([1, 1, 1], [3, 2, 1]), 0);
+    const rng = new Rng(8);
+    const x = Array.from({ length: 60 }, () => rng.int(7)), y = x.map((v) => v + rng.int(4));
+    let cd = 0;
+    for (let i = 0; i < x.length; i++) for (let j = i + 1; j < x.length; j++) cd += Math.sign(x[i]! - x[j]!) * Math.sign(y[i]! - y[j]!);
+    assert.ok(Math.abs(kendallTauA(x, y) - cd / (60 * 59 / 2)) < 1e-12);
   });
 
   it("runs on 15,625 items in well under a second", () => {
