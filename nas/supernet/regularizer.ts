@@ -1,6 +1,6 @@
 import { tensor, type Rng, type Tensor } from "../../engine/index.js";
 import type { SearchSpace } from "../space.js";
-import { add, logSoftmax, matmul, mul, mulScalar, sum } from "../../autograd/index.js";
+import { logSoftmax, matmul, mul, mulScalar, sum } from "../../autograd/index.js";
 
 /**
  * The channel regulariser r_c (paper Eq. 15-16). The paper leaves open how
@@ -10,19 +10,18 @@ import { add, logSoftmax, matmul, mul, mulScalar, sum } from "../../autograd/ind
  * - distance d(c_i, c_k) = sum over layers of |multiplier_i - multiplier_k|
  *   (L1 in multiplier units), threshold m: (i, k) is a positive pair when
  *   d < m;
- * - for each positive pair, P(c_i | c_k) = exp(s_ik / tau) / sum_{j != i}
- *   exp(s_ij / tau) with s = lambda^T lambda: the denominator of Eq. 15 with
- *   the anchor's similarity to itself left out;
+ * - for each positive pair, Eq. 15 as written: P(c_i | c_k) =
+ *   exp(s_ik / tau) / (exp(s_ik / tau) + sum_{j != k} exp(s_ij / tau)) with
+ *   s = lambda^T lambda and j over all n codes, the anchor i included: a
+ *   softmax over row i of s / tau;
  * - r_c = mean over positive pairs of -log P(c_i | c_k); 0 without pairs.
  */
 export function channelRegularizer(codes: Tensor, widths: readonly (readonly number[])[], tau: number, threshold: number): Tensor {
   const n = widths.length;
   if (codes.shape[0] !== n) throw new Error(`channelRegularizer: ${codes.shape[0]} codes for ${n} width vectors`);
   const positive = new Float32Array(n * n);
-  const mask = new Float32Array(n * n);
   let pairs = 0;
   for (let i = 0; i < n; i++) {
-    mask[i * n + i] = -1e9; // leave s_ii out of the softmax
     for (let k = 0; k < n; k++) {
       if (k === i) continue;
       const d = widths[i]!.reduce((s, w, l) => s + Math.abs(w - widths[k]![l]!), 0);
@@ -30,7 +29,7 @@ export function channelRegularizer(codes: Tensor, widths: readonly (readonly num
     }
   }
   if (pairs === 0) return tensor([0], []);
-  const sim = add(mulScalar(matmul(codes, codes, { transposeB: true }), 1 / tau), tensor(mask, [n, n]));
+  const sim = mulScalar(matmul(codes, codes, { transposeB: true }), 1 / tau);
   return mulScalar(sum(mul(logSoftmax(sim), tensor(positive, [n, n]))), -1 / pairs);
 }
 

@@ -80,9 +80,9 @@ describe("r_c", () => {
     const widths = [[1.0, 0.6], [0.8, 0.4], [0.2, 1.0]];
     const tau = 0.3;
     const s = (i: number, j: number) => (lam[i]![0]! * lam[j]![0]! + lam[i]![1]! * lam[j]![1]!) / tau;
-    // anchor 0, positive 1: -log(e^{s01} / (e^{s01} + e^{s02})); anchor 1, positive 0 likewise
-    const r01 = -(s(0, 1) - Math.log(Math.exp(s(0, 1)) + Math.exp(s(0, 2))));
-    const r10 = -(s(1, 0) - Math.log(Math.exp(s(1, 0)) + Math.exp(s(1, 2))));
+    // Eq. 15 as written: P(c_i | c_k) = e^{s_ik} / (e^{s_ik} + sum_{j != k} e^{s_ij}), j over all n codes (the anchor i too)
+    const p = (i: number, k: number) => Math.exp(s(i, k)) / (Math.exp(s(i, k)) + [0, 1, 2].filter((j) => j !== k).reduce((t, j) => t + Math.exp(s(i, j)), 0));
+    const r01 = -Math.log(p(0, 1)), r10 = -Math.log(p(1, 0));
     near([channelRegularizer(codes, widths, tau, 1.0).item()], [(r01 + r10) / 2]);
     assert.equal(channelRegularizer(codes, widths, tau, 0.1).item(), 0, "no pair under the threshold");
   });
@@ -99,7 +99,7 @@ function trainer(make: "kshot1" | "shared" | number, mode: SupernetOptions["mode
   const supernet = new Nb201Supernet(SMALL, make === "shared" ? sharedWeights : kshotWeights(K), rng);
   const simplex = new SimplexNet(oneHotSize(space, "op"), 0, K, rng, 16);
   return new SupernetTrainer(space, supernet, simplex, data, recipe,
-    { ...DEFAULT_SUPERNET_OPTIONS, mode, K, epochs, warmupEpochs, batchSize: 16, m: 4 }, new Rng(seed + 1));
+    { ...DEFAULT_SUPERNET_OPTIONS, mode, K, epochs, warmupEpochs, batchSize: 16, m: 4, simplexBatch: 64 }, new Rng(seed + 1));
 }
 
 describe("K-shot supernet training", () => {
@@ -112,8 +112,11 @@ describe("K-shot supernet training", () => {
     assert.deepEqual(la, lb);
   });
 
-  it("after warm-up, kshot mode alternates: odd steps move only the simplex-net", async () => {
+  it("after warm-up, kshot mode follows every supernet step with a simplex-net step that moves only the simplex-net, m paths of simplexBatch / m images each", async () => {
     const t = trainer(3, "kshot", 6, 2, 1);
+    const images: number[] = []; // batch of every path forward
+    const run = t.supernet.run.bind(t.supernet);
+    t.supernet.run = (x, genes, lambda) => { images.push(x.shape[0]!); return run(x, genes, lambda); };
     const kinds: string[] = [];
     await t.runEpoch((r) => kinds.push(r.kind));
     assert.deepEqual(kinds, ["supernet", "supernet", "supernet", "supernet"]);
@@ -127,7 +130,19 @@ describe("K-shot supernet training", () => {
       moved.push([r.kind, changed.slice(0, nSup).some(Boolean), changed.slice(nSup).some(Boolean)]);
       before = after;
     });
-    assert.deepEqual(moved, [["supernet", true, false], ["simplex", false, true], ["supernet", true, false], ["simplex", false, true]]);
+    const pair: [string, boolean, boolean][] = [["supernet", true, false], ["simplex", false, true]];
+    assert.deepEqual(moved, [...pair, ...pair, ...pair, ...pair], "4 batches of 16, each followed by a simplex-net step");
+    const simplexStep = [16, 16, 16, 16]; // simplexBatch 64 over m = 4 paths
+    assert.deepEqual(images, [16, 16, 16, 16, ...[1, 2, 3, 4].flatMap(() => [16, ...simplexStep])]);
+  });
+
+  it("refuses a simplex-net batch smaller than m or larger than the training images", () => {
+    const make = (simplexBatch: number) => () => new SupernetTrainer(space, new Nb201Supernet(SMALL, kshotWeights(2), new Rng(1)),
+      new SimplexNet(oneHotSize(space, "op"), 0, 2, new Rng(1), 16), data, recipe,
+      { ...DEFAULT_SUPERNET_OPTIONS, mode: "kshot", K: 2, epochs: 1, warmupEpochs: 0, batchSize: 16, m: 4, simplexBatch }, new Rng(2));
+    assert.throws(make(3), /expected a simplex-net batch of m = 4 to 64 .* received 3/);
+    assert.throws(make(65), /received 65/);
+    make(64)();
   });
 
   it("the baselines never train the simplex-net; fixed codes are 1/K", async () => {
