@@ -30,7 +30,11 @@ export const supernetTrainFlags: FlagSpecs = {
   lr: { type: "string", help: "supernet learning rate (cosine to 0)", default: String(d.lr) },
   "simplex-lr": { type: "string", help: "simplex-net learning rate (cosine to 0)", default: String(d.simplexLr) },
   "weight-decay": { type: "string", help: "supernet weight decay", default: String(d.weightDecay) },
-  m: { type: "string", help: "paths per simplex-net step", default: String(d.m) },
+  m: { type: "string", help: "paths per simplex-net step (its batch split into m groups, one path each)", default: String(d.m) },
+  "simplex-batch": { type: "string", help: "images per simplex-net step: each path sees simplex-batch / m of them", default: String(d.simplexBatch) },
+  alpha: { type: "string", help: "weight of the channel regulariser r_c (Eq. 17; 0 turns it off; only with width search)", default: String(d.alpha) },
+  tau: { type: "string", help: "temperature of r_c (Eq. 15)", default: String(d.tau) },
+  "rc-threshold": { type: "string", help: "L1 width distance under which two paths are a positive pair of r_c", default: String(d.rcThreshold) },
   hidden: { type: "string", help: "simplex-net hidden width", default: "100" },
   seed: { type: "string", help: "seed of everything random", default: "0" },
   out: { type: "string", help: "checkpoint, rewritten after every epoch", default: "runs/supernet.safetensors" },
@@ -115,9 +119,13 @@ async function supernetTrain(argv: string[]): Promise<void> {
       batchSize: num(cmd, "batch-size", f["batch-size"], { integer: true, min: 1 }),
       lr: num(cmd, "lr", f.lr, { min: 0 }), simplexLr: num(cmd, "simplex-lr", f["simplex-lr"], { min: 0 }),
       weightDecay: num(cmd, "weight-decay", f["weight-decay"], { min: 0 }),
-      m: num(cmd, "m", f.m, { integer: true, min: 1 }), hidden: num(cmd, "hidden", f.hidden, { integer: true, min: 1 }),
+      m: num(cmd, "m", f.m, { integer: true, min: 1 }), simplexBatch: num(cmd, "simplex-batch", f["simplex-batch"], { integer: true, min: 1 }),
+      alpha: num(cmd, "alpha", f.alpha, { min: 0 }), tau: num(cmd, "tau", f.tau, { min: Number.MIN_VALUE }),
+      rcThreshold: num(cmd, "rc-threshold", f["rc-threshold"], { min: 0 }),
+      hidden: num(cmd, "hidden", f.hidden, { integer: true, min: 1 }),
       seed: seedNum(cmd, f.seed),
     };
+    if (config.simplexBatch < config.m) throw new UsageError(`${cmd}: --simplex-batch ${config.simplexBatch} gives fewer than one image to each of --m ${config.m} paths`);
     if (config.warmupEpochs > config.epochs) throw new UsageError(`${cmd}: --warmup-epochs ${config.warmupEpochs} exceeds --epochs ${config.epochs}`);
     run = buildSupernetRun(config);
     progress.log(`${cmd}: ${run.dataNote}; ${run.train.count} training and ${run.val.count} validation images`);

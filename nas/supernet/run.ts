@@ -103,7 +103,7 @@ function checkedMeta(path: string, raw: string): CheckpointMeta {
     const v = o[key];
     if (!(typeof v === "number" && Number.isInteger(v) && v >= min)) fail(`${where}${key} is ${JSON.stringify(v)}, expected an integer >= ${min}`);
   };
-  for (const k of ["K", "C", "N", "epochs", "batchSize", "m", "hidden"]) int(config!, k, "config.", 1);
+  for (const k of ["K", "C", "N", "epochs", "batchSize", "m", "simplexBatch", "hidden"]) int(config!, k, "config.", 1);
   for (const k of ["warmupEpochs", "valSize", "seed"]) int(config!, k, "config.");
   for (const k of ["lr", "simplexLr", "momentum", "weightDecay", "alpha", "tau", "rcThreshold"]) {
     if (!(typeof config![k] === "number" && Number.isFinite(config![k]))) fail(`config.${k} is ${JSON.stringify(config![k])}, expected a number`);

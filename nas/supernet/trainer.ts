@@ -2,7 +2,7 @@ import { Rng, full, tidy, type Tensor } from "../../engine/index.js";
 import { add, crossEntropy, mulScalar, noGrad, reshape, slice } from "../../autograd/index.js";
 import { SGD } from "../../autograd/optim/sgd.js";
 import { cosineLr } from "../../autograd/optim/schedule.js";
-import { batchCount, batches } from "../../data/batches.js";
+import { batchCount, batches, type Batch } from "../../data/batches.js";
 import type { ImageDataset } from "../../data/dataset.js";
 import { DivergedError, type DataRecipe } from "../../train/fit.js";
 import { oneHot, sampleGenes, type SearchSpace } from "../space.js";
@@ -30,8 +30,10 @@ export interface SupernetOptions {
   simplexLr: number;
   momentum: number;
   weightDecay: number;
-  /** Paths per simplex-net step (the batch is split into this many groups). */
+  /** Paths per simplex-net step: its batch is split into m groups, one path each (the paper's b/m images per path). */
   m: number;
+  /** Images per simplex-net step; with m, it sets the images each path's batch statistics see. */
+  simplexBatch: number;
   /** Weight of r_c in the simplex-net's loss, its temperature, and the L1 width distance under which two paths are a positive pair. */
   alpha: number;
   tau: number;
@@ -39,19 +41,23 @@ export interface SupernetOptions {
 }
 
 export const DEFAULT_SUPERNET_OPTIONS: Omit<SupernetOptions, "mode" | "K" | "epochs" | "warmupEpochs" | "batchSize"> = {
-  lr: 0.05, simplexLr: 0.05, momentum: 0.9, weightDecay: 5e-4, m: 16, alpha: 1, tau: 0.3, rcThreshold: 1.0,
+  lr: 0.05, simplexLr: 0.05, momentum: 0.9, weightDecay: 5e-4, m: 4, simplexBatch: 64, alpha: 1, tau: 0.3, rcThreshold: 1.0,
 };
 
 export interface SupernetStepReport { epoch: number; step: number; steps: number; kind: "supernet" | "simplex"; loss: number }
 export interface SupernetEpochReport { epoch: number; supernetLoss: number; simplexLoss: number | null; seconds: number }
 
 /**
- * Trains a supernet and its simplex-net. Even steps (and every step of the
- * warm-up and of the baselines) sample one path, compute lambda without a
- * gradient into the simplex-net and update the supernet weights; odd steps
- * of `kshot` sample m paths, forward each of m batch groups with its own
- * path and lambda, add alpha * r_c, and update only the simplex-net. Both
- * use SGD with Nesterov momentum and a per-step cosine decay to 0.
+ * Trains a supernet and its simplex-net. A supernet step samples one path,
+ * computes lambda without a gradient into the simplex-net and updates the
+ * supernet weights on one batch. After the warm-up, `kshot` alternates
+ * (Algorithm 2): every supernet step is followed by a simplex-net step that
+ * samples m paths, forwards each of m groups of its own batch of
+ * `simplexBatch` images with its own path and lambda, adds alpha * r_c, and
+ * updates only the simplex-net. An epoch is one pass of the supernet steps
+ * over the training images, so every mode gives the supernet the same
+ * updates; the simplex-net steps draw their batches from their own shuffles.
+ * Both use SGD with Nesterov momentum and a per-step cosine decay to 0.
  */
 export class SupernetTrainer {
   readonly optTheta: SGD;
@@ -71,6 +77,9 @@ export class SupernetTrainer {
     const o = options;
     if (o.mode === "oneshot" && o.K !== 1) throw new Error(`supernet: mode oneshot means K = 1, received K = ${o.K}`);
     if (!(Number.isInteger(o.m) && o.m >= 1)) throw new Error(`supernet: expected m >= 1 paths per simplex step, received ${o.m}`);
+    if (!(Number.isInteger(o.simplexBatch) && o.simplexBatch >= o.m && o.simplexBatch <= data.count)) {
+      throw new Error(`supernet: expected a simplex-net batch of m = ${o.m} to ${data.count} (the training images) images, received ${o.simplexBatch}`);
+    }
     if (o.warmupEpochs > o.epochs) throw new Error(`supernet: ${o.warmupEpochs} warm-up epochs exceed ${o.epochs} epochs`);
     this.optTheta = new SGD(supernet.parameters(), { lr: o.lr, momentum: o.momentum, nesterov: true, weightDecay: o.weightDecay });
     this.optSimplex = new SGD(simplex.parameters(), { lr: o.simplexLr, momentum: o.momentum, nesterov: true });
@@ -104,9 +113,8 @@ export class SupernetTrainer {
 
   /** One simplex-net step; returns the loss like supernetStep. */
   private simplexStep(x: Tensor, y: Tensor): Tensor {
-    const { m, K, alpha } = this.options;
+    const { m: groups, K, alpha } = this.options;
     const b = x.shape[0]!;
-    const groups = Math.min(m, b);
     const thetas = this.supernet.parameters();
     thetas.forEach((p) => { p.requiresGrad = false; }); // only the simplex-net learns here
     try {
@@ -149,29 +157,36 @@ export class SupernetTrainer {
     const o = this.options;
     this.epoch++;
     const warm = this.epoch <= o.warmupEpochs;
-    const steps = this.stepsPerEpoch, total = steps * o.epochs;
+    const alternate = o.mode === "kshot" && !warm;
+    const supernetSteps = this.stepsPerEpoch, total = supernetSteps * o.epochs;
+    const steps = alternate ? 2 * supernetSteps : supernetSteps;
+    const simplexBatches = alternate ? this.simplexBatches() : null;
     const t0 = performance.now();
     let supSum = 0, supN = 0, simSum = 0, simN = 0, step = 0;
-    for (const { x, y } of batches(this.data, { batchSize: o.batchSize, rng: this.rng, ...this.dataRecipe })) {
-      this.optTheta.lr = cosineLr(o.lr, this.globalStep, total);
-      this.optSimplex.lr = cosineLr(o.simplexLr, this.globalStep, total);
-      const simplexTurn = o.mode === "kshot" && !warm && this.globalStep % 2 === 1;
-      const lossT = simplexTurn ? this.simplexStep(x, y) : this.supernetStep(x, y, warm);
+    const run = async (kind: SupernetStepReport["kind"], batch: Batch) => {
+      const lossT = kind === "simplex" ? this.simplexStep(batch.x, batch.y) : this.supernetStep(batch.x, batch.y, warm);
       const loss = (await lossT.data())[0]!;
       lossT.dispose();
-      if (!Number.isFinite(loss)) {
-        x.dispose();
-        y.dispose();
-        throw new DivergedError(loss, this.epoch, step + 1);
-      }
-      if (simplexTurn) { simSum += loss; simN++; } else { supSum += loss; supN++; }
-      x.dispose();
-      y.dispose();
-      this.globalStep++;
+      batch.x.dispose();
+      batch.y.dispose();
+      if (!Number.isFinite(loss)) throw new DivergedError(loss, this.epoch, step + 1);
+      if (kind === "simplex") { simSum += loss; simN++; } else { supSum += loss; supN++; }
       step++;
-      onStep?.({ epoch: this.epoch, step, steps, kind: simplexTurn ? "simplex" : "supernet", loss });
+      onStep?.({ epoch: this.epoch, step, steps, kind, loss });
+    };
+    for (const batch of batches(this.data, { batchSize: o.batchSize, rng: this.rng, ...this.dataRecipe })) {
+      this.optTheta.lr = cosineLr(o.lr, this.globalStep, total);
+      this.optSimplex.lr = cosineLr(o.simplexLr, this.globalStep, total);
+      await run("supernet", batch);
+      if (simplexBatches !== null) await run("simplex", simplexBatches.next().value as Batch);
+      this.globalStep++;
     }
     return { epoch: this.epoch, supernetLoss: supSum / Math.max(1, supN), simplexLoss: simN > 0 ? simSum / simN : null, seconds: (performance.now() - t0) / 1000 };
+  }
+
+  /** Endless full batches of `simplexBatch` images for the simplex-net steps, a new shuffle from the run's generator per pass. */
+  private *simplexBatches(): Generator<Batch> {
+    for (;;) yield* batches(this.data, { batchSize: this.options.simplexBatch, rng: this.rng, dropLast: true, ...this.dataRecipe });
   }
 }
 

@@ -63,13 +63,13 @@ describe("MobileNetV2-space K-shot supernet", () => {
   it("trains with width search: warm-up, then simplex-net steps with r_c", async () => {
     const run = buildSupernetRun({
       ...DEFAULT_SUPERNET_OPTIONS, space: "mbv2", searchWidth: true, mode: "kshot", K: 2, C: 1, N: 1, dataset: "fashion-mnist",
-      dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, hidden: 16, seed: 3,
+      dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, simplexBatch: 16, hidden: 16, seed: 3,
     });
     const kinds: string[] = [];
     const losses: number[] = [];
     await run.trainer.runEpoch();
     await run.trainer.runEpoch((r) => { kinds.push(r.kind); losses.push(r.loss); });
-    assert.deepEqual(kinds, ["supernet", "simplex"]);
+    assert.deepEqual(kinds, ["supernet", "simplex", "supernet", "simplex"]); // 32 training images: 2 batches, each followed by a simplex-net step
     assert.ok(losses.every(Number.isFinite));
     run.supernet.dispose();
   });
@@ -78,7 +78,7 @@ describe("MobileNetV2-space K-shot supernet", () => {
     const simplexAfter = async (alpha: number) => {
       const run = buildSupernetRun({
         ...DEFAULT_SUPERNET_OPTIONS, space: "mbv2", searchWidth: true, mode: "kshot", K: 2, C: 1, N: 1, dataset: "fashion-mnist",
-        dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, hidden: 16, seed: 3, alpha,
+        dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, simplexBatch: 16, hidden: 16, seed: 3, alpha,
       });
       await run.trainer.runEpoch();
       await run.trainer.runEpoch();

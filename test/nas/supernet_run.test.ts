@@ -14,7 +14,7 @@ import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 const dir = mkdtempSync(join(tmpdir(), "kshot-supernet-"));
 const config: SupernetRunConfig = {
   ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 3, C: 4, N: 1, dataset: "fashion-mnist",
-  dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 160, valSize: 32, epochs: 3, warmupEpochs: 1, batchSize: 32, m: 4, hidden: 16, seed: 11,
+  dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 160, valSize: 32, epochs: 3, warmupEpochs: 1, batchSize: 32, m: 4, simplexBatch: 32, hidden: 16, seed: 11,
 };
 
 function bytes(path: string): Map<string, Buffer> {

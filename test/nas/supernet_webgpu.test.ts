@@ -16,7 +16,7 @@ async function trained(backend: string): Promise<{ run: SupernetRun; losses: num
   engine.setBackend(backend);
   const run = buildSupernetRun({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 2, C: 4, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
-    trainLimit: 80, valSize: 40, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, hidden: 16, seed: 11,
+    trainLimit: 80, valSize: 40, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, simplexBatch: 16, hidden: 16, seed: 11,
   });
   const losses: number[] = [];
   for (let e = 0; e < 2; e++) await run.trainer.runEpoch((r) => losses.push(r.loss));

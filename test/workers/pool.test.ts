@@ -14,7 +14,7 @@ let paths: number[][];
 before(async () => {
   run = buildSupernetRun({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 3, C: 4, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
-    trainLimit: 160, valSize: 60, epochs: 2, warmupEpochs: 1, batchSize: 32, m: 4, hidden: 16, seed: 5,
+    trainLimit: 160, valSize: 60, epochs: 2, warmupEpochs: 1, batchSize: 32, m: 4, simplexBatch: 32, hidden: 16, seed: 5,
   });
   await run.trainer.runEpoch();
   await run.trainer.runEpoch();
