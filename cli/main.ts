@@ -4,6 +4,7 @@ import { mainJobCommand } from "./main_job.js";
 import { rankCommand } from "./rank.js";
 import { reportCommand } from "./report.js";
 import { searchCommand } from "./search.js";
+import { studyCommand } from "./study.js";
 import { supernetCommand } from "./supernet.js";
 import { trainCommand } from "./train.js";
 
@@ -14,6 +15,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary
   describe: { run: describeCommand, summary: "params, MACs and NAS-Bench-201 FLOPs of an architecture" },
   supernet: { run: supernetCommand, summary: "train a K-shot supernet (train) or evaluate its paths (eval)" },
   search: { run: searchCommand, summary: "NSGA-II over a trained supernet (--supernet) or a NAS-Bench-201 table (--oracle)" },
+  study: { run: studyCommand, summary: "rank study: stand-alone ground truth (truth); supernets per mode and K ranked against it (rank)" },
   rank: { run: rankCommand, summary: "Kendall tau, Spearman and Pearson between two score tables" },
 };
 

@@ -36,6 +36,12 @@ export abstract class Optimizer {
     }
   }
 
+  /** Frees the state tensors (momentum, moments); the optimiser starts from nothing on its next step. */
+  dispose(): void {
+    for (const slots of this.state.values()) for (const t of slots) t.dispose();
+    this.state.clear();
+  }
+
   /** State tensors of a parameter, created (zeros, kept) on first use. */
   protected slots(p: Tensor, count: number): Tensor[] {
     let s = this.state.get(p);

@@ -72,6 +72,14 @@ export function buildSupernetRun(config: SupernetRunConfig): SupernetRun {
   return { config, space, supernet, simplex, trainer, train, val, recipe, dataNote: data.note };
 }
 
+/** Frees a run's tensors: supernet, simplex-net and both optimisers' state (a study trains many runs in one process). */
+export function disposeSupernetRun(run: SupernetRun): void {
+  run.trainer.optTheta.dispose();
+  run.trainer.optSimplex.dispose();
+  run.supernet.dispose();
+  run.simplex.dispose();
+}
+
 const META_KEY = "kshot_supernet";
 
 /** One file per run: supernet, simplex-net and both optimisers' tensors; config, progress and RNG state as metadata. */

@@ -1,0 +1,114 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { StudyResult, StudySummaryRow } from "../nas/study/rank_study.js";
+import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
+
+/** Vertical error bars (mean ± sd) at x positions, drawn as unnamed lines (kept out of the legend). */
+function errorBars(x: readonly number[], mean: readonly number[], sd: readonly number[], color: string): Mark[] {
+  return x.map((xi, i) => ({ kind: "line" as const, name: "", x: [xi, xi], y: [mean[i]! - sd[i]!, mean[i]! + sd[i]!], color }));
+}
+
+function ceilingLine(s: StudyResult, x0: number, x1: number): Mark[] {
+  const c = s.truth.ceiling;
+  return c === null ? [] : [{ kind: "line", name: `noise ceiling, tau-b ${c.kendallTauB.toFixed(2)}`, x: [x0, x1], y: [c.kendallTauB, c.kendallTauB], dashed: true, color: "#444444" }];
+}
+
+/** The figures of a rank study, by file name. */
+export function studyFigures(s: StudyResult): Map<string, string> {
+  const figs = new Map<string, string>();
+  const rows = s.summary.filter((r) => r.tauA.n > 0);
+  const seeds = s.protocol.seeds.length;
+
+  // Table 4 / 6: tau by run, mean ± sd over seeds
+  const xs = rows.map((_, i) => i);
+  figs.set("tau_by_mode.svg", renderPlot({
+    title: `Kendall tau-a (Eq. 18) by supernet, mean ± sd over ${seeds} seed(s)`, xLabel: "supernet", yLabel: "Kendall tau-a vs stand-alone",
+    xCategories: rows.map((r) => r.label), xDomain: [-0.6, rows.length - 0.4],
+    marks: [
+      { kind: "bars", name: "tau-a", x0: xs.map((x) => x - 0.3), x1: xs.map((x) => x + 0.3), y: rows.map((r) => r.tauA.mean), color: PALETTE[0] },
+      ...errorBars(xs, rows.map((r) => r.tauA.mean), rows.map((r) => r.tauA.sd), "#222222"),
+      ...ceilingLine(s, -0.6, rows.length - 0.4),
+    ],
+  }));
+
+  // Table 9 / Figure 4: tau vs K for the K-shot runs, one-shot as K = 1's reference
+  const kshot = rows.filter((r) => r.mode === "kshot").sort((a, b) => a.K - b.K);
+  if (kshot.length > 0) {
+    const oneShot = rows.find((r) => r.mode === "oneshot");
+    const ks = kshot.map((r) => Math.log2(r.K));
+    const marks: Mark[] = [
+      { kind: "line", name: "K-shot tau-a", x: ks, y: kshot.map((r) => r.tauA.mean), markers: true, color: PALETTE[0] },
+      ...errorBars(ks, kshot.map((r) => r.tauA.mean), kshot.map((r) => r.tauA.sd), PALETTE[0]!),
+    ];
+    if (oneShot !== undefined) marks.push({ kind: "line", name: `one-shot tau-a ${oneShot.tauA.mean.toFixed(3)}`, x: [Math.min(0, ...ks), Math.max(...ks)], y: [oneShot.tauA.mean, oneShot.tauA.mean], dashed: true, color: PALETTE[1] });
+    figs.set("tau_vs_k.svg", renderPlot({ title: "Kendall tau-a vs K (x: log2 K)", xLabel: "log2 K", yLabel: "Kendall tau-a vs stand-alone", marks }));
+  }
+
+  // supernet vs stand-alone accuracy, first seed, one colour per run
+  const first = s.protocol.seeds[0];
+  const scatter: Mark[] = s.results.filter((r) => r.seed === first).map((r, i) => ({
+    kind: "points" as const, name: `${r.label} (tau-a ${r.metrics.tauA.toFixed(2)})`, x: s.truth.mean, y: r.supernetAcc, color: PALETTE[i % PALETTE.length], opacity: 0.7,
+    labels: s.truth.arch,
+  }));
+  if (scatter.length > 0) figs.set("scatter.svg", renderPlot({ title: `Supernet vs stand-alone accuracy, seed ${first}`, xLabel: "stand-alone test accuracy (truth mean)", yLabel: "supernet accuracy on held-out images", marks: scatter }));
+
+  // Figure 5: high-group tau vs group size, mean over seeds
+  const n = s.truth.arch.length;
+  const sizes = Array.from({ length: n - 1 }, (_, i) => i + 1);
+  const hg: Mark[] = rows.map((row, i) => {
+    const rs = s.results.filter((r) => r.label === row.label);
+    return { kind: "line" as const, name: row.label, x: sizes, y: sizes.map((k) => rs.reduce((a, r) => a + r.metrics.highGroup[k - 1]!, 0) / rs.length), color: PALETTE[i % PALETTE.length] };
+  });
+  figs.set("high_group.svg", renderPlot({ title: "High-performance-group tau (Figure 5), mean over seeds", xLabel: "cells in the high group (top by stand-alone accuracy)", yLabel: "high-group tau", marks: hg }));
+
+  // Figure 6: the codes per K, pooled over cells, seeds and entries
+  for (const row of kshot.filter((r) => r.K > 1)) {
+    const values = s.results.filter((r) => r.label === row.label).flatMap((r) => r.lambda.flat());
+    figs.set(`lambda_K${row.K}.svg`, renderPlot({
+      title: `Simplex-net codes, K=${row.K}: all lambda_k of ${n} cells x ${seeds} seed(s)`, xLabel: "lambda_k", yLabel: "count", xDomain: [0, 1],
+      marks: [
+        { kind: "bars", name: "lambda_k", ...histogram(values, 0, 1, 25), color: PALETTE[0] },
+        { kind: "line", name: `1/K = ${(1 / row.K).toFixed(3)}`, x: [1 / row.K, 1 / row.K], y: [0, Math.max(1, ...histogram(values, 0, 1, 25).y)], dashed: true, color: PALETTE[1] },
+      ],
+    }));
+  }
+  return figs;
+}
+
+const pm = (m: { mean: number; sd: number }) => `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)}`;
+
+/** The study's table as text (the CLI prints it; the README shows it). */
+export function studyTable(s: StudyResult): string {
+  const head = ["supernet", "seeds", "tau-a", "tau-b", "Spearman", "Pearson", `top-${s.highGroupSize} tau`, "tau-a - one-shot"];
+  const line = (r: StudySummaryRow) => [r.label, String(r.tauA.n), pm(r.tauA), pm(r.tauB), pm(r.spearman), pm(r.pearson), pm(r.highGroup),
+    r.tauAMinusOneShot === null ? "—" : `${r.tauAMinusOneShot.mean >= 0 ? "+" : ""}${pm(r.tauAMinusOneShot)}`];
+  const cells = [head, ...s.summary.filter((r) => r.tauA.n > 0).map(line)];
+  const widths = head.map((_, j) => Math.max(...cells.map((c) => c[j]!.length)));
+  return cells.map((c) => `| ${c.map((v, j) => v.padEnd(widths[j]!)).join(" | ")} |`).flatMap((l, i) => (i === 0 ? [l, `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`] : [l])).join("\n");
+}
+
+/** Writes report.html and its figures for the study in `dir`; returns the HTML's path. */
+export function writeStudyReport(dir: string): string {
+  const path = join(dir, "study.json");
+  if (!existsSync(path)) throw new Error(`report: ${path} is missing; is ${dir} a directory written by 'kshot study rank'?`);
+  const s = JSON.parse(readFileSync(path, "utf8")) as StudyResult;
+  const figs = studyFigures(s);
+  for (const [name, svg] of figs) writeFileSync(join(dir, name), `${svg}\n`);
+  const b = s.protocol.budget, c = s.truth.ceiling;
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kshot rank study: ${escapeXml(dir)}</title>
+<style>body{font-family:sans-serif;max-width:1180px;margin:2em auto;color:#222}figure{display:inline-block;margin:0.5em}pre{background:#f6f6f6;padding:0.6em}</style>
+</head><body>
+<h1>kshot rank study</h1>
+<p>${s.truth.arch.length} NAS-Bench-201 cells of <code>${escapeXml(s.protocol.truth.path)}</code> scored on supernets (C=${b.C}, N=${b.N}, ${b.epochs} epochs with ${b.warmupEpochs} warm-up,
+${b.trainLimit} embedded Fashion-MNIST images of which ${b.valSize} held out, batch ${b.batchSize}, simplex-net m=${b.m} over ${b.simplexBatch} images),
+seeds ${s.protocol.seeds.join(", ")}; ${Math.round(s.seconds)} s in this session.</p>
+<p>Noise ceiling of the truth (stand-alone accuracies, one seed against another): ${c === null ? "not measured (one seed)" : `Kendall tau-b ${c.kendallTauB.toFixed(3)}, Spearman ${c.spearman.toFixed(3)}`}.</p>
+<pre>${escapeXml(studyTable(s))}</pre>
+${[...figs.values()].map((svg) => `<figure>${svg}</figure>`).join("\n")}
+</body></html>
+`;
+  const out = join(dir, "report.html");
+  writeFileSync(out, html);
+  return out;
+}

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { memory } from "../../engine/index.js";
+import { runRankStudy, type RankStudyProtocol, type StudyResult } from "../../nas/study/rank_study.js";
+import { readTruth, runTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
+import { STANDALONE_RECIPE } from "../../nas/pipeline/retrain.js";
+import type { ProgressSink } from "../../nas/pipeline/sink.js";
+import { elements, parseXml } from "../helpers/svg.js";
+import { writeStudyReport } from "../../report/study_report.js";
+
+const quiet: ProgressSink = { log: () => {}, update: () => {} };
+const FMNIST = { channels: 1, height: 28, width: 28, classes: 10 };
+
+/** O(n^2) Kendall tau-a, straight from Eq. 18. */
+function tauARef(x: readonly number[], y: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) for (let j = i + 1; j < x.length; j++) s += Math.sign(x[i]! - x[j]!) * Math.sign(y[i]! - y[j]!);
+  return s / ((x.length * (x.length - 1)) / 2);
+}
+
+describe("study truth", () => {
+  const protocol: TruthProtocol = {
+    cells: 3, seeds: 2, sampleSeed: 4, C: 2, N: 1, dataset: "fashion-mnist", trainLimit: 48, testLimit: 40,
+    recipe: { ...STANDALONE_RECIPE, epochs: 1, batchSize: 16 },
+  };
+
+  it("samples one cell per isomorphism class, a larger count extending a smaller one's list", () => {
+    const a = sampleTruthCells({ ...protocol, cells: 20 }, FMNIST), b = sampleTruthCells({ ...protocol, cells: 30 }, FMNIST);
+    assert.deepEqual(b.slice(0, 20), a);
+    assert.equal(new Set(b).size, 30);
+  });
+
+  it("resumes after an interruption without retraining finished trainings, and writes the table", async () => {
+    const csv = join(mkdtempSync(join(tmpdir(), "kshot-truth-")), "truth.csv");
+    let finished = 0;
+    const interrupting: ProgressSink = { log: () => {}, update: () => { if (++finished === 2) throw new Error("interrupted"); } };
+    await assert.rejects(runTruth(protocol, csv, { workers: 2, sink: interrupting }), /interrupted/);
+    const journal = readFileSync(`${csv}.partial.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { arch: string; seed: number; acc: number });
+    assert.ok(journal.length >= 2, `${journal.length} trainings journalled`);
+
+    const lines: string[] = [];
+    const r = await runTruth(protocol, csv, { workers: 2, sink: { log: (l) => lines.push(l), update: () => {} } });
+    assert.equal(r.trained, 6 - journal.length, "only the trainings missing from the journal ran");
+    assert.match(lines[0]!, new RegExp(`${journal.length} trainings already in`));
+    const rows = readTruth(csv);
+    assert.deepEqual(rows.map((x) => x.arch), sampleTruthCells(protocol, FMNIST));
+    for (const e of journal) assert.equal(rows.find((x) => x.arch === e.arch)!.accs[e.seed], Number(e.acc.toFixed(4)), "journalled results kept");
+    for (const row of rows) assert.ok(Math.abs(row.mean - (row.accs[0]! + row.accs[1]!) / 2) < 1e-4);
+    assert.deepEqual(readFileSync(csv, "utf8").split("\n")[0]!.split(","), truthColumns(2));
+    assert.equal(existsSync(`${csv}.partial.jsonl`), false, "the journal goes once the table is whole");
+
+    const again = await runTruth(protocol, csv, { workers: 1, sink: quiet });
+    assert.equal(again.trained, 0, "a finished table trains nothing");
+    await assert.rejects(runTruth({ ...protocol, recipe: { ...protocol.recipe, epochs: 2 } }, csv, { workers: 1, sink: quiet }), /another protocol/);
+  });
+
+  it("reads a table strictly: a duplicated cell or an accuracy outside [0, 1] names the line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-truth-"));
+    const head = truthColumns(2).join(",");
+    writeFileSync(join(dir, "dup.csv"), `${head}\na,0.5,0.5,0.5,1,1,1\na,0.5,0.5,0.5,1,1,1\n`);
+    assert.throws(() => readTruth(join(dir, "dup.csv")), /line 3: a appears twice/);
+    writeFileSync(join(dir, "range.csv"), `${head}\na,0.5,1.5,0.5,1,1,1\n`);
+    assert.throws(() => readTruth(join(dir, "range.csv")), /line 2: acc_seed1 is '1.5', expected a number in \[0, 1\]/);
+  });
+});
+
+describe("study rank", () => {
+  // 6 cells with made-up, distinct truths: the study's wiring is under test here, not the truth
+  const archs = sampleTruthCells({ cells: 6, sampleSeed: 1, C: 2, N: 1 }, FMNIST);
+  const truth: TruthRow[] = archs.map((arch, i) => ({ arch, accs: [0.5 + 0.05 * i, 0.5 + 0.05 * i], mean: 0.5 + 0.05 * i, macs: 1, params: 1, seconds: 1 }));
+  const protocol: RankStudyProtocol = {
+    runs: [{ mode: "oneshot", K: 1 }, { mode: "kshot", K: 2 }], seeds: [0],
+    budget: { C: 2, N: 1, epochs: 2, warmupEpochs: 1, batchSize: 16, trainLimit: 80, valSize: 32, lr: 0.05, simplexLr: 0.05, m: 2, simplexBatch: 16, hidden: 8 },
+    truth: { path: "made-up", cells: 6 },
+  };
+  const strip = (s: StudyResult) => JSON.stringify(s.results.map(({ seconds: _s, epochs, ...r }) => ({ ...r, epochs: epochs.map(({ seconds: _e, ...e }) => e) })));
+
+  it("runs end to end: metrics against the truth, identical for the same seeds, nothing left allocated", async () => {
+    const before = memory().tensors;
+    const a = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    assert.equal(memory().tensors, before, "every supernet, simplex-net and optimiser state is freed");
+    assert.deepEqual(a.results.map((r) => r.label), ["one-shot", "kshot K=2"]);
+    for (const r of a.results) {
+      assert.equal(r.supernetAcc.length, 6);
+      assert.ok(Math.abs(r.metrics.tauA - tauARef(a.truth.mean, r.supernetAcc)) < 1e-12);
+      assert.equal(r.lambda[0]!.length, r.K);
+    }
+    const [one, k2] = a.results;
+    assert.ok(Math.abs(a.summary[1]!.tauAMinusOneShot!.mean - (k2!.metrics.tauA - one!.metrics.tauA)) < 1e-12);
+    const b = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    assert.equal(strip(b), strip(a));
+  });
+
+  it("resumes: finished runs are kept, the interrupted one continues from its checkpoint, the report renders", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-study-"));
+    let kshotSteps = 0;
+    const interrupting: ProgressSink = { log: () => {}, update: (l) => { if (l.includes("kshot K=2") && l.includes("epoch 2/2") && ++kshotSteps === 3) throw new Error("interrupted"); } };
+    await assert.rejects(runRankStudy(protocol, truth, dir, interrupting), /interrupted/);
+    const partial = JSON.parse(readFileSync(join(dir, "study.json"), "utf8")) as StudyResult;
+    assert.deepEqual(partial.results.map((r) => r.label), ["one-shot"]);
+    const lines: string[] = [];
+    const done = await runRankStudy(protocol, truth, dir, { log: (l) => lines.push(l), update: () => {} });
+    assert.ok(lines.some((l) => /kshot K=2, seed 0: resuming .* after epoch 1/.test(l)), lines.join("\n"));
+    assert.equal(JSON.stringify(done.results[0]), JSON.stringify(partial.results[0]), "the finished run is not redone");
+    const fresh = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    assert.equal(strip(done), strip(fresh), "a resumed study ends where an uninterrupted one does");
+
+    writeStudyReport(dir);
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    for (const f of ["tau_by_mode.svg", "tau_vs_k.svg", "scatter.svg", "high_group.svg", "lambda_K2.svg"]) {
+      const svg = parseXml(readFileSync(join(dir, f), "utf8"));
+      assert.ok(svg.getElementsByTagName("title").length > 0, f);
+    }
+    const bars = elements(parseXml(readFileSync(join(dir, "tau_by_mode.svg"), "utf8")), "rect", "bars");
+    assert.equal(bars.length, 2, "one bar per run");
+    const dots = elements(parseXml(readFileSync(join(dir, "scatter.svg"), "utf8")), "circle", "points");
+    assert.equal(dots.length, 12, "6 cells x 2 runs");
+    assert.match(html, /kshot K=2/);
+    await assert.rejects(runRankStudy({ ...protocol, seeds: [0, 1] }, truth, dir, quiet), /another protocol/);
+  });
+});
+
+describe("kshot study (CLI)", () => {
+  const kshot = (...args: string[]) => spawnSync(process.execPath, ["bin/kshot.mjs", ...args], { encoding: "utf8" });
+  it("refuses bad flags with a usage error", () => {
+    for (const [args, msg] of [
+      [["study", "rank", "--modes", "oneshot,bogus"], /unknown mode 'bogus'/],
+      [["study", "rank", "--val-size", "5000", "--train-limit", "4000"], /leaves no training images/],
+      [["study", "truth", "--cells", "2"], /--cells expects/],
+      [["study", "nope"], /unknown subcommand 'nope'/],
+    ] as const) {
+      const r = kshot(...args);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, msg);
+    }
+  });
+});
