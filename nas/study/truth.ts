@@ -189,23 +189,33 @@ export async function runTruth(p: TruthProtocol, csv: string, o: { workers: numb
   if (jobs.length > 0) {
     const pool = new TrainerPool({ train: shareDataset(train), test: shareDataset(test), dataRecipe: DATA_RECIPES[p.dataset], recipe: p.recipe, net: { C: p.C, N: p.N } }, o.workers);
     const started = performance.now();
-    let finished = 0;
+    let finished = 0, next = 0, failed = false;
+    const runJob = async (j: { arch: string; seed: number }) => {
+      let r: StandaloneResult;
+      try {
+        r = await pool.train(j);
+      } catch (e) {
+        throw new Error(`stand-alone training of ${j.arch} (seed ${j.seed}) failed: ${(e as Error).message}`);
+      }
+      const entry: JournalEntry = { arch: j.arch, seed: j.seed, acc: r.testAcc, macs: r.macs, params: r.params, seconds: r.seconds };
+      appendFileSync(journalPath(csv), `${JSON.stringify(entry)}\n`);
+      results.set(`${j.arch}#${j.seed}`, entry);
+      if (rowOf(j.arch) !== null) writeTruthCsv(csv, rows(), p.seeds);
+      finished++;
+      const perJob = (performance.now() - started) / 1000 / finished;
+      o.sink.update(`trained ${finished}/${jobs.length}: ${j.arch} seed ${j.seed} test accuracy ${r.testAcc.toFixed(4)} (${r.seconds.toFixed(0)} s); about ${formatMinutes(perJob * (jobs.length - finished))} left`, finished === jobs.length);
+    };
+    // one job per worker at a time, in list order, so cells finish (and their rows appear) one after another
+    const lane = async () => {
+      try {
+        while (!failed && next < jobs.length) await runJob(jobs[next++]!);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    };
     try {
-      await Promise.all(jobs.map(async (j) => {
-        let r: StandaloneResult;
-        try {
-          r = await pool.train(j);
-        } catch (e) {
-          throw new Error(`stand-alone training of ${j.arch} (seed ${j.seed}) failed: ${(e as Error).message}`);
-        }
-        const entry: JournalEntry = { arch: j.arch, seed: j.seed, acc: r.testAcc, macs: r.macs, params: r.params, seconds: r.seconds };
-        appendFileSync(journalPath(csv), `${JSON.stringify(entry)}\n`);
-        results.set(`${j.arch}#${j.seed}`, entry);
-        if (rowOf(j.arch) !== null) writeTruthCsv(csv, rows(), p.seeds);
-        finished++;
-        const perJob = (performance.now() - started) / 1000 / finished;
-        o.sink.update(`trained ${finished}/${jobs.length}: ${j.arch} seed ${j.seed} test accuracy ${r.testAcc.toFixed(4)} (${r.seconds.toFixed(0)} s); about ${formatMinutes(perJob * (jobs.length - finished))} left`, finished === jobs.length);
-      }));
+      await Promise.all(Array.from({ length: Math.min(o.workers, jobs.length) }, lane));
     } finally {
       await pool.close();
     }
