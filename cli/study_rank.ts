@@ -15,7 +15,7 @@ interface Preset { seeds: number; epochs: number; K: string; trainLimit: number 
 /** The full study, and --quick: fewer seeds and epochs, sized to finish within 30 minutes on 2 cores. */
 export const STUDY_PRESETS: Record<"full" | "quick", Preset> = {
   full: { seeds: 5, epochs: 30, K: "1,2,4,8", trainLimit: 10000 },
-  quick: { seeds: 2, epochs: 6, K: "2,4,8", trainLimit: 4000 },
+  quick: { seeds: 2, epochs: 10, K: "2,4,8", trainLimit: 4000 },
 };
 
 export const studyRankFlags: FlagSpecs = {
