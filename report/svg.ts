@@ -23,6 +23,8 @@ export interface PlotSpec {
   yDomain?: [number, number];
   /** Category names for integer x positions (bar charts by category). */
   xCategories?: string[];
+  /** The legend in rows under the plot (which grows to hold it) rather than over its top-right corner. */
+  legendBelow?: boolean;
 }
 
 export const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
@@ -62,6 +64,9 @@ const r2 = (v: number) => Math.round(v * 100) / 100;
 /** Renders one plot as a standalone SVG document. */
 export function renderPlot(p: PlotSpec): string {
   const W = p.width ?? 560, H = p.height ?? 360;
+  const named = p.marks.map((mk, i) => ({ name: mk.name, color: mk.color ?? PALETTE[i % PALETTE.length]! })).filter((s) => s.name !== "");
+  const legendRows = p.legendBelow && named.length > 1 ? named.length : 0;
+  const totalH = H + legendRows * 14 + (legendRows > 0 ? 6 : 0);
   const m = { left: 64, right: 16, top: 36, bottom: 52 };
   const pw = W - m.left - m.right, ph = H - m.top - m.bottom;
   const xs: number[] = [], ys: number[] = [];
@@ -73,9 +78,9 @@ export function renderPlot(p: PlotSpec): string {
   const sx = (v: number) => r2(m.left + ((v - x0) / (x1 - x0)) * pw);
   const sy = (v: number) => r2(m.top + ph - ((v - y0) / (y1 - y0)) * ph);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${totalH}" viewBox="0 0 ${W} ${totalH}" font-family="sans-serif" font-size="11">`);
   out.push(`<title>${escapeXml(p.title)}</title>`);
-  out.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="white"/>`);
+  out.push(`<rect x="0" y="0" width="${W}" height="${totalH}" fill="white"/>`);
   out.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(p.title)}</text>`);
   // axes, ticks and grid
   out.push(`<g class="axes" stroke="#888" fill="none">`);
@@ -116,7 +121,8 @@ export function renderPlot(p: PlotSpec): string {
     } else if (mk.kind === "bars") {
       out.push(`<g class="${cls}" data-series="${escapeXml(mk.name)}" fill="${color}" fill-opacity="${mk.opacity ?? 0.85}">`);
       mk.y.forEach((y, k) => {
-        const left = sx(mk.x0[k]!), right = sx(mk.x1[k]!), top = sy(Math.max(0, y)), base = sy(Math.max(y0, 0));
+        // from the zero line (or the axis edge nearer it) to the value, below the line for negative values
+        const left = sx(mk.x0[k]!), right = sx(mk.x1[k]!), top = sy(y), base = sy(Math.min(Math.max(0, y0), y1));
         out.push(`<rect x="${left}" y="${Math.min(top, base)}" width="${r2(Math.max(0, right - left))}" height="${r2(Math.abs(base - top))}"/>`);
       });
       out.push(`</g>`);
@@ -125,12 +131,12 @@ export function renderPlot(p: PlotSpec): string {
         `<text x="${sx(mk.x) + 10}" y="${sy(mk.y) - 8}" fill="${color}" font-weight="bold">${escapeXml(mk.text)}</text></g>`);
     }
   });
-  const named = p.marks.map((mk, i) => ({ name: mk.name, color: mk.color ?? PALETTE[i % PALETTE.length]! })).filter((s) => s.name !== "");
   if (named.length > 1) {
     out.push(`<g class="legend">`);
     named.forEach((s, i) => {
-      const y = m.top + 6 + i * 14;
-      out.push(`<rect x="${m.left + pw - 150}" y="${y - 8}" width="10" height="10" fill="${s.color}"/><text x="${m.left + pw - 136}" y="${y + 1}">${escapeXml(s.name)}</text>`);
+      const y = legendRows > 0 ? H + 8 + i * 14 : m.top + 6 + i * 14;
+      const x = legendRows > 0 ? m.left : m.left + pw - 150;
+      out.push(`<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${s.color}"/><text x="${x + 14}" y="${y + 1}">${escapeXml(s.name)}</text>`);
     });
     out.push(`</g>`);
   }

@@ -15,6 +15,18 @@ describe("SVG plots", () => {
     assert.deepEqual(histogram([0, 0.1, 0.24, 0.25, 0.99, 1, 2, -1], 0, 1, 4), { x0: [0, 0.25, 0.5, 0.75], x1: [0.25, 0.5, 0.75, 1], y: [3, 1, 0, 2] });
   });
 
+  it("draws a negative bar from the zero line down, and a legend below grows the picture", () => {
+    // plot area: left 64, top 36, 560 - 80 wide, 360 - 88 high; y from -1 to 1 puts zero at 36 + 136 = 172
+    const svg = parseXml(renderPlot({
+      title: "t", xLabel: "x", yLabel: "y", xDomain: [0, 2], yDomain: [-1, 1], legendBelow: true,
+      marks: [{ kind: "bars", name: "a", x0: [0, 1], x1: [1, 2], y: [0.5, -0.5] }, { kind: "line", name: "b", x: [0, 2], y: [0, 0] }],
+    }));
+    const [up, down] = elements(svg, "rect", "bars").map((r) => ({ y: Number(r.getAttribute("y")), h: Number(r.getAttribute("height")) }));
+    assert.deepEqual(up, { y: 104, h: 68 });
+    assert.deepEqual(down, { y: 172, h: 68 });
+    assert.equal(svg.documentElement!.getAttribute("height"), String(360 + 2 * 14 + 6));
+  });
+
   it("renders well-formed SVG with one mark per datum, at the scaled positions, and escapes text", () => {
     const svg = renderPlot({
       title: "a < b & c", xLabel: "x", yLabel: "y", width: 300, height: 200, xDomain: [0, 10], yDomain: [0, 1],
