@@ -10,7 +10,9 @@ import type { SearchedPath } from "../search/supernet_search.js";
 import { buildSupernetRun, type SupernetRunConfig } from "../supernet/run.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../supernet/trainer.js";
 import { writeRunReport } from "../../report/run_report.js";
-import { STANDALONE_RECIPE, trainStandalone, type StandaloneResult } from "./retrain.js";
+import { STANDALONE_RECIPE, type StandaloneResult } from "./retrain.js";
+import { TrainerPool } from "../../workers/train_pool.js";
+import { shareDataset } from "../../workers/shared_state.js";
 import { sampleFunctions } from "../space.js";
 import { searchSupernet, stopNote } from "./search_stage.js";
 import type { ProgressSink } from "./sink.js";
@@ -73,11 +75,17 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   sink.log(`3/3 training the chosen cell and ${o.baselines} random cells within ${o.maxMflops} MFLOPs stand-alone ` +
     `(${standalone.train.count} images, ${recipe.epochs} epochs), testing on ${standalone.test.count}`);
   const cells = [r.best.arch, ...baselineArchs];
-  const results: StandaloneResult[] = [];
-  for (const [i, arch] of cells.entries()) {
-    const res = await trainStandalone(arch, NET, standalone, recipe, o.seed, sink, i === 0 ? "chosen" : `random ${i}/${o.baselines}`);
-    sink.log(`${i === 0 ? "chosen" : `random ${i}`}: test accuracy ${res.testAcc.toFixed(4)} (${res.seconds.toFixed(0)} s) ${arch}`);
-    results.push(res);
+  // one single-threaded training per worker: the same bits as on the kernel team, with both cores busy all the time
+  const pool = new TrainerPool({ train: shareDataset(standalone.train), test: shareDataset(standalone.test), dataRecipe: standalone.recipe, recipe, net: NET }, o.workers);
+  let results: StandaloneResult[];
+  try {
+    results = await Promise.all(cells.map(async (arch, i) => {
+      const res = await pool.train({ arch, seed: o.seed });
+      sink.log(`${i === 0 ? "chosen" : `random ${i}`}: test accuracy ${res.testAcc.toFixed(4)} (${res.seconds.toFixed(0)} s) ${arch}`);
+      return res;
+    }));
+  } finally {
+    await pool.close();
   }
   const [chosen, ...baseline] = results as [StandaloneResult, ...StandaloneResult[]];
   const summary: MainJobSummary = {
