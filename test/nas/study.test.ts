@@ -10,7 +10,7 @@ import { readTruth, runTruth, sampleTruthCells, truthColumns, type TruthProtocol
 import { STANDALONE_RECIPE } from "../../nas/pipeline/retrain.js";
 import type { ProgressSink } from "../../nas/pipeline/sink.js";
 import { elements, parseXml } from "../helpers/svg.js";
-import { writeStudyReport } from "../../report/study_report.js";
+import { studyFigures, writeStudyReport } from "../../report/study_report.js";
 
 const quiet: ProgressSink = { log: () => {}, update: () => {} };
 const FMNIST = { channels: 1, height: 28, width: 28, classes: 10 };
@@ -71,7 +71,7 @@ describe("study truth", () => {
 describe("study rank", () => {
   // 6 cells with made-up, distinct truths: the study's wiring is under test here, not the truth
   const archs = sampleTruthCells({ cells: 6, sampleSeed: 1, C: 2, N: 1 }, FMNIST);
-  const truth: TruthRow[] = archs.map((arch, i) => ({ arch, accs: [0.5 + 0.05 * i, 0.5 + 0.05 * i], mean: 0.5 + 0.05 * i, macs: 1, params: 1, seconds: 1 }));
+  const truth: TruthRow[] = archs.map((arch, i) => ({ arch, accs: [0.7 + 0.03 * i, 0.7 + 0.03 * i], mean: 0.7 + 0.03 * i, macs: 1, params: 1, seconds: 1 }));
   const protocol: RankStudyProtocol = {
     runs: [{ mode: "oneshot", K: 1 }, { mode: "kshot", K: 2 }], seeds: [0],
     budget: { C: 2, N: 1, epochs: 2, warmupEpochs: 1, batchSize: 16, trainLimit: 80, valSize: 32, lr: 0.05, simplexLr: 0.05, m: 2, simplexBatch: 16, hidden: 8 },
@@ -119,6 +119,10 @@ describe("study rank", () => {
     assert.equal(bars.length, 2, "one bar per run");
     const dots = elements(parseXml(readFileSync(join(dir, "scatter.svg"), "utf8")), "circle", "points");
     assert.equal(dots.length, 12, "6 cells x 2 runs");
+    const chance = { ...done, truth: { ...done.truth, mean: [0.1, ...done.truth.mean.slice(1)] } };
+    const squashed = parseXml(studyFigures(chance).get("scatter.svg")!);
+    assert.equal(elements(squashed, "circle", "points").length, 10, "a cell far below the best is left off the scatter");
+    assert.match(squashed.getElementsByTagName("title")[0]!.textContent!, /1 cell\(s\) > 0.2 below the best not shown/);
     assert.match(html, /kshot K=2/);
     await assert.rejects(runRankStudy({ ...protocol, seeds: [0, 1] }, truth, dir, quiet), /another protocol/);
   });
