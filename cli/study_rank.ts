@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { writeStudyReport, studyTable } from "../report/study_report.js";
+import { studyTable, studyVerdicts, writeStudyReport } from "../report/study_report.js";
 import { runRankStudy, type RankStudyProtocol, type StudyBudget, type StudyRun } from "../nas/study/rank_study.js";
 import { formatMinutes, readTruth } from "../nas/study/truth.js";
 import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
@@ -96,6 +96,7 @@ export async function studyRank(argv: string[]): Promise<void> {
   const report = writeStudyReport(out);
   const c = s.truth.ceiling;
   process.stdout.write(`${studyTable(s)}\n`);
+  for (const v of studyVerdicts(s)) process.stdout.write(`${v}\n`);
   process.stdout.write(`noise ceiling of the truth (seed vs seed): ${c === null ? "not measured (one seed)" : `tau-b ${c.kendallTauB.toFixed(3)}, Spearman ${c.spearman.toFixed(3)}`}\n`);
   process.stdout.write(`measured time: ${formatMinutes((performance.now() - t0) / 1000)}; study.json and report ${report}\n`);
 }

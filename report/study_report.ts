@@ -99,6 +99,25 @@ export function studyTable(s: StudyResult): string {
   return cells.map((c) => `| ${c.map((v, j) => v.padEnd(widths[j]!)).join(" | ")} |`).flatMap((l, i) => (i === 0 ? [l, `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`] : [l])).join("\n");
 }
 
+/** Two-sided 5% critical values of Student's t for 1..30 degrees of freedom (standard tables); beyond, the normal's 1.96. */
+const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+  2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/**
+ * One line per run against one-shot, from the per-seed paired differences
+ * in tau-a: "above" or "below" only when a paired t-test over seeds rejects
+ * no difference at 5% (2 seeds or more), else "not distinguishable", so
+ * that a reader does not take noise for a result.
+ */
+export function studyVerdicts(s: StudyResult): string[] {
+  return s.summary.filter((r) => r.tauAMinusOneShot !== null).map((r) => {
+    const d = r.tauAMinusOneShot!;
+    const se = d.n > 1 ? d.sd / Math.sqrt(d.n) : Infinity;
+    const call = Math.abs(d.mean) > (T_975[d.n - 2] ?? 1.96) * se ? (d.mean > 0 ? "above one-shot" : "below one-shot") : "not distinguishable from one-shot";
+    return `${r.label} vs one-shot: tau-a ${d.mean >= 0 ? "+" : ""}${d.mean.toFixed(3)} ± ${d.sd.toFixed(3)} over ${d.n} seed(s) (per seed ${d.perSeed.map((v) => v.toFixed(3)).join(", ")}): ${call}`;
+  });
+}
+
 /** Writes report.html and its figures for the study in `dir`; returns the HTML's path. */
 export function writeStudyReport(dir: string): string {
   const path = join(dir, "study.json");
@@ -117,6 +136,8 @@ ${b.trainLimit} embedded Fashion-MNIST images of which ${b.valSize} held out, ba
 seeds ${s.protocol.seeds.join(", ")}; ${Math.round(s.seconds)} s in this session.</p>
 <p>Noise ceiling of the truth (stand-alone accuracies, one seed against another): ${c === null ? "not measured (one seed)" : `Kendall tau-b ${c.kendallTauB.toFixed(3)}, Spearman ${c.spearman.toFixed(3)}`}.</p>
 <pre>${escapeXml(studyTable(s))}</pre>
+<ul>${studyVerdicts(s).map((v) => `<li>${escapeXml(v)}</li>`).join("")}</ul>
+<p>A difference is called only when a paired t-test over seeds rejects "no difference" at 5%; compare every tau with the truth's noise ceiling above.</p>
 ${[...figs.values()].map((svg) => `<figure>${svg}</figure>`).join("\n")}
 </body></html>
 `;

@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { memory } from "../../engine/index.js";
-import { runRankStudy, type RankStudyProtocol, type StudyResult } from "../../nas/study/rank_study.js";
+import { meanSd, runRankStudy, type RankStudyProtocol, type StudyResult } from "../../nas/study/rank_study.js";
 import { readTruth, runTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
 import { STANDALONE_RECIPE } from "../../nas/pipeline/retrain.js";
 import type { ProgressSink } from "../../nas/pipeline/sink.js";
 import { elements, parseXml } from "../helpers/svg.js";
-import { studyFigures, writeStudyReport } from "../../report/study_report.js";
+import { studyFigures, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 
 const quiet: ProgressSink = { log: () => {}, update: () => {} };
 const FMNIST = { channels: 1, height: 28, width: 28, classes: 10 };
@@ -91,6 +91,14 @@ describe("study rank", () => {
     }
     const [one, k2] = a.results;
     assert.ok(Math.abs(a.summary[1]!.tauAMinusOneShot!.mean - (k2!.metrics.tauA - one!.metrics.tauA)) < 1e-12);
+    const verdict = studyVerdicts(a)[0]!;
+    assert.match(verdict, /^kshot K=2 vs one-shot: .* over 1 seed\(s\) .*: not distinguishable from one-shot$/, "one seed never calls a difference");
+    const twoSeeds = (diffs: number[]) => studyVerdicts({ ...a, summary: [{ ...a.summary[1]!, tauAMinusOneShot: { ...meanSd(diffs), perSeed: diffs } }] })[0]!;
+    // paired t: |mean| / (sd / sqrt(n)) against t(0.975, n - 1): 4.303 for 3 seeds, 12.706 for 2
+    assert.match(twoSeeds([0.10, 0.12, 0.11]), /: above one-shot$/); // t = 0.11 / 0.00577 = 19.1
+    assert.match(twoSeeds([0.15, -0.05, 0.10]), /: not distinguishable/); // t = 0.0667 / 0.0601 = 1.1
+    assert.match(twoSeeds([-0.10, -0.11, -0.12]), /: below one-shot$/);
+    assert.match(twoSeeds([-0.063, -0.082]), /: not distinguishable/); // t = 0.0725 / 0.0095 = 7.6 < 12.706
     const b = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
     assert.equal(strip(b), strip(a));
   });
