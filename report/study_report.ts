@@ -71,7 +71,7 @@ export function studyFigures(s: StudyResult): Map<string, string> {
     const rs = s.results.filter((r) => r.label === row.label);
     return { kind: "line" as const, name: row.label, x: sizes, y: sizes.map((k) => rs.reduce((a, r) => a + r.metrics.highGroup[k - 1]!, 0) / rs.length), color: PALETTE[i % PALETTE.length] };
   });
-  figs.set("high_group.svg", renderPlot({ title: "High-performance-group tau (Figure 5), mean over seeds", xLabel: "cells in the high group (top by stand-alone accuracy)", yLabel: "high-group tau", marks: hg }));
+  figs.set("high_group.svg", renderPlot({ title: "High-performance-group tau (Figure 5), mean over seeds", xLabel: "cells in the high group (top by stand-alone accuracy)", yLabel: "high-group tau", marks: hg, legendBelow: true }));
 
   // Figure 6: the codes per K, pooled over cells, seeds and entries
   for (const row of kshot.filter((r) => r.K > 1)) {
