@@ -111,6 +111,7 @@ function checkedMeta(path: string, raw: string): CheckpointMeta {
     const v = o[key];
     if (!(typeof v === "number" && Number.isInteger(v) && v >= min)) fail(`${where}${key} is ${JSON.stringify(v)}, expected an integer >= ${min}`);
   };
+  if (config!.simplexBatch === undefined) fail("no config.simplexBatch: written by a kshot from before the simplex-net had its own batch (and another step order); train a new run");
   for (const k of ["K", "C", "N", "epochs", "batchSize", "m", "simplexBatch", "hidden"]) int(config!, k, "config.", 1);
   for (const k of ["warmupEpochs", "valSize", "seed"]) int(config!, k, "config.");
   for (const k of ["lr", "simplexLr", "momentum", "weightDecay", "alpha", "tau", "rcThreshold"]) {

@@ -121,6 +121,7 @@ describe("supernet runs", () => {
     const cases: [string, unknown, RegExp][] = [
       ["json.safetensors", "{not json", /json\.safetensors: damaged kshot supernet metadata: not JSON/],
       ["noconfig.safetensors", { ...meta, config: undefined }, /noconfig\.safetensors: damaged kshot supernet metadata: no 'config'/],
+      ["old.safetensors", { ...meta, config: { ...meta.config, simplexBatch: undefined } }, /old\.safetensors: .*no config\.simplexBatch: written by a kshot from before/],
       ["k.safetensors", { ...meta, config: { ...meta.config, K: "four" } }, /k\.safetensors: damaged kshot supernet metadata: config\.K is "four", expected an integer >= 1/],
       ["dataset.safetensors", { ...meta, config: { ...meta.config, dataset: undefined } }, /config\.dataset is undefined, expected a data set name/],
       ["otherK.safetensors", { ...meta, config: { ...meta.config, K: 2 } }, /otherK\.safetensors: its tensors do not fit the run its metadata describes \(space nb201, K=2, C=4, N=1, hidden 16\)/],
