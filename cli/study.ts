@@ -4,7 +4,7 @@ import { ensureWritableDir } from "../data/files.js";
 import { STANDALONE_RECIPE } from "../nas/pipeline/retrain.js";
 import { formatMinutes, runTruth, type TruthProtocol } from "../nas/study/truth.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
-import { UsageError, helpText, num, optionalNum, parseFlags, seedNum, type FlagSpecs } from "./args.js";
+import { UsageError, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { Progress } from "./progress.js";
 import { studyRank } from "./study_rank.js";
 
@@ -62,7 +62,7 @@ async function studyTruth(argv: string[]): Promise<void> {
     dataset: dataset as DatasetName,
     ...(f["data-dir"] === undefined ? {} : { dataDir: resolve(String(f["data-dir"])) }),
     ...(f["train-limit"] === undefined ? {} : { trainLimit: num(cmd, "train-limit", f["train-limit"], { integer: true, min: 1 }) }),
-    ...(f["test-limit"] === undefined ? {} : { testLimit: optionalNum(cmd, "test-limit", f["test-limit"], { integer: true, min: 1 }) }),
+    ...(f["test-limit"] === undefined ? {} : { testLimit: num(cmd, "test-limit", f["test-limit"], { integer: true, min: 1 }) }),
     recipe: {
       ...STANDALONE_RECIPE,
       epochs: num(cmd, "epochs", f.epochs, { integer: true, min: 1 }),

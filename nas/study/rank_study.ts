@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureWritableDir } from "../../data/files.js";
+import { ensureWritableDir, writeFileAtomic } from "../../data/files.js";
 import { tidy } from "../../engine/index.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 import { evaluatePath } from "../supernet/evaluate.js";
@@ -112,7 +112,9 @@ function supernetConfig(p: RankStudyProtocol, run: StudyRun, seed: number): Supe
 }
 
 /** Trains one run's supernet (resuming its checkpoint if one is there), then scores every truth cell on the held-out split. */
-async function studyRun(p: RankStudyProtocol, run: StudyRun, seed: number, cells: readonly string[], dir: string, sink: ProgressSink, tag: string): Promise<StudyRunResult> {
+async function studyRun(p: RankStudyProtocol, run: StudyRun, seed: number, truth: { cells: readonly string[]; mean: readonly number[] },
+  dir: string, sink: ProgressSink, tag: string): Promise<StudyRunResult> {
+  const { cells } = truth;
   const t0 = performance.now();
   const label = runLabel(run);
   const checkpoint = join(dir, "supernets", `${label.replace(/[ =]/g, "")}-seed${seed}.safetensors`);
@@ -144,15 +146,13 @@ async function studyRun(p: RankStudyProtocol, run: StudyRun, seed: number, cells
   });
   disposeSupernetRun(sn);
   return {
-    label, mode: run.mode, K: run.K, seed, supernetAcc, lambda, epochs: reports, seconds: (performance.now() - t0) / 1000,
-    metrics: { tauA: 0, tauB: 0, spearman: 0, pearson: 0, highGroup: [] },
+    label, mode: run.mode, K: run.K, seed, metrics: rankMetrics(truth.mean, supernetAcc), supernetAcc, lambda, epochs: reports,
+    seconds: (performance.now() - t0) / 1000,
   };
 }
 
 function writeJson(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(value, null, 1)}\n`);
 }
 
 /**
@@ -186,8 +186,7 @@ export async function runRankStudy(p: RankStudyProtocol, truth: readonly TruthRo
     for (const run of p.runs) {
       index++;
       if (done.some((r) => r.label === runLabel(run) && r.seed === seed)) continue;
-      const r = await studyRun(p, run, seed, cells, dir, sink, `[${index}/${total}]`);
-      r.metrics = rankMetrics(mean, r.supernetAcc);
+      const r = await studyRun(p, run, seed, { cells, mean }, dir, sink, `[${index}/${total}]`);
       done = [...done, r];
       sink.log(`[${index}/${total}] ${r.label}, seed ${seed}: tau-a ${r.metrics.tauA.toFixed(3)}, Spearman ${r.metrics.spearman.toFixed(3)} (${Math.round(r.seconds)} s)`);
       writeJson(path, result());

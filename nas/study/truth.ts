@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { writeFileAtomic } from "../../data/files.js";
 import { Rng } from "../../engine/index.js";
 import { head } from "../../data/dataset.js";
 import { readCsv, columnIndex, DECIMAL } from "../../data/csv.js";
@@ -74,15 +75,9 @@ export function readTruth(path: string): TruthRow[] {
   });
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 function writeTruthCsv(path: string, rows: readonly TruthRow[], seeds: number): void {
   const lines = rows.map((r) => [r.arch, ...r.accs.map((a) => a.toFixed(4)), r.mean.toFixed(4), r.macs, r.params, r.seconds.toFixed(1)].join(","));
-  writeAtomic(path, `${[truthColumns(seeds).join(","), ...lines].join("\n")}\n`);
+  writeFileAtomic(path, `${[truthColumns(seeds).join(","), ...lines].join("\n")}\n`);
 }
 
 export function truthCeiling(rows: readonly TruthRow[]): TruthCeiling | null {
@@ -127,13 +122,16 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Finished trainings of an earlier run of the same protocol: complete rows of the CSV and the journal's lines. */
-function finishedTrainings(csv: string, p: TruthProtocol): Map<string, JournalEntry> {
+/**
+ * Finished trainings of an earlier run of the same protocol (complete rows
+ * of the CSV and the journal's lines) and the training seconds it recorded.
+ */
+function finishedTrainings(csv: string, p: TruthProtocol): { done: Map<string, JournalEntry>; trainingSeconds: number } {
   const done = new Map<string, JournalEntry>();
   const metaPath = truthMetaPath(csv);
-  if (!existsSync(csv) && !existsSync(journalPath(csv))) return done;
+  if (!existsSync(csv) && !existsSync(journalPath(csv))) return { done, trainingSeconds: 0 };
   if (!existsSync(metaPath)) throw new Error(`${csv} exists without its protocol file ${metaPath}; move it away or pass another --out`);
-  const meta = JSON.parse(readFileSync(metaPath, "utf8")) as { protocol: TruthProtocol };
+  const meta = JSON.parse(readFileSync(metaPath, "utf8")) as { protocol: TruthProtocol; trainingSeconds?: number };
   if (!sameProtocol(meta.protocol, p)) {
     throw new Error(`${csv} was made with another protocol (${JSON.stringify(meta.protocol)}); resume with the same flags or pass another --out`);
   }
@@ -150,7 +148,7 @@ function finishedTrainings(csv: string, p: TruthProtocol): Map<string, JournalEn
       done.set(`${e.arch}#${e.seed}`, e);
     }
   }
-  return done;
+  return { done, trainingSeconds: meta.trainingSeconds ?? 0 };
 }
 
 /**
@@ -167,15 +165,13 @@ export async function runTruth(p: TruthProtocol, csv: string, o: { workers: numb
   if (embedded) data.note = "the embedded Fashion-MNIST subset";
   const train = head(data.train, p.trainLimit), test = head(data.test, p.testLimit);
   const archs = sampleTruthCells(p, train);
-  const done = finishedTrainings(csv, p);
-  const earlier = existsSync(truthMetaPath(csv)) ? (JSON.parse(readFileSync(truthMetaPath(csv), "utf8")) as { trainingSeconds?: number }).trainingSeconds ?? 0 : 0;
-  const writeMeta = (seconds: number) => writeAtomic(truthMetaPath(csv), `${JSON.stringify({
+  const { done: results, trainingSeconds: earlier } = finishedTrainings(csv, p);
+  const writeMeta = (seconds: number) => writeFileAtomic(truthMetaPath(csv), `${JSON.stringify({
     protocol: p, data: data.note, trainImages: train.count, testImages: test.count, command: o.command ?? null,
     workers: o.workers, trainingSeconds: Math.round(seconds),
   }, null, 2)}\n`);
   writeMeta(earlier);
 
-  const results = new Map(done);
   const rowOf = (arch: string): TruthRow | null => {
     const e = Array.from({ length: p.seeds }, (_, s) => results.get(`${arch}#${s}`));
     if (e.some((x) => x === undefined)) return null;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ensureWritableDir } from "../../data/files.js";
+import { ensureWritableDir, writeFileAtomic } from "../../data/files.js";
 
 describe("output directories", () => {
   it("creates missing parents and leaves no probe file behind", () => {
@@ -32,5 +32,17 @@ describe("output directories", () => {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /cannot create the output directory/);
     assert.doesNotMatch(r.stderr, /epoch 1/);
+  });
+});
+
+describe("atomic writes", () => {
+  it("replaces a file whole, and a failed write leaves neither a temporary nor a changed target", () => {
+    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    writeFileAtomic(join(base, "a.json"), "old\n");
+    writeFileAtomic(join(base, "a.json"), "new\n");
+    assert.equal(readFileSync(join(base, "a.json"), "utf8"), "new\n");
+    mkdirSync(join(base, "dir"));
+    assert.throws(() => writeFileAtomic(join(base, "dir"), "x"), /EISDIR|ENOTEMPTY|EEXIST|EPERM/); // rename onto a directory fails
+    assert.deepEqual(readdirSync(base).sort(), ["a.json", "dir"]);
   });
 });
