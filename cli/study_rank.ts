@@ -8,8 +8,9 @@ import { UsageError, helpText, num, parseFlags, type FlagSpecs } from "./args.js
 import { selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 
-/** The committed ground truth (studies/README.md: how it was made). */
-export const COMMITTED_TRUTH = fileURLToPath(new URL("../studies/nb201-fashion-mnist-truth.csv", import.meta.url));
+/** The committed ground truth, relative to the package (studies/README.md: how it was made), and its absolute path. */
+const COMMITTED_TRUTH_NAME = "studies/nb201-fashion-mnist-truth.csv";
+export const COMMITTED_TRUTH = fileURLToPath(new URL(`../${COMMITTED_TRUTH_NAME}`, import.meta.url));
 
 interface Preset { seeds: number; epochs: number; K: string; trainLimit: number }
 /** The full study, and --quick: fewer seeds and epochs, sized to finish within 30 minutes on 2 cores. */
@@ -19,7 +20,7 @@ export const STUDY_PRESETS: Record<"full" | "quick", Preset> = {
 };
 
 export const studyRankFlags: FlagSpecs = {
-  truth: { type: "string", help: "ground-truth CSV of 'kshot study truth' (default: the committed one, studies/nb201-fashion-mnist-truth.csv)" },
+  truth: { type: "string", help: `ground-truth CSV of 'kshot study truth' (default: the committed one, ${COMMITTED_TRUTH_NAME})` },
   quick: { type: "boolean", help: `the quick study: ${STUDY_PRESETS.quick.seeds} seeds, ${STUDY_PRESETS.quick.epochs} epochs, K ${STUDY_PRESETS.quick.K}, ${STUDY_PRESETS.quick.trainLimit} images (flags given override it)` },
   modes: { type: "string", help: "comma-separated runs: oneshot, fixed, random, kshot", default: "oneshot,fixed,random,kshot" },
   K: { type: "string", help: `K values of the kshot runs (default ${STUDY_PRESETS.full.K}; quick ${STUDY_PRESETS.quick.K})` },
@@ -87,7 +88,7 @@ export async function studyRank(argv: string[]): Promise<void> {
   const threads = selectThreads(cmd, f.threads);
   const protocol: RankStudyProtocol = {
     runs, seeds: Array.from({ length: seeds }, (_, i) => i), budget,
-    truth: { path: f.truth === undefined ? "studies/nb201-fashion-mnist-truth.csv" : truthPath, cells: truth.length },
+    truth: { path: f.truth === undefined ? COMMITTED_TRUTH_NAME : truthPath, cells: truth.length },
   };
   const progress = new Progress();
   progress.log(`${cmd}: ${runs.length} supernet(s) x ${seeds} seed(s), ${budget.epochs} epochs each on ${budget.trainLimit} images; ${truth.length} truth cells from ${truthPath}; ${threads} CPU thread(s)`);
