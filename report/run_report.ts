@@ -47,6 +47,13 @@ export function runFigures(s: MainJobSummary, evaluated: readonly SearchedPath[]
   return figs;
 }
 
+/** Where the chosen cell's stand-alone accuracy stands against the random cells' mean, in words (the report and the CLI). */
+export function retrainVerdict(r: MainJobSummary["retrain"]): string {
+  return r.chosen.testAcc > r.baselineMean
+    ? `above the random cells' mean by ${((r.chosen.testAcc - r.baselineMean) * 100).toFixed(2)} points`
+    : `not above the random cells' mean (by ${((r.baselineMean - r.chosen.testAcc) * 100).toFixed(2)} points below)`;
+}
+
 function readJson<T>(dir: string, file: string): T {
   const path = join(dir, file);
   if (!existsSync(path)) throw new Error(`report: ${path} is missing; is ${dir} a directory written by 'kshot run'?`);
@@ -64,9 +71,7 @@ export function writeRunReport(dir: string): string {
   const figs = runFigures(s, evaluated);
   for (const [name, svg] of figs) writeFileSync(join(dir, name), `${svg}\n`);
   const r = s.retrain;
-  const verdict = r.chosen.testAcc > r.baselineMean
-    ? `above the random cells' mean by ${((r.chosen.testAcc - r.baselineMean) * 100).toFixed(2)} points`
-    : `not above the random cells' mean (by ${((r.baselineMean - r.chosen.testAcc) * 100).toFixed(2)} points below)`;
+  const verdict = retrainVerdict(r);
   const row = (label: string, c: { arch: string; testAcc: number; params: number; macs: number }) =>
     `<tr><td>${escapeXml(label)}</td><td>${c.testAcc.toFixed(4)}</td><td>${c.params}</td><td>${c.macs}</td><td><code>${escapeXml(c.arch)}</code></td></tr>`;
   const html = `<!doctype html>

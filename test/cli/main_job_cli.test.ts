@@ -20,6 +20,8 @@ describe("kshot run (the main job, scaled down)", () => {
     assert.match(r.stderr, /search stopped: 12 evaluations done/);
     assert.doesNotMatch(r.stderr + r.stdout, /9007199254740991|Infinity/);
     assert.match(r.stdout, /stand-alone \(64 images, 1 epochs, tested on 2000\): chosen 0\.\d{4}; random cells under the bound 0\.\d{4} \/ 0\.\d{4} \(mean 0\.\d{4}\)/);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    assert.match(r.stdout, summary.retrain.chosen.testAcc > summary.retrain.baselineMean ? /the chosen cell is above the random cells' mean by \d+\.\d\d points; one training per cell/ : /the chosen cell is not above the random cells' mean \(by \d+\.\d\d points below\); one training per cell/);
   });
 
   it("prints a front that is non-dominated, within the bound, one row per function, by FLOPs, the chosen row marked", () => {
