@@ -7,6 +7,7 @@ import { searchCommand } from "./search.js";
 import { studyCommand } from "./study.js";
 import { supernetCommand } from "./supernet.js";
 import { trainCommand } from "./train.js";
+import { workerCommand } from "./worker.js";
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
   run: { run: mainJobCommand, summary: "the main job: train a K-shot supernet on the embedded data, search it, retrain the pick beside random cells, report" },
@@ -16,6 +17,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary
   supernet: { run: supernetCommand, summary: "train a K-shot supernet (train) or evaluate its paths (eval)" },
   search: { run: searchCommand, summary: "NSGA-II over a trained supernet (--supernet) or a NAS-Bench-201 table (--oracle)" },
   study: { run: studyCommand, summary: "rank study: stand-alone ground truth (truth); supernets per mode and K ranked against it (rank)" },
+  worker: { run: workerCommand, summary: "evaluate a coordinator's search jobs from a Redis queue (--executor bullmq), until interrupted" },
   rank: { run: rankCommand, summary: "Kendall tau, Spearman and Pearson between two score tables" },
 };
 

@@ -4,6 +4,7 @@ import { STANDALONE_RECIPE } from "../nas/pipeline/retrain.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
+import { executorSpec, executorFlags } from "./executor_flags.js";
 import { Progress } from "./progress.js";
 import { printFront } from "./search.js";
 import { retrainVerdict } from "../report/run_report.js";
@@ -26,6 +27,7 @@ export const mainFlags: FlagSpecs = {
   out: { type: "string", help: "run directory: checkpoint, front, summary.json, report.html", default: "runs/main" },
   backend: { ...backendFlag, help: `backend of the trainings (the search evaluates on the CPU workers): ${backendFlag.help}` },
   threads: { ...threadsFlag, help: `CPU kernel threads of the trainings; the search's workers run one each: ${threadsFlag.help}` },
+  ...executorFlags,
 };
 
 /** `kshot run` (`npm start`): the main job (nas/pipeline/main_job.ts) with its flags, its front and its proof printed. */
@@ -42,7 +44,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
     out: String(f.out), seed: seedNum(cmd, f.seed),
     K: int("K", 1), epochs: int("epochs", 1), trainLimit: int("train-limit", 2), valSize: int("val-size", 1), batchSize: int("batch-size", 1),
     lr: num(cmd, "lr", f.lr, { min: 0 }),
-    workers: int("workers", 1), populationSize: int("population", 2), evaluations: int("evaluations", 1),
+    workers: int("workers", 1), executor: executorSpec(cmd, f, int("workers", 1)), populationSize: int("population", 2), evaluations: int("evaluations", 1),
     maxMflops: num(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
     baselines: int("baselines", 1), retrainEpochs: int("retrain-epochs", 1), retrainImages: int("retrain-images", 1),
   };

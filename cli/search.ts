@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { loadOracle, oracleRandomSearch, oracleSearch } from "../nas/search/oracle.js";
 import type { SupernetSearchResult } from "../nas/search/supernet_search.js";
 import { loadSupernetCheckpoint, type SupernetRun } from "../nas/supernet/run.js";
-import { searchSupernet, type PoolSearchOptions } from "../nas/pipeline/search_stage.js";
+import { searchSupernet, type SearchStageOptions } from "../nas/pipeline/search_stage.js";
+import { executorSpec, executorFlags } from "./executor_flags.js";
 import { Progress } from "./progress.js";
 import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 
@@ -23,6 +24,7 @@ export const searchFlags: FlagSpecs = {
   random: { type: "boolean", help: "random search with the same budget instead of NSGA-II" },
   seed: { type: "string", help: "seed", default: "0" },
   json: { type: "boolean", help: "print {\"best_arch\", \"best_acc\", \"evaluations\"} as the last line" },
+  ...executorFlags,
 };
 
 /** `kshot search --oracle`: NSGA-II (or random search) over NAS-Bench-201 with accuracies from a table. */
@@ -31,12 +33,13 @@ export async function searchCommand(argv: string[]): Promise<void> {
   const f = parseFlags(cmd, argv, searchFlags);
   if (f.help) {
     process.stdout.write(helpText(`usage: ${cmd} --supernet CHECKPOINT | --oracle FILE [options]`,
-      "Searches with NSGA-II (maximise accuracy, minimise FLOPs): a trained supernet (--supernet, paths scored by\nthe worker pool on its held-out images) or NAS-Bench-201 with accuracies looked up in a table (--oracle).\nIsomorphic NAS-Bench-201 cells are evaluated once.", searchFlags));
+      "Searches with NSGA-II (maximise accuracy, minimise FLOPs): a trained supernet (--supernet, paths scored on\nits held-out images by this machine's worker pool, or by 'kshot worker' processes on a Redis queue with\n--executor bullmq) or NAS-Bench-201 with accuracies looked up in a table (--oracle).\nIsomorphic NAS-Bench-201 cells are evaluated once.", searchFlags));
     return;
   }
   if (f.supernet !== undefined) {
     const options = {
-      workers: num(cmd, "workers", f.workers, { integer: true, min: 1 }),
+      executor: executorSpec(cmd, f, num(cmd, "workers", f.workers, { integer: true, min: 1 })),
+      checkpoint: String(f.supernet),
       populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
       generations: num(cmd, "generations", f.generations, { integer: true, min: 0 }),
       evaluations: num(cmd, "evaluations", f.evaluations, { integer: true, min: 1 }),
@@ -65,8 +68,8 @@ export async function searchCommand(argv: string[]): Promise<void> {
   if (f.json) process.stdout.write(`${JSON.stringify({ best_arch: r.bestArch, best_acc: r.bestAcc, evaluations: r.evaluations })}\n`);
 }
 
-/** Searches a loaded supernet with the worker pool (progress on stderr), writes the front into `out` and prints it. */
-export async function searchAndPrint(run: SupernetRun, o: PoolSearchOptions, out: string): Promise<SupernetSearchResult> {
+/** Searches a loaded supernet on its executor (progress on stderr), writes the front into `out` and prints it. */
+export async function searchAndPrint(run: SupernetRun, o: SearchStageOptions, out: string): Promise<SupernetSearchResult> {
   const r = await searchSupernet(run, o, out, new Progress());
   writeFileSync(join(out, "summary.json"), `${JSON.stringify(summaryOf(r, out), null, 2)}\n`);
   printFront(r);

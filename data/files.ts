@@ -44,7 +44,7 @@ export function ensureWritableDir(dir: string): void {
  * reader (or a crash) sees the old file or the new one, never half of one;
  * a failed write leaves no temporary behind.
  */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, text);

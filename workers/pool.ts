@@ -1,9 +1,24 @@
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import type { Tensor } from "../engine/index.js";
-import type { SupernetRun } from "../nas/supernet/run.js";
+import type { ImageDataset } from "../data/dataset.js";
+import type { SearchSpace } from "../nas/space.js";
+import type { SupernetRun, SupernetRunConfig } from "../nas/supernet/run.js";
+import type { DataRecipe } from "../train/fit.js";
 import type { EvalResult, EvalTask, EvalWorkerData } from "./eval_task.js";
 import { packTensors, shareDataset, type SharedArena } from "./shared_state.js";
+
+/** Images per forward pass when scoring a path; scores depend on it (BN uses each pass's batch statistics), so every evaluator of a search uses the same. */
+export const DEFAULT_EVAL_BATCH = 250;
+
+/** What evaluating paths needs: the run's config and space, its weights by arena name, the validation split and its recipe. */
+export interface EvaluationSource {
+  config: SupernetRunConfig;
+  space: SearchSpace;
+  state: ReadonlyMap<string, Tensor>;
+  val: ImageDataset;
+  recipe: DataRecipe;
+}
 
 export interface EvaluatorPoolOptions {
   workers: number;
@@ -34,22 +49,31 @@ export class EvaluatorPool {
    * the CPU) and validation data.
    */
   static async create(run: SupernetRun, o: EvaluatorPoolOptions): Promise<EvaluatorPool> {
-    if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new Error(`evaluator pool: expected workers >= 1, received ${o.workers}`);
     const state = new Map<string, Tensor>([
       ...[...run.supernet.stateDict()].map(([n, t]) => [`supernet.${n}`, t] as const),
       ...[...run.simplex.stateDict()].map(([n, t]) => [`simplex.${n}`, t] as const),
     ]);
-    return new EvaluatorPool(run, o, await packTensors(state));
+    return EvaluatorPool.fromState({ ...run, state }, o);
   }
 
-  private constructor(private readonly run: SupernetRun, o: EvaluatorPoolOptions, arena: SharedArena) {
-    const val = shareDataset(run.val);
+  /**
+   * Starts the workers over what evaluation needs, without a trained run in
+   * this process: a queue worker builds it from a checkpoint's tensors
+   * ("supernet.*", "simplex.*", copied once; the caller keeps them).
+   */
+  static async fromState(src: EvaluationSource, o: EvaluatorPoolOptions): Promise<EvaluatorPool> {
+    if (!(Number.isInteger(o.workers) && o.workers >= 1)) throw new Error(`evaluator pool: expected workers >= 1, received ${o.workers}`);
+    return new EvaluatorPool(src, o, await packTensors(src.state));
+  }
+
+  private constructor(private readonly src: EvaluationSource, o: EvaluatorPoolOptions, arena: SharedArena) {
+    const val = shareDataset(src.val);
     let faults: SharedArrayBuffer | undefined;
     if (o.faults !== undefined) {
       faults = new SharedArrayBuffer(4);
       new Int32Array(faults)[0] = o.faults;
     }
-    const workerData: EvalWorkerData = { config: run.config, arena, val, recipe: run.recipe, batchSize: o.batchSize ?? 250, faults };
+    const workerData: EvalWorkerData = { config: src.config, arena, val, recipe: src.recipe, batchSize: o.batchSize ?? DEFAULT_EVAL_BATCH, faults };
     this.sharedBytes = arena.buffer.byteLength + val.images.byteLength + val.labels.byteLength;
     this.timeoutMs = o.timeoutMs ?? 120_000;
     this.retries = o.retries ?? 2;
@@ -71,7 +95,7 @@ export class EvaluatorPool {
       }
     }
     const why = last instanceof Error ? last.message : String(last);
-    throw new Error(`evaluation of ${this.run.space.format(genes)} failed ${this.retries + 1} times (last: ${why})`);
+    throw new Error(`evaluation of ${this.src.space.format(genes)} failed ${this.retries + 1} times (last: ${why})`);
   }
 
   evaluateAll(paths: readonly (readonly number[])[]): Promise<EvalResult[]> {

@@ -11,6 +11,8 @@ import { buildSupernetRun, type SupernetRunConfig } from "../supernet/run.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../supernet/trainer.js";
 import { writeRunReport } from "../../report/run_report.js";
 import { STANDALONE_RECIPE, type StandaloneResult } from "./retrain.js";
+import type { ExecutorSpec } from "../../workers/executor.js";
+import { redactUrl } from "../../workers/queue/protocol.js";
 import { TrainerPool } from "../../workers/train_pool.js";
 import { shareDataset } from "../../workers/shared_state.js";
 import { sampleFunctions } from "../space.js";
@@ -23,8 +25,9 @@ export interface MainJobOptions {
   seed: number;
   /** The supernet: K copies, epochs (the first is warm-up), embedded training images and how many of them are held out to rank paths. */
   K: number; epochs: number; trainLimit: number; valSize: number; batchSize: number; lr: number;
-  /** The search. */
+  /** The search: this machine's pool of `workers` (also the stand-alone trainings' workers) unless `executor` says otherwise. */
   workers: number; populationSize: number; evaluations: number; maxMflops: number;
+  executor?: ExecutorSpec;
   /** The proof: the chosen cell and `baselines` random cells under the bound, trained stand-alone. */
   baselines: number; retrainEpochs: number; retrainImages: number;
 }
@@ -61,7 +64,8 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
 
   sink.log(`2/3 searching: each path scored on ${run.val.count} held-out images`);
   const r = await searchSupernet(run, {
-    workers: o.workers, populationSize: o.populationSize, generations: Infinity, evaluations: o.evaluations, seed: o.seed, maxMflops: o.maxMflops,
+    executor: o.executor ?? { kind: "local", workers: o.workers }, checkpoint,
+    populationSize: o.populationSize, generations: Infinity, evaluations: o.evaluations, seed: o.seed, maxMflops: o.maxMflops,
   }, o.out, sink);
 
   const data = loadDataset("fashion-mnist", EMBEDDED_FASHION_MNIST);
@@ -89,7 +93,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   }
   const [chosen, ...baseline] = results as [StandaloneResult, ...StandaloneResult[]];
   const summary: MainJobSummary = {
-    options: o,
+    options: { ...o, executor: o.executor?.kind === "bullmq" ? { ...o.executor, redis: redactUrl(o.executor.redis) } : o.executor },
     supernet: { config: run.config, epochs, checkpoint },
     search: { best: r.best, front: r.front, evaluations: r.evaluations, generations: r.generations, seconds: r.seconds, stopped: stopNote(r, space.distinctFunctions) },
     retrain: {

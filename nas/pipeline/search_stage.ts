@@ -3,11 +3,15 @@ import { ensureWritableDir } from "../../data/files.js";
 import { join } from "node:path";
 import { supernetSearch, type SupernetSearchResult } from "../search/supernet_search.js";
 import type { SupernetRun } from "../supernet/run.js";
-import { EvaluatorPool } from "../../workers/pool.js";
+import { openExecutor, type ExecutorSpec } from "../../workers/executor.js";
 import type { ProgressSink } from "./sink.js";
 
-export interface PoolSearchOptions {
-  workers: number; populationSize: number;
+export interface SearchStageOptions {
+  /** Where paths are evaluated: this machine's pool (default) or a BullMQ queue. */
+  executor: ExecutorSpec;
+  /** The run's checkpoint file: what a queue publishes to its workers. */
+  checkpoint?: string;
+  populationSize: number;
   /** Infinity: until the evaluation budget (or the space) is spent. */
   generations: number;
   evaluations: number; seed: number; maxMflops?: number; maxParams?: number;
@@ -24,26 +28,25 @@ export function stopNote(r: SupernetSearchResult, distinct: number): string {
 }
 
 /**
- * Searches a loaded supernet with the worker pool and writes into `out`
+ * Searches a loaded supernet on its executor and writes into `out`
  * front.json and front.csv (one row per function, by FLOPs) and
  * evaluated.json (every architecture evaluated).
  */
-export async function searchSupernet(run: SupernetRun, o: PoolSearchOptions, out: string, sink: ProgressSink): Promise<SupernetSearchResult> {
+export async function searchSupernet(run: SupernetRun, o: SearchStageOptions, out: string, sink: ProgressSink): Promise<SupernetSearchResult> {
   ensureWritableDir(out); // before the search, not after
-  const pool = await EvaluatorPool.create(run, { workers: o.workers });
+  const executor = await openExecutor(o.executor, run, o.checkpoint, out, (line) => sink.log(line));
   const bounds = [Number.isFinite(o.generations) ? `up to ${o.generations} generations` : "", `${o.evaluations} evaluations at most`,
     o.maxMflops !== undefined ? `at most ${o.maxMflops} MFLOPs` : "", o.maxParams !== undefined ? `at most ${o.maxParams} params` : ""];
-  sink.log(`search: ${o.workers} workers reading ${(pool.sharedBytes / 2 ** 20).toFixed(1)} MiB of shared weights and validation data; ` +
-    `population ${o.populationSize}, ${bounds.filter((b) => b !== "").join(", ")}`);
+  sink.log(`search: ${executor.description}; population ${o.populationSize}, ${bounds.filter((b) => b !== "").join(", ")}`);
   let r: SupernetSearchResult;
   try {
-    r = await supernetSearch(run.space, pool, {
+    r = await supernetSearch(run.space, executor, {
       ...o,
       onGeneration: (g) => sink.log(`generation ${g.generation}: best accuracy ${g.bestAcc.toFixed(4)}, front ${g.frontSize}, ` +
-        `${g.evaluations} evaluations, ${g.evalsPerSecond.toFixed(2)} per second`),
+        `${g.evaluations} evaluations, ${g.evalsPerSecond.toFixed(2)} per second; ${executor.status()}`),
     });
   } finally {
-    await pool.close();
+    await executor.close();
   }
   sink.log(`search stopped: ${stopNote(r, run.space.distinctFunctions)}`);
   writeFileSync(join(out, "front.json"), `${JSON.stringify(r.front, null, 2)}\n`);

@@ -42,19 +42,22 @@ export interface SupernetRun {
 
 export interface SupernetModels { space: SearchSpace; supernet: Supernet; simplex: SimplexNet }
 
+type ImageShape = Pick<ImageDataset, "channels" | "height" | "width" | "classes">;
+
+/** The search space of a config for images of the given shape (no weights: cheap). */
+export function buildSearchSpace(config: SupernetRunConfig, data: ImageShape): SearchSpace {
+  if (config.space === "nb201") return new Nb201Space({ C: config.C, N: config.N, inChannels: data.channels, classes: data.classes, height: data.height, width: data.width });
+  return new Mbv2Space({ inChannels: data.channels, height: data.height, width: data.width, classes: data.classes, searchWidth: config.searchWidth ?? false });
+}
+
 /** The space, supernet and simplex-net of a config for images of the given shape, initialised from the seed. */
-export function buildSupernetModels(config: SupernetRunConfig, data: Pick<ImageDataset, "channels" | "height" | "width" | "classes">): SupernetModels {
+export function buildSupernetModels(config: SupernetRunConfig, data: ImageShape): SupernetModels {
   const net = { C: config.C, N: config.N, inChannels: data.channels, classes: data.classes };
   const initRng = new Rng(config.seed);
-  let space: SearchSpace, supernet: Supernet;
-  if (config.space === "nb201") {
-    space = new Nb201Space({ ...net, height: data.height, width: data.width });
-    supernet = new Nb201Supernet(net, kshotWeights(config.K), initRng);
-  } else {
-    const mbv2 = new Mbv2Space({ inChannels: data.channels, height: data.height, width: data.width, classes: data.classes, searchWidth: config.searchWidth ?? false });
-    space = mbv2;
-    supernet = new Mbv2Supernet(mbv2, kshotWeights(config.K), initRng);
-  }
+  const space = buildSearchSpace(config, data);
+  const supernet: Supernet = space instanceof Mbv2Space
+    ? new Mbv2Supernet(space, kshotWeights(config.K), initRng)
+    : new Nb201Supernet(net, kshotWeights(config.K), initRng);
   const simplex = new SimplexNet(oneHotSize(space, "op"), oneHotSize(space, "width"), config.K, initRng, config.hidden);
   return { space, supernet, simplex };
 }
@@ -126,12 +129,8 @@ function checkedMeta(path: string, raw: string): CheckpointMeta {
   return meta as unknown as CheckpointMeta;
 }
 
-/**
- * Rebuilds a run from a checkpoint, exactly where it stopped. To resume
- * training it must hold the supernet optimiser's state (evaluation does not
- * need it).
- */
-export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {}): SupernetRun {
+/** A checkpoint's checked metadata and its tensors (all finite, or an error naming the file and the tensor). */
+function readCheckpoint(path: string): { meta: CheckpointMeta; tensors: Map<string, Tensor> } {
   const { tensors, metadata } = loadSafetensors(path);
   const raw = metadata[META_KEY];
   if (raw === undefined) throw new Error(`${path}: not a kshot supernet checkpoint (no '${META_KEY}' metadata)`);
@@ -142,6 +141,32 @@ export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {
     for (const v of t.dataSync()) if (!Number.isFinite(v)) bad++;
     if (bad > 0) throw new Error(`${path}: ${name} holds ${bad} non-finite value(s) (NaN or infinity); the run had diverged before this checkpoint`);
   }
+  return { meta, tensors };
+}
+
+/**
+ * What evaluating paths needs of a checkpoint, without its data or
+ * optimiser: the run's config and the supernet and simplex-net tensors,
+ * named as in EvaluatorPool's arena ("supernet.*", "simplex.*"). The caller
+ * disposes the tensors.
+ */
+export function readSupernetWeights(path: string): { config: SupernetRunConfig; state: Map<string, Tensor> } {
+  const { meta, tensors } = readCheckpoint(path);
+  const state = new Map<string, Tensor>();
+  for (const [n, t] of tensors) {
+    if (n.startsWith("supernet.") || n.startsWith("simplex.")) state.set(n, t);
+    else t.dispose();
+  }
+  return { config: meta.config, state };
+}
+
+/**
+ * Rebuilds a run from a checkpoint, exactly where it stopped. To resume
+ * training it must hold the supernet optimiser's state (evaluation does not
+ * need it).
+ */
+export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {}): SupernetRun {
+  const { meta, tensors } = readCheckpoint(path);
   if (o.resume && meta.epoch > 0 && ![...tensors.keys()].some((n) => n.startsWith("opt_supernet."))) {
     throw new Error(`${path}: no optimiser state (opt_supernet.*) after ${meta.epoch} epoch(s): a resumed run could not continue exactly; start a new run instead`);
   }

@@ -1,0 +1,30 @@
+import type { ExecutorSpec } from "../workers/executor.js";
+import { DEFAULT_QUEUE, RUN_ID } from "../workers/queue/protocol.js";
+import { UsageError, type FlagSpecs } from "./args.js";
+
+/** The flags that choose where a search's paths are evaluated (kshot search --supernet, kshot run). */
+export const executorFlags: FlagSpecs = {
+  executor: { type: "string", help: "where paths are evaluated: local (this machine's worker pool) or bullmq (kshot worker processes on a Redis queue)", default: "local" },
+  redis: { type: "string", help: "with --executor bullmq: the Redis URL, redis://HOST:PORT (maxmemory-policy noeviction)" },
+  queue: { type: "string", help: `with --executor bullmq: queue name`, default: DEFAULT_QUEUE },
+  "run-id": { type: "string", help: "with --executor bullmq: names the jobs; a rerun with the same id reuses finished evaluations (default: derived from --out)" },
+  "share-url": { type: "string", help: "with --executor bullmq: serve the weights and validation data at http://HOST:PORT (HOST as the workers reach this machine) instead of publishing their paths on a shared file system" },
+};
+
+export function executorSpec(cmd: string, f: Record<string, string | boolean | undefined>, workers: number): ExecutorSpec {
+  const queueOnly = (["redis", "run-id", "share-url"] as const).filter((k) => f[k] !== undefined);
+  if (f.executor === "local") {
+    if (queueOnly.length > 0) throw new UsageError(`${cmd}: --${queueOnly[0]} needs --executor bullmq`);
+    return { kind: "local", workers };
+  }
+  if (f.executor !== "bullmq") throw new UsageError(`${cmd}: --executor expects local or bullmq, received '${String(f.executor)}'`);
+  const redis = f.redis;
+  if (typeof redis !== "string") throw new UsageError(`${cmd}: --executor bullmq needs --redis redis://HOST:PORT`);
+  if (!/^rediss?:\/\/./.test(redis)) throw new UsageError(`${cmd}: --redis expects redis://HOST:PORT (or rediss:// for TLS), received '${redis}'`);
+  const queue = String(f.queue);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(queue)) throw new UsageError(`${cmd}: --queue expects 1-64 letters, digits, '.', '-' or '_', received '${queue}'`);
+  const runId = f["run-id"] === undefined ? undefined : String(f["run-id"]);
+  if (runId !== undefined && !RUN_ID.test(runId)) throw new UsageError(`${cmd}: --run-id expects 1-64 letters, digits, '-' or '_', received '${runId}'`);
+  const shareUrl = f["share-url"] === undefined ? undefined : String(f["share-url"]);
+  return { kind: "bullmq", redis, queue, runId, shareUrl };
+}

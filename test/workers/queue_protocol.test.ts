@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { UsageError } from "../../cli/args.js";
+import { executorSpec } from "../../cli/executor_flags.js";
+import { BadArtifactError, fetchArtifact, fileArtifact } from "../../workers/queue/artifacts.js";
+import { KSHOT_VERSION, checkRunId, evalJobId, parseWorkerName, redactUrl, workerName, type QueueRun } from "../../workers/queue/protocol.js";
+
+const run: QueueRun = {
+  runId: "r1", version: "0.1.0", batchSize: 250,
+  weights: { ref: "/w", sha256: "ab".repeat(32), bytes: 1 }, validation: { ref: "/v", sha256: "cd".repeat(32), bytes: 1 },
+};
+
+describe("queue protocol", () => {
+  it("job ids name run, weights, data, batch and path, without ':'", () => {
+    const id = evalJobId(run, [1, 0, 4, 2, 3, 1]);
+    assert.equal(id, `r1.${"ab".repeat(8)}.${"cd".repeat(4)}.b250.1-0-4-2-3-1`);
+    assert.notEqual(evalJobId({ ...run, runId: "r2" }, [1, 0, 4, 2, 3, 1]), id);
+    assert.notEqual(evalJobId({ ...run, batchSize: 100 }, [1, 0, 4, 2, 3, 1]), id);
+    assert.notEqual(evalJobId(run, [10, 4, 2, 3, 1]), evalJobId(run, [1, 0, 4, 2, 3, 1]), "genes are separated");
+  });
+
+  it("reads back worker names and refuses run ids that would break keys", () => {
+    assert.deepEqual(parseWorkerName(workerName("node-7", 42, 3)), { version: KSHOT_VERSION, host: "node-7", pid: 42, threads: 3 });
+    assert.equal(parseWorkerName("bull-worker"), null);
+    assert.throws(() => checkRunId("a:b"), /run id 'a:b'/);
+    assert.equal(checkRunId("search_1-a"), "search_1-a");
+  });
+
+  it("never prints a Redis password", () => {
+    assert.equal(redactUrl("redis://:s3cret@host:6379"), "redis://:***@host:6379");
+    assert.equal(redactUrl("redis://user:s3cret@host:6379/0"), "redis://user:***@host:6379/0");
+    assert.equal(redactUrl("redis://host:6379"), "redis://host:6379");
+  });
+
+  it("fetches a path only when its bytes hash as published", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-artifact-"));
+    const path = join(dir, "f.bin");
+    writeFileSync(path, "weights");
+    const a = fileArtifact(path);
+    assert.deepEqual(a, { ref: path, sha256: createHash("sha256").update("weights").digest("hex"), bytes: 7 });
+    assert.equal(await fetchArtifact(a, dir), path);
+    writeFileSync(path, "weightz");
+    await assert.rejects(fetchArtifact(a, dir), (e) => e instanceof BadArtifactError && /SHA-256 .* but the coordinator published/.test(e.message));
+    await assert.rejects(fetchArtifact({ ...a, ref: join(dir, "missing") }, dir), /no such file on this machine/);
+    await assert.rejects(fetchArtifact({ ...a, ref: "relative/path" }, dir), /expected an absolute path or an http\(s\) URL/);
+  });
+});
+
+describe("executor flags", () => {
+  const spec = (f: Record<string, string>) => executorSpec("kshot search", { executor: "local", queue: "kshot-eval", ...f }, 2);
+  it("defaults to the local pool and builds a queue spec", () => {
+    assert.deepEqual(spec({}), { kind: "local", workers: 2 });
+    assert.deepEqual(spec({ executor: "bullmq", redis: "redis://h:1", "run-id": "x" }),
+      { kind: "bullmq", redis: "redis://h:1", queue: "kshot-eval", runId: "x", shareUrl: undefined });
+  });
+  it("refuses queue flags without the queue, a queue without Redis, and malformed values", () => {
+    assert.throws(() => spec({ redis: "redis://h:1" }), (e) => e instanceof UsageError && /--redis needs --executor bullmq/.test(e.message));
+    assert.throws(() => spec({ executor: "bullmq" }), /needs --redis redis:\/\/HOST:PORT/);
+    assert.throws(() => spec({ executor: "bullmq", redis: "h:1" }), /--redis expects redis:\/\/HOST:PORT/);
+    assert.throws(() => spec({ executor: "slurm" }), /--executor expects local or bullmq/);
+    assert.throws(() => spec({ executor: "bullmq", redis: "redis://h:1", "run-id": "a:b" }), /--run-id expects 1-64 letters, digits, '-' or '_', received 'a:b'/);
+  });
+});
