@@ -30,7 +30,9 @@ export class QueueExecutor {
     const connection = { url: o.redis };
     const queue = new Queue<EvalJobData, EvalJobResult>(o.queue, { connection });
     const events = new QueueEvents(o.queue, { connection });
-    events.setMaxListeners(0); // one listener per job awaited at once
+    // a listener per job in flight: a generation adds and awaits its whole population at once
+    queue.setMaxListeners(0);
+    events.setMaxListeners(0);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const x = new QueueExecutor(o, queue, events);
     await x.refreshWorkers();
