@@ -10,7 +10,7 @@ import { printFront } from "./search.js";
 import { retrainVerdict } from "../report/run_report.js";
 
 export const mainFlags: FlagSpecs = {
-  epochs: { type: "string", help: "supernet training epochs (the first is warm-up)", default: "12" },
+  epochs: { type: "string", help: "supernet training epochs (the first is warm-up)", default: "36" },
   "train-limit": { type: "string", help: "embedded training images used by the supernet (before the validation split)", default: "4500" },
   "val-size": { type: "string", help: "of which held out to score paths", default: "500" },
   K: { type: "string", help: "weight copies per searchable op", default: "4" },
