@@ -17,7 +17,7 @@ export function runFigures(s: MainJobSummary, evaluated: readonly SearchedPath[]
   const best = s.search.best;
   const accs = evaluated.map((p) => p.acc);
   figs.set("front.svg", renderPlot({
-    title: "Search: supernet accuracy vs FLOPs", xLabel: "MFLOPs (NAS-Bench-201 convention)", yLabel: "accuracy on held-out images",
+    title: "Search: supernet accuracy vs FLOPs", xLabel: "MFLOPs (NAS-Bench-201 convention)", yLabel: "accuracy on held-out images", legendBelow: true,
     marks: [
       { kind: "points", name: `evaluated (${evaluated.length})`, x: evaluated.map((p) => p.mflops), y: accs, opacity: 0.25, color: "#7f7f7f", labels: evaluated.map((p) => p.arch) },
       { kind: "line", name: "Pareto front", x: s.search.front.map((p) => p.mflops), y: s.search.front.map((p) => p.acc), markers: true, color: PALETTE[0] },
