@@ -5,7 +5,7 @@ import { team } from "../engine/cpu/wasm/team.js";
 import { tidy } from "../engine/index.js";
 import type { DataRecipe } from "../train/fit.js";
 import { evaluatePath } from "../nas/supernet/evaluate.js";
-import { buildSupernetModels, type SupernetModels, type SupernetRunConfig } from "../nas/supernet/run.js";
+import { buildSupernetModels, modelState, type SupernetModels, type SupernetRunConfig } from "../nas/supernet/run.js";
 import { pathCode } from "../nas/supernet/trainer.js";
 import type { ImageDataset } from "../data/dataset.js";
 import { bindTensors, datasetView, type SharedArena, type SharedDataset } from "./shared_state.js";
@@ -44,11 +44,7 @@ function context() {
   team.threads = 1;
   const val = datasetView(data.val);
   const models = buildSupernetModels(data.config, val);
-  const named = new Map([
-    ...[...models.supernet.stateDict()].map(([n, t]) => [`supernet.${n}`, t] as const),
-    ...[...models.simplex.stateDict()].map(([n, t]) => [`simplex.${n}`, t] as const),
-  ]);
-  bindTensors(data.arena, named);
+  bindTensors(data.arena, modelState(models));
   ctx = { ...models, val, data };
   return ctx;
 }

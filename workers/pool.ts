@@ -3,7 +3,7 @@ import { Piscina } from "piscina";
 import type { Tensor } from "../engine/index.js";
 import type { ImageDataset } from "../data/dataset.js";
 import type { SearchSpace } from "../nas/space.js";
-import type { SupernetRun, SupernetRunConfig } from "../nas/supernet/run.js";
+import { modelState, type SupernetRun, type SupernetRunConfig } from "../nas/supernet/run.js";
 import type { DataRecipe } from "../train/fit.js";
 import type { EvalResult, EvalTask, EvalWorkerData } from "./eval_task.js";
 import { packTensors, shareDataset, type SharedArena } from "./shared_state.js";
@@ -49,11 +49,7 @@ export class EvaluatorPool {
    * the CPU) and validation data.
    */
   static async create(run: SupernetRun, o: EvaluatorPoolOptions): Promise<EvaluatorPool> {
-    const state = new Map<string, Tensor>([
-      ...[...run.supernet.stateDict()].map(([n, t]) => [`supernet.${n}`, t] as const),
-      ...[...run.simplex.stateDict()].map(([n, t]) => [`simplex.${n}`, t] as const),
-    ]);
-    return EvaluatorPool.fromState({ ...run, state }, o);
+    return EvaluatorPool.fromState({ ...run, state: modelState(run) }, o);
   }
 
   /**

@@ -44,6 +44,18 @@ export interface SupernetModels { space: SearchSpace; supernet: Supernet; simple
 
 type ImageShape = Pick<ImageDataset, "channels" | "height" | "width" | "classes">;
 
+/**
+ * The supernet's and simplex-net's tensors under one naming ("supernet.*",
+ * "simplex.*"), shared by checkpoints, the evaluator pool's arena and its
+ * workers.
+ */
+export function modelState(m: Pick<SupernetModels, "supernet" | "simplex">): Map<string, Tensor> {
+  return new Map<string, Tensor>([
+    ...[...m.supernet.stateDict()].map(([n, t]) => [`supernet.${n}`, t] as const),
+    ...[...m.simplex.stateDict()].map(([n, t]) => [`simplex.${n}`, t] as const),
+  ]);
+}
+
 /** The search space of a config for images of the given shape (no weights: cheap). */
 export function buildSearchSpace(config: SupernetRunConfig, data: ImageShape): SearchSpace {
   if (config.space === "nb201") return new Nb201Space({ C: config.C, N: config.N, inChannels: data.channels, classes: data.classes, height: data.height, width: data.width });
@@ -87,9 +99,7 @@ const META_KEY = "kshot_supernet";
 
 /** One file per run: supernet, simplex-net and both optimisers' tensors; config, progress and RNG state as metadata. */
 export async function saveSupernetCheckpoint(path: string, run: SupernetRun): Promise<void> {
-  const tensors = new Map<string, Tensor>();
-  for (const [n, t] of run.supernet.stateDict()) tensors.set(`supernet.${n}`, t);
-  for (const [n, t] of run.simplex.stateDict()) tensors.set(`simplex.${n}`, t);
+  const tensors = modelState(run);
   for (const [n, t] of run.trainer.optTheta.stateTensors()) tensors.set(`opt_supernet.${n}`, t);
   for (const [n, t] of run.trainer.optSimplex.stateTensors()) tensors.set(`opt_simplex.${n}`, t);
   const meta = { config: run.config, epoch: run.trainer.epoch, globalStep: run.trainer.globalStep, rng: run.trainer.rng.getState() };
