@@ -16,4 +16,4 @@ export { registerKernel, getKernel, hasKernel, type KernelFunc } from "./kernel_
 export * as kernels from "./kernel_names.js";
 export { fromNdarray, fromSharedView, full, ones, randn, scalar, tensor, toNdarray, uniform, zeros } from "./factories.js";
 export { sizeOf, stridesOf, broadcastShapes } from "./shape.js";
-export { loadSafetensors, saveSafetensors, type Safetensors } from "./io/safetensors.js";
+export { loadSafetensors, parseSafetensors, saveSafetensors, type Safetensors } from "./io/safetensors.js";

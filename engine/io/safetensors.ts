@@ -57,8 +57,13 @@ export interface Safetensors {
 
 /** Reads a safetensors file; any inconsistency (truncation, bad header, overlapping data) is an error naming the file. */
 export function loadSafetensors(path: string): Safetensors {
-  const fail = (what: string): never => { throw new Error(`${path}: not a valid safetensors file: ${what}`); };
-  const buf = readFileSync(path);
+  return parseSafetensors(readFileSync(path), path);
+}
+
+/** Parses the bytes of a safetensors file (read or downloaded elsewhere); errors name `source`. */
+export function parseSafetensors(bytes: Uint8Array, source: string): Safetensors {
+  const fail = (what: string): never => { throw new Error(`${source}: not a valid safetensors file: ${what}`); };
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 8) fail(`${buf.length} bytes, shorter than the 8-byte header length`);
   const headerLen = Number(buf.readBigUInt64LE(0));
   if (headerLen > buf.length - 8) fail(`header of ${headerLen} bytes but only ${buf.length - 8} bytes follow`);

@@ -1,4 +1,5 @@
-import { Rng, loadSafetensors, saveSafetensors, type Tensor } from "../../engine/index.js";
+import { readFileSync } from "node:fs";
+import { Rng, parseSafetensors, saveSafetensors, type Tensor } from "../../engine/index.js";
 import { splitIndices } from "../../data/batches.js";
 import { head, subset, type ImageDataset } from "../../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../../train/datasets.js";
@@ -140,8 +141,8 @@ function checkedMeta(path: string, raw: string): CheckpointMeta {
 }
 
 /** A checkpoint's checked metadata and its tensors (all finite, or an error naming the file and the tensor). */
-function readCheckpoint(path: string): { meta: CheckpointMeta; tensors: Map<string, Tensor> } {
-  const { tensors, metadata } = loadSafetensors(path);
+function readCheckpoint(path: string, bytes: Uint8Array = readFileSync(path)): { meta: CheckpointMeta; tensors: Map<string, Tensor> } {
+  const { tensors, metadata } = parseSafetensors(bytes, path);
   const raw = metadata[META_KEY];
   if (raw === undefined) throw new Error(`${path}: not a kshot supernet checkpoint (no '${META_KEY}' metadata)`);
   const meta = checkedMeta(path, raw);
@@ -155,13 +156,13 @@ function readCheckpoint(path: string): { meta: CheckpointMeta; tensors: Map<stri
 }
 
 /**
- * What evaluating paths needs of a checkpoint, without its data or
- * optimiser: the run's config and the supernet and simplex-net tensors,
+ * What evaluating paths needs of a checkpoint's bytes (read or downloaded
+ * by the caller; errors name `source`), without its data or optimiser: the run's config and the supernet and simplex-net tensors,
  * named as in EvaluatorPool's arena ("supernet.*", "simplex.*"). The caller
  * disposes the tensors.
  */
-export function readSupernetWeights(path: string): { config: SupernetRunConfig; state: Map<string, Tensor> } {
-  const { meta, tensors } = readCheckpoint(path);
+export function readSupernetWeights(bytes: Uint8Array, source: string): { config: SupernetRunConfig; state: Map<string, Tensor> } {
+  const { meta, tensors } = readCheckpoint(source, bytes);
   const state = new Map<string, Tensor>();
   for (const [n, t] of tensors) {
     if (n.startsWith("supernet.") || n.startsWith("simplex.")) state.set(n, t);

@@ -58,14 +58,18 @@ export async function serveArtifacts(baseUrl: string, files: readonly ArtifactRe
 }
 
 /**
- * The local path of an artifact whose bytes hash as published: a path is
- * read where it is; a URL is downloaded once into `cacheDir` under its hash.
+ * An artifact's bytes, checked against its published hash: a path is read
+ * where it is; a URL is downloaded once into `cacheDir` under its hash. The
+ * bytes returned are the bytes hashed, so nothing can change in between.
  */
-export async function fetchArtifact(a: ArtifactRef, cacheDir: string): Promise<string> {
+export async function fetchArtifact(a: ArtifactRef, cacheDir: string): Promise<Uint8Array> {
   if (/^https?:\/\//.test(a.ref)) {
     mkdirSync(cacheDir, { recursive: true });
     const cached = join(cacheDir, a.sha256);
-    if (existsSync(cached) && sha256Of(readFileSync(cached)) === a.sha256) return cached;
+    if (existsSync(cached)) {
+      const bytes = readFileSync(cached);
+      if (sha256Of(bytes) === a.sha256) return bytes;
+    }
     let bytes: Uint8Array;
     try {
       const res = await fetch(a.ref);
@@ -76,14 +80,15 @@ export async function fetchArtifact(a: ArtifactRef, cacheDir: string): Promise<s
     }
     check(a, bytes, a.ref);
     writeFileAtomic(cached, bytes);
-    return cached;
+    return bytes;
   }
   if (!isAbsolute(a.ref)) throw new BadArtifactError(`artifact reference '${a.ref}': expected an absolute path or an http(s) URL`);
   if (!existsSync(a.ref) || !statSync(a.ref).isFile()) {
     throw new BadArtifactError(`${a.ref}: no such file on this machine (a worker reads artifacts by path only on a shared file system; otherwise start the coordinator with --share-url)`);
   }
-  check(a, readFileSync(a.ref), a.ref);
-  return a.ref;
+  const bytes = readFileSync(a.ref);
+  check(a, bytes, a.ref);
+  return bytes;
 }
 
 function check(a: ArtifactRef, bytes: Uint8Array, where: string): void {

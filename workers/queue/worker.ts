@@ -1,6 +1,5 @@
 import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { readFileSync } from "node:fs";
 import type { ImageDataset } from "../../data/dataset.js";
 import { decodeDataset } from "../../data/dataset_file.js";
 import { buildSearchSpace, readSupernetWeights } from "../../nas/supernet/run.js";
@@ -48,12 +47,12 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
 
   const load = async (run: QueueRun): Promise<LoadedRun> => {
     const t0 = performance.now();
-    const weightsPath = await fetchArtifact(run.weights, o.cacheDir);
-    const valPath = await fetchArtifact(run.validation, o.cacheDir);
+    const weightBytes = await fetchArtifact(run.weights, o.cacheDir);
+    const valBytes = await fetchArtifact(run.validation, o.cacheDir);
     let val: ImageDataset, weights: ReturnType<typeof readSupernetWeights>;
     try {
-      val = decodeDataset(readFileSync(valPath), valPath);
-      weights = readSupernetWeights(weightsPath);
+      val = decodeDataset(valBytes, run.validation.ref);
+      weights = readSupernetWeights(weightBytes, run.weights.ref);
     } catch (e) {
       throw new BadArtifactError((e as Error).message);
     }
