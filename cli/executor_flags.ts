@@ -18,13 +18,18 @@ export function executorSpec(cmd: string, f: Record<string, string | boolean | u
     return { kind: "local", workers };
   }
   if (f.executor !== "bullmq") throw new UsageError(`${cmd}: --executor expects local or bullmq, received '${String(f.executor)}'`);
-  const redis = f.redis;
-  if (typeof redis !== "string") throw new UsageError(`${cmd}: --executor bullmq needs --redis redis://HOST:PORT`);
-  if (!/^rediss?:\/\/./.test(redis)) throw new UsageError(`${cmd}: --redis expects redis://HOST:PORT (or rediss:// for TLS), received '${redis}'`);
+  if (f.redis === undefined) throw new UsageError(`${cmd}: --executor bullmq needs --redis redis://HOST:PORT`);
+  const redis = redisUrl(cmd, f.redis);
   const queue = String(f.queue);
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(queue)) throw new UsageError(`${cmd}: --queue expects 1-64 letters, digits, '.', '-' or '_', received '${queue}'`);
   const runId = f["run-id"] === undefined ? undefined : String(f["run-id"]);
   if (runId !== undefined && !RUN_ID.test(runId)) throw new UsageError(`${cmd}: --run-id expects 1-64 letters, digits, '-' or '_', received '${runId}'`);
   const shareUrl = f["share-url"] === undefined ? undefined : String(f["share-url"]);
   return { kind: "bullmq", redis, queue, runId, shareUrl };
+}
+
+/** --redis: a redis:// (or rediss://) URL. */
+export function redisUrl(cmd: string, v: unknown): string {
+  if (typeof v !== "string" || !/^rediss?:\/\/./.test(v)) throw new UsageError(`${cmd}: --redis expects redis://HOST:PORT (or rediss:// for TLS), received '${String(v)}'`);
+  return v;
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DEFAULT_QUEUE } from "../workers/queue/protocol.js";
 import { startQueueWorker } from "../workers/queue/worker.js";
 import { UsageError, helpText, num, parseFlags, type FlagSpecs } from "./args.js";
+import { redisUrl } from "./executor_flags.js";
 import { Progress } from "./progress.js";
 
 export const workerFlags: FlagSpecs = {
@@ -22,12 +23,13 @@ export async function workerCommand(argv: string[]): Promise<void> {
       "Takes path evaluations of 'kshot search --executor bullmq' or 'kshot run --executor bullmq' from a Redis queue\nand runs them on this machine's worker threads. Runs until interrupted.", workerFlags));
     return;
   }
-  if (typeof f.redis !== "string" || !/^rediss?:\/\/./.test(f.redis)) throw new UsageError(`${cmd}: give --redis redis://HOST:PORT`);
+  if (f.redis === undefined) throw new UsageError(`${cmd}: give --redis redis://HOST:PORT`);
+  const redis = redisUrl(cmd, f.redis);
   const threads = num(cmd, "threads", f.threads, { integer: true, min: 1 });
   const lockMs = num(cmd, "lock-seconds", f["lock-seconds"], { min: 1 }) * 1000;
   const progress = new Progress();
   const worker = await startQueueWorker({
-    redis: f.redis, queue: String(f.queue), threads, cacheDir: String(f["cache-dir"]), lockMs, log: (line) => progress.log(line),
+    redis, queue: String(f.queue), threads, cacheDir: String(f["cache-dir"]), lockMs, log: (line) => progress.log(line),
   });
   await new Promise<void>((stop) => {
     const onSignal = (signal: string) => {
