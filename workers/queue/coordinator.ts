@@ -5,6 +5,8 @@ import { checkRedis } from "./redis.js";
 
 export interface QueueExecutorOptions { redis: string; queue: string; run: QueueRun; space: SearchSpace; log: (line: string) => void }
 
+const NO_WORKER = "no worker connected yet";
+
 /** Keep finished jobs (results and failures) this long, for restarts and other searches of the same run. */
 const KEEP_SECONDS = 7 * 24 * 3600;
 
@@ -16,7 +18,7 @@ const KEEP_SECONDS = 7 * 24 * 3600;
  * workers for progress.
  */
 export class QueueExecutor {
-  private workerLine = "no worker connected yet";
+  private workerLine = NO_WORKER;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(private readonly o: QueueExecutorOptions, private readonly queue: Queue<EvalJobData, EvalJobResult>,
@@ -36,7 +38,7 @@ export class QueueExecutor {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const x = new QueueExecutor(o, queue, events);
     await x.refreshWorkers();
-    if (x.workerLine.startsWith("no worker")) {
+    if (x.workerLine === NO_WORKER) {
       o.log(`queue '${o.queue}' at ${redactUrl(o.redis)}: no worker connected yet; jobs wait until one runs 'kshot worker --redis ${redactUrl(o.redis)} --queue ${o.queue}'`);
     }
     return x;
@@ -72,7 +74,7 @@ export class QueueExecutor {
     }
     const parsed = names.map(parseWorkerName).filter((w) => w !== null);
     if (parsed.length === 0) {
-      this.workerLine = "no worker connected yet";
+      this.workerLine = NO_WORKER;
       return;
     }
     const threads = parsed.reduce((a, w) => a + w.threads, 0);
