@@ -23,11 +23,15 @@ const dir = mkdtempSync(join(tmpdir(), "kshot-queue-"));
 const checkpoint = join(dir, "supernet.safetensors");
 let run: SupernetRun;
 
+/** Every child started, so that a failing test does not leave workers running. */
+const children: ChildProcess[] = [];
+
 /** A child process with its stderr kept, to wait for a line or its exit. */
 class Child {
   stderr = "";
   readonly exited: Promise<number | null>;
   constructor(readonly proc: ChildProcess) {
+    children.push(proc);
     proc.stderr!.on("data", (d: Buffer) => { this.stderr += d.toString(); });
     proc.stdout!.resume();
     this.exited = new Promise((ok) => proc.once("exit", (code) => ok(code)));
@@ -68,7 +72,10 @@ describe("search on a BullMQ queue", { skip: redis === null && "no redis-server 
     run = loadSupernetCheckpoint(checkpoint);
     writeFileSync(join(dir, "validation.kds"), encodeDataset(run.val));
   });
-  after(async () => { await redis?.stop(); });
+  after(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    await redis?.stop();
+  });
 
   it("gives the local pool's front with 1 worker and with 3 workers, one failing transiently and one killed mid-job", { timeout: 180_000 }, async () => {
     const local = Child.kshot([...search, "--workers", "2", "--out", join(dir, "local")]);
