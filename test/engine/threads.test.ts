@@ -90,6 +90,32 @@ describe("kernel team", () => {
     ]), "matmul");
   });
 
+  it("gives the same bits after the team shrinks (its surplus helper asleep), grows again and is stopped and restarted", () => {
+    const x = randn([16, 8, 12, 12], rng), w = randn([8, 8, 3, 3], rng);
+    const attrs = { stride: [1, 1], pad: [1, 1], groups: 1 };
+    const run = () => bits(engine.runKernel(K.Conv2D, [x, w], attrs)[0]!);
+    const saved = { threads: team.threads, minWork: team.minWork };
+    try {
+      team.minWork = 0;
+      const results: number[][] = [];
+      for (const threads of [3, 2, 3, 1, 3]) {
+        team.threads = threads;
+        const shared = team.sharedRuns;
+        results.push(run());
+        assert.equal(team.sharedRuns - shared, threads > 1 ? 1 : 0, `${threads} thread(s)`);
+      }
+      team.stop();
+      results.push(run());
+      for (const r of results) assert.deepEqual(r, results[0]);
+    } finally {
+      Object.assign(team, saved);
+    }
+  });
+
+  it("refuses a call of more tasks than a claim word holds", () => {
+    assert.throws(() => team.run("scalarTask", [], 2 ** 24, 0, 1), /kernel team: scalarTask asked for 16777216 tasks, more than the 16777214 a call may have/);
+  });
+
   it("rejects a thread count it cannot use", () => {
     assert.throws(() => { team.threads = 0; }, /kernel team: expected 1 to 256 threads, received 0/);
     assert.throws(() => { team.threads = 1.5; }, /received 1.5/);

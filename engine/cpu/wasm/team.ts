@@ -1,9 +1,13 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { CLAIM_BITS, MAX_TASKS, claimTask, claimWords, closeCall, openCall } from "./claims.mjs";
 import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
 
-// Words of the control block shared with the team's threads.
-const SLOTS = { gen: 0, kernel: 1, params: 2, tasks: 3, threads: 4, scratch: 5, stride: 6, done: 7, error: 8 } as const;
+// Words of the control block shared with the team's threads: `gen` wakes
+// them, `done` counts finished tasks of the current call, `epoch` counts
+// stops (a helper of an earlier epoch ends instead of taking work), `size`
+// is the team's size (helpers beyond it sleep at once).
+const SLOTS = { gen: 0, kernel: 1, params: 2, tasks: 3, threads: 4, scratch: 5, stride: 6, done: 7, error: 8, epoch: 9, size: 10 } as const;
 const MAX_THREADS = 256;
 /**
  * Milliseconds a thread polls the control block before it sleeps on it:
@@ -33,13 +37,19 @@ export function parseThreads(text: string, what: string): number {
 /**
  * A persistent team of threads that run the WebAssembly kernels over the
  * shared memory that holds the CPU tensors. A kernel call is split into
- * tasks that each write their own part of the output; task t runs on thread
- * t mod T (the calling thread is thread 0). Since what a task computes does
- * not depend on the thread or on T, results are the same bits for any
- * thread count. Helpers start on first use and sleep between calls.
+ * tasks that each write their own part of the output; each thread (the
+ * calling one is thread 0) runs the tasks of its own range, then helps with
+ * the others' (claims.mjs), so a helper that wakes late or loses its core to
+ * another process only takes fewer tasks.
+ * Since what a task computes does not depend on the thread that runs it or
+ * on how many there are, results are the same bits for any thread count.
+ * Helpers start on first use and sleep between calls.
  */
 export class KernelTeam {
   private readonly control = new Int32Array(new SharedArrayBuffer(4 * 16));
+  /** The claim words, one per thread's range of tasks (see claims.mjs). */
+  private readonly claims = claimWords(MAX_THREADS);
+  private call = 0n;
   private workers: Worker[] = [];
   private size = 1;
   private readonly paramsPtr = wasm.heap.alloc(4 * 64);
@@ -57,10 +67,9 @@ export class KernelTeam {
     return this.size;
   }
 
+  /** Fewer threads leave the surplus helpers asleep (so switching back and forth is cheap); more start on the next call. */
   set threads(n: number) {
     if (!(Number.isInteger(n) && n >= 1 && n <= MAX_THREADS)) throw new Error(`kernel team: expected 1 to ${MAX_THREADS} threads, received ${n}`);
-    if (n === this.size) return;
-    this.stop();
     this.size = n;
   }
 
@@ -71,60 +80,71 @@ export class KernelTeam {
    */
   run(kernel: TaskKernel, params: readonly number[], tasks: number, scratchFloats: number, work: number): void {
     if (tasks <= 0) return;
+    if (tasks > MAX_TASKS) throw new Error(`kernel team: ${kernel} asked for ${tasks} tasks, more than the ${MAX_TASKS} a call may have`);
     const words = wasm.i32;
     for (let i = 0; i < params.length; i++) words[(this.paramsPtr >>> 2) + i] = params[i]!;
     const threads = work < this.minWork ? 1 : Math.min(this.size, tasks);
     const stride = Math.ceil((scratchFloats * 4) / 64) * 64;
     const scratch = stride > 0 ? wasm.heap.alloc(stride * threads) : 0;
-    const k = TASK_KERNELS.indexOf(kernel);
     try {
       if (threads === 1) {
         const fn = wasm.fn[kernel];
         for (let t = 0; t < tasks; t++) fn(this.paramsPtr, t, scratch);
       } else {
-        this.runShared(k, tasks, threads, scratch, stride);
+        this.runShared(kernel, tasks, threads, scratch, stride);
       }
     } finally {
       if (stride > 0) wasm.heap.release(scratch);
     }
   }
 
-  private runShared(kernel: number, tasks: number, threads: number, scratch: number, stride: number): void {
+  private runShared(kernel: TaskKernel, tasks: number, threads: number, scratch: number, stride: number): void {
     this.start();
     this.sharedRuns++;
     const c = this.control;
-    c[SLOTS.kernel] = kernel;
-    c[SLOTS.params] = this.paramsPtr;
-    c[SLOTS.tasks] = tasks;
-    c[SLOTS.threads] = threads;
-    c[SLOTS.scratch] = scratch;
-    c[SLOTS.stride] = stride;
+    const call = ++this.call << CLAIM_BITS;
+    closeCall(this.claims, call);
+    Atomics.store(c, SLOTS.kernel, TASK_KERNELS.indexOf(kernel));
+    Atomics.store(c, SLOTS.params, this.paramsPtr);
+    Atomics.store(c, SLOTS.tasks, tasks);
+    Atomics.store(c, SLOTS.threads, threads);
+    Atomics.store(c, SLOTS.size, this.size);
+    Atomics.store(c, SLOTS.scratch, scratch);
+    Atomics.store(c, SLOTS.stride, stride);
     Atomics.store(c, SLOTS.done, 0);
+    openCall(this.claims, call, tasks, threads);
     Atomics.add(c, SLOTS.gen, 1);
     Atomics.notify(c, SLOTS.gen);
-    const fn = wasm.fn[TASK_KERNELS[kernel]!];
-    for (let t = 0; t < tasks; t += threads) fn(this.paramsPtr, t, scratch);
-    this.waitForHelpers(threads - 1);
-    if (Atomics.exchange(c, SLOTS.error, 0) !== 0) throw new Error(`kernel team: ${TASK_KERNELS[kernel]} failed on a helper thread`);
+    const fn = wasm.fn[kernel];
+    for (let t = claimTask(this.claims, call, tasks, threads, 0); t >= 0; t = claimTask(this.claims, call, tasks, threads, 0)) {
+      fn(this.paramsPtr, t, scratch);
+      Atomics.add(c, SLOTS.done, 1);
+    }
+    this.waitForTasks(tasks);
+    if (Atomics.exchange(c, SLOTS.error, 0) !== 0) throw new Error(`kernel team: ${kernel} failed on a helper thread`);
   }
 
-  private waitForHelpers(helpers: number): void {
+  private waitForTasks(tasks: number): void {
     const c = this.control;
     const t0 = performance.now();
-    for (let done = Atomics.load(c, SLOTS.done); done < helpers; done = Atomics.load(c, SLOTS.done)) {
+    for (let done = Atomics.load(c, SLOTS.done); done < tasks; done = Atomics.load(c, SLOTS.done)) {
       const waited = performance.now() - t0;
       if (waited < SPIN_MS) continue;
       Atomics.wait(c, SLOTS.done, done, 100);
-      if (waited > WAIT_LIMIT_MS) throw new Error(`kernel team: ${helpers - done} helper thread(s) did not answer in ${WAIT_LIMIT_MS / 1000} s`);
+      if (waited > WAIT_LIMIT_MS) throw new Error(`kernel team: ${tasks - done} task(s) claimed by helper threads did not finish in ${WAIT_LIMIT_MS / 1000} s`);
     }
   }
 
   private start(): void {
-    if (this.workers.length === this.size - 1) return;
+    if (this.workers.length >= this.size - 1) return;
     const url = new URL("./team_worker.mjs", import.meta.url);
     for (let id = this.workers.length + 1; id < this.size; id++) {
       const w = new Worker(url, {
-        workerData: { module: wasm.module, memory: wasm.memory, control: this.control.buffer, id, kernels: TASK_KERNELS, slots: SLOTS, spinMs: SPIN_MS, seen: Atomics.load(this.control, SLOTS.gen) },
+        workerData: {
+          module: wasm.module, memory: wasm.memory, control: this.control.buffer, claims: this.claims.buffer, id, kernels: TASK_KERNELS,
+          slots: SLOTS, spinMs: SPIN_MS,
+          seen: Atomics.load(this.control, SLOTS.gen), epoch: Atomics.load(this.control, SLOTS.epoch),
+        },
       });
       w.unref();
       this.workers.push(w);
@@ -135,7 +155,7 @@ export class KernelTeam {
   stop(): void {
     if (this.workers.length === 0) return;
     const c = this.control;
-    c[SLOTS.kernel] = -1;
+    Atomics.add(c, SLOTS.epoch, 1);
     Atomics.add(c, SLOTS.gen, 1);
     Atomics.notify(c, SLOTS.gen);
     for (const w of this.workers) void w.terminate();

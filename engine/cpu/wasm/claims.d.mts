@@ -1,0 +1,10 @@
+export declare const CLAIM_BITS: bigint;
+export declare const MAX_TASKS: number;
+export declare function claimWords(threads: number): BigInt64Array;
+export declare function rangeStart(j: number, tasks: number, threads: number): number;
+export declare function callOf(word: bigint): bigint;
+export declare function closeCall(words: BigInt64Array, call: bigint): void;
+export declare function firstWord(words: BigInt64Array): bigint;
+export declare function isClosed(word: bigint): boolean;
+export declare function openCall(words: BigInt64Array, call: bigint, tasks: number, threads: number): void;
+export declare function claimTask(words: BigInt64Array, call: bigint, tasks: number, threads: number, id: number): number;
