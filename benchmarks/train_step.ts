@@ -51,17 +51,27 @@ const cases: Case[] = [
   { name: "supernet K=4 C=16 N=5 3x32x32", torch: "supernet-cifar", make: () => supernetTrainingStep({ C: 16, N: 5, channels: 3, size: 32, K: 4 }) },
 ];
 
-/** Median milliseconds per step over `steps` timed steps, after two untimed ones. */
-function timeSteps(step: () => Tensor): number {
-  const run = () => { const l = step(); l.dataSync(); l.dispose(); };
-  run(); run();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    run();
-    times.push(performance.now() - t0);
+/**
+ * Median milliseconds per step for each thread count, over `steps` timed
+ * steps each, after two untimed ones. The thread counts take turns step by
+ * step, each on its own copy of the case (same seed, so the same paths), so
+ * that the machine's drift over the run falls on all of them alike.
+ */
+function timeSteps(make: Case["make"]): Map<number, number> {
+  const setups = threadCounts.map(() => make());
+  const times = threadCounts.map((): number[] => []);
+  for (let i = 0; i < steps + 2; i++) {
+    threadCounts.forEach((threads, j) => {
+      team.threads = threads;
+      const t0 = performance.now();
+      const loss = setups[j]!.step();
+      loss.dataSync();
+      loss.dispose();
+      if (i >= 2) times[j]!.push(performance.now() - t0);
+    });
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  for (const s of setups) s.dispose();
+  return new Map(threadCounts.map((threads, j) => [threads, times[j]!.sort((a, b) => a - b)[Math.floor(steps / 2)]!]));
 }
 
 /** PyTorch's milliseconds per step by case and thread count, or why there are none. */
@@ -83,12 +93,7 @@ function torchPeer(): Map<string, number> | string {
 
 const kshot = new Map<string, number>();
 for (const c of cases) {
-  for (const threads of threadCounts) {
-    team.threads = threads;
-    const setup = c.make(); // anew per thread count: the supernets sample the same paths each time
-    kshot.set(`${c.name}/${threads}`, timeSteps(setup.step));
-    setup.dispose();
-  }
+  for (const [threads, ms] of timeSteps(c.make)) kshot.set(`${c.name}/${threads}`, ms);
 }
 team.stop();
 const peer = torchPeer();
