@@ -12,7 +12,7 @@ export function transposeKernel({ inputs, attrs, backend }: KernelArgs<Transpose
   const shape = transposeShape(x, perm);
   const inStrides = stridesOf(x.shape);
   const xv = backend.values(x.dataId);
-  const outId = backend.allocate(sizeOf(shape), x.dtype);
+  const outId = backend.allocateUninit(sizeOf(shape), x.dtype);
   const out = backend.values(outId);
   walkRows(shape, stridesOf(shape), perm.map((p) => inStrides[p]!), stridesOf(shape), (o, xi, _u, n, _so, sx) => {
     for (let i = 0; i < n; i++) out[o + i] = xv[xi + i * sx]!;
@@ -25,7 +25,7 @@ export function concatKernel({ inputs, attrs, backend }: KernelArgs<ConcatAttrs,
   const first = inputs[0]!;
   const outer = sizeOf(first.shape.slice(0, axis));
   const inner = sizeOf(first.shape.slice(axis + 1));
-  const outId = backend.allocate(sizeOf(shape), first.dtype);
+  const outId = backend.allocateUninit(sizeOf(shape), first.dtype);
   const out = backend.values(outId);
   const outRow = shape[axis]! * inner;
   let at = 0;
@@ -45,7 +45,7 @@ export function sliceKernel({ inputs, attrs, backend }: KernelArgs<SliceAttrs, C
   const st = stridesOf(x.shape);
   const base = begin.reduce((s, b, i) => s + b * st[i]!, 0);
   const xv = backend.values(x.dataId);
-  const outId = backend.allocate(sizeOf(size), x.dtype);
+  const outId = backend.allocateUninit(sizeOf(size), x.dtype);
   const out = backend.values(outId);
   walkRows(size, stridesOf(size), st, st, (o, xi, _u, n) => out.set(xv.subarray(base + xi, base + xi + n), o));
   return [{ dataId: outId, shape: [...size], dtype: x.dtype }];
@@ -67,7 +67,7 @@ export function padKernel({ inputs, attrs, backend }: KernelArgs<PadAttrs, CpuBa
 export function castKernel({ inputs, attrs, backend }: KernelArgs<CastAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const xv = backend.values(x.dataId);
-  const outId = backend.allocate(xv.length, attrs.dtype);
+  const outId = backend.allocateUninit(xv.length, attrs.dtype);
   const out = backend.values(outId);
   if (attrs.dtype === "int32") for (let i = 0; i < xv.length; i++) out[i] = Math.trunc(xv[i]!);
   else out.set(xv);

@@ -61,7 +61,7 @@ export function maxPoolKernel({ inputs, attrs, backend }: KernelArgs<PoolAttrs, 
   const g = poolGeometry("MaxPool", x.shape, attrs);
   const xv = backend.f32(x.dataId);
   const size = g.planes * g.oh * g.ow;
-  const outId = backend.allocate(size, "float32"), argId = backend.allocate(size, "int32");
+  const outId = backend.allocateUninit(size, "float32"), argId = backend.allocateUninit(size, "int32");
   const out = backend.f32(outId), arg = backend.i32(argId);
   forEachWindow(g, (p, o, y0, y1, x0, x1) => {
     let best = -Infinity, at = y0 * g.w + x0;

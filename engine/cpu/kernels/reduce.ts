@@ -26,7 +26,7 @@ export function reduceKernel(op: "Sum" | "Mean") {
       }
     });
     const count = op === "Mean" ? axes.reduce((p, a) => p * x.shape[a]!, 1) : 1;
-    const outId = backend.allocate(acc.length, "float32");
+    const outId = backend.allocateUninit(acc.length, "float32");
     const out = backend.f32(outId);
     for (let i = 0; i < acc.length; i++) out[i] = acc[i]! / count;
     const shape = attrs.keepDims ? kept : x.shape.filter((_, i) => !axes.includes(i));
@@ -40,7 +40,7 @@ export function broadcastToKernel({ inputs, attrs, backend }: KernelArgs<Broadca
   const shape = attrs.shape;
   checkBroadcastTo(x, shape);
   const xv = backend.values(x.dataId);
-  const outId = backend.allocate(sizeOf(shape), x.dtype);
+  const outId = backend.allocateUninit(sizeOf(shape), x.dtype);
   const out = backend.values(outId);
   walkRows(shape, stridesOf(shape), broadcastStrides(x.shape, shape), stridesOf(shape), (o, xi, _u, n, _so, sx) => {
     for (let i = 0; i < n; i++) out[o + i] = xv[xi + i * sx]!;
@@ -56,7 +56,7 @@ export function argMaxKernel({ inputs, attrs, backend }: KernelArgs<ArgMaxAttrs,
   const len = x.shape[axis]!;
   const inner = sizeOf(x.shape.slice(axis + 1));
   const outer = sizeOf(x.shape.slice(0, axis));
-  const outId = backend.allocate(outer * inner, "int32");
+  const outId = backend.allocateUninit(outer * inner, "int32");
   const out = backend.i32(outId);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {

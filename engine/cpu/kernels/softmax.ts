@@ -22,7 +22,7 @@ export function logSoftmaxKernel({ inputs, backend }: KernelArgs<unknown, CpuBac
   const x = inputs[0]!;
   checkLogSoftmaxInput(x);
   const xv = backend.f32(x.dataId);
-  const outId = backend.allocate(xv.length, "float32");
+  const outId = backend.allocateUninit(xv.length, "float32");
   logSoftmaxRows(xv, backend.f32(outId), x.shape[x.shape.length - 1]!);
   return [{ dataId: outId, shape: x.shape, dtype: "float32" }];
 }
@@ -32,7 +32,7 @@ export function logSoftmaxGradKernel({ inputs, backend }: KernelArgs<unknown, Cp
   const [dy, y] = inputs as [TensorInfo, TensorInfo];
   const c = y.shape[y.shape.length - 1]!;
   const dyv = backend.f32(dy.dataId), yv = backend.f32(y.dataId);
-  const outId = backend.allocate(yv.length, "float32");
+  const outId = backend.allocateUninit(yv.length, "float32");
   const dx = backend.f32(outId);
   for (let r = 0; r < yv.length; r += c) {
     let s = 0;
@@ -53,7 +53,7 @@ export function softmaxCrossEntropyKernel({ inputs, attrs, backend }: KernelArgs
   const [b, c] = logits.shape as [number, number];
   const eps = attrs.labelSmoothing;
   const lv = backend.i32(labels.dataId);
-  const logpId = backend.allocate(b * c, "float32");
+  const logpId = backend.allocateUninit(b * c, "float32");
   const logp = backend.f32(logpId);
   logSoftmaxRows(backend.f32(logits.dataId), logp, c);
   let total = 0;
@@ -64,7 +64,7 @@ export function softmaxCrossEntropyKernel({ inputs, attrs, backend }: KernelArgs
     for (let j = 0; j < c; j++) rowSum += logp[r * c + j]!;
     total -= (1 - eps) * logp[r * c + label]! + (eps / c) * rowSum;
   }
-  const lossId = backend.allocate(1, "float32");
+  const lossId = backend.allocateUninit(1, "float32");
   backend.f32(lossId)[0] = b > 0 ? total / b : 0;
   return [{ dataId: lossId, shape: [], dtype: "float32" }, { dataId: logpId, shape: [b, c], dtype: "float32" }];
 }
@@ -77,7 +77,7 @@ export function softmaxCrossEntropyGradKernel({ inputs, attrs, backend }: Kernel
   const eps = attrs.labelSmoothing;
   const scale = backend.f32(dl.dataId)[0]! / b;
   const lp = backend.f32(logp.dataId), lv = backend.i32(labels.dataId);
-  const outId = backend.allocate(b * c, "float32");
+  const outId = backend.allocateUninit(b * c, "float32");
   const dx = backend.f32(outId);
   for (let r = 0; r < b; r++) {
     for (let j = 0; j < c; j++) {
