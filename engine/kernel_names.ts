@@ -37,7 +37,14 @@ export interface BatchNormAttrs {
   /** Normalise with the batch's own statistics (training, or the paper's supernet evaluation). */
   batchStats: boolean;
   affine: boolean;
+  /**
+   * An activation applied to the output in the same pass (NAS-Bench-201's
+   * and MobileNet's BN -> ReLU). BatchNormGrad then takes the forward output
+   * as its last input, to mask dy as the activation's own gradient would.
+   */
+  activation?: FusedActivation;
 }
+export type FusedActivation = "relu" | "relu6";
 
 export const Add = "Add";
 export const Sub = "Sub";

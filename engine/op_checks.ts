@@ -1,5 +1,6 @@
 import type { TensorInfo } from "./backend.js";
 import { OpError, fmtShape } from "./errors.js";
+import type { FusedActivation } from "./kernel_names.js";
 import { normalizeAxes, shapesEqual } from "./shape.js";
 
 // Argument checks and output shapes of the layout, batch-norm and softmax
@@ -60,6 +61,30 @@ export function batchNormDims(op: string, x: TensorInfo, vecs: readonly TensorIn
   const c = x.shape[1]!;
   for (const v of vecs) if (v.shape.length !== 1 || v.shape[0] !== c) throw new OpError(op, `per-channel vectors of shape [${c}]`, fmtShape(v.shape));
   return { n: x.shape[0]!, c, inner: x.shape.slice(2).reduce((a, b) => a * b, 1) };
+}
+
+/** A batch norm's fused activation, checked: undefined for none. */
+export function fusedActivation(op: string, activation: unknown): FusedActivation | undefined {
+  if (activation === undefined || activation === "relu" || activation === "relu6") return activation;
+  throw new OpError(op, "a fused activation 'relu' or 'relu6'", `'${String(activation)}'`);
+}
+
+/**
+ * The inputs of BatchNormGrad, checked: [dy, x, mean, invstd, gamma?, y?],
+ * y (the forward output) with a fused activation.
+ */
+export function batchNormGradInputs(inputs: readonly TensorInfo[], affine: boolean, activation: FusedActivation | undefined): {
+  dy: TensorInfo; x: TensorInfo; mean: TensorInfo; invstd: TensorInfo; gamma?: TensorInfo; y?: TensorInfo; n: number; c: number; inner: number;
+} {
+  const expected = 4 + (affine ? 1 : 0) + (activation ? 1 : 0);
+  if (inputs.length !== expected) throw new OpError("BatchNormGrad", `${expected} inputs`, `${inputs.length}`);
+  const [dy, x, mean, invstd] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+  const dims = batchNormDims("BatchNormGrad", x, [mean, invstd]);
+  const y = activation ? inputs[expected - 1]! : undefined;
+  for (const [name, t] of [["dy", dy], ["y", y]] as const) {
+    if (t !== undefined && !shapesEqual(t.shape, x.shape)) throw new OpError("BatchNormGrad", `${name} of x's shape ${fmtShape(x.shape)}`, fmtShape(t.shape));
+  }
+  return { dy, x, mean, invstd, ...(affine ? { gamma: inputs[4]! } : {}), ...(y ? { y } : {}), ...dims };
 }
 
 export function checkLogSoftmaxInput(x: TensorInfo): void {

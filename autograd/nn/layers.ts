@@ -1,4 +1,5 @@
 import { ones, tidy, zeros, type Rng, type Tensor } from "../../engine/index.js";
+import type { FusedActivation } from "../../engine/kernel_names.js";
 import { noGrad } from "../tape.js";
 import { add, mulScalar } from "../ops/arithmetic.js";
 import { hardSigmoid, hardSwish, relu, relu6, sigmoid } from "../ops/activations.js";
@@ -75,7 +76,13 @@ export class Linear extends Module implements CountsMacs {
   }
 }
 
-export interface BatchNormOptionsModule { affine?: boolean; momentum?: number; eps?: number }
+export interface BatchNormOptionsModule {
+  affine?: boolean;
+  momentum?: number;
+  eps?: number;
+  /** A ReLU or ReLU6 on the output, fused into the normalisation (no parameters, so checkpoints are the same as BN then the activation). */
+  activation?: FusedActivation;
+}
 
 /**
  * BatchNorm2d as PyTorch's: batch statistics and running averages in
@@ -91,6 +98,7 @@ export class BatchNorm2d extends Module {
   /** Weight of each new batch in the running averages (changeable: recalibration averages cumulatively). */
   momentum: number;
   readonly eps: number;
+  readonly activation: FusedActivation | undefined;
 
   constructor(readonly channels: number, options: BatchNormOptionsModule = {}) {
     super();
@@ -101,6 +109,7 @@ export class BatchNorm2d extends Module {
     this.runningVar = this.registerBuffer("running_var", ones([channels]));
     this.momentum = options.momentum ?? 0.1;
     this.eps = options.eps ?? 1e-5;
+    this.activation = options.activation;
   }
 
   forward(x: Tensor): Tensor {
@@ -108,6 +117,7 @@ export class BatchNorm2d extends Module {
     return batchNorm(x, {
       mode, gamma: this.gamma ?? undefined, beta: this.beta ?? undefined,
       runningMean: this.runningMean, runningVar: this.runningVar, momentum: this.momentum, eps: this.eps,
+      ...(this.activation ? { activation: this.activation } : {}),
     });
   }
 }

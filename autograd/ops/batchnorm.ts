@@ -21,9 +21,11 @@ export interface BatchNormOptions {
   /** Weight of the new batch in the running averages (PyTorch's default 0.1). */
   momentum?: number;
   eps?: number;
+  /** An activation applied to the output in the same pass, as batchNorm followed by relu/relu6 but one pass over memory each way. */
+  activation?: K.FusedActivation;
 }
 
-/** Batch normalisation over axis 1 of [N, C, ...]. */
+/** Batch normalisation over axis 1 of [N, C, ...], optionally followed by a fused activation. */
 export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   const affine = o.gamma !== undefined;
   if (affine !== (o.beta !== undefined)) throw new OpError("BatchNorm", "gamma and beta together, or neither", affine ? "gamma only" : "beta only");
@@ -34,7 +36,7 @@ export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   if (affine) inputs.push(o.gamma!, o.beta!);
   if (!batchStats) inputs.push(o.runningMean!, o.runningVar!);
   const eps = o.eps ?? 1e-5;
-  const outs = runOp<K.BatchNormAttrs>(K.BatchNorm, inputs, { eps, batchStats, affine });
+  const outs = runOp<K.BatchNormAttrs>(K.BatchNorm, inputs, { eps, batchStats, affine, ...(o.activation ? { activation: o.activation } : {}) });
   if (o.mode === "train" && hasRunning) {
     const m = o.momentum ?? 0.1;
     const count = x.size / x.shape[1]!;

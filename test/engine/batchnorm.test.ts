@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { Rng, ones, randn, tensor, zeros } from "../../engine/index.js";
+import { Rng, engine, kernels as K, ones, randn, tensor, zeros, type Tensor } from "../../engine/index.js";
 import * as ag from "../../autograd/index.js";
 import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
 import { checkOp } from "../helpers/check_op.js";
@@ -53,10 +53,59 @@ conformance("batch normalisation", [CPU, WEBGPU], () => {
     }
   });
 
+  for (const activation of ["relu", "relu6"] as const) {
+    const clamp = activation === "relu" ? (v: number) => Math.max(v, 0) : (v: number) => Math.min(Math.max(v, 0), 6);
+    for (const affine of [true, false]) {
+      it(`with a fused ${activation}, batch statistics, affine=${affine}: forward and gradients against BN then ${activation} in float64`, () => checkOp({
+        name: `batchNorm + ${activation}`,
+        // gamma up to 4 and beta up to 3 push some outputs above 6, so relu6's upper clamp is exercised too
+        inputs: affine ? [{ shape: [4, 3, 3, 2] }, { shape: [3], gen: (r) => 1 + 3 * r.uniform() }, { shape: [3], gen: (r) => 3 * r.uniform() - 1 }] : [{ shape: [4, 3, 3, 2] }],
+        run: ([x, g, b]) => ag.batchNorm(x!, { mode: "batch-stats", gamma: g, beta: b, activation }),
+        ref: ([x, g, b]) => ref.unary(ref.batchNorm(x!, g ?? null, b ?? null, 1e-5), clamp),
+        rtol: 1e-3,
+      }));
+    }
+
+    it(`with a fused ${activation}, running statistics: forward and gradients against BN then ${activation} in float64`, async () => {
+      const mean = [0.1, -0.2, 0.3], variance = [0.05, 0.02, 0.1];
+      await checkOp({
+        name: `batchNorm eval + ${activation}`,
+        inputs: [{ shape: [2, 3, 4, 3] }, { shape: [3] }, { shape: [3] }],
+        run: ([x, g, b]) => ag.batchNorm(x!, { mode: "eval", gamma: g, beta: b, runningMean: tensor(mean), runningVar: tensor(variance), activation }),
+        ref: ([x, g, b]) => ref.unary(ref.batchNorm(x!, g!, b!, 1e-5, { mean: ref.arr([3], mean), var: ref.arr([3], variance) }), clamp),
+      });
+    });
+
+    it(`with a fused ${activation}: the same bits as BN then ${activation}, forward and every gradient`, async () => {
+      const rng = new Rng(11);
+      const x = randn([6, 4, 5, 5], rng), gamma = tensor([0.5, 1, 2, 4], [4]), beta = tensor([-1, 0.2, 1, 3], [4]);
+      const dy = randn([6, 4, 5, 5], rng);
+      const act = activation === "relu" ? ag.relu : ag.relu6;
+      const forward = (fused: boolean) => fused ? ag.batchNorm(x, { mode: "batch-stats", gamma, beta, activation }) : act(ag.batchNorm(x, { mode: "batch-stats", gamma, beta }));
+      const bits = async (t: Tensor) => [...new Uint32Array(Float32Array.from(await t.data()).buffer)];
+      const outputs = async (fused: boolean) => {
+        const y = forward(fused);
+        const grads = ag.grad(() => ag.sum(ag.mul(forward(fused), dy)), [x, gamma, beta]);
+        return { y: await bits(y), values: await y.data(), grads: await Promise.all(grads.map(bits)) };
+      };
+      const [fused, unfused] = [await outputs(true), await outputs(false)];
+      assert.deepEqual(fused.y, unfused.y, "forward");
+      ["dx", "dgamma", "dbeta"].forEach((name, i) => assert.deepEqual(fused.grads[i], unfused.grads[i], name));
+      assert.ok(fused.values.some((v) => v === 0) && (activation === "relu" || fused.values.some((v) => v === 6)), "the case reaches the activation's clamps");
+    });
+  }
+
   it("rejects half an affine pair, eval without statistics, and wrong vector sizes", async () => {
     const x = randn([2, 3, 2, 2], new Rng(0));
     assert.throws(() => ag.batchNorm(x, { mode: "batch-stats", gamma: ones([3]) }), /BatchNorm: expected gamma and beta together/);
     assert.throws(() => ag.batchNorm(x, { mode: "eval" }), /BatchNorm: expected running mean and variance in eval mode/);
     assert.throws(() => ag.batchNorm(x, { mode: "batch-stats", gamma: ones([4]), beta: zeros([4]) }), /BatchNorm: expected per-channel vectors of shape \[3\], received \[4\]/);
+    assert.throws(() => ag.batchNorm(x, { mode: "batch-stats", activation: "sigmoid" as "relu" }), /BatchNorm: expected a fused activation 'relu' or 'relu6', received 'sigmoid'/);
+    const [y, mean, inv] = engine.runKernel(K.BatchNorm, [x], { eps: 1e-5, batchStats: true, affine: false, activation: "relu" });
+    assert.throws(() => engine.runKernel(K.BatchNormGrad, [x, x, mean!, inv!], { eps: 1e-5, batchStats: true, affine: false, activation: "relu" }),
+      /BatchNormGrad: expected 5 inputs, received 4/);
+    assert.throws(() => engine.runKernel(K.BatchNormGrad, [x, x, mean!, inv!, mean!], { eps: 1e-5, batchStats: true, affine: false, activation: "relu" }),
+      /BatchNormGrad: expected y of x's shape \[2, 3, 2, 2\], received \[3\]/);
+    y!.dispose();
   });
 });

@@ -2,7 +2,7 @@ import type { TensorInfo } from "../../backend.js";
 import { OpError } from "../../errors.js";
 import type { BatchNormAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { batchNormDims } from "../../op_checks.js";
+import { batchNormDims, batchNormGradInputs, fusedActivation } from "../../op_checks.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { wasm } from "../wasm/module.js";
 import { team } from "../wasm/team.js";
@@ -11,18 +11,24 @@ import { HeapOperands } from "./heap_operands.js";
 // Batch normalisation over axis 1 of [N, C, ...]. Inputs: x, then gamma and
 // beta when affine, then the running mean and variance when not normalising
 // with batch statistics. Outputs: y, the mean and 1/sqrt(var + eps) used, and
-// the biased batch variance (for the caller's running-average update).
+// the biased batch variance (for the caller's running-average update). A
+// fused activation is applied to y in the normalising pass, and its mask to
+// dy in the gradient's passes.
 // Statistics and gradients are WebAssembly tasks of one channel each,
 // summed in f64; the normalising pass is SIMD over blocks of rows.
 
 /** Rows ([N, C] pairs) per task of the normalising pass: fixed by shape, never by thread count. */
 const rowsPerTask = (inner: number) => Math.max(1, Math.ceil(65536 / inner));
 
+/** The fused activation's code in engine/cpu/wasm/assembly/elementwise.ts. */
+const ACTIVATION_CODE = { none: -1, relu: 0, relu6: 1 } as const;
+
 export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
   const x = inputs[0]!;
   const expected = 1 + (attrs.affine ? 2 : 0) + (attrs.batchStats ? 0 : 2);
   if (inputs.length !== expected) throw new OpError("BatchNorm", `${expected} inputs`, `${inputs.length}`);
   const { n, c, inner } = batchNormDims("BatchNorm", x, inputs.slice(1));
+  const act = ACTIVATION_CODE[fusedActivation("BatchNorm", attrs.activation) ?? "none"];
   const gamma = attrs.affine ? backend.f32(inputs[1]!.dataId) : null;
   const beta = attrs.affine ? backend.f32(inputs[2]!.dataId) : null;
   const meanD = backend.allocateUninit(c, "float32"), invD = backend.allocateUninit(c, "float32"), varD = backend.allocateUninit(c, "float32");
@@ -47,7 +53,8 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
     }
     const y = ops.output(n * c * inner);
     const per = rowsPerTask(inner);
-    team.run("bnApplyTask", [px, y.ptr, affine, affine + 4 * c, n, c, inner, per], Math.ceil((n * c) / per), 0, 2 * n * c * inner);
+    team.run("bnApplyTask", [px, y.ptr, affine, affine + 4 * c, n, c, inner, per, act],
+      Math.ceil((n * c) / per), 0, 2 * n * c * inner);
     const vec = [c];
     return [
       { dataId: y.data, shape: x.shape, dtype: "float32" },
@@ -62,19 +69,20 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
 }
 
 /**
- * Inputs [dy, x, mean, invstd, gamma?]; outputs [dx, dgamma?, dbeta?]. With
+ * Inputs [dy, x, mean, invstd, gamma?, y?] (y, the forward output, with a
+ * fused activation); outputs [dx, dgamma?, dbeta?]. With
  * batch statistics the mean and variance depend on x and the full formula
  * applies; with running statistics they are constants.
  */
 export function batchNormGradKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
-  const [dy, x, meanT, invT] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-  const { n, c, inner } = batchNormDims("BatchNormGrad", x, [meanT, invT]);
+  const activation = fusedActivation("BatchNormGrad", attrs.activation);
+  const { dy, x, mean: meanT, invstd: invT, gamma: gammaT, y, n, c, inner } = batchNormGradInputs(inputs, attrs.affine, activation);
   const ops = new HeapOperands(backend);
   try {
     const dx = ops.output(n * c * inner), dg = ops.output(c), db = ops.output(c);
-    const gamma = attrs.affine ? ops.ptr(inputs[4]!) : 0;
+    const gamma = gammaT === undefined ? 0 : ops.ptr(gammaT);
     team.run("bnGradTask", [ops.ptr(dy), ops.ptr(x), ops.ptr(meanT), ops.ptr(invT), gamma, dx.ptr, dg.ptr, db.ptr, n, c, inner,
-      attrs.batchStats ? 1 : 0], c, 0, 8 * n * c * inner);
+      attrs.batchStats ? 1 : 0, y === undefined ? 0 : ops.ptr(y), ACTIVATION_CODE[activation ?? "none"]], c, 0, 8 * n * c * inner);
     const outs: TensorInfo[] = [{ dataId: dx.data, shape: x.shape, dtype: "float32" }];
     if (attrs.affine) outs.push({ dataId: dg.data, shape: [c], dtype: "float32" }, { dataId: db.data, shape: [c], dtype: "float32" });
     else { backend.release(dg.data); backend.release(db.data); }

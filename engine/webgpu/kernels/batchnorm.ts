@@ -1,8 +1,8 @@
 import type { TensorInfo } from "../../backend.js";
 import { OpError } from "../../errors.js";
-import type { BatchNormAttrs } from "../../kernel_names.js";
+import type { BatchNormAttrs, FusedActivation } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { batchNormDims } from "../../op_checks.js";
+import { batchNormDims, batchNormGradInputs, fusedActivation } from "../../op_checks.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
 import { PRELUDE, WG, f32Bits, groupsFor, perElement, storage } from "../wgsl.js";
 
@@ -10,6 +10,8 @@ import { PRELUDE, WG, f32Bits, groupsFor, perElement, storage } from "../wgsl.js
 // inputs x, gamma and beta when affine, running mean and variance unless
 // normalising with batch statistics; outputs y, mean, 1/sqrt(var + eps) and
 // the biased batch variance. Per-channel sums take one workgroup per channel.
+// A fused activation clamps y in the normalising pass; its gradient masks dy
+// by the forward output y, which BatchNormGrad then takes as its last input.
 
 const CH_WG = 256;
 
@@ -81,8 +83,16 @@ const elementMain = (body: string) => `${perElement("P(0u) * P(1u) * P(2u)")}
   ${body}
 }`;
 
-const applyProgram = (affine: boolean) => ({
-  key: `bnApply:${affine}`,
+/** WGSL that clamps `v` as the fused activation does. */
+const activate = (activation: FusedActivation | undefined, v: string) =>
+  activation === "relu" ? `max(${v}, 0.0)` : activation === "relu6" ? `clamp(${v}, 0.0, 6.0)` : v;
+
+/** WGSL for dy[o] where the fused activation's output y[o] has slope 1, else 0 (dy[o] itself without one). */
+const passed = (activation: FusedActivation | undefined, o: string) =>
+  activation === undefined ? `dy[${o}]` : `select(0.0, dy[${o}], y[${o}] > 0.0${activation === "relu6" ? ` && y[${o}] < 6.0` : ""})`;
+
+const applyProgram = (affine: boolean, activation: FusedActivation | undefined) => ({
+  key: `bnApply:${affine}:${activation}`,
   code: () => `${PRELUDE}
 ${storage(1, "x", "f32")}
 ${storage(2, "mean", "f32")}
@@ -90,7 +100,7 @@ ${storage(3, "inv", "f32")}
 ${affine ? `${storage(4, "gamma", "f32")}\n${storage(5, "beta", "f32")}` : ""}
 ${storage(affine ? 6 : 4, "y", "f32", true)}
 ${elementMain(`let scale = inv[ch]${affine ? " * gamma[ch]" : ""};
-  y[i] = (x[i] - mean[ch]) * scale${affine ? " + beta[ch]" : ""};`)}`,
+  y[i] = ${activate(activation, `(x[i] - mean[ch]) * scale${affine ? " + beta[ch]" : ""}`)};`)}`,
 });
 
 export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, WebGpuBackend>): TensorInfo[] {
@@ -98,6 +108,7 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
   const expected = 1 + (attrs.affine ? 2 : 0) + (attrs.batchStats ? 0 : 2);
   if (inputs.length !== expected) throw new OpError("BatchNorm", `${expected} inputs`, `${inputs.length}`);
   const { n, c, inner } = batchNormDims("BatchNorm", x, inputs.slice(1));
+  const activation = fusedActivation("BatchNorm", attrs.activation);
   const data = inputs.map((t) => t.dataId as GpuData);
   const mean = backend.output(c, "float32"), inv = backend.output(c, "float32"), vr = backend.output(c, "float32");
   const u = [n, c, inner, f32Bits(attrs.eps)];
@@ -107,7 +118,7 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
     backend.dispatch(RUNNING_STATS, [data[k]!, data[k + 1]!, mean, inv, vr], u, groupsFor(c));
   }
   const y = backend.output(n * c * inner, "float32");
-  backend.dispatch(applyProgram(attrs.affine), [data[0]!, mean, inv, ...(attrs.affine ? [data[1]!, data[2]!] : []), y], u, groupsFor(n * c * inner));
+  backend.dispatch(applyProgram(attrs.affine, activation), [data[0]!, mean, inv, ...(attrs.affine ? [data[1]!, data[2]!] : []), y], u, groupsFor(n * c * inner));
   const vec = [c];
   return [
     { dataId: y, shape: x.shape, dtype: "float32" },
@@ -117,9 +128,9 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
   ];
 }
 
-/** Per channel: sum(dy) into db and sum(dy * xhat) into dg. */
-const GRAD_SUMS = {
-  key: "bnGradSums",
+/** Per channel: sum(dy) into db and sum(dy * xhat) into dg (dy masked by a fused activation). */
+const gradSums = (activation: FusedActivation | undefined) => ({
+  key: `bnGradSums:${activation}`,
   code: () => `${PRELUDE}
 ${storage(1, "dy", "f32")}
 ${storage(2, "x", "f32")}
@@ -127,20 +138,21 @@ ${storage(3, "mean", "f32")}
 ${storage(4, "inv", "f32")}
 ${storage(5, "dg", "f32", true)}
 ${storage(6, "db", "f32", true)}
+${activation ? storage(7, "y", "f32") : ""}
 ${CHANNEL_REDUCE}
 ${channelMain(`let mu = mean[ch];
   let is = inv[ch];
   var a = 0.0;
   var b = 0.0;
-  for (var j = lid; j < m; j += ${CH_WG}u) { let o = at(ch, j); let d = dy[o]; a += d; b += d * (x[o] - mu) * is; }
+  for (var j = lid; j < m; j += ${CH_WG}u) { let o = at(ch, j); let d = ${passed(activation, "o")}; a += d; b += d * (x[o] - mu) * is; }
   partA[lid] = a;
   partB[lid] = b;
   reduce2(lid);
   if (lid == 0u) { db[ch] = partA[0]; dg[ch] = partB[0]; }`)}`,
-};
+});
 
-const gradProgram = (affine: boolean) => ({
-  key: `bnGrad:${affine}`,
+const gradProgram = (affine: boolean, activation: FusedActivation | undefined) => ({
+  key: `bnGrad:${affine}:${activation}`,
   code: () => `${PRELUDE}
 ${storage(1, "dy", "f32")}
 ${storage(2, "x", "f32")}
@@ -150,38 +162,41 @@ ${storage(5, "dg", "f32")}
 ${storage(6, "db", "f32")}
 ${affine ? storage(7, "gamma", "f32") : ""}
 ${storage(affine ? 8 : 7, "dx", "f32", true)}
+${activation ? storage(affine ? 9 : 8, "y", "f32") : ""}
 ${elementMain(`let k = inv[ch]${affine ? " * gamma[ch]" : ""};
   let m = f32(P(0u) * P(2u));
   let xhat = (x[i] - mean[ch]) * inv[ch];
-  dx[i] = (k / m) * (m * dy[i] - db[ch] - xhat * dg[ch]);`)}`,
+  dx[i] = (k / m) * (m * ${passed(activation, "i")} - db[ch] - xhat * dg[ch]);`)}`,
 });
 
 /** With running statistics the mean and variance are constants: dx = gamma * invstd * dy. */
-const constantStatsGrad = (affine: boolean) => ({
-  key: `bnGradConst:${affine}`,
+const constantStatsGrad = (affine: boolean, activation: FusedActivation | undefined) => ({
+  key: `bnGradConst:${affine}:${activation}`,
   code: () => `${PRELUDE}
 ${storage(1, "dy", "f32")}
 ${storage(2, "inv", "f32")}
 ${affine ? storage(3, "gamma", "f32") : ""}
 ${storage(affine ? 4 : 3, "dx", "f32", true)}
-${elementMain(`dx[i] = inv[ch]${affine ? " * gamma[ch]" : ""} * dy[i];`)}`,
+${activation ? storage(affine ? 5 : 4, "y", "f32") : ""}
+${elementMain(`dx[i] = inv[ch]${affine ? " * gamma[ch]" : ""} * ${passed(activation, "i")};`)}`,
 });
 
-/** Inputs [dy, x, mean, invstd, gamma?]; outputs [dx, dgamma?, dbeta?]. */
+/** Inputs [dy, x, mean, invstd, gamma?, y?] (y with a fused activation); outputs [dx, dgamma?, dbeta?]. */
 export function batchNormGradKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, WebGpuBackend>): TensorInfo[] {
-  const [, x, meanT, invT] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-  const { n, c, inner } = batchNormDims("BatchNormGrad", x, [meanT, invT]);
-  const data = inputs.map((t) => t.dataId as GpuData);
-  const [dyD, xD, meanD, invD] = data as [GpuData, GpuData, GpuData, GpuData];
-  const gamma = attrs.affine ? [data[4]!] : [];
+  const activation = fusedActivation("BatchNormGrad", attrs.activation);
+  const g = batchNormGradInputs(inputs, attrs.affine, activation);
+  const { n, c, inner } = g;
+  const [dyD, xD, meanD, invD] = [g.dy, g.x, g.mean, g.invstd].map((t) => t.dataId as GpuData) as [GpuData, GpuData, GpuData, GpuData];
+  const gamma = g.gamma ? [g.gamma.dataId as GpuData] : [];
+  const y = g.y ? [g.y.dataId as GpuData] : [];
   const u = [n, c, inner, f32Bits(attrs.eps)];
   const size = n * c * inner;
   const dx = backend.output(size, "float32");
   const dg = backend.output(c, "float32"), db = backend.output(c, "float32");
-  if (attrs.batchStats || attrs.affine) backend.dispatch(GRAD_SUMS, [dyD, xD, meanD, invD, dg, db], u, c);
-  if (attrs.batchStats) backend.dispatch(gradProgram(attrs.affine), [dyD, xD, meanD, invD, dg, db, ...gamma, dx], u, groupsFor(size));
-  else backend.dispatch(constantStatsGrad(attrs.affine), [dyD, invD, ...gamma, dx], u, groupsFor(size));
-  const outs: TensorInfo[] = [{ dataId: dx, shape: x.shape, dtype: "float32" }];
+  if (attrs.batchStats || attrs.affine) backend.dispatch(gradSums(activation), [dyD, xD, meanD, invD, dg, db, ...y], u, c);
+  if (attrs.batchStats) backend.dispatch(gradProgram(attrs.affine, activation), [dyD, xD, meanD, invD, dg, db, ...gamma, dx, ...y], u, groupsFor(size));
+  else backend.dispatch(constantStatsGrad(attrs.affine, activation), [dyD, invD, ...gamma, dx, ...y], u, groupsFor(size));
+  const outs: TensorInfo[] = [{ dataId: dx, shape: g.x.shape, dtype: "float32" }];
   if (attrs.affine) outs.push({ dataId: dg, shape: [c], dtype: "float32" }, { dataId: db, shape: [c], dtype: "float32" });
   else { backend.release(dg); backend.release(db); }
   return outs;

@@ -29,7 +29,7 @@ export function binaryTask(params: usize, task: i32, _scratch: usize): void {
   }
 }
 
-export const ACT_RELU = 0, ACT_RELU6 = 1;
+export const ACT_NONE = -1, ACT_RELU = 0, ACT_RELU6 = 1;
 
 // out = relu(x) or relu6(x). Words: activation x out n per.
 export function activationTask(params: usize, task: i32, _scratch: usize): void {
@@ -117,29 +117,61 @@ export function bnStatsTask(params: usize, ch: i32, _scratch: usize): void {
   store<f32>(at(ptr(params, 2), ch), <f32>(q / m));
 }
 
-// y = x * scale[ch] + shift[ch] over rows [task * per, ...) of the n*c rows.
-// Words: x y scale shift n c inner per.
+// y = x * scale[ch] + shift[ch], then the fused activation (ACT_NONE, ACT_RELU
+// or ACT_RELU6), over rows [task * per, ...) of the n*c rows.
+// Words: x y scale shift n c inner per activation.
 export function bnApplyTask(params: usize, task: i32, _scratch: usize): void {
   const x = ptr(params, 0), y = ptr(params, 1), scale = ptr(params, 2), shift = ptr(params, 3);
   const rows = word(params, 4) * word(params, 5), c = word(params, 5), inner = word(params, 6), per = word(params, 7);
+  const act = word(params, 8);
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
   const r1 = min(rows, (task + 1) * per);
   for (let r = task * per; r < r1; r++) {
     const a = load<f32>(at(scale, r % c)), b = load<f32>(at(shift, r % c));
     const av = f32x4.splat(a), bv = f32x4.splat(b);
     const src = at(x, r * inner), dst = at(y, r * inner);
     let i: i32 = 0;
-    for (; i + 4 <= inner; i += 4) v128.store(at(dst, i), f32x4.add(f32x4.mul(v128.load(at(src, i)), av), bv));
-    for (; i < inner; i++) store<f32>(at(dst, i), load<f32>(at(src, i)) * a + b);
+    for (; i + 4 <= inner; i += 4) {
+      let v = f32x4.add(f32x4.mul(v128.load(at(src, i)), av), bv);
+      if (act != ACT_NONE) v = f32x4.max(v, zero);
+      if (act == ACT_RELU6) v = f32x4.min(v, six);
+      v128.store(at(dst, i), v);
+    }
+    for (; i < inner; i++) {
+      let v = load<f32>(at(src, i)) * a + b;
+      if (act != ACT_NONE) v = max<f32>(v, 0);
+      if (act == ACT_RELU6) v = min<f32>(v, 6);
+      store<f32>(at(dst, i), v);
+    }
   }
+}
+
+// dy where the fused activation's output y has slope 1 (0 < y, and y < 6 for
+// ACT_RELU6), else 0: the gradient the activation alone would pass back.
+// @ts-ignore: decorator
+@inline
+function passed(dy: v128, y: v128, act: i32): v128 {
+  let mask = f32x4.gt(y, f32x4.splat(0));
+  if (act == ACT_RELU6) mask = v128.and(mask, f32x4.lt(y, f32x4.splat(6)));
+  return v128.and(dy, mask);
+}
+
+// @ts-ignore: decorator
+@inline
+function passedScalar(dy: f32, y: f32, act: i32): f32 {
+  return y > 0 && (act != ACT_RELU6 || y < 6) ? dy : 0;
 }
 
 // Gradient of batch normalisation for channel `ch`: dgamma and dbeta sums in
 // f64, then dx (the full formula with batch statistics, else dy * gamma * invstd),
-// as dx = A dy + B (x - mean) + C in f32.
-// Words: dy x mean inv gamma dx dg db n c inner batchStats (gamma 0 when not affine).
+// as dx = A dy + B (x - mean) + C in f32. With a fused activation, dy is
+// first masked by the forward output y (see passed).
+// Words: dy x mean inv gamma dx dg db n c inner batchStats y activation
+// (gamma 0 when not affine, y 0 without an activation).
 export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
   const dy = ptr(params, 0), x = ptr(params, 1), gammaPtr = ptr(params, 4), dx = ptr(params, 5);
   const n = word(params, 8), c = word(params, 9), inner = word(params, 10), batchStats = word(params, 11) != 0;
+  const y = ptr(params, 12), act = word(params, 13);
   const mu = <f64>load<f32>(at(ptr(params, 2), ch)), is = <f64>load<f32>(at(ptr(params, 3), ch));
   const g: f64 = gammaPtr == 0 ? 1 : <f64>load<f32>(at(gammaPtr, ch));
   const m = <f64>n * <f64>inner;
@@ -151,14 +183,18 @@ export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
     const o = (b * c + ch) * inner;
     let i: i32 = 0;
     for (; i + 4 <= inner; i += 4) {
-      const d = v128.load(at(dy, o + i)), v = v128.load(at(x, o + i));
+      let d = v128.load(at(dy, o + i));
+      if (act != ACT_NONE) d = passed(d, v128.load(at(y, o + i)), act);
+      const v = v128.load(at(x, o + i));
       const dl = f64x2.promote_low_f32x4(d), dh = f64x2.promote_low_f32x4(i32x4.shuffle(d, d, 2, 3, 0, 1));
       const xl = f64x2.sub(f64x2.promote_low_f32x4(v), mv), xh = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), mv);
       s0 = f64x2.add(s0, dl); s1 = f64x2.add(s1, dh);
       p0 = f64x2.add(p0, f64x2.mul(dl, xl)); p1 = f64x2.add(p1, f64x2.mul(dh, xh));
     }
     for (; i < inner; i++) {
-      const d = <f64>load<f32>(at(dy, o + i));
+      let df = load<f32>(at(dy, o + i));
+      if (act != ACT_NONE) df = passedScalar(df, load<f32>(at(y, o + i)), act);
+      const d = <f64>df;
       sTail += d;
       pTail += d * (<f64>load<f32>(at(x, o + i)) - mu);
     }
@@ -179,9 +215,15 @@ export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
     let i: i32 = 0;
     for (; i + 4 <= inner; i += 4) {
       const xc = f32x4.sub(v128.load(at(x, o + i)), mv4);
-      v128.store(at(dx, o + i), f32x4.add(f32x4.add(f32x4.mul(av, v128.load(at(dy, o + i))), f32x4.mul(bv, xc)), cv));
+      let d = v128.load(at(dy, o + i));
+      if (act != ACT_NONE) d = passed(d, v128.load(at(y, o + i)), act);
+      v128.store(at(dx, o + i), f32x4.add(f32x4.add(f32x4.mul(av, d), f32x4.mul(bv, xc)), cv));
     }
-    for (; i < inner; i++) store<f32>(at(dx, o + i), A * load<f32>(at(dy, o + i)) + B * (load<f32>(at(x, o + i)) - M) + C);
+    for (; i < inner; i++) {
+      let d = load<f32>(at(dy, o + i));
+      if (act != ACT_NONE) d = passedScalar(d, load<f32>(at(y, o + i)), act);
+      store<f32>(at(dx, o + i), A * d + B * (load<f32>(at(x, o + i)) - M) + C);
+    }
   }
 }
 
