@@ -16,12 +16,18 @@ export interface Nb201Config {
   classes: number;
 }
 
-/** ReLU -> Conv (no bias) -> BN, the official ReLUConvBN (parameters under `op.1`, `op.2`). */
+/**
+ * ReLU -> Conv (no bias) -> BN, the official ReLUConvBN (parameters under
+ * `op.1`, `op.2`). Where the next layer's ReLU follows directly (the
+ * residual block's conv_a -> conv_b), it moves into this BN (`reluOut`,
+ * fused) and the next one starts without it (`reluIn: false`).
+ */
 class ReLUConvBN extends Module {
   private readonly op: Sequential;
-  constructor(cin: number, cout: number, k: number, stride: number, pad: number, rng: Rng) {
+  constructor(cin: number, cout: number, k: number, stride: number, pad: number, rng: Rng, fuse: { reluIn?: boolean; reluOut?: boolean } = {}) {
     super();
-    this.op = this.registerModule("op", new Sequential(ReLU(), new Conv2d(cin, cout, k, rng, { stride, padding: pad, bias: false }), new BatchNorm2d(cout)));
+    this.op = this.registerModule("op", new Sequential(fuse.reluIn === false ? Identity() : ReLU(),
+      new Conv2d(cin, cout, k, rng, { stride, padding: pad, bias: false }), new BatchNorm2d(cout, fuse.reluOut ? { activation: "relu" } : {})));
   }
   forward(x: Tensor): Tensor {
     return this.op.forward(x);
@@ -68,8 +74,8 @@ class ResNetBasicBlock extends Module {
   private readonly downsample: Sequential;
   constructor(cin: number, cout: number, rng: Rng) {
     super();
-    this.convA = this.registerModule("conv_a", new ReLUConvBN(cin, cout, 3, 2, 1, rng));
-    this.convB = this.registerModule("conv_b", new ReLUConvBN(cout, cout, 3, 1, 1, rng));
+    this.convA = this.registerModule("conv_a", new ReLUConvBN(cin, cout, 3, 2, 1, rng, { reluOut: true }));
+    this.convB = this.registerModule("conv_b", new ReLUConvBN(cout, cout, 3, 1, 1, rng, { reluIn: false }));
     this.downsample = this.registerModule("downsample", new Sequential(
       AvgPool2d(2, { stride: 2, padding: 0 }), new Conv2d(cin, cout, 1, rng, { bias: false })));
   }
@@ -102,7 +108,7 @@ export class Nb201Network extends Module {
     }
     const list = this.registerModule("cells", new Sequential(...cells));
     this.cells = list.namedChildren().map(([, m]) => m);
-    this.lastact = this.registerModule("lastact", new Sequential(new BatchNorm2d(cPrev), ReLU()));
+    this.lastact = this.registerModule("lastact", new Sequential(new BatchNorm2d(cPrev, { activation: "relu" })));
     this.pooling = this.registerModule("global_pooling", GlobalAvgPool());
     this.classifier = this.registerModule("classifier", new Linear(cPrev, classes, rng));
   }

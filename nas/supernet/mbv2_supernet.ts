@@ -22,7 +22,8 @@ import type { Supernet } from "./supernet.js";
 
 const takeOut = (w: Tensor, c: number) => (w.shape[0] === c ? w : slice(w, w.shape.map(() => 0), w.shape.map((d, i) => (i === 0 ? c : d))));
 const takeIn = (w: Tensor, c: number) => (w.shape[1] === c ? w : slice(w, w.shape.map(() => 0), w.shape.map((d, i) => (i === 1 ? c : d))));
-const bn = (x: Tensor, gamma?: Tensor, beta?: Tensor) => batchNorm(x, { mode: "batch-stats", gamma, beta });
+/** Batch-statistic BN, with ReLU6 fused where one follows. */
+const bn = (x: Tensor, gamma?: Tensor, beta?: Tensor, activation?: "relu6") => batchNorm(x, { mode: "batch-stats", gamma, beta, ...(activation ? { activation } : {}) });
 
 class Fixed extends Module {
   readonly w: Tensor;
@@ -34,13 +35,13 @@ class Fixed extends Module {
     this.gamma = this.registerParameter("bn_weight", ones([shape[0]!]));
     this.beta = this.registerParameter("bn_bias", zeros([shape[0]!]));
   }
-  /** conv with the leading `cout` filters over `cin` inputs, then affine BN. */
-  apply(x: Tensor, cout: number, o: { stride?: number; groups?: boolean } = {}): Tensor {
+  /** conv with the leading `cout` filters over `cin` inputs, then affine BN (and ReLU6, fused, with `relu6`). */
+  apply(x: Tensor, cout: number, o: { stride?: number; groups?: boolean; relu6?: boolean } = {}): Tensor {
     const k = this.w.shape[2]!;
     const cin = x.shape[1]!;
     const w = o.groups ? takeOut(this.w, cin) : takeIn(takeOut(this.w, cout), cin);
     const y = conv2d(x, w, { stride: o.stride ?? 1, padding: (k - 1) / 2, groups: o.groups ? cin : 1 });
-    return bn(y, takeOut(this.gamma, o.groups ? cin : cout), takeOut(this.beta, o.groups ? cin : cout));
+    return bn(y, takeOut(this.gamma, o.groups ? cin : cout), takeOut(this.beta, o.groups ? cin : cout), o.relu6 ? "relu6" : undefined);
   }
   forward(x: Tensor): Tensor { return x; }
 }
@@ -71,8 +72,8 @@ class Candidate extends Module {
   }
   run(x: Tensor, hidden: number, lambda: Tensor): Tensor {
     let h = x;
-    if (this.expand) h = relu6(bn(conv2d(h, takeIn(takeOut(this.expand.weight(lambda), hidden), x.shape[1]!))));
-    h = relu6(bn(conv2d(h, takeOut(this.dw.weight(lambda), hidden), { stride: this.stride, padding: (this.kernel - 1) / 2, groups: hidden })));
+    if (this.expand) h = bn(conv2d(h, takeIn(takeOut(this.expand.weight(lambda), hidden), x.shape[1]!)), undefined, undefined, "relu6");
+    h = bn(conv2d(h, takeOut(this.dw.weight(lambda), hidden), { stride: this.stride, padding: (this.kernel - 1) / 2, groups: hidden }), undefined, undefined, "relu6");
     if (this.se) {
       const r = seChannels(hidden);
       const s = mean(h, [2, 3]); // [N, hidden]
@@ -135,11 +136,11 @@ export class Mbv2Supernet extends Module implements Supernet {
   run(x: Tensor, genes: readonly number[], lambda: Tensor): Tensor {
     const layout = this.space.layout(genes);
     const mult = this.space.multipliers(genes);
-    let h = relu6(this.stem.apply(x, layout.stem, { stride: 2 }));
-    h = relu6(this.fixedDw.apply(h, layout.stem, { groups: true }));
+    let h = this.stem.apply(x, layout.stem, { stride: 2, relu6: true });
+    h = this.fixedDw.apply(h, layout.stem, { groups: true, relu6: true });
     h = this.fixedProject.apply(h, layout.layers[0]!.cout);
     this.layers.forEach((l, i) => { h = l.run(h, genes[i]!, mult[2 + i]!, lambda); });
-    h = relu6(this.last.apply(h, layout.last));
+    h = this.last.apply(h, layout.last, { relu6: true });
     const w = takeIn(this.classifier, layout.last);
     return add(matmul(globalAvgPool(h), w, { transposeB: true }), this.classifierBias);
   }

@@ -1,7 +1,7 @@
 import type { Rng, Tensor } from "../../engine/index.js";
 import { add, avgPool2d, conv2d, mulScalar, relu } from "../../autograd/index.js";
 import { Module } from "../../autograd/nn/module.js";
-import { BatchNorm2d, Conv2d, GlobalAvgPool, Linear, ReLU, Sequential, AvgPool2d } from "../../autograd/nn/layers.js";
+import { BatchNorm2d, Conv2d, GlobalAvgPool, Identity, Linear, ReLU, Sequential, AvgPool2d } from "../../autograd/nn/layers.js";
 import { NB201_OPS } from "../nb201/arch.js";
 import type { Nb201Config } from "../nb201/network.js";
 import { KShotWeight, SharedWeight, type OpWeight } from "./kshot_weight.js";
@@ -83,15 +83,19 @@ class SuperCell extends Module {
   }
 }
 
-/** The fixed residual reduction block of NAS-Bench-201 (single copy of its weights). */
+/**
+ * The fixed residual reduction block of NAS-Bench-201 (single copy of its
+ * weights); conv_b's ReLU is fused into conv_a's BN (Identity keeps the
+ * official parameter names).
+ */
 class Reduction extends Module {
   private readonly a: Sequential;
   private readonly b: Sequential;
   private readonly down: Sequential;
   constructor(cin: number, cout: number, rng: Rng) {
     super();
-    this.a = this.registerModule("conv_a", new Sequential(ReLU(), new Conv2d(cin, cout, 3, rng, { stride: 2, padding: 1, bias: false }), new BatchNorm2d(cout)));
-    this.b = this.registerModule("conv_b", new Sequential(ReLU(), new Conv2d(cout, cout, 3, rng, { padding: 1, bias: false }), new BatchNorm2d(cout)));
+    this.a = this.registerModule("conv_a", new Sequential(ReLU(), new Conv2d(cin, cout, 3, rng, { stride: 2, padding: 1, bias: false }), new BatchNorm2d(cout, { activation: "relu" })));
+    this.b = this.registerModule("conv_b", new Sequential(Identity(), new Conv2d(cout, cout, 3, rng, { padding: 1, bias: false }), new BatchNorm2d(cout)));
     this.down = this.registerModule("downsample", new Sequential(AvgPool2d(2, { stride: 2 }), new Conv2d(cin, cout, 1, rng, { bias: false })));
   }
   forward(x: Tensor): Tensor {
@@ -121,7 +125,8 @@ export class Nb201Supernet extends Module implements Supernet {
       cPrev = c;
     }
     this.cells.forEach((m, i) => this.registerModule(`cells.${i}`, m));
-    this.head = this.registerModule("head", new Sequential(new BatchNorm2d(cPrev), ReLU(), GlobalAvgPool(), new Linear(cPrev, classes, rng)));
+    // BN with its ReLU fused; Identity keeps the classifier at head.3
+    this.head = this.registerModule("head", new Sequential(new BatchNorm2d(cPrev, { activation: "relu" }), Identity(), GlobalAvgPool(), new Linear(cPrev, classes, rng)));
   }
 
   /** Logits of the path `genes` with weights merged by `lambda` ([K]). */
