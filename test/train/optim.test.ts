@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
-import { tensor, type Tensor } from "../../engine/index.js";
+import { Rng, fromSharedView, tensor, type Tensor } from "../../engine/index.js";
+import { team } from "../../engine/cpu/wasm/team.js";
 import { mulScalar, sum } from "../../autograd/index.js";
 import { Adam, AdamW } from "../../autograd/optim/adam.js";
 import { SGD } from "../../autograd/optim/sgd.js";
@@ -99,6 +100,71 @@ conformance("SGD", [CPU, WEBGPU], (v) => {
     p.grad!.dispose();
     p.grad = tensor([1, 2, 3]);
     assert.throws(() => opt.step(), /SgdUpdate: expected float32 tensors of shape \[2\], received float32 \[3\]/);
+  });
+});
+
+describe("SGD and the moving average on the CPU's kernel team", () => {
+  const n = 150_001; // three tasks of 65,536 and a ragged end
+  const rng = new Rng(5);
+  const init = Float32Array.from({ length: n }, () => rng.normal()), grads = [0, 1].map(() => Float32Array.from({ length: n }, () => rng.normal()));
+  const f = Math.fround;
+  /** The rule over two steps in plain float32-rounded arithmetic. */
+  function reference(): Float32Array {
+    const w = Float32Array.from(init), buf = new Float32Array(n);
+    grads.forEach((g, step) => {
+      for (let i = 0; i < n; i++) {
+        const d = f(g[i]! + f(w[i]! * 5e-4));
+        buf[i] = step === 0 ? d : f(f(buf[i]! * 0.9) + d);
+        w[i] = f(w[i]! - f(f(d + f(buf[i]! * 0.9)) * 0.05));
+      }
+    });
+    return w;
+  }
+  const want = reference();
+
+  for (const threads of [1, 2, 3]) {
+    it(`SGD on ${n} parameters with ${threads} thread(s): the rule's bits`, () => {
+      const saved = { threads: team.threads, minWork: team.minWork };
+      Object.assign(team, { threads, minWork: 0 });
+      try {
+        const p = tensor(Float32Array.from(init), [n]);
+        const opt = new SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+        for (const g of grads) {
+          p.grad?.dispose();
+          p.grad = tensor(Float32Array.from(g), [n]);
+          opt.step();
+        }
+        assert.deepEqual(p.dataSync(), want);
+      } finally {
+        Object.assign(team, saved);
+      }
+    });
+  }
+
+  it("SGD updates a parameter held in another thread's memory (borrowed storage) in place", () => {
+    const view = new Float32Array(new SharedArrayBuffer(4 * n));
+    view.set(init);
+    const p = fromSharedView(view, [n]);
+    const opt = new SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+    for (const g of grads) {
+      p.grad?.dispose();
+      p.grad = tensor(Float32Array.from(g), [n]);
+      opt.step();
+    }
+    assert.deepEqual(view, want);
+  });
+
+  it(`the moving average over ${n} values with 2 threads: the rule's bits`, () => {
+    const saved = { threads: team.threads, minWork: team.minWork };
+    Object.assign(team, { threads: 2, minWork: 0 });
+    try {
+      const t = tensor(Float32Array.from(init), [n]);
+      movingAverage(t, tensor(grads[0]!, [n]), 0.1, 4 / 3);
+      const expected = init.map((x, i) => f(f(x * 0.9) + f(f(grads[0]![i]! * (4 / 3)) * 0.1)));
+      assert.deepEqual(t.dataSync(), expected);
+    } finally {
+      Object.assign(team, saved);
+    }
   });
 });
 

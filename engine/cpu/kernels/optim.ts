@@ -3,25 +3,31 @@ import type { MovingAverageAttrs, SgdUpdateAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
 import { checkMovingAverage, checkSgdInputs } from "../../op_checks.js";
 import type { CpuBackend } from "../backend_cpu.js";
+import { team } from "../wasm/team.js";
+import { HeapOperands, f64Words } from "./heap_operands.js";
 
-/**
- * SGD in place. Every intermediate is rounded to float32 (Math.fround), so
- * the step equals the same rule written as float32 element-wise ops.
- */
+// The optimiser's in-place updates as WebAssembly tasks of the kernel team
+// (engine/cpu/wasm/assembly/optim.ts). Each operation rounds to float32, so
+// an update gives the bits of the same rule written as float32 element-wise
+// ops, on any number of threads.
+
+/** Elements per task: fixed, so a split never depends on the thread count. */
+const ELEMENTS_PER_TASK = 1 << 16;
+const SGD_MOMENTUM = 1, SGD_FIRST_STEP = 2, SGD_NESTEROV = 4;
+
+/** SGD in place: weight decay, then momentum (Nesterov optional), then the step. */
 export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdateAttrs, CpuBackend>): TensorInfo[] {
   checkSgdInputs(inputs, attrs.momentum);
-  const f = Math.fround;
   const { lr, momentum: mu, nesterov, weightDecay: wd, firstStep } = attrs;
-  const p = backend.f32(inputs[0]!.dataId), g = backend.f32(inputs[1]!.dataId);
-  const buf = mu !== 0 ? backend.f32(inputs[2]!.dataId) : null;
-  for (let i = 0; i < p.length; i++) {
-    let d = wd !== 0 ? f(g[i]! + f(p[i]! * wd)) : g[i]!;
-    if (buf !== null) {
-      const b = firstStep ? d : f(f(buf[i]! * mu) + d);
-      buf[i] = b;
-      d = nesterov ? f(d + f(b * mu)) : b;
-    }
-    p[i] = f(p[i]! - f(d * lr));
+  const n = inputs[0]!.shape.reduce((a, b) => a * b, 1);
+  const ops = new HeapOperands(backend);
+  try {
+    const flags = (mu !== 0 ? SGD_MOMENTUM : 0) | (firstStep ? SGD_FIRST_STEP : 0) | (nesterov ? SGD_NESTEROV : 0);
+    const p = ops.inPlace(inputs[0]!), g = ops.ptr(inputs[1]!), buf = mu !== 0 ? ops.inPlace(inputs[2]!) : 0;
+    team.run("sgdTask", [p, g, buf, n, ELEMENTS_PER_TASK, flags, ...f64Words(lr), ...f64Words(mu), ...f64Words(wd)],
+      Math.ceil(n / ELEMENTS_PER_TASK), 0, 8 * n);
+  } finally {
+    ops.release();
   }
   return [];
 }
@@ -29,9 +35,13 @@ export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdate
 /** A running average in place, rounded at each step as the element-wise ops it replaced. */
 export function movingAverageKernel({ inputs, attrs, backend }: KernelArgs<MovingAverageAttrs, CpuBackend>): TensorInfo[] {
   checkMovingAverage(inputs[0], inputs[1]);
-  const f = Math.fround;
-  const t = backend.f32(inputs[0]!.dataId), v = backend.f32(inputs[1]!.dataId);
-  const { momentum: m, scale } = attrs;
-  for (let i = 0; i < t.length; i++) t[i] = f(f(t[i]! * (1 - m)) + f(f(v[i]! * scale) * m));
+  const n = inputs[0]!.shape.reduce((a, b) => a * b, 1);
+  const ops = new HeapOperands(backend);
+  try {
+    team.run("movingAverageTask", [ops.inPlace(inputs[0]!), ops.ptr(inputs[1]!), n, ELEMENTS_PER_TASK, ...f64Words(attrs.momentum), ...f64Words(attrs.scale)],
+      Math.ceil(n / ELEMENTS_PER_TASK), 0, 5 * n);
+  } finally {
+    ops.release();
+  }
   return [];
 }

@@ -4,6 +4,7 @@ import type { Activation, ActivationGradAttrs, ScalarAttrs } from "../../kernel_
 import type { KernelArgs } from "../../kernel_registry.js";
 import { shapesEqual } from "../../shape.js";
 import type { CpuBackend } from "../backend_cpu.js";
+import { f64Words } from "./heap_operands.js";
 import { elementwise } from "./elementwise_wasm.js";
 
 type Map1 = (out: Float32Array, x: Float32Array, c: number) => void;
@@ -46,13 +47,6 @@ export function unaryKernel(op: string) {
     map!(out.values as Float32Array, xv, attrs?.value ?? 0);
     return [{ dataId: out, shape: x.shape, dtype: "float32" }];
   };
-}
-
-const f64 = new Float64Array(1), f64AsWords = new Int32Array(f64.buffer);
-/** A number as the two little-endian i32 words of its f64, for a kernel's parameter block. */
-function f64Words(v: number): number[] {
-  f64[0] = v;
-  return [f64AsWords[0]!, f64AsWords[1]!];
 }
 
 type Grad1 = (dx: Float32Array, dy: Float32Array, x: Float32Array) => void;

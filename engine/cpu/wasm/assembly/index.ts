@@ -3,6 +3,7 @@ export { gemmTask, convForwardTask, convBackpropInputTask, im2colTask, depthwise
 export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTask, bnGradTask,
   scalarTask, avgPoolTask } from "./elementwise";
 export { gemmScratchFloats } from "./gemm";
+export { sgdTask, movingAverageTask } from "./optim";
 export { avgPoolStride1Task, avgPoolStride1Scratch } from "./pool";
 export { directConvTask, directConvScratchFloats, directPlaceTask, directFilterTask,
   directFlatLength, directSlackFloats, directFilterTasks,
