@@ -10,19 +10,21 @@ export interface KernelArgs<A, B extends Backend = Backend> {
 /** A kernel returns its outputs; several for kernels that also save values for their gradient. */
 export type KernelFunc<A = any, B extends Backend = any> = (args: KernelArgs<A, B>) => TensorInfo[];
 
-const kernels = new Map<string, KernelFunc>();
-const key = (kernel: string, backend: string) => `${backend}/${kernel}`;
+/** Kernels by backend, then by name: two lookups, no key string built per call (runKernel looks one up for every op). */
+const kernels = new Map<string, Map<string, KernelFunc>>();
 
 export function registerKernel<A, B extends Backend>(kernel: string, backend: string, fn: KernelFunc<A, B>): void {
-  kernels.set(key(kernel, backend), fn as KernelFunc);
+  let byName = kernels.get(backend);
+  if (byName === undefined) kernels.set(backend, (byName = new Map()));
+  byName.set(kernel, fn as KernelFunc);
 }
 
 export function getKernel(kernel: string, backend: string): KernelFunc {
-  const fn = kernels.get(key(kernel, backend));
+  const fn = kernels.get(backend)?.get(kernel);
   if (fn === undefined) throw new OpError(kernel, `a kernel registered for backend '${backend}'`, "none");
   return fn;
 }
 
 export function hasKernel(kernel: string, backend: string): boolean {
-  return kernels.has(key(kernel, backend));
+  return kernels.get(backend)?.has(kernel) ?? false;
 }
