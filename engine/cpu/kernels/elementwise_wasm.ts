@@ -5,7 +5,7 @@ import type { TaskKernel } from "../wasm/module.js";
 import { HeapOperands } from "./heap_operands.js";
 
 /** Elements per task of the element-wise kernels: fixed, so a split never depends on the thread count. */
-const ELEMENTS_PER_TASK = 1 << 16;
+export const ELEMENTS_PER_TASK = 1 << 16;
 
 /**
  * Runs an element-wise WebAssembly task kernel over n elements: the words
