@@ -116,10 +116,13 @@ export class KernelTeam {
     Atomics.add(c, SLOTS.gen, 1);
     Atomics.notify(c, SLOTS.gen);
     const fn = wasm.fn[kernel];
+    let mine = 0;
     for (let t = claimTask(this.claims, call, tasks, threads, 0); t >= 0; t = claimTask(this.claims, call, tasks, threads, 0)) {
       fn(this.paramsPtr, t, scratch);
-      Atomics.add(c, SLOTS.done, 1);
+      mine++;
     }
+    // counted once: the helpers' last task notifies only when it completes the call, and this thread is the one waiting
+    Atomics.add(c, SLOTS.done, mine);
     this.waitForTasks(tasks);
     if (Atomics.exchange(c, SLOTS.error, 0) !== 0) throw new Error(`kernel team: ${kernel} failed on a helper thread`);
   }
