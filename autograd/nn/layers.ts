@@ -116,8 +116,7 @@ export class BatchNorm2d extends Module {
     const mode = this.training ? "train" : this.evalWithBatchStats ? "batch-stats" : "eval";
     return batchNorm(x, {
       mode, gamma: this.gamma ?? undefined, beta: this.beta ?? undefined,
-      runningMean: this.runningMean, runningVar: this.runningVar, momentum: this.momentum, eps: this.eps,
-      ...(this.activation ? { activation: this.activation } : {}),
+      runningMean: this.runningMean, runningVar: this.runningVar, momentum: this.momentum, eps: this.eps, activation: this.activation,
     });
   }
 }

@@ -36,7 +36,7 @@ export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
   if (affine) inputs.push(o.gamma!, o.beta!);
   if (!batchStats) inputs.push(o.runningMean!, o.runningVar!);
   const eps = o.eps ?? 1e-5;
-  const outs = runOp<K.BatchNormAttrs>(K.BatchNorm, inputs, { eps, batchStats, affine, ...(o.activation ? { activation: o.activation } : {}) });
+  const outs = runOp<K.BatchNormAttrs>(K.BatchNorm, inputs, { eps, batchStats, affine, activation: o.activation });
   if (o.mode === "train" && hasRunning) {
     const m = o.momentum ?? 0.1;
     const count = x.size / x.shape[1]!;

@@ -23,7 +23,7 @@ import type { Supernet } from "./supernet.js";
 const takeOut = (w: Tensor, c: number) => (w.shape[0] === c ? w : slice(w, w.shape.map(() => 0), w.shape.map((d, i) => (i === 0 ? c : d))));
 const takeIn = (w: Tensor, c: number) => (w.shape[1] === c ? w : slice(w, w.shape.map(() => 0), w.shape.map((d, i) => (i === 1 ? c : d))));
 /** Batch-statistic BN, with ReLU6 fused where one follows. */
-const bn = (x: Tensor, gamma?: Tensor, beta?: Tensor, activation?: "relu6") => batchNorm(x, { mode: "batch-stats", gamma, beta, ...(activation ? { activation } : {}) });
+const bn = (x: Tensor, gamma?: Tensor, beta?: Tensor, activation?: "relu6") => batchNorm(x, { mode: "batch-stats", gamma, beta, activation });
 
 class Fixed extends Module {
   readonly w: Tensor;
