@@ -9,11 +9,15 @@ import * as ref from "../helpers/ref.js";
 conformance("reductions", [CPU, WEBGPU], () => {
   const cases: [number[], number[], boolean][] = [
     [[3, 4], [0], false], [[3, 4], [1], true], [[2, 3, 4, 5], [0, 2, 3], true], [[2, 3, 4], [0, 1, 2], false], [[17, 3, 65], [1], false],
+    // several tasks (forward only: finite differences over this many inputs take minutes): rows summed with
+    // an outer axis summed too, rows kept, and one output per task
+    [[64, 8, 9, 9], [0, 2, 3], false], [[40, 700], [0], true], [[3, 70000], [1], false],
   ];
   for (const [shape, axes, keepDims] of cases) {
+    const noGrad = shape.reduce((p, d) => p * d, 1) > 10000;
     it(`sum and mean of ${JSON.stringify(shape)} over ${JSON.stringify(axes)}, keepDims=${keepDims}`, async () => {
-      await checkOp({ name: "sum", inputs: [{ shape }], run: ([x]) => ag.sum(x!, axes, keepDims), ref: ([x]) => ref.reduce(x!, axes, "sum", keepDims) });
-      await checkOp({ name: "mean", inputs: [{ shape }], run: ([x]) => ag.mean(x!, axes, keepDims), ref: ([x]) => ref.reduce(x!, axes, "mean", keepDims) });
+      await checkOp({ name: "sum", inputs: [{ shape }], noGrad, run: ([x]) => ag.sum(x!, axes, keepDims), ref: ([x]) => ref.reduce(x!, axes, "sum", keepDims) });
+      await checkOp({ name: "mean", inputs: [{ shape }], noGrad, run: ([x]) => ag.mean(x!, axes, keepDims), ref: ([x]) => ref.reduce(x!, axes, "mean", keepDims) });
     });
   }
 
@@ -21,6 +25,35 @@ conformance("reductions", [CPU, WEBGPU], () => {
     assert.deepEqual([...ag.sum(zeros([2, 3, 4]), [-1]).shape], [2, 3]);
     assert.throws(() => ag.sum(zeros([2, 3]), [2]), /Sum: expected axes in \[-2, 2\), received \[2\]/);
   });
+
+  it("sum and mean accumulate in float64: along a row, across rows, and row by row", async () => {
+    // float32 running sums give 1 here: 1e8 + 1 rounds back to 1e8
+    const v = [1e8, 1, -1e8, 1];
+    assert.deepEqual([...await ag.sum(tensor(v, [1, 4]), [1]).data()], [2]);
+    // columns summed down the rows, each output on its own
+    assert.deepEqual([...await ag.sum(tensor(v.flatMap((a) => [a, a]), [4, 2]), [0]).data()], [2, 2]);
+    // rows summed, then the row sums added: [1e8, 1] then [-1e8, 1] for each middle index
+    assert.deepEqual([...await ag.mean(tensor([1e8, 1, 1e8, 1, -1e8, 1, -1e8, 1], [2, 2, 2]), [0, 2]).data()], [0.5, 0.5]);
+  });
+
+  it("sum of an empty axis is 0, its mean NaN", async () => {
+    assert.deepEqual([...await ag.sum(zeros([2, 0]), [1]).data()], [0, 0]);
+    assert.ok(Number.isNaN((await ag.mean(zeros([2, 0]), [1]).data())[0]));
+  });
+
+  it("broadcastTo int32 labels across several tasks", async () => {
+    const out = await ag.broadcastTo(tensor([7, -3], [2, 1], "int32"), [2, 20000]).data();
+    assert.ok(out instanceof Int32Array);
+    assert.deepEqual([out[0], out[19999], out[20000], out[39999]], [7, 7, -3, -3]);
+  });
+
+  it("broadcastTo over several tasks", () => checkOp({
+    name: "broadcastTo",
+    inputs: [{ shape: [64, 8, 1, 1] }],
+    noGrad: true,
+    run: ([x]) => ag.broadcastTo(x!, [64, 8, 9, 9]),
+    ref: ([x]) => ref.binary(x!, ref.arr([64, 8, 9, 9]), (a) => a),
+  }));
 
   it("broadcastTo", () => checkOp({
     name: "broadcastTo",

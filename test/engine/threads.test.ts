@@ -90,6 +90,17 @@ describe("kernel team", () => {
     ]), "matmul");
   });
 
+  it("sum, mean and broadcastTo over several tasks are the same bits for 1, 2, 3 threads", () => {
+    const x = randn([64, 8, 9, 9], rng), wide = randn([3, 70000], rng), col = randn([64, 8, 1, 1], rng);
+    assertSameBits(withThreads(() => [
+      engine.runKernel(K.Mean, [x], { axes: [2, 3], keepDims: false })[0]!,
+      engine.runKernel(K.Sum, [x], { axes: [0, 2, 3], keepDims: false })[0]!,
+      engine.runKernel(K.Sum, [x], { axes: [0], keepDims: true })[0]!,
+      engine.runKernel(K.Mean, [wide], { axes: [1], keepDims: false })[0]!,
+      engine.runKernel(K.BroadcastTo, [col], { shape: [64, 8, 9, 9] })[0]!,
+    ]), "reductions");
+  });
+
   it("gives the same bits after the team shrinks (its surplus helper asleep), grows again and is stopped and restarted", () => {
     const x = randn([16, 8, 12, 12], rng), w = randn([8, 8, 3, 3], rng);
     const attrs = { stride: [1, 1], pad: [1, 1], groups: 1 };

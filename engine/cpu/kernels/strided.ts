@@ -41,7 +41,7 @@ export function walkRows(shape: readonly number[], st0: readonly number[], st1: 
  * included), so rows are as long as the layouts allow, the row callback runs
  * less often, and each row's stride is still the last axis's.
  */
-function coalesce(shape: readonly number[], st0: readonly number[], st1: readonly number[], st2: readonly number[]) {
+export function coalesce(shape: readonly number[], st0: readonly number[], st1: readonly number[], st2: readonly number[]) {
   const out = { shape: [] as number[], st0: [] as number[], st1: [] as number[], st2: [] as number[] };
   for (let ax = shape.length - 1; ax >= 0; ax--) {
     const d = shape[ax]!;

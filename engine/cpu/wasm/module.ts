@@ -7,7 +7,7 @@ import { WasmHeap } from "./heap.js";
 export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask", "im2colTask",
   "depthwiseTask", "depthwiseFilterTask", "sliceProductTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
   "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask",
-  "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask"] as const;
+  "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];
 
 /** Exports of kernels.wasm, compiled from ./assembly by scripts/build-wasm.mjs. */

@@ -4,6 +4,7 @@ export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTas
   scalarTask, avgPoolTask } from "./elementwise";
 export { gemmScratchFloats } from "./gemm";
 export { sgdTask, movingAverageTask } from "./optim";
+export { reduceTask, broadcastTask } from "./strided";
 export { avgPoolStride1Task, avgPoolStride1Scratch } from "./pool";
 export { directConvTask, directConvScratchFloats, directPlaceTask, directFilterTask,
   directFlatLength, directSlackFloats, directFilterTasks,
