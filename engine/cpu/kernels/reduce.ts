@@ -5,11 +5,11 @@ import type { KernelArgs } from "../../kernel_registry.js";
 import { checkBroadcastTo } from "../../op_checks.js";
 import { broadcastStrides, normalizeAxes, sizeOf, stridesOf } from "../../shape.js";
 import type { CpuBackend } from "../backend_cpu.js";
-import { coalesce } from "./strided.js";
 import { team } from "../wasm/team.js";
 import { HeapOperands } from "./heap_operands.js";
+import { coalesce } from "./strided.js";
 
-/** Elements of x per task of the strided reduce and broadcast kernels: fixed, so a split never depends on the thread count. */
+/** Elements a task of the strided kernels reads (reduce) or writes (broadcast): fixed, so a split never depends on the thread count. */
 const ELEMENTS_PER_TASK = 1 << 14;
 /** Axes after merging that the strided tasks' parameter block has room for (8 words, then 3 per axis, in 64). */
 const MAX_AXES = 18;
