@@ -102,19 +102,31 @@ describe("kernel team", () => {
   });
 
   it("gives the same bits after the team shrinks (its surplus helper asleep), grows again and is stopped and restarted", () => {
-    const x = randn([16, 8, 12, 12], rng), w = randn([8, 8, 3, 3], rng);
+    // 32 images of 28x28: each call lasts long enough for woken helpers to take part
+    const x = randn([32, 8, 28, 28], rng), w = randn([8, 8, 3, 3], rng);
     const attrs = { stride: [1, 1], pad: [1, 1], groups: 1 };
     const run = () => bits(engine.runKernel(K.Conv2D, [x, w], attrs)[0]!);
     const saved = { threads: team.threads, minWork: team.minWork };
     try {
       team.minWork = 0;
       const results: number[][] = [];
+      const tasksPerCall: number[] = [];
       for (const threads of [3, 2, 3, 1, 3]) {
         team.threads = threads;
         const shared = team.sharedRuns;
-        results.push(run());
-        assert.equal(team.sharedRuns - shared, threads > 1 ? 1 : 0, `${threads} thread(s)`);
+        // several calls, so a surplus helper that took work would be seen taking some
+        for (let i = 0; i < 10; i++) {
+          const before = team.tasksRun;
+          results.push(run());
+          const ran = team.tasksRun.map((n, id) => n - (before[id] ?? 0));
+          ran.slice(threads).forEach((n, k) => assert.equal(n, 0, `helper ${threads + k} ran tasks while the team had ${threads} thread(s)`));
+          tasksPerCall.push(ran.reduce((a, b) => a + b, 0));
+        }
+        assert.equal(team.sharedRuns - shared, threads > 1 ? 10 : 0, `${threads} thread(s)`);
       }
+      // every task of every call counted once, whichever threads ran it
+      for (const n of tasksPerCall) assert.equal(n, tasksPerCall[0]);
+      assert.ok(tasksPerCall[0]! > 3, "the call has more tasks than threads");
       team.stop();
       results.push(run());
       for (const r of results) assert.deepEqual(r, results[0]);

@@ -9,6 +9,8 @@ import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
 // is the team's size (helpers beyond it sleep at once).
 const SLOTS = { gen: 0, kernel: 1, params: 2, tasks: 3, threads: 4, scratch: 5, stride: 6, done: 7, error: 8, epoch: 9, size: 10 } as const;
 const MAX_THREADS = 256;
+/** Words between two threads' task counts: one cache line, so counting never contends. */
+const RAN_STRIDE = 16;
 /**
  * Milliseconds a thread polls the control block before it sleeps on it:
  * waking a sleeping thread costs hundreds of microseconds on the machines
@@ -49,6 +51,8 @@ export class KernelTeam {
   private readonly control = new Int32Array(new SharedArrayBuffer(4 * 16));
   /** The claim words, one per thread's range of tasks (see claims.mjs). */
   private readonly claims = claimWords(MAX_THREADS);
+  /** Tasks each thread has run (thread 0 is the calling one), a cache line apart (RAN_STRIDE words). */
+  private readonly ran = new Int32Array(new SharedArrayBuffer(4 * RAN_STRIDE * MAX_THREADS));
   private call = 0n;
   private workers: Worker[] = [];
   private size = 1;
@@ -65,6 +69,16 @@ export class KernelTeam {
   /** Threads that run kernels, the calling one included. */
   get threads(): number {
     return this.size;
+  }
+
+  /**
+   * Tasks run so far by each thread, the calling one first, up to the
+   * helpers started (a count wraps past 2^31). Read after a call returns,
+   * every count includes it: a helper counts each task before it counts it
+   * done.
+   */
+  get tasksRun(): number[] {
+    return Array.from({ length: this.workers.length + 1 }, (_, id) => Atomics.load(this.ran, id * RAN_STRIDE));
   }
 
   /** Fewer threads leave the surplus helpers asleep (so switching back and forth is cheap); more start on the next call. */
@@ -90,6 +104,7 @@ export class KernelTeam {
       if (threads === 1) {
         const fn = wasm.fn[kernel];
         for (let t = 0; t < tasks; t++) fn(this.paramsPtr, t, scratch);
+        Atomics.add(this.ran, 0, tasks);
       } else {
         this.runShared(kernel, tasks, threads, scratch, stride);
       }
@@ -123,6 +138,7 @@ export class KernelTeam {
     }
     // counted once: the helpers' last task notifies only when it completes the call, and this thread is the one waiting
     Atomics.add(c, SLOTS.done, mine);
+    Atomics.add(this.ran, 0, mine);
     this.waitForTasks(tasks);
     if (Atomics.exchange(c, SLOTS.error, 0) !== 0) throw new Error(`kernel team: ${kernel} failed on a helper thread`);
   }
@@ -144,7 +160,7 @@ export class KernelTeam {
     for (let id = this.workers.length + 1; id < this.size; id++) {
       const w = new Worker(url, {
         workerData: {
-          module: wasm.module, memory: wasm.memory, control: this.control.buffer, claims: this.claims.buffer, id, kernels: TASK_KERNELS,
+          module: wasm.module, memory: wasm.memory, control: this.control.buffer, claims: this.claims.buffer, ran: this.ran.buffer, ranStride: RAN_STRIDE, id, kernels: TASK_KERNELS,
           slots: SLOTS, spinMs: SPIN_MS,
           seen: Atomics.load(this.control, SLOTS.gen), epoch: Atomics.load(this.control, SLOTS.epoch),
         },

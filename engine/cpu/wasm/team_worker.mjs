@@ -6,8 +6,9 @@
 import { workerData } from "node:worker_threads";
 import { callOf, claimTask, firstWord, isClosed } from "./claims.mjs";
 
-const { module, memory, control, claims: claimBuffer, id, kernels, slots, spinMs, seen: started, epoch } = workerData;
+const { module, memory, control, claims: claimBuffer, ran: ranBuffer, ranStride, id, kernels, slots, spinMs, seen: started, epoch } = workerData;
 const ctl = new Int32Array(control);
+const ran = new Int32Array(ranBuffer);
 const claims = new BigInt64Array(claimBuffer);
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = kernels.map((name) => exports[name]);
@@ -49,6 +50,7 @@ for (;;) {
     } catch {
       Atomics.store(ctl, slots.error, 1);
     }
+    Atomics.add(ran, id * ranStride, 1);
     if (Atomics.add(ctl, slots.done, 1) + 1 === tasks) Atomics.notify(ctl, slots.done);
   }
   idleSince = performance.now();
