@@ -7,7 +7,7 @@
 // caches, memory bandwidth, clock, other tenants of the host).
 import { Worker } from "node:worker_threads";
 import { team } from "../engine/cpu/wasm/team.js";
-import { median, runStep, type TrainCase } from "./train_cases.js";
+import { median, runStep, trainCases } from "./train_cases.js";
 
 /** Slots of the shared control words. */
 export const COPY_SLOTS = { ready: 0, run: 1, running: 2 } as const;
@@ -33,12 +33,12 @@ function waitFor(c: Int32Array, slot: number, value: number, limitMs = 120_000):
 }
 
 /**
- * Times `steps` one-thread steps of case `index` alone and as many beside
+ * Times `steps` one-thread steps of trainCases[index] alone and as many beside
  * `copies` busy copies, taking turns step by step so the machine's drift
  * falls on both alike; the speedup is the median of each turn's own ratio,
  * since this machine's speed swings by a third from one step to the next.
  */
-export async function timeBesideCopies(cases: readonly TrainCase[], index: number, copies: number, steps: number): Promise<CopiesTiming> {
+export async function timeBesideCopies(index: number, copies: number, steps: number): Promise<CopiesTiming> {
   const c = new Int32Array(new SharedArrayBuffer(4 * 3));
   const url = new URL("./train_copy_worker.mjs", import.meta.url);
   const workers = Array.from({ length: copies }, () => new Worker(url, { workerData: { control: c.buffer, index } }));
@@ -49,7 +49,7 @@ export async function timeBesideCopies(cases: readonly TrainCase[], index: numbe
   const saved = team.threads;
   team.threads = 1;
   // alone and beside each step their own setup of the same seed, so both see the same sequence of paths
-  const setups = [cases[index]!.make(), cases[index]!.make()] as const;
+  const setups = [trainCases[index]!.make(), trainCases[index]!.make()] as const;
   try {
     // the workers build their copies while this thread warms up its own
     for (const s of setups) {

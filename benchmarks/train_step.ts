@@ -76,7 +76,7 @@ for (const [i, c] of cases.entries()) {
     kshot.set(`${c.name}/${threads}`, ms.get(threads)!);
     speedups.set(`${c.name}/${threads}`, speedup.get(threads)!);
   }
-  if (cores > 1) ceiling.set(c.name, (await timeBesideCopies(cases, i, cores - 1, steps)).speedup);
+  if (cores > 1) ceiling.set(c.name, (await timeBesideCopies(i, cores - 1, steps)).speedup);
 }
 team.stop();
 const peer = torchPeer();
