@@ -1,6 +1,6 @@
 import type { TensorInfo } from "./backend.js";
 import { OpError, fmtShape } from "./errors.js";
-import type { FusedActivation } from "./kernel_names.js";
+import type { BatchNormAttrs, FusedActivation } from "./kernel_names.js";
 import { normalizeAxes, shapesEqual } from "./shape.js";
 
 // Argument checks and output shapes of the layout, batch-norm and softmax
@@ -70,12 +70,30 @@ export function fusedActivation(op: string, activation: unknown): FusedActivatio
 }
 
 /**
- * The inputs of BatchNormGrad, checked: [dy, x, mean, invstd, gamma?, y?],
- * y (the forward output) with a fused activation.
+ * The inputs of BatchNorm, checked: x, then gamma and beta when affine, then
+ * the running mean and variance without batch statistics; with the sizes and
+ * the fused activation.
  */
-export function batchNormGradInputs(inputs: readonly TensorInfo[], affine: boolean, activation: FusedActivation | undefined): {
-  dy: TensorInfo; x: TensorInfo; mean: TensorInfo; invstd: TensorInfo; gamma?: TensorInfo; y?: TensorInfo; n: number; c: number; inner: number;
+export function batchNormInputs(inputs: readonly TensorInfo[], attrs: BatchNormAttrs): {
+  x: TensorInfo; n: number; c: number; inner: number; activation: FusedActivation | undefined;
 } {
+  const expected = 1 + (attrs.affine ? 2 : 0) + (attrs.batchStats ? 0 : 2);
+  if (inputs.length !== expected) throw new OpError("BatchNorm", `${expected} inputs`, `${inputs.length}`);
+  const x = inputs[0]!;
+  return { x, ...batchNormDims("BatchNorm", x, inputs.slice(1)), activation: fusedActivation("BatchNorm", attrs.activation) };
+}
+
+/**
+ * The inputs of BatchNormGrad, checked: [dy, x, mean, invstd, gamma?, y?],
+ * y (the forward output) with a fused activation; with the sizes and the
+ * fused activation.
+ */
+export function batchNormGradInputs(inputs: readonly TensorInfo[], attrs: BatchNormAttrs): {
+  dy: TensorInfo; x: TensorInfo; mean: TensorInfo; invstd: TensorInfo; gamma?: TensorInfo; y?: TensorInfo; n: number; c: number; inner: number;
+  activation: FusedActivation | undefined;
+} {
+  const { affine } = attrs;
+  const activation = fusedActivation("BatchNormGrad", attrs.activation);
   const expected = 4 + (affine ? 1 : 0) + (activation ? 1 : 0);
   if (inputs.length !== expected) throw new OpError("BatchNormGrad", `${expected} inputs`, `${inputs.length}`);
   const [dy, x, mean, invstd] = inputs as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
@@ -84,7 +102,7 @@ export function batchNormGradInputs(inputs: readonly TensorInfo[], affine: boole
   for (const [name, t] of [["dy", dy], ["y", y]] as const) {
     if (t !== undefined && !shapesEqual(t.shape, x.shape)) throw new OpError("BatchNormGrad", `${name} of x's shape ${fmtShape(x.shape)}`, fmtShape(t.shape));
   }
-  return { dy, x, mean, invstd, ...(affine ? { gamma: inputs[4]! } : {}), ...(y ? { y } : {}), ...dims };
+  return { dy, x, mean, invstd, ...(affine ? { gamma: inputs[4]! } : {}), ...(y ? { y } : {}), ...dims, activation };
 }
 
 export function checkLogSoftmaxInput(x: TensorInfo): void {

@@ -1,8 +1,7 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError } from "../../errors.js";
 import type { BatchNormAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { batchNormDims, batchNormGradInputs, fusedActivation } from "../../op_checks.js";
+import { batchNormGradInputs, batchNormInputs } from "../../op_checks.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { wasm } from "../wasm/module.js";
 import { team } from "../wasm/team.js";
@@ -24,11 +23,8 @@ const rowsPerTask = (inner: number) => Math.max(1, Math.ceil(65536 / inner));
 const ACTIVATION_CODE = { none: -1, relu: 0, relu6: 1 } as const;
 
 export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
-  const x = inputs[0]!;
-  const expected = 1 + (attrs.affine ? 2 : 0) + (attrs.batchStats ? 0 : 2);
-  if (inputs.length !== expected) throw new OpError("BatchNorm", `${expected} inputs`, `${inputs.length}`);
-  const { n, c, inner } = batchNormDims("BatchNorm", x, inputs.slice(1));
-  const act = ACTIVATION_CODE[fusedActivation("BatchNorm", attrs.activation) ?? "none"];
+  const { x, n, c, inner, activation } = batchNormInputs(inputs, attrs);
+  const act = ACTIVATION_CODE[activation ?? "none"];
   const gamma = attrs.affine ? backend.f32(inputs[1]!.dataId) : null;
   const beta = attrs.affine ? backend.f32(inputs[2]!.dataId) : null;
   const meanD = backend.allocateUninit(c, "float32"), invD = backend.allocateUninit(c, "float32"), varD = backend.allocateUninit(c, "float32");
@@ -75,8 +71,7 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
  * applies; with running statistics they are constants.
  */
 export function batchNormGradKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
-  const activation = fusedActivation("BatchNormGrad", attrs.activation);
-  const { dy, x, mean: meanT, invstd: invT, gamma: gammaT, y, n, c, inner } = batchNormGradInputs(inputs, attrs.affine, activation);
+  const { dy, x, mean: meanT, invstd: invT, gamma: gammaT, y, n, c, inner, activation } = batchNormGradInputs(inputs, attrs);
   const ops = new HeapOperands(backend);
   try {
     const dx = ops.output(n * c * inner), dg = ops.output(c), db = ops.output(c);

@@ -1,8 +1,7 @@
 import type { TensorInfo } from "../../backend.js";
-import { OpError } from "../../errors.js";
 import type { BatchNormAttrs, FusedActivation } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { batchNormDims, batchNormGradInputs, fusedActivation } from "../../op_checks.js";
+import { batchNormGradInputs, batchNormInputs } from "../../op_checks.js";
 import type { GpuData, WebGpuBackend } from "../backend_webgpu.js";
 import { PRELUDE, WG, f32Bits, groupsFor, perElement, storage } from "../wgsl.js";
 
@@ -104,11 +103,7 @@ ${elementMain(`let scale = inv[ch]${affine ? " * gamma[ch]" : ""};
 });
 
 export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, WebGpuBackend>): TensorInfo[] {
-  const x = inputs[0]!;
-  const expected = 1 + (attrs.affine ? 2 : 0) + (attrs.batchStats ? 0 : 2);
-  if (inputs.length !== expected) throw new OpError("BatchNorm", `${expected} inputs`, `${inputs.length}`);
-  const { n, c, inner } = batchNormDims("BatchNorm", x, inputs.slice(1));
-  const activation = fusedActivation("BatchNorm", attrs.activation);
+  const { x, n, c, inner, activation } = batchNormInputs(inputs, attrs);
   const data = inputs.map((t) => t.dataId as GpuData);
   const mean = backend.output(c, "float32"), inv = backend.output(c, "float32"), vr = backend.output(c, "float32");
   const u = [n, c, inner, f32Bits(attrs.eps)];
@@ -183,9 +178,8 @@ ${elementMain(`dx[i] = inv[ch]${affine ? " * gamma[ch]" : ""} * ${passed(activat
 
 /** Inputs [dy, x, mean, invstd, gamma?, y?] (y with a fused activation); outputs [dx, dgamma?, dbeta?]. */
 export function batchNormGradKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, WebGpuBackend>): TensorInfo[] {
-  const activation = fusedActivation("BatchNormGrad", attrs.activation);
-  const g = batchNormGradInputs(inputs, attrs.affine, activation);
-  const { n, c, inner } = g;
+  const g = batchNormGradInputs(inputs, attrs);
+  const { n, c, inner, activation } = g;
   const [dyD, xD, meanD, invD] = [g.dy, g.x, g.mean, g.invstd].map((t) => t.dataId as GpuData) as [GpuData, GpuData, GpuData, GpuData];
   const gamma = g.gamma ? [g.gamma.dataId as GpuData] : [];
   const y = g.y ? [g.y.dataId as GpuData] : [];
