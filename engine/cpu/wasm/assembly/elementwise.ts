@@ -50,25 +50,31 @@ export function activationTask(params: usize, task: i32, _scratch: usize): void 
   }
 }
 
+// dy where the activation has slope 1 at y (0 < y, and y < 6 for ACT_RELU6),
+// else 0: its gradient, with y its input or (fused into a BN) its output.
+// @ts-ignore: decorator
+@inline
+function passed(dy: v128, y: v128, act: i32): v128 {
+  let mask = f32x4.gt(y, f32x4.splat(0));
+  if (act == ACT_RELU6) mask = v128.and(mask, f32x4.lt(y, f32x4.splat(6)));
+  return v128.and(dy, mask);
+}
+
+// @ts-ignore: decorator
+@inline
+function passedScalar(dy: f32, y: f32, act: i32): f32 {
+  return y > 0 && (act != ACT_RELU6 || y < 6) ? dy : 0;
+}
+
 // dx = dy where the activation's input x lies where its slope is 1, else 0.
 // Words: activation dy x dx n per.
 export function activationGradTask(params: usize, task: i32, _scratch: usize): void {
   const act = word(params, 0), dy = ptr(params, 1), x = ptr(params, 2), dx = ptr(params, 3);
   const n = word(params, 4), per = word(params, 5);
   const i0 = task * per, i1 = min(n, i0 + per);
-  const zero = f32x4.splat(0), six = f32x4.splat(6);
   let i = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const v = v128.load(at(x, i));
-    let mask = f32x4.gt(v, zero);
-    if (act == ACT_RELU6) mask = v128.and(mask, f32x4.lt(v, six));
-    v128.store(at(dx, i), v128.and(v128.load(at(dy, i)), mask));
-  }
-  for (; i < i1; i++) {
-    const v = load<f32>(at(x, i));
-    const on = v > 0 && (act != ACT_RELU6 || v < 6);
-    store<f32>(at(dx, i), on ? load<f32>(at(dy, i)) : 0);
-  }
+  for (; i + 4 <= i1; i += 4) v128.store(at(dx, i), passed(v128.load(at(dy, i)), v128.load(at(x, i)), act));
+  for (; i < i1; i++) store<f32>(at(dx, i), passedScalar(load<f32>(at(dy, i)), load<f32>(at(x, i)), act));
 }
 
 // Channel sums in f64: 8 lanes (four f64x2 accumulators, so the adds
@@ -144,22 +150,6 @@ export function bnApplyTask(params: usize, task: i32, _scratch: usize): void {
       store<f32>(at(dst, i), v);
     }
   }
-}
-
-// dy where the fused activation's output y has slope 1 (0 < y, and y < 6 for
-// ACT_RELU6), else 0: the gradient the activation alone would pass back.
-// @ts-ignore: decorator
-@inline
-function passed(dy: v128, y: v128, act: i32): v128 {
-  let mask = f32x4.gt(y, f32x4.splat(0));
-  if (act == ACT_RELU6) mask = v128.and(mask, f32x4.lt(y, f32x4.splat(6)));
-  return v128.and(dy, mask);
-}
-
-// @ts-ignore: decorator
-@inline
-function passedScalar(dy: f32, y: f32, act: i32): f32 {
-  return y > 0 && (act != ACT_RELU6 || y < 6) ? dy : 0;
 }
 
 // Gradient of batch normalisation for channel `ch`: dgamma and dbeta sums in
