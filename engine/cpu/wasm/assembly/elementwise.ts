@@ -4,7 +4,7 @@
 // batch-norm statistics and gradients take one channel per task and sum in
 // f64.
 
-import { f32At as at, ptr, word } from "./params";
+import { f32At as at, f64Word, ptr, word } from "./params";
 
 export const BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3;
 
@@ -224,7 +224,7 @@ export const SCALAR_ADD = 0, SCALAR_MUL = 1;
 export function scalarTask(params: usize, task: i32, _scratch: usize): void {
   const op = word(params, 0), x = ptr(params, 1), out = ptr(params, 2);
   const n = word(params, 3), per = word(params, 4);
-  const value = load<f64>(params + 20);
+  const value = f64Word(params, 5);
   const i1 = min(n, (task + 1) * per);
   if (op == SCALAR_ADD) {
     for (let i = task * per; i < i1; i++) store<f32>(at(out, i), <f32>(<f64>load<f32>(at(x, i)) + value));

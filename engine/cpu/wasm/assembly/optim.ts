@@ -4,13 +4,7 @@
 // arithmetic, so an update gives the bits the same rule written as float32
 // element-wise ops gives (engine/cpu/kernels/optim.ts).
 
-import { f32At as at, ptr, word } from "./params";
-
-// @ts-ignore: decorator
-@inline
-function f64Word(params: usize, i: i32): f64 {
-  return load<f64>(params + (<usize>i << 2));
-}
+import { f32At as at, f64Word, ptr, word } from "./params";
 
 // @ts-ignore: decorator
 @inline

@@ -14,6 +14,13 @@ export function ptr(params: usize, i: i32): usize {
   return <usize>load<u32>(params + (<usize>i << 2));
 }
 
+// Words i and i + 1 of the parameter block, as one f64 (JavaScript's f64Words).
+// @ts-ignore: decorator
+@inline
+export function f64Word(params: usize, i: i32): f64 {
+  return load<f64>(params + (<usize>i << 2));
+}
+
 // The address of float `index` from `base`.
 // @ts-ignore: decorator
 @inline
