@@ -15,6 +15,7 @@ import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../train/datasets.js";
 import { openExecutor, type ExecutorSpec } from "../workers/executor.js";
 import { testRedis } from "../test/helpers/redis.js";
+import { median } from "./timing.js";
 
 const json = process.argv.includes("--json");
 const quick = process.argv.includes("--quick");
@@ -67,7 +68,6 @@ try {
   for (const w of workers) w.kill("SIGTERM");
   await redis.stop();
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const l = median(local), b = median(queued);
 const overhead = l / b - 1;
 if (json) console.log(JSON.stringify({ case: "executor", paths: timed.length, rounds, local_evals_per_second: l, bullmq_evals_per_second: b, overhead_per_evaluation: overhead }));

@@ -4,6 +4,7 @@
 // K in {1, 2, 4, 8}, as ratios to K = 1 measured in the same run. Rounds
 // interleave the K values so that machine noise hits them alike.
 import { supernetTrainingStep } from "./supernet_setup.js";
+import { median } from "./timing.js";
 
 const json = process.argv.includes("--json");
 const rounds = process.argv.includes("--quick") ? 3 : 8;
@@ -23,7 +24,6 @@ for (let r = 0; r < rounds; r++) {
     s.times.push((performance.now() - t0) / stepsPerRound);
   }
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const base = median(setups[0]!.times);
 if (!json) console.log(`supernet training step, NAS-Bench-201 C=8 N=1, batch 64, 28x28 (median of ${rounds} rounds of ${stepsPerRound} steps)`);
 for (const s of setups) {

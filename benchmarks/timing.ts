@@ -1,5 +1,10 @@
 import b from "benny";
 
+/** The middle value (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
 const seconds = (fn: () => void) => {
   const t0 = process.hrtime.bigint();
   fn();

@@ -40,8 +40,3 @@ export function runStep(s: { step(): Tensor }): void {
   loss.dataSync();
   loss.dispose();
 }
-
-/** The middle value (the upper one of an even count). */
-export function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}

@@ -7,7 +7,8 @@
 // caches, memory bandwidth, clock, other tenants of the host).
 import { Worker } from "node:worker_threads";
 import { team } from "../engine/cpu/wasm/team.js";
-import { median, runStep, trainCases } from "./train_cases.js";
+import { median } from "./timing.js";
+import { runStep, trainCases } from "./train_cases.js";
 
 /** Slots of the shared control words. */
 export const COPY_SLOTS = { ready: 0, run: 1, running: 2 } as const;

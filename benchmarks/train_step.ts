@@ -13,7 +13,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { team } from "../engine/cpu/wasm/team.js";
 import { timeBesideCopies } from "./train_copies.js";
-import { median, runStep, trainCases as cases, type TrainCase } from "./train_cases.js";
+import { median } from "./timing.js";
+import { runStep, trainCases as cases, type TrainCase } from "./train_cases.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json"), quick = args.includes("--quick");
