@@ -7,6 +7,7 @@
 // caches, memory bandwidth, clock, other tenants of the host).
 import { Worker } from "node:worker_threads";
 import { team } from "../engine/cpu/wasm/team.js";
+import { medianInterval } from "./median_interval.js";
 import { median } from "./timing.js";
 import { runStep, trainCases } from "./train_cases.js";
 
@@ -22,6 +23,8 @@ export interface CopiesTiming {
   beside: number;
   /** Median over turns of (copies + 1) x alone / beside: the speedup the cores give independent copies. */
   speedup: number;
+  /** The 90% bootstrap interval of that median (median_interval.ts). */
+  interval: [number, number];
 }
 
 /** Blocks until the slot holds `value`; a worker that died would leave it waiting, hence the limit. */
@@ -76,7 +79,8 @@ export async function timeBesideCopies(index: number, copies: number, steps: num
       beside.push(performance.now() - t0);
       Atomics.store(c, COPY_SLOTS.run, COPY_RUN.pause);
     }
-    return { alone: median(alone), beside: median(beside), speedup: median(alone.map((a, i) => ((copies + 1) * a) / beside[i]!)) };
+    const ratios = alone.map((a, i) => ((copies + 1) * a) / beside[i]!);
+    return { alone: median(alone), beside: median(beside), speedup: median(ratios), interval: medianInterval(ratios) };
   } finally {
     Atomics.store(c, COPY_SLOTS.run, COPY_RUN.exit);
     Atomics.notify(c, COPY_SLOTS.run);

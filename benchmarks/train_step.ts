@@ -13,6 +13,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { team } from "../engine/cpu/wasm/team.js";
 import { timeBesideCopies } from "./train_copies.js";
+import { medianInterval } from "./median_interval.js";
 import { median } from "./timing.js";
 import { runStep, trainCases as cases, type TrainCase } from "./train_cases.js";
 
@@ -33,7 +34,7 @@ const threadCounts = [...new Set([1, cores])];
  * thread alone swings by a third here from one step to the next, so a ratio
  * of two medians would still carry that noise.
  */
-function timeSteps(make: TrainCase["make"]): { ms: Map<number, number>; speedup: Map<number, number> } {
+function timeSteps(make: TrainCase["make"]): { ms: Map<number, number>; speedup: Map<number, Speedup> } {
   const setups = threadCounts.map(() => make());
   const times = threadCounts.map((): number[] => []);
   for (let i = 0; i < steps + 2; i++) {
@@ -47,9 +48,13 @@ function timeSteps(make: TrainCase["make"]): { ms: Map<number, number>; speedup:
   for (const s of setups) s.dispose();
   return {
     ms: new Map(threadCounts.map((threads, j) => [threads, median(times[j]!)])),
-    speedup: new Map(threadCounts.map((threads, j) => [threads, median(times[0]!.map((t1, i) => t1 / times[j]![i]!))])),
+    speedup: new Map(threadCounts.map((threads, j) => [threads, speedupOf(times[0]!.map((t1, i) => t1 / times[j]![i]!))])),
   };
 }
+
+/** A median of per-turn ratios and its 90% bootstrap interval (median_interval.ts), which shows how far the turns' noise leaves it open. */
+interface Speedup { median: number; interval: [number, number] }
+const speedupOf = (ratios: number[]): Speedup => ({ median: median(ratios), interval: medianInterval(ratios) });
 
 /** PyTorch's milliseconds per step by case and thread count, or why there are none. */
 function torchPeer(): Map<string, number> | string {
@@ -68,26 +73,30 @@ function torchPeer(): Map<string, number> | string {
   return out;
 }
 
-const kshot = new Map<string, number>(), speedups = new Map<string, number>();
+const kshot = new Map<string, number>(), speedups = new Map<string, Speedup>();
 /** Per case, the median of cores x (one-thread step alone) / (the same beside cores - 1 busy copies): the machine's own ceiling. */
-const ceiling = new Map<string, number>();
+const ceiling = new Map<string, Speedup>();
 for (const [i, c] of cases.entries()) {
   const { ms, speedup } = timeSteps(c.make);
   for (const threads of threadCounts) {
     kshot.set(`${c.name}/${threads}`, ms.get(threads)!);
     speedups.set(`${c.name}/${threads}`, speedup.get(threads)!);
   }
-  if (cores > 1) ceiling.set(c.name, (await timeBesideCopies(i, cores - 1, steps)).speedup);
+  if (cores > 1) {
+    const copies = await timeBesideCopies(i, cores - 1, steps);
+    ceiling.set(c.name, { median: copies.speedup, interval: copies.interval });
+  }
 }
 team.stop();
 const peer = torchPeer();
 
 const fmt = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
+const withInterval = (s: Speedup) => `${s.median.toFixed(2)}x [${s.interval[0].toFixed(2)}, ${s.interval[1].toFixed(2)}]`;
 if (!json) {
-  console.log(`ms per training step, batch 64, median of ${steps} steps; speedups are medians of each turn's own ratio (${new Date().toISOString()}, node ${process.version}, ${cores} cores)`);
+  console.log(`ms per training step, batch 64, median of ${steps} steps; speedups are medians of each turn's own ratio, 90% bootstrap interval in brackets (${new Date().toISOString()}, node ${process.version}, ${cores} cores)`);
   if (typeof peer === "string") console.log(peer);
   if (cores > 1) console.log(`copies at once: ${cores} x (one-thread step alone) / (the same step beside ${cores - 1} independent busy cop${cores > 2 ? "ies" : "y"}), the most ${cores} threads could give here`);
-  console.log(`${"case".padEnd(34)} ${"threads".padStart(7)} ${"kshot".padStart(9)} ${"pytorch".padStart(9)} ${"kshot/pt".padStart(9)} ${"vs 1 thread".padStart(12)} ${"copies at once".padStart(15)}`);
+  console.log(`${"case".padEnd(34)} ${"threads".padStart(7)} ${"kshot".padStart(9)} ${"pytorch".padStart(9)} ${"kshot/pt".padStart(9)} ${"vs 1 thread".padStart(20)} ${"copies at once".padStart(20)}`);
 }
 for (const c of cases) {
   for (const threads of threadCounts) {
@@ -97,9 +106,11 @@ for (const c of cases) {
     const copies = threads === cores ? ceiling.get(c.name) : undefined;
     if (json) {
       console.log(JSON.stringify({ case: c.name, threads, kshot_ms: ms, pytorch_ms: pt ?? null, ratio_to_pytorch: pt === undefined ? null : ms / pt,
-        speedup_vs_1_thread: speedup, copies_at_once: copies ?? null }));
+        speedup_vs_1_thread: speedup.median, speedup_interval_90: threads > 1 ? speedup.interval : null,
+        copies_at_once: copies?.median ?? null, copies_interval_90: copies?.interval ?? null }));
     } else {
-      console.log(`${c.name.padEnd(34)} ${String(threads).padStart(7)} ${fmt(ms).padStart(9)} ${fmt(pt).padStart(9)} ${(pt === undefined ? "—" : `${(ms / pt).toFixed(2)}x`).padStart(9)} ${`${speedup.toFixed(2)}x`.padStart(12)} ${(copies === undefined ? "—" : `${copies.toFixed(2)}x`).padStart(15)}`);
+      const vsOne = threads > 1 ? withInterval(speedup) : `${speedup.median.toFixed(2)}x`;
+      console.log(`${c.name.padEnd(34)} ${String(threads).padStart(7)} ${fmt(ms).padStart(9)} ${fmt(pt).padStart(9)} ${(pt === undefined ? "—" : `${(ms / pt).toFixed(2)}x`).padStart(9)} ${vsOne.padStart(20)} ${(copies === undefined ? "—" : withInterval(copies)).padStart(20)}`);
     }
   }
 }
