@@ -69,9 +69,9 @@ export function claimTask(words, call, tasks, threads, id) {
     const end = rangeStart(j + 1, tasks, threads);
     for (;;) {
       const word = Atomics.load(words, j * SPACING);
-      if (callOf(word) !== call) break;
+      // another call's word lies at least 2^CLAIM_BITS away: below 0 or past any end
       const t = Number(word - call);
-      if (t >= end) break;
+      if (t < 0 || t >= end) break;
       if (Atomics.compareExchange(words, j * SPACING, word, word + 1n) === word) return t;
     }
   }
