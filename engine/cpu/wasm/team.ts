@@ -57,8 +57,16 @@ export class KernelTeam {
   private workers: Worker[] = [];
   private size = 1;
   private readonly paramsPtr = wasm.heap.alloc(4 * 64);
-  /** Work (in flops) below which a call runs on the calling thread alone: waking helpers costs tens of microseconds. */
-  minWork = 2e5;
+  /**
+   * Work (in flops, or elements) below which a call runs on the calling
+   * thread alone: handing a call to spinning helpers costs a few
+   * microseconds, and a sleeping one hundreds. Measured on 2 cores, two
+   * threads against two (bench:train's steps, each order): 5e4 took 1.7%
+   * off the small supernet step and 2% off the CIFAR-size one against 2e5,
+   * and left the recipe step as it was; 2e4, 1e4 and 0 did no better
+   * within the noise.
+   */
+  minWork = 5e4;
   /** Calls split across more than one thread so far. */
   sharedRuns = 0;
 
