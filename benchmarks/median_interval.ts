@@ -1,3 +1,5 @@
+import { median } from "./timing.js";
+
 /**
  * The percentile-bootstrap interval of a median (timing.ts's median: the
  * upper middle value of an even count), for the speedups the benchmarks
@@ -32,4 +34,11 @@ export function medianInterval(values: readonly number[], level = 0.9): [low: nu
     return sorted[n - 1]!;
   };
   return [quantile((1 - level) / 2), quantile((1 + level) / 2)];
+}
+
+/** A median and its 90% bootstrap interval: how bench:train reports each speedup, from the turns' own ratios. */
+export interface MedianEstimate { median: number; interval: [low: number, high: number] }
+
+export function estimateMedian(values: readonly number[]): MedianEstimate {
+  return { median: median(values), interval: medianInterval(values) };
 }

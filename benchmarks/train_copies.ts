@@ -7,7 +7,7 @@
 // caches, memory bandwidth, clock, other tenants of the host).
 import { Worker } from "node:worker_threads";
 import { team } from "../engine/cpu/wasm/team.js";
-import { medianInterval } from "./median_interval.js";
+import { estimateMedian, type MedianEstimate } from "./median_interval.js";
 import { median } from "./timing.js";
 import { runStep, trainCases } from "./train_cases.js";
 
@@ -21,10 +21,8 @@ export interface CopiesTiming {
   alone: number;
   /** Median ms of the same step while the copies run. */
   beside: number;
-  /** Median over turns of (copies + 1) x alone / beside: the speedup the cores give independent copies. */
-  speedup: number;
-  /** The 90% bootstrap interval of that median (median_interval.ts). */
-  interval: [number, number];
+  /** Median over turns of (copies + 1) x alone / beside, with its interval: the speedup the cores give independent copies. */
+  speedup: MedianEstimate;
 }
 
 /** Blocks until the slot holds `value`; a worker that died would leave it waiting, hence the limit. */
@@ -79,8 +77,7 @@ export async function timeBesideCopies(index: number, copies: number, steps: num
       beside.push(performance.now() - t0);
       Atomics.store(c, COPY_SLOTS.run, COPY_RUN.pause);
     }
-    const ratios = alone.map((a, i) => ((copies + 1) * a) / beside[i]!);
-    return { alone: median(alone), beside: median(beside), speedup: median(ratios), interval: medianInterval(ratios) };
+    return { alone: median(alone), beside: median(beside), speedup: estimateMedian(alone.map((a, i) => ((copies + 1) * a) / beside[i]!)) };
   } finally {
     Atomics.store(c, COPY_SLOTS.run, COPY_RUN.exit);
     Atomics.notify(c, COPY_SLOTS.run);

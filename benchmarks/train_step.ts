@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { team } from "../engine/cpu/wasm/team.js";
 import { timeBesideCopies } from "./train_copies.js";
-import { medianInterval } from "./median_interval.js";
+import { estimateMedian, type MedianEstimate } from "./median_interval.js";
 import { median } from "./timing.js";
 import { runStep, trainCases as cases, type TrainCase } from "./train_cases.js";
 
@@ -34,7 +34,7 @@ const threadCounts = [...new Set([1, cores])];
  * thread alone swings by a third here from one step to the next, so a ratio
  * of two medians would still carry that noise.
  */
-function timeSteps(make: TrainCase["make"]): { ms: Map<number, number>; speedup: Map<number, Speedup> } {
+function timeSteps(make: TrainCase["make"]): { ms: Map<number, number>; speedup: Map<number, MedianEstimate> } {
   const setups = threadCounts.map(() => make());
   const times = threadCounts.map((): number[] => []);
   for (let i = 0; i < steps + 2; i++) {
@@ -48,13 +48,9 @@ function timeSteps(make: TrainCase["make"]): { ms: Map<number, number>; speedup:
   for (const s of setups) s.dispose();
   return {
     ms: new Map(threadCounts.map((threads, j) => [threads, median(times[j]!)])),
-    speedup: new Map(threadCounts.map((threads, j) => [threads, speedupOf(times[0]!.map((t1, i) => t1 / times[j]![i]!))])),
+    speedup: new Map(threadCounts.map((threads, j) => [threads, estimateMedian(times[0]!.map((t1, i) => t1 / times[j]![i]!))])),
   };
 }
-
-/** A median of per-turn ratios and its 90% bootstrap interval (median_interval.ts), which shows how far the turns' noise leaves it open. */
-interface Speedup { median: number; interval: [number, number] }
-const speedupOf = (ratios: number[]): Speedup => ({ median: median(ratios), interval: medianInterval(ratios) });
 
 /** PyTorch's milliseconds per step by case and thread count, or why there are none. */
 function torchPeer(): Map<string, number> | string {
@@ -73,25 +69,22 @@ function torchPeer(): Map<string, number> | string {
   return out;
 }
 
-const kshot = new Map<string, number>(), speedups = new Map<string, Speedup>();
+const kshot = new Map<string, number>(), speedups = new Map<string, MedianEstimate>();
 /** Per case, the median of cores x (one-thread step alone) / (the same beside cores - 1 busy copies): the machine's own ceiling. */
-const ceiling = new Map<string, Speedup>();
+const ceiling = new Map<string, MedianEstimate>();
 for (const [i, c] of cases.entries()) {
   const { ms, speedup } = timeSteps(c.make);
   for (const threads of threadCounts) {
     kshot.set(`${c.name}/${threads}`, ms.get(threads)!);
     speedups.set(`${c.name}/${threads}`, speedup.get(threads)!);
   }
-  if (cores > 1) {
-    const copies = await timeBesideCopies(i, cores - 1, steps);
-    ceiling.set(c.name, { median: copies.speedup, interval: copies.interval });
-  }
+  if (cores > 1) ceiling.set(c.name, (await timeBesideCopies(i, cores - 1, steps)).speedup);
 }
 team.stop();
 const peer = torchPeer();
 
 const fmt = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
-const withInterval = (s: Speedup) => `${s.median.toFixed(2)}x [${s.interval[0].toFixed(2)}, ${s.interval[1].toFixed(2)}]`;
+const withInterval = (s: MedianEstimate) => `${s.median.toFixed(2)}x [${s.interval[0].toFixed(2)}, ${s.interval[1].toFixed(2)}]`;
 if (!json) {
   console.log(`ms per training step, batch 64, median of ${steps} steps; speedups are medians of each turn's own ratio, 90% bootstrap interval in brackets (${new Date().toISOString()}, node ${process.version}, ${cores} cores)`);
   if (typeof peer === "string") console.log(peer);
