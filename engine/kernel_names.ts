@@ -120,3 +120,53 @@ export interface MovingAverageAttrs { momentum: number; scale: number }
 /** Not a backend kernel: the engine re-labels storage. Named so autograd can register its gradient. */
 export const Reshape = "Reshape";
 export interface ReshapeAttrs { shape: number[] }
+
+/**
+ * Every kernel a backend implements (all names above but Reshape). The
+ * backends' tables (kernel_table.ts) must fill exactly these: the compiler
+ * checks it.
+ */
+export type BackendKernelName =
+  | typeof MatMul
+  | typeof Conv2D
+  | typeof Conv2DBackpropInput
+  | typeof Conv2DBackpropFilter
+  | typeof AvgPool
+  | typeof AvgPoolGrad
+  | typeof MaxPool
+  | typeof MaxPoolGrad
+  | typeof BatchNorm
+  | typeof BatchNormGrad
+  | typeof Add
+  | typeof Sub
+  | typeof Mul
+  | typeof Div
+  | typeof Relu
+  | typeof Relu6
+  | typeof Sigmoid
+  | typeof HardSigmoid
+  | typeof HardSwish
+  | typeof Exp
+  | typeof Log
+  | typeof Neg
+  | typeof Sqrt
+  | typeof ActivationGrad
+  | typeof AddScalar
+  | typeof MulScalar
+  | typeof PowScalar
+  | typeof Sum
+  | typeof Mean
+  | typeof BroadcastTo
+  | typeof LogSoftmax
+  | typeof LogSoftmaxGrad
+  | typeof SoftmaxCrossEntropy
+  | typeof SoftmaxCrossEntropyGrad
+  | typeof Transpose
+  | typeof Concat
+  | typeof Slice
+  | typeof Pad
+  | typeof ArgMax
+  | typeof Cast
+  | typeof Assign
+  | typeof SgdUpdate
+  | typeof MovingAverage;

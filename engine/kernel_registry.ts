@@ -13,9 +13,11 @@ export type KernelFunc<A = any, B extends Backend = any> = (args: KernelArgs<A, 
 /** Kernels by backend, then by name: two lookups, no key string built per call (runKernel looks one up for every op). */
 const kernels = new Map<string, Map<string, KernelFunc>>();
 
+/** Registers `fn` as `kernel` on `backend`; registering a name twice for one backend is an error, as in tfjs-core. */
 export function registerKernel<A, B extends Backend>(kernel: string, backend: string, fn: KernelFunc<A, B>): void {
   let byName = kernels.get(backend);
   if (byName === undefined) kernels.set(backend, (byName = new Map()));
+  if (byName.has(kernel)) throw new Error(`kernel '${kernel}' is already registered for backend '${backend}'`);
   byName.set(kernel, fn as KernelFunc);
 }
 

@@ -1,6 +1,4 @@
-import * as K from "../kernel_names.js";
-import { registerKernel } from "../kernel_registry.js";
-import { type KernelFunc } from "../kernel_registry.js";
+import { kernelTable, registerKernelTable } from "../kernel_table.js";
 import { cpuBackend } from "./backend_cpu.js";
 import { batchNormGradKernel, batchNormKernel } from "./kernels/batchnorm.js";
 import { binaryKernel } from "./kernels/binary.js";
@@ -13,40 +11,33 @@ import { argMaxKernel, broadcastToKernel, reduceKernel } from "./kernels/reduce.
 import { logSoftmaxGradKernel, logSoftmaxKernel, softmaxCrossEntropyGradKernel, softmaxCrossEntropyKernel } from "./kernels/softmax.js";
 import { activationGradKernel, unaryKernel } from "./kernels/unary.js";
 
-const table: [string, KernelFunc][] = [
-  [K.MatMul, matmulKernel],
-  [K.Conv2D, conv2dKernel],
-  [K.Conv2DBackpropInput, conv2dBackpropInputKernel],
-  [K.Conv2DBackpropFilter, conv2dBackpropFilterKernel],
-  [K.AvgPool, avgPoolKernel],
-  [K.AvgPoolGrad, avgPoolGradKernel],
-  [K.MaxPool, maxPoolKernel],
-  [K.MaxPoolGrad, maxPoolGradKernel],
-  [K.BatchNorm, batchNormKernel],
-  [K.BatchNormGrad, batchNormGradKernel],
-  [K.Add, binaryKernel("Add")],
-  [K.Sub, binaryKernel("Sub")],
-  [K.Mul, binaryKernel("Mul")],
-  [K.Div, binaryKernel("Div")],
-  ...[K.Relu, K.Relu6, K.Sigmoid, K.HardSigmoid, K.HardSwish, K.Exp, K.Log, K.Neg, K.Sqrt, K.AddScalar, K.MulScalar, K.PowScalar]
-    .map((name): [string, KernelFunc] => [name, unaryKernel(name)]),
-  [K.ActivationGrad, activationGradKernel],
-  [K.Sum, reduceKernel("Sum")],
-  [K.Mean, reduceKernel("Mean")],
-  [K.BroadcastTo, broadcastToKernel],
-  [K.ArgMax, argMaxKernel],
-  [K.LogSoftmax, logSoftmaxKernel],
-  [K.LogSoftmaxGrad, logSoftmaxGradKernel],
-  [K.SoftmaxCrossEntropy, softmaxCrossEntropyKernel],
-  [K.SoftmaxCrossEntropyGrad, softmaxCrossEntropyGradKernel],
-  [K.Transpose, transposeKernel],
-  [K.Concat, concatKernel],
-  [K.Slice, sliceKernel],
-  [K.Pad, padKernel],
-  [K.Cast, castKernel],
-  [K.Assign, assignKernel],
-  [K.SgdUpdate, sgdUpdateKernel],
-  [K.MovingAverage, movingAverageKernel],
-];
-
-for (const [name, fn] of table) registerKernel(name, cpuBackend.name, fn);
+registerKernelTable(cpuBackend.name, kernelTable({
+  matmul: matmulKernel,
+  conv2d: conv2dKernel,
+  conv2dBackpropInput: conv2dBackpropInputKernel,
+  conv2dBackpropFilter: conv2dBackpropFilterKernel,
+  avgPool: avgPoolKernel,
+  avgPoolGrad: avgPoolGradKernel,
+  maxPool: maxPoolKernel,
+  maxPoolGrad: maxPoolGradKernel,
+  batchNorm: batchNormKernel,
+  batchNormGrad: batchNormGradKernel,
+  binary: binaryKernel,
+  unary: unaryKernel,
+  activationGrad: activationGradKernel,
+  reduce: reduceKernel,
+  broadcastTo: broadcastToKernel,
+  argMax: argMaxKernel,
+  logSoftmax: logSoftmaxKernel,
+  logSoftmaxGrad: logSoftmaxGradKernel,
+  softmaxCrossEntropy: softmaxCrossEntropyKernel,
+  softmaxCrossEntropyGrad: softmaxCrossEntropyGradKernel,
+  transpose: transposeKernel,
+  concat: concatKernel,
+  slice: sliceKernel,
+  pad: padKernel,
+  cast: castKernel,
+  assign: assignKernel,
+  sgdUpdate: sgdUpdateKernel,
+  movingAverage: movingAverageKernel,
+}));
