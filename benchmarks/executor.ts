@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../engine/index.js";
 import { sampleFunctions } from "../nas/space.js";
-import { buildSupernetRun, saveSupernetCheckpoint } from "../nas/supernet/run.js";
+import { buildSupernetSession, saveSupernetCheckpoint } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../train/datasets.js";
 import { openExecutor, type ExecutorSpec } from "../workers/executor.js";
@@ -24,7 +24,7 @@ const redis = await testRedis();
 if (redis === null) throw new Error("bench:executor needs redis-server (apt-get install redis-server) or KSHOT_TEST_REDIS");
 
 const dir = mkdtempSync(join(tmpdir(), "kshot-bench-executor-"));
-const run = buildSupernetRun({
+const run = buildSupernetSession({
   ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 4, C: 8, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
   trainLimit: 1000, valSize: 500, epochs: 1, warmupEpochs: 1, batchSize: 64, hidden: 100, seed: 0,
 });
@@ -34,7 +34,7 @@ const paths = sampleFunctions(run.space, count + 2, new Rng(1));
 const warm = paths.slice(0, 2), timed = paths.slice(2);
 
 const queue = `bench-${process.pid}`;
-const workers = [0, 1].map(() => spawn(process.execPath, ["bin/kshot.mjs", "worker", "--redis", redis.url, "--queue", queue, "--threads", "1"],
+const workers = [0, 1].map(() => spawn(process.execPath, ["--import", "tsx", "cli/bin.ts", "worker", "--redis", redis.url, "--queue", queue, "--threads", "1"],
   { stdio: ["ignore", "ignore", "pipe"] }));
 await Promise.all(workers.map((w) => new Promise<void>((ok) => {
   let err = "";

@@ -4,14 +4,14 @@
 // the bytes each worker holds beyond the shared weights (its engine storage).
 import { Rng } from "../engine/index.js";
 import { sampleGenes } from "../nas/space.js";
-import { buildSupernetRun } from "../nas/supernet/run.js";
+import { buildSupernetSession } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../train/datasets.js";
 import { EvaluatorPool } from "../workers/pool.js";
 
 const json = process.argv.includes("--json");
 const count = process.argv.includes("--quick") ? 8 : 48;
-const run = buildSupernetRun({
+const run = buildSupernetSession({
   ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 4, C: 8, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
   trainLimit: 1000, valSize: 500, epochs: 1, warmupEpochs: 1, batchSize: 64, hidden: 100, seed: 0,
 });

@@ -25,7 +25,7 @@ export function supernetTrainingStep({ C, N, channels, size, K }: SupernetStepSh
   const rng = new Rng(2);
   return {
     step: () => tidy(() => {
-      const loss = crossEntropy(net.run(x, sampleGenes(space, rng), lambda), y);
+      const loss = crossEntropy(net.forwardPath(x, sampleGenes(space, rng), lambda), y);
       loss.backward();
       opt.step();
       opt.zeroGrad();

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The `kshot` command: loads the TypeScript sources through tsx and runs the CLI.
-import { register } from "tsx/esm/api";
-
-register();
-const { main } = await import("../cli/main.ts");
-process.exitCode = await main(process.argv.slice(2));
+// The `kshot` command in a checkout: the compiled CLI in dist/ (built by
+// `npm install` or `npm run build`). The installed package's bin is dist/cli/bin.js.
+try {
+  await import("../dist/cli/bin.js");
+} catch (e) {
+  if (e?.code !== "ERR_MODULE_NOT_FOUND" || !String(e.message).includes("dist/cli/bin.js")) throw e;
+  console.error("kshot: dist/ is not built; run 'npm run build' (npm install does it)");
+  process.exitCode = 1;
+}

@@ -1,6 +1,5 @@
-import { engine } from "../engine/index.js";
+import { engine, kernelThreads, parseThreads, setKernelThreads } from "../engine/index.js";
 import { BACKENDS, WebGpuBackend, useBackend } from "../engine/webgpu/index.js";
-import { team, parseThreads } from "../engine/cpu/wasm/team.js";
 import { UsageError, type FlagSpec } from "./args.js";
 
 /** `--backend`, defaulting to $KSHOT_BACKEND, else the CPU. */
@@ -26,13 +25,13 @@ export const threadsFlag: FlagSpec = {
 /** Sizes the CPU kernel team from --threads, else $KSHOT_THREADS, else the cores; returns the size. */
 export function selectThreads(command: string, value: unknown): number {
   const [text, what] = value !== undefined ? [String(value), "--threads"] : [process.env["KSHOT_THREADS"], "KSHOT_THREADS"];
-  if (text === undefined || text === "") return team.threads;
+  if (text === undefined || text === "") return kernelThreads();
   try {
-    team.threads = parseThreads(text, what);
+    setKernelThreads(parseThreads(text, what));
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message}`);
   }
-  return team.threads;
+  return kernelThreads();
 }
 
 /** What the GPU did, in one line (fallbacks to the CPU included); null on the CPU backend. */

@@ -1,24 +1,17 @@
 import { UsageError } from "./args.js";
-import { describeCommand } from "./describe.js";
-import { mainJobCommand } from "./main_job.js";
-import { rankCommand } from "./rank.js";
-import { reportCommand } from "./report.js";
-import { searchCommand } from "./search.js";
-import { studyCommand } from "./study.js";
-import { supernetCommand } from "./supernet.js";
-import { trainCommand } from "./train.js";
-import { workerCommand } from "./worker.js";
 
-const commands: Record<string, { run: (argv: string[]) => Promise<void>; summary: string }> = {
-  run: { run: mainJobCommand, summary: "the main job: train a K-shot supernet on the embedded data, search it, retrain the pick beside random cells, report" },
-  report: { run: reportCommand, summary: "report.html with SVG plots for a run directory of 'kshot run'" },
-  train: { run: trainCommand, summary: "train one NAS-Bench-201 architecture stand-alone" },
-  describe: { run: describeCommand, summary: "params, MACs and NAS-Bench-201 FLOPs of an architecture" },
-  supernet: { run: supernetCommand, summary: "train a K-shot supernet (train) or evaluate its paths (eval)" },
-  search: { run: searchCommand, summary: "NSGA-II over a trained supernet (--supernet) or a NAS-Bench-201 table (--oracle)" },
-  study: { run: studyCommand, summary: "rank study: stand-alone ground truth (truth); supernets per mode and K ranked against it (rank)" },
-  worker: { run: workerCommand, summary: "evaluate a coordinator's search jobs from a Redis queue (--executor bullmq), until interrupted" },
-  rank: { run: rankCommand, summary: "Kendall tau, Spearman and Pearson between two score tables" },
+// Each command's module is imported only when it runs: `kshot --help` loads none of
+// them, and `kshot describe` not the training, search or queue code.
+const commands: Record<string, { load: () => Promise<(argv: string[]) => Promise<void>>; summary: string }> = {
+  run: { load: async () => (await import("./main_job.js")).mainJobCommand, summary: "the main job: train a K-shot supernet on the embedded data, search it, retrain the pick beside random cells, report" },
+  report: { load: async () => (await import("./report.js")).reportCommand, summary: "report.html with SVG plots for a run directory of 'kshot run'" },
+  train: { load: async () => (await import("./train.js")).trainCommand, summary: "train one NAS-Bench-201 architecture stand-alone" },
+  describe: { load: async () => (await import("./describe.js")).describeCommand, summary: "params, MACs and NAS-Bench-201 FLOPs of an architecture" },
+  supernet: { load: async () => (await import("./supernet.js")).supernetCommand, summary: "train a K-shot supernet (train) or evaluate its paths (eval)" },
+  search: { load: async () => (await import("./search.js")).searchCommand, summary: "NSGA-II over a trained supernet (--supernet) or a NAS-Bench-201 table (--oracle)" },
+  study: { load: async () => (await import("./study.js")).studyCommand, summary: "rank study: stand-alone ground truth (truth); supernets per mode and K ranked against it (rank)" },
+  worker: { load: async () => (await import("./worker.js")).workerCommand, summary: "evaluate a coordinator's search jobs from a Redis queue (--executor bullmq), until interrupted" },
+  rank: { load: async () => (await import("./rank.js")).rankCommand, summary: "Kendall tau, Spearman and Pearson between two score tables" },
 };
 
 const help = `usage: kshot <command> [options]
@@ -41,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = commands[name];
   try {
     if (command === undefined) throw new UsageError(`kshot: unknown command '${name}' (commands: ${Object.keys(commands).join(", ")})`);
-    await command.run(rest);
+    await (await command.load())(rest);
     return 0;
   } catch (e) {
     process.stderr.write(`${(e as Error).message.startsWith("kshot") ? "" : "kshot: "}${(e as Error).message}\n`);

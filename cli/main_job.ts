@@ -1,13 +1,14 @@
 import { availableParallelism } from "node:os";
-import { runMainJob, type MainJobOptions } from "../nas/pipeline/main_job.js";
-import { STANDALONE_RECIPE } from "../nas/pipeline/retrain.js";
+import { runMainJob, type MainJobOptions } from "../app/main_job.js";
+import { STANDALONE_RECIPE } from "../nas/standalone.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { executorSpec, executorFlags } from "./executor_flags.js";
 import { Progress } from "./progress.js";
 import { printFront } from "./search.js";
-import { retrainVerdict } from "../report/run_report.js";
+import { retrainVerdict, writeRunReport } from "../report/run_report.js";
+import type { ExecutorSpec, QueueSpec } from "../workers/executor.js";
 
 export const mainFlags: FlagSpecs = {
   epochs: { type: "string", help: "supernet training epochs (the first is warm-up)", default: "36" },
@@ -44,7 +45,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
     out: String(f.out), seed: seedNum(cmd, f.seed),
     K: int("K", 1), epochs: int("epochs", 1), trainLimit: int("train-limit", 2), valSize: int("val-size", 1), batchSize: int("batch-size", 1),
     lr: num(cmd, "lr", f.lr, { min: 0 }),
-    workers: int("workers", 1), executor: executorSpec(cmd, f, int("workers", 1)), populationSize: int("population", 2), evaluations: int("evaluations", 1),
+    workers: int("workers", 1), queue: queueSpec(executorSpec(cmd, f, int("workers", 1))), populationSize: int("population", 2), evaluations: int("evaluations", 1),
     maxMflops: num(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
     baselines: int("baselines", 1), retrainEpochs: int("retrain-epochs", 1), retrainImages: int("retrain-images", 1),
   };
@@ -53,6 +54,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   const progress = new Progress();
   progress.log(`${cmd}: ${backend} backend, ${threads} CPU thread(s), run directory ${options.out}`);
   const s = await runMainJob(options, progress);
+  writeRunReport(options.out);
   const gpu = gpuSummary();
   if (gpu !== null) progress.log(`${cmd}: ${gpu}`);
   printFront(s.search);
@@ -62,4 +64,11 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   process.stdout.write(`the chosen cell is ${retrainVerdict(r)}; one training per cell, so a difference of about a point is within seed-to-seed noise ` +
     `(the rank study's truth: 0.011 between two seeds of a cell on average)\n`);
   process.stdout.write(`${Math.round(s.seconds)} s; summary.json and report.html in ${options.out}/\n`);
+}
+
+/** The queue of an executor spec; none for this machine's pool (whose size is --workers). */
+function queueSpec(spec: ExecutorSpec): QueueSpec | undefined {
+  if (spec.kind === "local") return undefined;
+  const { kind: _, ...queue } = spec;
+  return queue;
 }

@@ -4,8 +4,8 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { loadOracle, oracleRandomSearch, oracleSearch } from "../nas/search/oracle.js";
 import type { SupernetSearchResult } from "../nas/search/supernet_search.js";
-import { loadSupernetCheckpoint, type SupernetRun } from "../nas/supernet/run.js";
-import { searchSupernet, type SearchStageOptions } from "../nas/pipeline/search_stage.js";
+import { loadSupernetCheckpoint, type SupernetSession } from "../nas/supernet/session.js";
+import { searchSupernet, type SearchStageOptions } from "../app/search_stage.js";
 import { executorSpec, executorFlags } from "./executor_flags.js";
 import { Progress } from "./progress.js";
 import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
@@ -69,7 +69,7 @@ export async function searchCommand(argv: string[]): Promise<void> {
 }
 
 /** Searches a loaded supernet on its executor (progress on stderr), writes the front into `out` and prints it. */
-export async function searchAndPrint(run: SupernetRun, o: SearchStageOptions, out: string): Promise<SupernetSearchResult> {
+export async function searchAndPrint(run: SupernetSession, o: SearchStageOptions, out: string): Promise<SupernetSearchResult> {
   const r = await searchSupernet(run, o, out, new Progress());
   writeFileSync(join(out, "summary.json"), `${JSON.stringify(summaryOf(r, out), null, 2)}\n`);
   printFront(r);

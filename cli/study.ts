@@ -1,8 +1,10 @@
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { ensureWritableDir } from "../data/files.js";
-import { STANDALONE_RECIPE } from "../nas/pipeline/retrain.js";
-import { formatMinutes, runTruth, type TruthProtocol } from "../nas/study/truth.js";
+import { STANDALONE_RECIPE } from "../nas/standalone.js";
+import { formatMinutes } from "../nas/progress.js";
+import type { TruthProtocol } from "../nas/study/truth.js";
+import { runTruth } from "../app/truth.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
 import { UsageError, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { Progress } from "./progress.js";

@@ -1,16 +1,19 @@
-import { fileURLToPath } from "node:url";
 import { studyTable, studyVerdicts, writeStudyReport } from "../report/study_report.js";
-import { runRankStudy, type RankStudyProtocol, type StudyBudget, type StudyRun } from "../nas/study/rank_study.js";
-import { formatMinutes, readTruth } from "../nas/study/truth.js";
-import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
+import type { RankStudyProtocol, StudyBudget, StudyRun } from "../nas/study/statistics.js";
+import { runRankStudy } from "../app/rank_study.js";
+import { formatMinutes } from "../nas/progress.js";
+import { readTruth } from "../nas/study/truth.js";
+import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
+import { SUPERNET_MODES, type SupernetMode } from "../nas/supernet/path_code.js";
 import { ensureWritableDir } from "../data/files.js";
 import { UsageError, helpText, num, parseFlags, type FlagSpecs } from "./args.js";
 import { selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
+import { packageFile } from "../data/package_files.js";
 
 /** The committed ground truth, relative to the package (studies/README.md: how it was made), and its absolute path. */
 const COMMITTED_TRUTH_NAME = "studies/nb201-fashion-mnist-truth.csv";
-export const COMMITTED_TRUTH = fileURLToPath(new URL(`../${COMMITTED_TRUTH_NAME}`, import.meta.url));
+export const COMMITTED_TRUTH = packageFile(COMMITTED_TRUTH_NAME);
 
 interface Preset { seeds: number; epochs: number; K: string; trainLimit: number }
 /** The full study, and --quick: fewer seeds and epochs, sized to finish within 30 minutes on 2 cores. */

@@ -3,9 +3,10 @@ import { ensureWritableDir } from "../data/files.js";
 import { dirname, resolve } from "node:path";
 import { Rng, tidy } from "../engine/index.js";
 import { evaluatePath, recalibrate } from "../nas/supernet/evaluate.js";
-import { buildSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../nas/supernet/run.js";
-import { trainSupernet } from "../nas/pipeline/supernet_stage.js";
-import { DEFAULT_SUPERNET_OPTIONS, SUPERNET_MODES, type SupernetMode } from "../nas/supernet/trainer.js";
+import { buildSupernetSession, loadSupernetCheckpoint, type SupernetConfig } from "../nas/supernet/session.js";
+import { trainSupernet } from "../app/supernet_stage.js";
+import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
+import { SUPERNET_MODES, type SupernetMode } from "../nas/supernet/path_code.js";
 import { sampleFunctions } from "../nas/space.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
 import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
@@ -107,7 +108,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
     const mode = f.mode as SupernetMode;
     const K = num(cmd, "K", f.K, { integer: true, min: 1 });
     if (mode === "oneshot" && K !== 1) throw new UsageError(`${cmd}: --mode oneshot means --K 1`);
-    const config: SupernetRunConfig = {
+    const config: SupernetConfig = {
       ...d, space: f.space as "nb201" | "mbv2", searchWidth: f["search-width"] === true, mode, K,
       C: num(cmd, "C", f.C, { integer: true, min: 1 }), N: num(cmd, "N", f.N, { integer: true, min: 1 }),
       // absolute, so the checkpoint works from any working directory
@@ -127,7 +128,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
     };
     if (config.simplexBatch < config.m) throw new UsageError(`${cmd}: --simplex-batch ${config.simplexBatch} gives fewer than one image to each of --m ${config.m} paths`);
     if (config.warmupEpochs > config.epochs) throw new UsageError(`${cmd}: --warmup-epochs ${config.warmupEpochs} exceeds --epochs ${config.epochs}`);
-    run = buildSupernetRun(config);
+    run = buildSupernetSession(config);
     progress.log(`${cmd}: ${run.dataNote}; ${run.train.count} training and ${run.val.count} validation images`);
   }
   const c = run.config;

@@ -7,7 +7,7 @@ import { parseNb201 } from "../nas/nb201/arch.js";
 import { head } from "../data/dataset.js";
 import { DATA_RECIPES, loadDataset, type DatasetName } from "../train/datasets.js";
 import { evaluate, trainClassifier } from "../train/fit.js";
-import { STANDALONE_RECIPE } from "../nas/pipeline/retrain.js";
+import { STANDALONE_RECIPE } from "../nas/standalone.js";
 import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";

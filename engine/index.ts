@@ -2,6 +2,7 @@
 import { cpuBackend } from "./cpu/backend_cpu.js";
 import "./cpu/register.js";
 import { engine } from "./engine.js";
+import { team } from "./cpu/wasm/team.js";
 
 engine.registerBackend(cpuBackend);
 
@@ -17,3 +18,15 @@ export * as kernels from "./kernel_names.js";
 export { fromNdarray, fromSharedView, full, ones, randn, scalar, tensor, toNdarray, uniform, zeros } from "./factories.js";
 export { sizeOf, stridesOf, broadcastShapes } from "./shape.js";
 export { loadSafetensors, parseSafetensors, saveSafetensors, type Safetensors } from "./io/safetensors.js";
+
+/** Threads that run the CPU kernels, the calling one included (default: $KSHOT_THREADS, else the available cores). */
+export function kernelThreads(): number {
+  return team.threads;
+}
+
+/** Sizes the CPU kernel team; results are the same bits for any count. */
+export function setKernelThreads(threads: number): void {
+  team.threads = threads;
+}
+
+export { parseThreads } from "./cpu/wasm/team.js";

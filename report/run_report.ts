@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { MainJobSummary } from "../nas/pipeline/main_job.js";
+import type { MainJobSummary } from "../app/main_job.js";
 import type { SearchedPath } from "../nas/search/supernet_search.js";
 import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
 

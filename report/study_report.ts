@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StudyResult, StudySummaryRow } from "../nas/study/rank_study.js";
+import type { StudyResult, StudySummaryRow } from "../nas/study/statistics.js";
 import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
 
 /** The scatter shows cells whose truth lies within this of the best. */

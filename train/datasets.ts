@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { loadCifarSplit } from "../data/cifar.js";
 import type { ImageDataset } from "../data/dataset.js";
 import { loadMnistSplit } from "../data/mnist.js";
 import type { DataRecipe } from "./fit.js";
+import { packageFile } from "../data/package_files.js";
 
 export const DATASETS = ["fashion-mnist", "mnist", "cifar10", "cifar100"] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -11,7 +11,7 @@ export type DatasetName = (typeof DATASETS)[number];
 /** Where Debian's dataset-fashion-mnist package puts the full data. */
 export const DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
 /** The subset committed in this repository (10,000 training and 2,000 test images). */
-export const EMBEDDED_FASHION_MNIST = fileURLToPath(new URL("../data/fashion-mnist-subset", import.meta.url));
+export const EMBEDDED_FASHION_MNIST = packageFile("data/fashion-mnist-subset");
 
 /** Normalisation as is usual for each set; CIFAR gets random crops (padding 4) and flips. */
 export const DATA_RECIPES: Record<DatasetName, DataRecipe> = {

@@ -1,18 +1,17 @@
 import { getHeapStatistics } from "node:v8";
 import { workerData } from "node:worker_threads";
 import { wasm } from "../engine/cpu/wasm/module.js";
-import { team } from "../engine/cpu/wasm/team.js";
-import { tidy } from "../engine/index.js";
+import { kernelThreads, setKernelThreads, tidy } from "../engine/index.js";
 import type { DataRecipe } from "../train/fit.js";
 import { evaluatePath } from "../nas/supernet/evaluate.js";
-import { buildSupernetModels, modelState, type SupernetModels, type SupernetRunConfig } from "../nas/supernet/run.js";
-import { pathCode } from "../nas/supernet/trainer.js";
+import { buildSupernetModels, modelState, type SupernetModels, type SupernetConfig } from "../nas/supernet/session.js";
+import { pathCode } from "../nas/supernet/path_code.js";
 import type { ImageDataset } from "../data/dataset.js";
 import { bindTensors, datasetView, type SharedArena, type SharedDataset } from "./shared_state.js";
 
 /** What every evaluation worker receives once: the run's settings and the shared weights and data. */
 export interface EvalWorkerData {
-  config: SupernetRunConfig;
+  config: SupernetConfig;
   arena: SharedArena;
   val: SharedDataset;
   recipe: DataRecipe;
@@ -41,7 +40,7 @@ function context() {
   if (ctx !== null) return ctx;
   const data = workerData as EvalWorkerData;
   // the pool's workers are the search's threads: each runs its kernels alone
-  team.threads = 1;
+  setKernelThreads(1);
   const val = datasetView(data.val);
   const models = buildSupernetModels(data.config, val);
   bindTensors(data.arena, modelState(models));
@@ -63,7 +62,7 @@ export default function evaluate(task: EvalTask): EvalResult {
     const cost = c.space.cost(task.genes);
     return {
       acc, lambda: [...lambda.dataSync()], ...cost,
-      workerBytes: wasm.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size, kernelThreads: team.threads,
+      workerBytes: wasm.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size, kernelThreads: kernelThreads(),
     };
   });
 }

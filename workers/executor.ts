@@ -3,22 +3,23 @@ import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../data/files.js";
 import { encodeDataset } from "../data/dataset_file.js";
 import type { PathEvaluator } from "../nas/search/supernet_search.js";
-import type { SupernetRun } from "../nas/supernet/run.js";
+import type { SupernetSession } from "../nas/supernet/session.js";
 import { DEFAULT_EVAL_BATCH, EvaluatorPool } from "./pool.js";
 import { fileArtifact, serveArtifacts } from "./queue/artifacts.js";
 import { QueueExecutor } from "./queue/coordinator.js";
 import { DEFAULT_QUEUE, KSHOT_VERSION, checkRunId, redactUrl, type QueueRun } from "./queue/protocol.js";
 
 /** Where a search's evaluations run: this machine's worker pool, or BullMQ workers anywhere that reach one Redis. */
-export type ExecutorSpec =
-  | { kind: "local"; workers: number }
-  | {
-    kind: "bullmq"; redis: string; queue?: string;
-    /** Names the search's jobs; default derived from the output directory, so a rerun reuses finished results. */
-    runId?: string;
-    /** Serve the weights and validation data at this http://HOST:PORT instead of publishing their paths. */
-    shareUrl?: string;
-  };
+/** A BullMQ queue that evaluates a search's paths, on workers anywhere that reach its Redis. */
+export interface QueueSpec {
+  redis: string; queue?: string;
+  /** Names the search's jobs; default derived from the output directory, so a rerun reuses finished results. */
+  runId?: string;
+  /** Serve the weights and validation data at this http://HOST:PORT instead of publishing their paths. */
+  shareUrl?: string;
+}
+
+export type ExecutorSpec = { kind: "local"; workers: number } | ({ kind: "bullmq" } & QueueSpec);
 
 export interface Executor extends PathEvaluator {
   /** One line for the start of the search: where the evaluations run and on what. */
@@ -37,7 +38,7 @@ export function defaultRunId(out: string): string {
  * checkpoint (the weights it publishes); the validation split is written
  * into `out` as validation.kds and published beside it.
  */
-export async function openExecutor(spec: ExecutorSpec, run: SupernetRun, checkpoint: string | undefined, out: string,
+export async function openExecutor(spec: ExecutorSpec, run: SupernetSession, checkpoint: string | undefined, out: string,
   log: (line: string) => void): Promise<Executor> {
   if (spec.kind === "local") {
     const pool = await EvaluatorPool.create(run, { workers: spec.workers });

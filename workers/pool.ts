@@ -1,9 +1,9 @@
-import { fileURLToPath } from "node:url";
+import { taskFile } from "./task_file.js";
 import { Piscina } from "piscina";
 import type { Tensor } from "../engine/index.js";
 import type { ImageDataset } from "../data/dataset.js";
 import type { SearchSpace } from "../nas/space.js";
-import { modelState, type SupernetRun, type SupernetRunConfig } from "../nas/supernet/run.js";
+import { modelState, type SupernetSession, type SupernetConfig } from "../nas/supernet/session.js";
 import type { DataRecipe } from "../train/fit.js";
 import type { EvalResult, EvalTask, EvalWorkerData } from "./eval_task.js";
 import { packTensors, shareDataset, type SharedArena } from "./shared_state.js";
@@ -13,7 +13,7 @@ export const DEFAULT_EVAL_BATCH = 250;
 
 /** What evaluating paths needs: the run's config and space, its weights by arena name, the validation split and its recipe. */
 export interface EvaluationSource {
-  config: SupernetRunConfig;
+  config: SupernetConfig;
   space: SearchSpace;
   state: ReadonlyMap<string, Tensor>;
   val: ImageDataset;
@@ -48,7 +48,7 @@ export class EvaluatorPool {
    * whichever backend trained them: a GPU-trained supernet is searched on
    * the CPU) and validation data.
    */
-  static async create(run: SupernetRun, o: EvaluatorPoolOptions): Promise<EvaluatorPool> {
+  static async create(run: SupernetSession, o: EvaluatorPoolOptions): Promise<EvaluatorPool> {
     return EvaluatorPool.fromState({ ...run, state: modelState(run) }, o);
   }
 
@@ -74,7 +74,7 @@ export class EvaluatorPool {
     this.timeoutMs = o.timeoutMs ?? 120_000;
     this.retries = o.retries ?? 2;
     this.pool = new Piscina({
-      filename: fileURLToPath(new URL("./eval_worker.mjs", import.meta.url)),
+      filename: taskFile("eval_task", import.meta.url),
       minThreads: o.workers, maxThreads: o.workers, idleTimeout: 60_000, concurrentTasksPerWorker: 1, workerData,
     });
   }

@@ -21,7 +21,7 @@ export function evaluatePath(supernet: Supernet, genes: readonly number[], lambd
     noGrad(() => {
       for (const { x, y } of batches(data, { batchSize, mean: recipe.mean, std: recipe.std })) {
         tidy(() => {
-          const pred = argMax(supernet.run(x, genes, lambda)).dataSync();
+          const pred = argMax(supernet.forwardPath(x, genes, lambda)).dataSync();
           const labels = y.dataSync();
           for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) correct++;
         });
@@ -60,7 +60,7 @@ export function recalibrate(supernet: Supernet, genes: readonly number[], lambda
       for (const { x, y } of batches(data, { batchSize, mean: recipe.mean, std: recipe.std })) {
         n++;
         for (const bn of bns) bn.momentum = 1 / n;
-        tidy(() => { supernet.run(x, genes, lambda); });
+        tidy(() => { supernet.forwardPath(x, genes, lambda); });
         x.dispose();
         y.dispose();
         if (n >= count) break;

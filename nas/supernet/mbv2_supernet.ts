@@ -133,7 +133,7 @@ export class Mbv2Supernet extends Module implements Supernet {
     this.classifierBias = this.registerParameter("classifier.bias", kaimingUniformDefault([classes], 1280, rng));
   }
 
-  run(x: Tensor, genes: readonly number[], lambda: Tensor): Tensor {
+  forwardPath(x: Tensor, genes: readonly number[], lambda: Tensor): Tensor {
     const layout = this.space.layout(genes);
     const mult = this.space.multipliers(genes);
     let h = this.stem.apply(x, layout.stem, { stride: 2, relu6: true });

@@ -130,7 +130,7 @@ export class Nb201Supernet extends Module implements Supernet {
   }
 
   /** Logits of the path `genes` with weights merged by `lambda` ([K]). */
-  run(x: Tensor, genes: readonly number[], lambda: Tensor): Tensor {
+  forwardPath(x: Tensor, genes: readonly number[], lambda: Tensor): Tensor {
     let h = this.stem.forward(x);
     for (const c of this.cells) h = c instanceof SuperCell ? c.run(h, genes, lambda) : c.forward(h);
     return this.head.forward(h);

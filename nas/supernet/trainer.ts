@@ -1,23 +1,15 @@
-import { Rng, full, tidy, type Tensor } from "../../engine/index.js";
-import { add, crossEntropy, mulScalar, noGrad, reshape, slice } from "../../autograd/index.js";
+import { Rng, tidy, type Tensor } from "../../engine/index.js";
+import { add, crossEntropy, mulScalar, reshape, slice } from "../../autograd/index.js";
 import { SGD } from "../../autograd/optim/sgd.js";
 import { cosineLr } from "../../autograd/optim/schedule.js";
 import { batchCount, batches, type Batch } from "../../data/batches.js";
 import type { ImageDataset } from "../../data/dataset.js";
 import { DivergedError, type DataRecipe } from "../../train/fit.js";
-import { oneHot, sampleGenes, type SearchSpace } from "../space.js";
+import { sampleGenes, type SearchSpace } from "../space.js";
 import type { Supernet } from "./supernet.js";
 import { channelRegularizer, rcPairs } from "./regularizer.js";
-import { SimplexNet, stackOneHots } from "./simplex_net.js";
-
-/**
- * - `kshot`: the method (Algorithms 1 and 2);
- * - `oneshot`: K = 1, lambda = 1: a plain SPOS supernet;
- * - `fixed`: lambda = 1/K throughout;
- * - `random`: lambda from a randomly initialised simplex-net that is never trained.
- */
-export const SUPERNET_MODES = ["kshot", "oneshot", "fixed", "random"] as const;
-export type SupernetMode = (typeof SUPERNET_MODES)[number];
+import { SimplexNet } from "./simplex_net.js";
+import { pathCode, simplexCodes, type SupernetMode } from "./path_code.js";
 
 export interface SupernetOptions {
   mode: SupernetMode;
@@ -103,7 +95,7 @@ export class SupernetTrainer {
   private supernetStep(x: Tensor, y: Tensor, warm: boolean): Tensor {
     return tidy(() => {
       const genes = sampleGenes(this.space, this.rng);
-      const loss = crossEntropy(this.supernet.run(x, genes, this.code(genes, warm)), y);
+      const loss = crossEntropy(this.supernet.forwardPath(x, genes, this.code(genes, warm)), y);
       loss.backward();
       this.optTheta.step();
       this.optTheta.zeroGrad();
@@ -127,7 +119,7 @@ export class SupernetTrainer {
           const xs = slice(x, [lo, 0, 0, 0], [hi - lo, ...x.shape.slice(1)]);
           const ys = slice(y, [lo], [hi - lo]);
           const lambda = reshape(slice(codes, [g, 0], [1, K]), [K]);
-          const l = crossEntropy(this.supernet.run(xs, paths[g]!, lambda), ys);
+          const l = crossEntropy(this.supernet.forwardPath(xs, paths[g]!, lambda), ys);
           const weighted = mulScalar(l, (hi - lo) / b); // the batch's mean loss over all groups
           total = total === null ? weighted : add(total, weighted);
         }
@@ -188,17 +180,4 @@ export class SupernetTrainer {
   private *simplexBatches(): Generator<Batch> {
     for (;;) yield* batches(this.data, { batchSize: this.options.simplexBatch, rng: this.rng, dropLast: true, ...this.dataRecipe });
   }
-}
-
-/** Simplex-net codes [n, K] of n paths (recorded for autograd unless under noGrad). */
-export function simplexCodes(space: SearchSpace, simplex: SimplexNet, paths: readonly (readonly number[])[]): Tensor {
-  const widths = simplex.widthDim > 0 ? stackOneHots(paths.map((g) => oneHot(space, g, "width"))) : null;
-  return simplex.codes(stackOneHots(paths.map((g) => oneHot(space, g, "op"))), widths);
-}
-
-/** The code lambda ([K]) a path uses: 1/K in warm-up and in `fixed`, [1] one-shot, else the simplex-net's (no gradient). */
-export function pathCode(mode: SupernetMode, space: SearchSpace, simplex: SimplexNet, genes: readonly number[], warm: boolean): Tensor {
-  const K = simplex.K;
-  if (mode === "oneshot" || mode === "fixed" || (warm && mode === "kshot")) return full([K], 1 / K);
-  return noGrad(() => reshape(simplexCodes(space, simplex, [genes]), [K]));
 }

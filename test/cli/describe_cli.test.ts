@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
+import { KSHOT } from "../helpers/cli.js";
 
-const kshot = (...args: string[]) => spawnSync(process.execPath, ["bin/kshot.mjs", "describe", ...args], { encoding: "utf8" });
+const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, "describe", ...args], { encoding: "utf8" });
 
 describe("kshot describe (CLI)", () => {
   it("prints params, MACs and NAS-Bench-201 FLOPs as JSON", () => {

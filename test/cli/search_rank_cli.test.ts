@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Nb201Space } from "../../nas/nb201/space.js";
+import { KSHOT } from "../helpers/cli.js";
 
-const kshot = (...args: string[]) => spawnSync(process.execPath, ["bin/kshot.mjs", ...args], { encoding: "utf8" });
+const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, ...args], { encoding: "utf8" });
 const TABLE = "../shared/data/nb201-test-accuracy.csv";
 const dir = mkdtempSync(join(tmpdir(), "kshot-rank-"));
 

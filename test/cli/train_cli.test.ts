@@ -4,9 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { KSHOT } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kshot-cli-"));
-const kshot = (...args: string[]) => spawnSync(process.execPath, ["bin/kshot.mjs", ...args], { encoding: "utf8" });
+const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, ...args], { encoding: "utf8" });
 
 describe("kshot train (CLI)", () => {
   it("documents every flag", () => {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ensureWritableDir, writeFileAtomic } from "../../data/files.js";
+import { KSHOT } from "../helpers/cli.js";
 
 describe("output directories", () => {
   it("creates missing parents and leaves no probe file behind", () => {
@@ -27,7 +28,7 @@ describe("output directories", () => {
   });
 
   it("kshot train refuses an unusable --out before training", () => {
-    const r = spawnSync(process.execPath, ["bin/kshot.mjs", "train", "--epochs", "1", "--train-limit", "64", "--out", "/proc/kshot-newdir/x.safetensors"],
+    const r = spawnSync(process.execPath, [...KSHOT, "train", "--epochs", "1", "--train-limit", "64", "--out", "/proc/kshot-newdir/x.safetensors"],
       { encoding: "utf8", timeout: 60_000 });
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /cannot create the output directory/);

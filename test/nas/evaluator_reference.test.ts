@@ -70,7 +70,7 @@ describe("path evaluator against a stand-alone network with the merged weights",
     noGrad(() => {
       for (const { x, y } of batches(data, { batchSize: 100, mean: recipe.mean, std: recipe.std })) {
         tidy(() => {
-          const ref = net.forward(x), got = supernet.run(x, genes, lambda);
+          const ref = net.forward(x), got = supernet.forwardPath(x, genes, lambda);
           const [r, g] = [ref.dataSync(), got.dataSync()];
           r.forEach((v, i) => assert.ok(Math.abs(v - g[i]!) < 1e-4 * (1 + Math.abs(v)), `logit ${i}: ${g[i]} vs ${v}`));
           const pred = argMax(ref).dataSync(), labels = y.dataSync();

@@ -5,7 +5,7 @@ import { crossEntropy, grad } from "../../autograd/index.js";
 import { Mbv2Space } from "../../nas/mbv2/space.js";
 import { Mbv2Supernet } from "../../nas/supernet/mbv2_supernet.js";
 import { kshotWeights } from "../../nas/supernet/nb201_supernet.js";
-import { buildSupernetRun } from "../../nas/supernet/run.js";
+import { buildSupernetSession } from "../../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { oneHot, sampleGenes } from "../../nas/space.js";
 import { rcPairs } from "../../nas/supernet/regularizer.js";
@@ -29,7 +29,7 @@ describe("MobileNetV2-space K-shot supernet", () => {
     ];
     for (const a of archs) {
       tidy(() => {
-        const out = net.run(x, space.parse(a), lambda);
+        const out = net.forwardPath(x, space.parse(a), lambda);
         assert.deepEqual([...out.shape], [4, 10]);
         assert.ok(out.dataSync().every(Number.isFinite), a);
       });
@@ -39,7 +39,7 @@ describe("MobileNetV2-space K-shot supernet", () => {
   it("a narrow path reads only the leading channels of the merged weights (ordinal sharing)", () => {
     const genes = space.parse(`${ops("k3e6")}|${widths("0.4")}`);
     const expand = net.namedParameters().find(([n]) => n === "layers.0.k3e6.expand.theta")!;
-    const [g] = grad(() => crossEntropy(net.run(x, genes, lambda), y), [expand[1]]);
+    const [g] = grad(() => crossEntropy(net.forwardPath(x, genes, lambda), y), [expand[1]]);
     // layer 0 reads the fixed block's round(16 * 0.4) = 6 channels and expands them
     // 6x at width 0.4: round(36 * 0.4) = 14 of the 96 expanded channels
     const [K, hid, cin] = g!.shape as [number, number, number];
@@ -61,7 +61,7 @@ describe("MobileNetV2-space K-shot supernet", () => {
   });
 
   it("trains with width search: warm-up, then simplex-net steps with r_c", async () => {
-    const run = buildSupernetRun({
+    const run = buildSupernetSession({
       ...DEFAULT_SUPERNET_OPTIONS, space: "mbv2", searchWidth: true, mode: "kshot", K: 2, C: 1, N: 1, dataset: "fashion-mnist",
       dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, simplexBatch: 16, hidden: 16, seed: 3,
     });
@@ -76,7 +76,7 @@ describe("MobileNetV2-space K-shot supernet", () => {
 
   it("r_c enters the simplex-net's step: the same step with alpha = 0 moves the simplex-net differently", async () => {
     const simplexAfter = async (alpha: number) => {
-      const run = buildSupernetRun({
+      const run = buildSupernetSession({
         ...DEFAULT_SUPERNET_OPTIONS, space: "mbv2", searchWidth: true, mode: "kshot", K: 2, C: 1, N: 1, dataset: "fashion-mnist",
         dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, simplexBatch: 16, hidden: 16, seed: 3, alpha,
       });

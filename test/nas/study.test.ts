@@ -5,12 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { memory } from "../../engine/index.js";
-import { meanSd, runRankStudy, type RankStudyProtocol, type StudyResult } from "../../nas/study/rank_study.js";
-import { readTruth, runTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
-import { STANDALONE_RECIPE } from "../../nas/pipeline/retrain.js";
-import type { ProgressSink } from "../../nas/pipeline/sink.js";
+import { meanSd, type RankStudyProtocol, type StudyResult } from "../../nas/study/statistics.js";
+import { runRankStudy } from "../../app/rank_study.js";
+import { runTruth } from "../../app/truth.js";
+import { readTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
+import { STANDALONE_RECIPE } from "../../nas/standalone.js";
+import type { ProgressSink } from "../../nas/progress.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { studyFigures, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
+import { KSHOT } from "../helpers/cli.js";
 
 const quiet: ProgressSink = { log: () => {}, update: () => {} };
 const FMNIST = { channels: 1, height: 28, width: 28, classes: 10 };
@@ -137,7 +140,7 @@ describe("study rank", () => {
 });
 
 describe("kshot study (CLI)", () => {
-  const kshot = (...args: string[]) => spawnSync(process.execPath, ["bin/kshot.mjs", ...args], { encoding: "utf8" });
+  const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, ...args], { encoding: "utf8" });
   it("refuses bad flags with a usage error", () => {
     for (const [args, msg] of [
       [["study", "rank", "--modes", "oneshot,bogus"], /unknown mode 'bogus'/],

@@ -115,8 +115,8 @@ describe("K-shot supernet training", () => {
   it("after warm-up, kshot mode follows every supernet step with a simplex-net step that moves only the simplex-net, m paths of simplexBatch / m images each", async () => {
     const t = trainer(3, "kshot", 6, 2, 1);
     const images: number[] = []; // batch of every path forward
-    const run = t.supernet.run.bind(t.supernet);
-    t.supernet.run = (x, genes, lambda) => { images.push(x.shape[0]!); return run(x, genes, lambda); };
+    const forward = t.supernet.forwardPath.bind(t.supernet);
+    t.supernet.forwardPath = (x, genes, lambda) => { images.push(x.shape[0]!); return forward(x, genes, lambda); };
     const kinds: string[] = [];
     await t.runEpoch((r) => kinds.push(r.kind));
     assert.deepEqual(kinds, ["supernet", "supernet", "supernet", "supernet"]);

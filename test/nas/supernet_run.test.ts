@@ -7,12 +7,13 @@ import { describe, it } from "node:test";
 import { loadSafetensors, saveSafetensors, tensor } from "../../engine/index.js";
 import { readCsv } from "../../data/csv.js";
 import { nb201Isomorphism, parseNb201 } from "../../nas/nb201/arch.js";
-import { buildSupernetRun, continueSupernetRun, loadSupernetCheckpoint, type SupernetRunConfig } from "../../nas/supernet/run.js";
+import { buildSupernetSession, continueSupernetTraining, loadSupernetCheckpoint, type SupernetConfig } from "../../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
+import { KSHOT } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kshot-supernet-"));
-const config: SupernetRunConfig = {
+const config: SupernetConfig = {
   ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 3, C: 4, N: 1, dataset: "fashion-mnist",
   dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 160, valSize: 32, epochs: 3, warmupEpochs: 1, batchSize: 32, m: 4, simplexBatch: 32, hidden: 16, seed: 11,
 };
@@ -26,13 +27,13 @@ class Interrupt extends Error {}
 describe("supernet runs", () => {
   it("a run interrupted after an epoch and resumed ends bit-identical to an uninterrupted one", async () => {
     const whole = join(dir, "whole.safetensors"), parted = join(dir, "parted.safetensors");
-    await continueSupernetRun(buildSupernetRun(config), whole);
-    await assert.rejects(continueSupernetRun(buildSupernetRun(config), parted, undefined, (r) => {
+    await continueSupernetTraining(buildSupernetSession(config), whole);
+    await assert.rejects(continueSupernetTraining(buildSupernetSession(config), parted, undefined, (r) => {
       if (r.epoch === 2) throw new Interrupt(); // after the alternation has started, with optimiser state in flight
     }), Interrupt);
     const resumed = loadSupernetCheckpoint(parted);
     assert.equal(resumed.trainer.epoch, 2);
-    await continueSupernetRun(resumed, parted);
+    await continueSupernetTraining(resumed, parted);
     const a = bytes(whole), b = bytes(parted);
     assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
     for (const [n, buf] of a) assert.ok(buf.equals(b.get(n)!), `${n} differs after resume`);
@@ -41,9 +42,9 @@ describe("supernet runs", () => {
 
   it("kshot supernet eval prints accuracy and lambda of given and sampled paths", async () => {
     const ckpt = join(dir, "eval.safetensors");
-    await continueSupernetRun(buildSupernetRun({ ...config, epochs: 2 }), ckpt);
+    await continueSupernetTraining(buildSupernetSession({ ...config, epochs: 2 }), ckpt);
     const arch = "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|";
-    const r = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--arch", arch, "--sample", "2", "--json"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [...KSHOT, "supernet", "eval", "--checkpoint", ckpt, "--arch", arch, "--sample", "2", "--json"], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     assert.equal(rows.length, 3);
@@ -54,18 +55,18 @@ describe("supernet runs", () => {
       assert.ok(Math.abs(row.lambda.reduce((s: number, v: number) => s + v, 0) - 1) < 1e-5);
       assert.ok(row.macs > 0 && row.params > 0);
     }
-    const bad = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--arch", "|x~0|"], { encoding: "utf8" });
+    const bad = spawnSync(process.execPath, [...KSHOT, "supernet", "eval", "--checkpoint", ckpt, "--arch", "|x~0|"], { encoding: "utf8" });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr.trim(), /^kshot supernet eval: invalid NAS-Bench-201 architecture/);
   });
 
   it("kshot supernet eval samples functions without replacement, reads --arch-file, and writes a CSV that kshot rank reads", async () => {
     const ckpt = join(dir, "eval-csv.safetensors");
-    await continueSupernetRun(buildSupernetRun({ ...config, epochs: 1 }), ckpt);
+    await continueSupernetTraining(buildSupernetSession({ ...config, epochs: 1 }), ckpt);
     const given = "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|";
     const list = join(dir, "archs.txt"), csv = join(dir, "scores", "eval.csv");
     writeFileSync(list, `${given}\n\n`);
-    const r = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--arch-file", list, "--sample", "200", "--seed", "4", "--csv", csv],
+    const r = spawnSync(process.execPath, [...KSHOT, "supernet", "eval", "--checkpoint", ckpt, "--arch-file", list, "--sample", "200", "--seed", "4", "--csv", csv],
       { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const t = readCsv(csv);
@@ -74,18 +75,18 @@ describe("supernet runs", () => {
     assert.equal(t.rows[0]![0], given);
     const keys = t.rows.map((row) => nb201Isomorphism(parseNb201(row[0]!)));
     assert.equal(new Set(keys).size, 201, "one row per function");
-    const rank = spawnSync(process.execPath, ["bin/kshot.mjs", "rank", "--truth", csv, "--pred", csv, "--truth-column", "mflops", "--pred-column", "val_acc", "--json"], { encoding: "utf8" });
+    const rank = spawnSync(process.execPath, [...KSHOT, "rank", "--truth", csv, "--pred", csv, "--truth-column", "mflops", "--pred-column", "val_acc", "--json"], { encoding: "utf8" });
     assert.equal(rank.status, 0, rank.stderr);
     assert.equal(JSON.parse(rank.stdout).n, 201);
-    const tooMany = spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "eval", "--checkpoint", ckpt, "--sample", "6467"], { encoding: "utf8" });
+    const tooMany = spawnSync(process.execPath, [...KSHOT, "supernet", "eval", "--checkpoint", ckpt, "--sample", "6467"], { encoding: "utf8" });
     assert.equal(tooMany.status, 2);
     assert.match(tooMany.stderr.trim(), /--sample 6467 asks for more than the 6466 distinct functions left in the space$/);
   });
 
   it("--resume takes the run's settings from the checkpoint: other flags, a finished run and missing optimiser state are refused", async () => {
     const ckpt = join(dir, "resume.safetensors");
-    await continueSupernetRun(buildSupernetRun({ ...config, epochs: 2 }), ckpt);
-    const kshot = (...args: string[]) => spawnSync(process.execPath, ["bin/kshot.mjs", "supernet", "train", ...args], { encoding: "utf8" });
+    await continueSupernetTraining(buildSupernetSession({ ...config, epochs: 2 }), ckpt);
+    const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, "supernet", "train", ...args], { encoding: "utf8" });
     const conflict = kshot("--resume", ckpt, "--K", "2", "--out", ckpt);
     assert.equal(conflict.status, 2);
     assert.match(conflict.stderr.trim(), /--K cannot be given with --resume: the run's settings come from its checkpoint/);
@@ -110,7 +111,7 @@ describe("supernet runs", () => {
 
   it("a damaged checkpoint is one error naming the file and the field", async () => {
     const ckpt = join(dir, "meta.safetensors");
-    await continueSupernetRun(buildSupernetRun({ ...config, epochs: 1 }), ckpt);
+    await continueSupernetTraining(buildSupernetSession({ ...config, epochs: 1 }), ckpt);
     const { tensors, metadata } = loadSafetensors(ckpt);
     const meta = JSON.parse(metadata.kshot_supernet!);
     const variant = async (name: string, m: unknown) => {
@@ -144,10 +145,10 @@ describe("supernet runs", () => {
 
   it("stores the data directory absolute, so the checkpoint is usable from any working directory", () => {
     const out = join(dir, "abs.safetensors");
-    const r = spawnSync(process.execPath, [join(process.cwd(), "bin/kshot.mjs"), "supernet", "train", "--C", "4", "--K", "2", "--epochs", "1", "--train-limit", "96", "--val-size", "32",
+    const r = spawnSync(process.execPath, [...KSHOT, "supernet", "train", "--C", "4", "--K", "2", "--epochs", "1", "--train-limit", "96", "--val-size", "32",
       "--data-dir", "data/fashion-mnist-subset", "--out", out], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    const e = spawnSync(process.execPath, [join(process.cwd(), "bin/kshot.mjs"), "supernet", "eval", "--checkpoint", out, "--sample", "1"], { encoding: "utf8", cwd: tmpdir() });
+    const e = spawnSync(process.execPath, [...KSHOT, "supernet", "eval", "--checkpoint", out, "--sample", "1"], { encoding: "utf8", cwd: tmpdir() });
     assert.equal(e.status, 0, e.stderr);
   });
 });

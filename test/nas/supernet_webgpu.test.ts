@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { Rng, engine } from "../../engine/index.js";
 import { webgpuBackend, type WebGpuBackend } from "../../engine/webgpu/index.js";
-import { buildSupernetRun, type SupernetRun } from "../../nas/supernet/run.js";
+import { buildSupernetSession, type SupernetSession } from "../../nas/supernet/session.js";
 import { sampleGenes } from "../../nas/space.js";
 import { EvaluatorPool } from "../../workers/pool.js";
 import type { EvalResult } from "../../workers/eval_task.js";
@@ -12,9 +12,9 @@ import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 const gpu = await webgpuBackend();
 
 /** A small K-shot run trained two epochs (one warm-up) on `backend`; its step losses. */
-async function trained(backend: string): Promise<{ run: SupernetRun; losses: number[] }> {
+async function trained(backend: string): Promise<{ run: SupernetSession; losses: number[] }> {
   engine.setBackend(backend);
-  const run = buildSupernetRun({
+  const run = buildSupernetSession({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 2, C: 4, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
     trainLimit: 80, valSize: 40, epochs: 2, warmupEpochs: 1, batchSize: 16, m: 4, simplexBatch: 16, hidden: 16, seed: 11,
   });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { writeRunReport } from "../../report/run_report.js";
-import type { MainJobSummary } from "../../nas/pipeline/main_job.js";
+import type { MainJobSummary } from "../../app/main_job.js";
 import { elements, parseXml } from "../helpers/svg.js";
 
 const path = (arch: string, acc: number, mflops: number, lambda: number[]) => ({ arch, acc, mflops, macs: mflops * 5e5, params: 1000, lambda });

@@ -3,16 +3,16 @@ import { after, before, describe, it } from "node:test";
 import { Rng } from "../../engine/index.js";
 import { sampleGenes } from "../../nas/space.js";
 import { supernetSearch } from "../../nas/search/supernet_search.js";
-import { buildSupernetRun, type SupernetRun } from "../../nas/supernet/run.js";
+import { buildSupernetSession, type SupernetSession } from "../../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 import { EvaluatorPool } from "../../workers/pool.js";
 
-let run: SupernetRun;
+let run: SupernetSession;
 let paths: number[][];
 
 before(async () => {
-  run = buildSupernetRun({
+  run = buildSupernetSession({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 3, C: 4, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
     trainLimit: 160, valSize: 60, epochs: 2, warmupEpochs: 1, batchSize: 32, m: 4, simplexBatch: 32, hidden: 16, seed: 5,
   });

@@ -8,7 +8,7 @@ import { Queue, QueueEvents } from "bullmq";
 import { encodeDataset } from "../../data/dataset_file.js";
 import { Rng, tensor } from "../../engine/index.js";
 import { sampleGenes } from "../../nas/space.js";
-import { buildSupernetRun, loadSupernetCheckpoint, saveSupernetCheckpoint, type SupernetRun } from "../../nas/supernet/run.js";
+import { buildSupernetSession, loadSupernetCheckpoint, saveSupernetCheckpoint, type SupernetSession } from "../../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 import { openExecutor } from "../../workers/executor.js";
@@ -17,11 +17,12 @@ import { fileArtifact } from "../../workers/queue/artifacts.js";
 import { KSHOT_VERSION, type EvalJobData, type EvalJobResult, type QueueRun } from "../../workers/queue/protocol.js";
 import { startQueueWorker } from "../../workers/queue/worker.js";
 import { freePort, testRedis } from "../helpers/redis.js";
+import { KSHOT } from "../helpers/cli.js";
 
 const redis = await testRedis();
 const dir = mkdtempSync(join(tmpdir(), "kshot-queue-"));
 const checkpoint = join(dir, "supernet.safetensors");
-let run: SupernetRun;
+let run: SupernetSession;
 
 /** Every child started, so that a failing test does not leave workers running. */
 const children: ChildProcess[] = [];
@@ -37,7 +38,7 @@ class Child {
     this.exited = new Promise((ok) => proc.once("exit", (code) => ok(code)));
   }
   static kshot(args: string[]): Child {
-    return new Child(spawn(process.execPath, ["bin/kshot.mjs", ...args], { stdio: ["ignore", "pipe", "pipe"] }));
+    return new Child(spawn(process.execPath, [...KSHOT, ...args], { stdio: ["ignore", "pipe", "pipe"] }));
   }
   static faultyWorker(o: object): Child {
     return new Child(spawn(process.execPath, ["--import", "tsx", "test/fixtures/queue_worker.ts", JSON.stringify(o)], { stdio: ["ignore", "pipe", "pipe"] }));
@@ -63,7 +64,7 @@ const outputs = (out: string) => ["front.json", "evaluated.json"].map((f) => JSO
 
 describe("search on a BullMQ queue", { skip: redis === null && "no redis-server (install it, or set KSHOT_TEST_REDIS)" }, () => {
   before(async () => {
-    const r = buildSupernetRun({
+    const r = buildSupernetSession({
       ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 3, C: 4, N: 1, dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST,
       trainLimit: 160, valSize: 60, epochs: 1, warmupEpochs: 1, batchSize: 32, m: 4, simplexBatch: 32, hidden: 16, seed: 5,
     });

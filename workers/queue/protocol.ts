@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { packageFile } from "../../data/package_files.js";
 
 // What a coordinator and its queue workers agree on: the queue's name, the
 // job's data and result, and the job id that makes a job's result reusable.
@@ -6,7 +7,7 @@ import { readFileSync } from "node:fs";
 export const DEFAULT_QUEUE = "kshot-eval";
 
 /** This kshot's version (package.json): a worker refuses jobs from another one. */
-export const KSHOT_VERSION: string = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+export const KSHOT_VERSION: string = (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version;
 
 /** A file a worker fetches by reference: an absolute path on a shared file system or an http(s) URL, and what it must hash to. */
 export interface ArtifactRef { ref: string; sha256: string; bytes: number }

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { ImageDataset } from "../../data/dataset.js";
 import { decodeDataset } from "../../data/dataset_file.js";
-import { buildSearchSpace, readSupernetWeights } from "../../nas/supernet/run.js";
+import { buildSearchSpace, readSupernetWeights } from "../../nas/supernet/session.js";
 import { DATA_RECIPES } from "../../train/datasets.js";
 import { EvaluatorPool } from "../pool.js";
 import type { EvalResult } from "../eval_task.js";

@@ -14,7 +14,7 @@ import { SimplexNet } from "./simplex_net.js";
 import { SupernetTrainer, type SupernetEpochReport, type SupernetOptions, type SupernetStepReport } from "./trainer.js";
 
 /** Everything that defines a supernet run; stored in its checkpoints, so a resume needs nothing else. */
-export interface SupernetRunConfig extends SupernetOptions {
+export interface SupernetConfig extends SupernetOptions {
   space: "nb201" | "mbv2";
   /** mbv2: search the 24 width multipliers too. */
   searchWidth?: boolean;
@@ -29,8 +29,8 @@ export interface SupernetRunConfig extends SupernetOptions {
   seed: number;
 }
 
-export interface SupernetRun {
-  config: SupernetRunConfig;
+export interface SupernetSession {
+  config: SupernetConfig;
   space: SearchSpace;
   supernet: Supernet;
   simplex: SimplexNet;
@@ -58,13 +58,13 @@ export function modelState(m: Pick<SupernetModels, "supernet" | "simplex">): Map
 }
 
 /** The search space of a config for images of the given shape (no weights: cheap). */
-export function buildSearchSpace(config: SupernetRunConfig, data: ImageShape): SearchSpace {
+export function buildSearchSpace(config: SupernetConfig, data: ImageShape): SearchSpace {
   if (config.space === "nb201") return new Nb201Space({ C: config.C, N: config.N, inChannels: data.channels, classes: data.classes, height: data.height, width: data.width });
   return new Mbv2Space({ inChannels: data.channels, height: data.height, width: data.width, classes: data.classes, searchWidth: config.searchWidth ?? false });
 }
 
 /** The space, supernet and simplex-net of a config for images of the given shape, initialised from the seed. */
-export function buildSupernetModels(config: SupernetRunConfig, data: ImageShape): SupernetModels {
+export function buildSupernetModels(config: SupernetConfig, data: ImageShape): SupernetModels {
   const net = { C: config.C, N: config.N, inChannels: data.channels, classes: data.classes };
   const initRng = new Rng(config.seed);
   const space = buildSearchSpace(config, data);
@@ -76,7 +76,7 @@ export function buildSupernetModels(config: SupernetRunConfig, data: ImageShape)
 }
 
 /** Builds a run from its config: data split, supernet and simplex-net from the seed, the trainer. */
-export function buildSupernetRun(config: SupernetRunConfig): SupernetRun {
+export function buildSupernetSession(config: SupernetConfig): SupernetSession {
   const data = loadDataset(config.dataset, config.dataDir);
   const all = head(data.train, config.trainLimit);
   const split = splitIndices(all.count, config.valSize, new Rng(config.seed + 0x7a1));
@@ -89,7 +89,7 @@ export function buildSupernetRun(config: SupernetRunConfig): SupernetRun {
 }
 
 /** Frees a run's tensors: supernet, simplex-net and both optimisers' state (a study trains many runs in one process). */
-export function disposeSupernetRun(run: SupernetRun): void {
+export function disposeSupernetSession(run: SupernetSession): void {
   run.trainer.optTheta.dispose();
   run.trainer.optSimplex.dispose();
   run.supernet.dispose();
@@ -99,7 +99,7 @@ export function disposeSupernetRun(run: SupernetRun): void {
 const META_KEY = "kshot_supernet";
 
 /** One file per run: supernet, simplex-net and both optimisers' tensors; config, progress and RNG state as metadata. */
-export async function saveSupernetCheckpoint(path: string, run: SupernetRun): Promise<void> {
+export async function saveSupernetCheckpoint(path: string, run: SupernetSession): Promise<void> {
   const tensors = modelState(run);
   for (const [n, t] of run.trainer.optTheta.stateTensors()) tensors.set(`opt_supernet.${n}`, t);
   for (const [n, t] of run.trainer.optSimplex.stateTensors()) tensors.set(`opt_simplex.${n}`, t);
@@ -107,7 +107,7 @@ export async function saveSupernetCheckpoint(path: string, run: SupernetRun): Pr
   await saveSafetensors(path, tensors, { [META_KEY]: JSON.stringify(meta) });
 }
 
-interface CheckpointMeta { config: SupernetRunConfig; epoch: number; globalStep: number; rng: (number | null)[] }
+interface CheckpointMeta { config: SupernetConfig; epoch: number; globalStep: number; rng: (number | null)[] }
 
 /** The checkpoint's metadata, checked field by field: a damaged one is an error naming the file and the field. */
 function checkedMeta(path: string, raw: string): CheckpointMeta {
@@ -161,7 +161,7 @@ function readCheckpoint(path: string, bytes: Uint8Array = readFileSync(path)): {
  * named as in EvaluatorPool's arena ("supernet.*", "simplex.*"). The caller
  * disposes the tensors.
  */
-export function readSupernetWeights(bytes: Uint8Array, source: string): { config: SupernetRunConfig; state: Map<string, Tensor> } {
+export function readSupernetWeights(bytes: Uint8Array, source: string): { config: SupernetConfig; state: Map<string, Tensor> } {
   const { meta, tensors } = readCheckpoint(source, bytes);
   const state = new Map<string, Tensor>();
   for (const [n, t] of tensors) {
@@ -176,12 +176,12 @@ export function readSupernetWeights(bytes: Uint8Array, source: string): { config
  * training it must hold the supernet optimiser's state (evaluation does not
  * need it).
  */
-export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {}): SupernetRun {
+export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {}): SupernetSession {
   const { meta, tensors } = readCheckpoint(path);
   if (o.resume && meta.epoch > 0 && ![...tensors.keys()].some((n) => n.startsWith("opt_supernet."))) {
     throw new Error(`${path}: no optimiser state (opt_supernet.*) after ${meta.epoch} epoch(s): a resumed run could not continue exactly; start a new run instead`);
   }
-  const run = buildSupernetRun(meta.config);
+  const run = buildSupernetSession(meta.config);
   const part = (prefix: string) => new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
   try {
     run.supernet.loadStateDict(part("supernet."));
@@ -200,7 +200,7 @@ export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {
 }
 
 /** Trains the remaining epochs, writing the checkpoint after every one. */
-export async function continueSupernetRun(run: SupernetRun, checkpoint: string,
+export async function continueSupernetTraining(run: SupernetSession, checkpoint: string,
   onStep?: (r: SupernetStepReport) => void, onEpoch?: (r: SupernetEpochReport) => void): Promise<SupernetEpochReport[]> {
   const reports: SupernetEpochReport[] = [];
   while (run.trainer.epoch < run.config.epochs) {

@@ -1,10 +1,10 @@
 import { writeFileSync } from "node:fs";
-import { ensureWritableDir } from "../../data/files.js";
+import { ensureWritableDir } from "../data/files.js";
 import { join } from "node:path";
-import { supernetSearch, type SupernetSearchResult } from "../search/supernet_search.js";
-import type { SupernetRun } from "../supernet/run.js";
-import { openExecutor, type ExecutorSpec } from "../../workers/executor.js";
-import type { ProgressSink } from "./sink.js";
+import { supernetSearch, type SupernetSearchResult } from "../nas/search/supernet_search.js";
+import type { SupernetSession } from "../nas/supernet/session.js";
+import { openExecutor, type ExecutorSpec } from "../workers/executor.js";
+import type { ProgressSink } from "../nas/progress.js";
 
 export interface SearchStageOptions {
   /** Where paths are evaluated: this machine's pool (default) or a BullMQ queue. */
@@ -32,7 +32,7 @@ export function stopNote(r: SupernetSearchResult, distinct: number): string {
  * front.json and front.csv (one row per function, by FLOPs) and
  * evaluated.json (every architecture evaluated).
  */
-export async function searchSupernet(run: SupernetRun, o: SearchStageOptions, out: string, sink: ProgressSink): Promise<SupernetSearchResult> {
+export async function searchSupernet(run: SupernetSession, o: SearchStageOptions, out: string, sink: ProgressSink): Promise<SupernetSearchResult> {
   ensureWritableDir(out); // before the search, not after
   const executor = await openExecutor(o.executor, run, o.checkpoint, out, (line) => sink.log(line));
   const bounds = [Number.isFinite(o.generations) ? `up to ${o.generations} generations` : "", `${o.evaluations} evaluations at most`,

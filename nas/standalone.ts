@@ -1,9 +1,9 @@
-import { Rng } from "../../engine/index.js";
-import { countMacs } from "../../autograd/nn/layers.js";
-import type { ImageDataset } from "../../data/dataset.js";
-import { evaluate, trainClassifier, type DataRecipe, type TrainRecipe } from "../../train/fit.js";
-import { Nb201Network } from "../nb201/network.js";
-import type { ProgressSink } from "./sink.js";
+import { Rng } from "../engine/index.js";
+import { countMacs } from "../autograd/nn/layers.js";
+import type { ImageDataset } from "../data/dataset.js";
+import { evaluate, trainClassifier, type DataRecipe, type TrainRecipe } from "../train/fit.js";
+import { Nb201Network } from "./nb201/network.js";
+import type { ProgressSink } from "./progress.js";
 
 /** `kshot train`'s defaults: the stand-alone recipe of the proof and of the rank study's ground truth. */
 export const STANDALONE_RECIPE: TrainRecipe = { epochs: 2, batchSize: 64, lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 5e-4 };

@@ -1,23 +1,22 @@
 import { writeFileSync } from "node:fs";
-import { ensureWritableDir } from "../../data/files.js";
+import { ensureWritableDir } from "../data/files.js";
 import { join } from "node:path";
-import { Rng } from "../../engine/index.js";
-import { head } from "../../data/dataset.js";
-import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../../train/datasets.js";
-import type { TrainRecipe } from "../../train/fit.js";
-import { Nb201Space } from "../nb201/space.js";
-import type { SearchedPath } from "../search/supernet_search.js";
-import { buildSupernetRun, type SupernetRunConfig } from "../supernet/run.js";
-import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../supernet/trainer.js";
-import { writeRunReport } from "../../report/run_report.js";
-import { STANDALONE_RECIPE, type StandaloneResult } from "./retrain.js";
-import type { ExecutorSpec } from "../../workers/executor.js";
-import { redactUrl } from "../../workers/queue/protocol.js";
-import { TrainerPool } from "../../workers/train_pool.js";
-import { shareDataset } from "../../workers/shared_state.js";
-import { sampleFunctions } from "../space.js";
+import { Rng } from "../engine/index.js";
+import { head } from "../data/dataset.js";
+import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../train/datasets.js";
+import type { TrainRecipe } from "../train/fit.js";
+import { Nb201Space } from "../nas/nb201/space.js";
+import type { SearchedPath } from "../nas/search/supernet_search.js";
+import { buildSupernetSession, type SupernetConfig } from "../nas/supernet/session.js";
+import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../nas/supernet/trainer.js";
+import { STANDALONE_RECIPE, type StandaloneResult } from "../nas/standalone.js";
+import type { QueueSpec } from "../workers/executor.js";
+import { redactUrl } from "../workers/queue/protocol.js";
+import { StandalonePool } from "../workers/standalone_pool.js";
+import { shareDataset } from "../workers/shared_state.js";
+import { sampleFunctions } from "../nas/space.js";
 import { searchSupernet, stopNote } from "./search_stage.js";
-import type { ProgressSink } from "./sink.js";
+import type { ProgressSink } from "../nas/progress.js";
 import { trainSupernet } from "./supernet_stage.js";
 
 export interface MainJobOptions {
@@ -25,9 +24,10 @@ export interface MainJobOptions {
   seed: number;
   /** The supernet: K copies, epochs (the first is warm-up), embedded training images and how many of them are held out to rank paths. */
   K: number; epochs: number; trainLimit: number; valSize: number; batchSize: number; lr: number;
-  /** The search: this machine's pool of `workers` (also the stand-alone trainings' workers) unless `executor` says otherwise. */
-  workers: number; populationSize: number; evaluations: number; maxMflops: number;
-  executor?: ExecutorSpec;
+  /** This machine's worker threads: the stand-alone trainings', and the search's unless `queue` names a BullMQ queue to evaluate on. */
+  workers: number; queue?: QueueSpec;
+  /** The search: NSGA-II's population, the most distinct functions it evaluates, its FLOPs bound. */
+  populationSize: number; evaluations: number; maxMflops: number;
   /** The proof: the chosen cell and `baselines` random cells under the bound, trained stand-alone. */
   baselines: number; retrainEpochs: number; retrainImages: number;
 }
@@ -35,7 +35,7 @@ export interface MainJobOptions {
 /** summary.json of a main-job run directory: everything its report shows. */
 export interface MainJobSummary {
   options: MainJobOptions;
-  supernet: { config: SupernetRunConfig; epochs: SupernetEpochReport[]; checkpoint: string };
+  supernet: { config: SupernetConfig; epochs: SupernetEpochReport[]; checkpoint: string };
   search: { best: SearchedPath; front: SearchedPath[]; evaluations: number; generations: number; seconds: number; stopped: string };
   retrain: { recipe: TrainRecipe; trainImages: number; testImages: number; chosen: StandaloneResult; baseline: StandaloneResult[]; baselineMean: number };
   seconds: number;
@@ -47,13 +47,14 @@ const NET = { C: 8, N: 1 };
  * The main job (`npm start`): on the embedded Fashion-MNIST subset, train a
  * K-shot NAS-Bench-201 supernet (C=8, N=1); search it with NSGA-II and the
  * worker pool under a FLOPs bound; train the chosen cell and random cells
- * under the same bound stand-alone and test them; write summary.json and
- * report.html into `out`.
+ * under the same bound stand-alone and test them; write summary.json into
+ * `out` beside the search's files (the caller renders the report from it:
+ * report/run_report.ts).
  */
 export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise<MainJobSummary> {
   const t0 = performance.now();
   ensureWritableDir(o.out);
-  const run = buildSupernetRun({
+  const run = buildSupernetSession({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: o.K, ...NET,
     dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,
     epochs: o.epochs, warmupEpochs: 1, batchSize: o.batchSize, lr: o.lr, hidden: 100, seed: o.seed,
@@ -64,7 +65,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
 
   sink.log(`2/3 searching: each path scored on ${run.val.count} held-out images`);
   const r = await searchSupernet(run, {
-    executor: o.executor ?? { kind: "local", workers: o.workers }, checkpoint,
+    executor: o.queue === undefined ? { kind: "local", workers: o.workers } : { kind: "bullmq", ...o.queue }, checkpoint,
     populationSize: o.populationSize, generations: Infinity, evaluations: o.evaluations, seed: o.seed, maxMflops: o.maxMflops,
   }, o.out, sink);
 
@@ -80,7 +81,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
     `(${standalone.train.count} images, ${recipe.epochs} epochs), testing on ${standalone.test.count}`);
   const cells = [r.best.arch, ...baselineArchs];
   // one single-threaded training per worker: the same bits as on the kernel team, with both cores busy all the time
-  const pool = new TrainerPool({ train: shareDataset(standalone.train), test: shareDataset(standalone.test), dataRecipe: standalone.recipe, recipe, net: NET }, o.workers);
+  const pool = new StandalonePool({ train: shareDataset(standalone.train), test: shareDataset(standalone.test), dataRecipe: standalone.recipe, recipe, net: NET }, o.workers);
   let results: StandaloneResult[];
   try {
     results = await Promise.all(cells.map(async (arch, i) => {
@@ -93,7 +94,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   }
   const [chosen, ...baseline] = results as [StandaloneResult, ...StandaloneResult[]];
   const summary: MainJobSummary = {
-    options: { ...o, executor: o.executor?.kind === "bullmq" ? { ...o.executor, redis: redactUrl(o.executor.redis) } : o.executor },
+    options: { ...o, queue: o.queue === undefined ? undefined : { ...o.queue, redis: redactUrl(o.queue.redis) } },
     supernet: { config: run.config, epochs, checkpoint },
     search: { best: r.best, front: r.front, evaluations: r.evaluations, generations: r.generations, seconds: r.seconds, stopped: stopNote(r, space.distinctFunctions) },
     retrain: {
@@ -103,6 +104,5 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
     seconds: (performance.now() - t0) / 1000,
   };
   writeFileSync(join(o.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  writeRunReport(o.out);
   return summary;
 }

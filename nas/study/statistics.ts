@@ -1,0 +1,97 @@
+import { highGroupTau, kendallTauA, kendallTauB, pearson, spearman } from "../search/ranking.js";
+import type { SupernetMode } from "../supernet/path_code.js";
+import type { SupernetEpochReport } from "../supernet/trainer.js";
+import type { TruthCeiling } from "./truth.js";
+
+/** One supernet of the study: a mode and its K (one-shot is K = 1). */
+export interface StudyRun { mode: SupernetMode; K: number }
+
+export function runLabel(r: StudyRun): string {
+  return r.mode === "oneshot" ? "one-shot" : `${r.mode} K=${r.K}`;
+}
+
+/** The supernet budget every run of the study shares (NAS-Bench-201 on the embedded Fashion-MNIST). */
+export interface StudyBudget {
+  C: number; N: number; epochs: number; warmupEpochs: number; batchSize: number; trainLimit: number; valSize: number;
+  lr: number; simplexLr: number; m: number; simplexBatch: number; hidden: number;
+}
+
+export interface RankStudyProtocol {
+  runs: StudyRun[];
+  seeds: number[];
+  budget: StudyBudget;
+  /** The ground truth: its file as given and its cells' count (the study scores exactly those cells). */
+  truth: { path: string; cells: number };
+}
+
+export interface RankMetrics {
+  tauA: number; tauB: number; spearman: number; pearson: number;
+  /** Figure 5: high-group tau with the top k cells by truth as the high group, k = 1 .. n-1 (index k - 1). */
+  highGroup: number[];
+}
+
+export interface StudyRunResult {
+  label: string; mode: SupernetMode; K: number; seed: number;
+  metrics: RankMetrics;
+  /** Per truth cell, in the truth's order: accuracy on the held-out split and the code. */
+  supernetAcc: number[];
+  lambda: number[][];
+  epochs: SupernetEpochReport[];
+  seconds: number;
+}
+
+export interface MeanSd { mean: number; sd: number; n: number }
+
+export interface StudySummaryRow {
+  label: string; mode: SupernetMode; K: number;
+  tauA: MeanSd; tauB: MeanSd; spearman: MeanSd; pearson: MeanSd;
+  /** The high-group tau at the report's group size (a quarter of the cells). */
+  highGroup: MeanSd;
+  /** Per seed, this run's tau-a minus one-shot's (absent without a one-shot run). */
+  tauAMinusOneShot: (MeanSd & { perSeed: number[] }) | null;
+}
+
+export interface StudyResult {
+  protocol: RankStudyProtocol;
+  truth: { arch: string[]; mean: number[]; ceiling: TruthCeiling | null };
+  highGroupSize: number;
+  results: StudyRunResult[];
+  summary: StudySummaryRow[];
+  seconds: number;
+}
+
+export function meanSd(v: readonly number[]): MeanSd {
+  const n = v.length;
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, n };
+}
+
+/** Rank agreement of supernet scores with the truth (tau-a is Eq. 18; tau-b corrects for ties). */
+export function rankMetrics(truth: readonly number[], pred: readonly number[]): RankMetrics {
+  return {
+    tauA: kendallTauA(truth, pred), tauB: kendallTauB(truth, pred), spearman: spearman(truth, pred), pearson: pearson(truth, pred),
+    highGroup: Array.from({ length: truth.length - 1 }, (_, i) => highGroupTau(truth, pred, i + 1)),
+  };
+}
+
+export function highGroupSize(cells: number): number {
+  return Math.max(1, Math.round(cells / 4));
+}
+
+/** Mean ± sd over seeds per run label, and the paired difference to one-shot of the same seed. */
+export function summarize(results: readonly StudyRunResult[], runs: readonly StudyRun[], k: number): StudySummaryRow[] {
+  const oneShot = new Map(results.filter((r) => r.mode === "oneshot").map((r) => [r.seed, r.metrics.tauA]));
+  return runs.map((run) => {
+    const label = runLabel(run);
+    const rs = results.filter((r) => r.label === label);
+    const diffs = rs.filter((r) => oneShot.has(r.seed)).map((r) => r.metrics.tauA - oneShot.get(r.seed)!);
+    return {
+      label, mode: run.mode, K: run.K,
+      tauA: meanSd(rs.map((r) => r.metrics.tauA)), tauB: meanSd(rs.map((r) => r.metrics.tauB)),
+      spearman: meanSd(rs.map((r) => r.metrics.spearman)), pearson: meanSd(rs.map((r) => r.metrics.pearson)),
+      highGroup: meanSd(rs.map((r) => r.metrics.highGroup[k - 1]!)),
+      tauAMinusOneShot: run.mode === "oneshot" || diffs.length === 0 ? null : { ...meanSd(diffs), perSeed: diffs },
+    };
+  });
+}
