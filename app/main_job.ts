@@ -54,17 +54,17 @@ const NET = { C: 8, N: 1 };
 export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise<MainJobSummary> {
   const t0 = performance.now();
   ensureWritableDir(o.out);
-  const run = buildSupernetSession({
+  const session = buildSupernetSession({
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: o.K, ...NET,
     dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,
     epochs: o.epochs, warmupEpochs: 1, batchSize: o.batchSize, lr: o.lr, hidden: 100, seed: o.seed,
   });
-  sink.log(`1/3 training a K=${o.K} NAS-Bench-201 supernet (C=8, N=1) on ${run.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)`);
+  sink.log(`1/3 training a K=${o.K} NAS-Bench-201 supernet (C=8, N=1) on ${session.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)`);
   const checkpoint = join(o.out, "supernet.safetensors");
-  const epochs = await trainSupernet(run, checkpoint, sink);
+  const epochs = await trainSupernet(session, checkpoint, sink);
 
-  sink.log(`2/3 searching: each path scored on ${run.val.count} held-out images`);
-  const r = await searchSupernet(run, {
+  sink.log(`2/3 searching: each path scored on ${session.val.count} held-out images`);
+  const r = await searchSupernet(session, {
     executor: o.queue === undefined ? { kind: "local", workers: o.workers } : { kind: "bullmq", ...o.queue }, checkpoint,
     populationSize: o.populationSize, generations: Infinity, evaluations: o.evaluations, seed: o.seed, maxMflops: o.maxMflops,
   }, o.out, sink);
@@ -72,7 +72,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   const data = loadDataset("fashion-mnist", EMBEDDED_FASHION_MNIST);
   const standalone = { train: head(data.train, o.retrainImages), test: data.test, recipe: DATA_RECIPES["fashion-mnist"] };
   const recipe = { ...STANDALONE_RECIPE, epochs: o.retrainEpochs };
-  const space = run.space as Nb201Space;
+  const space = session.space as Nb201Space;
   // the random baseline: other functions under the same bound
   const baselineArchs = sampleFunctions(space, o.baselines, new Rng(o.seed + 0xba5e), {
     exclude: [space.parse(r.best.arch)], accept: (g) => space.cost(g).nb201Mflops <= o.maxMflops, what: `cells within ${o.maxMflops} MFLOPs`,
@@ -95,7 +95,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   const [chosen, ...baseline] = results as [StandaloneResult, ...StandaloneResult[]];
   const summary: MainJobSummary = {
     options: { ...o, queue: o.queue === undefined ? undefined : { ...o.queue, redis: redactUrl(o.queue.redis) } },
-    supernet: { config: run.config, epochs, checkpoint },
+    supernet: { config: session.config, epochs, checkpoint },
     search: { best: r.best, front: r.front, evaluations: r.evaluations, generations: r.generations, seconds: r.seconds, stopped: stopNote(r, space.distinctFunctions) },
     retrain: {
       recipe, trainImages: standalone.train.count, testImages: standalone.test.count, chosen, baseline,

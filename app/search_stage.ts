@@ -32,15 +32,15 @@ export function stopNote(r: SupernetSearchResult, distinct: number): string {
  * front.json and front.csv (one row per function, by FLOPs) and
  * evaluated.json (every architecture evaluated).
  */
-export async function searchSupernet(run: SupernetSession, o: SearchStageOptions, out: string, sink: ProgressSink): Promise<SupernetSearchResult> {
+export async function searchSupernet(session: SupernetSession, o: SearchStageOptions, out: string, sink: ProgressSink): Promise<SupernetSearchResult> {
   ensureWritableDir(out); // before the search, not after
-  const executor = await openExecutor(o.executor, run, o.checkpoint, out, (line) => sink.log(line));
+  const executor = await openExecutor(o.executor, session, o.checkpoint, out, (line) => sink.log(line));
   const bounds = [Number.isFinite(o.generations) ? `up to ${o.generations} generations` : "", `${o.evaluations} evaluations at most`,
     o.maxMflops !== undefined ? `at most ${o.maxMflops} MFLOPs` : "", o.maxParams !== undefined ? `at most ${o.maxParams} params` : ""];
   sink.log(`search: ${executor.description}; population ${o.populationSize}, ${bounds.filter((b) => b !== "").join(", ")}`);
   let r: SupernetSearchResult;
   try {
-    r = await supernetSearch(run.space, executor, {
+    r = await supernetSearch(session.space, executor, {
       ...o,
       onGeneration: (g) => sink.log(`generation ${g.generation}: best accuracy ${g.bestAcc.toFixed(4)}, front ${g.frontSize}, ` +
         `${g.evaluations} evaluations, ${g.evalsPerSecond.toFixed(2)} per second; ${executor.status()}`),
@@ -48,7 +48,7 @@ export async function searchSupernet(run: SupernetSession, o: SearchStageOptions
   } finally {
     await executor.close();
   }
-  sink.log(`search stopped: ${stopNote(r, run.space.distinctFunctions)}`);
+  sink.log(`search stopped: ${stopNote(r, session.space.distinctFunctions)}`);
   writeFileSync(join(out, "front.json"), `${JSON.stringify(r.front, null, 2)}\n`);
   writeFileSync(join(out, "front.csv"), ["arch,acc,macs,params,mflops,lambda",
     ...r.front.map((p) => `"${p.arch}",${p.acc},${p.macs},${p.params},${p.mflops},"${p.lambda.join(" ")}"`)].join("\n") + "\n");

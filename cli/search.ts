@@ -69,8 +69,8 @@ export async function searchCommand(argv: string[]): Promise<void> {
 }
 
 /** Searches a loaded supernet on its executor (progress on stderr), writes the front into `out` and prints it. */
-export async function searchAndPrint(run: SupernetSession, o: SearchStageOptions, out: string): Promise<SupernetSearchResult> {
-  const r = await searchSupernet(run, o, out, new Progress());
+export async function searchAndPrint(session: SupernetSession, o: SearchStageOptions, out: string): Promise<SupernetSearchResult> {
+  const r = await searchSupernet(session, o, out, new Progress());
   writeFileSync(join(out, "summary.json"), `${JSON.stringify(summaryOf(r, out), null, 2)}\n`);
   printFront(r);
   process.stdout.write(`front and summary in ${out}/\n`);

@@ -84,7 +84,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
   ensureWritableDir(dirname(out));
   const backend = await selectBackend(cmd, f.backend);
   const threads = selectThreads(cmd, f.threads);
-  let run;
+  let session;
   if (f.resume !== undefined) {
     // the run's settings are the checkpoint's; only these may be given beside --resume
     const allowed = new Set(["resume", "epochs", "out", "backend", "threads", "json"]);
@@ -92,16 +92,16 @@ async function supernetTrain(argv: string[]): Promise<void> {
     if (stray !== undefined) {
       throw new UsageError(`${cmd}: --${stray} cannot be given with --resume: the run's settings come from its checkpoint (only --epochs, to extend it, and --out, --backend, --threads, --json apply)`);
     }
-    run = loadSupernetCheckpoint(String(f.resume), { resume: true });
+    session = loadSupernetCheckpoint(String(f.resume), { resume: true });
     if (givenFlags(argv).includes("epochs")) {
       const epochs = num(cmd, "epochs", f.epochs, { integer: true, min: 1 });
-      if (epochs < run.trainer.epoch) throw new UsageError(`${cmd}: --epochs ${epochs} is below the ${run.trainer.epoch} epoch(s) ${f.resume} has done`);
-      run.config.epochs = epochs; // the cosine schedule follows the new length from the current step on
+      if (epochs < session.trainer.epoch) throw new UsageError(`${cmd}: --epochs ${epochs} is below the ${session.trainer.epoch} epoch(s) ${f.resume} has done`);
+      session.config.epochs = epochs; // the cosine schedule follows the new length from the current step on
     }
-    if (run.trainer.epoch >= run.config.epochs) {
-      throw new UsageError(`${cmd}: ${f.resume} has done all ${run.config.epochs} epoch(s); give --epochs with more to extend it`);
+    if (session.trainer.epoch >= session.config.epochs) {
+      throw new UsageError(`${cmd}: ${f.resume} has done all ${session.config.epochs} epoch(s); give --epochs with more to extend it`);
     }
-    progress.log(`${cmd}: resuming ${f.resume} after epoch ${run.trainer.epoch} of ${run.config.epochs}`);
+    progress.log(`${cmd}: resuming ${f.resume} after epoch ${session.trainer.epoch} of ${session.config.epochs}`);
   } else {
     if (f.space !== "nb201" && f.space !== "mbv2") throw new UsageError(`${cmd}: --space expects nb201 or mbv2, received '${String(f.space)}'`);
     if (!(SUPERNET_MODES as readonly string[]).includes(String(f.mode))) throw new UsageError(`${cmd}: --mode expects one of ${SUPERNET_MODES.join(", ")}, received '${String(f.mode)}'`);
@@ -128,17 +128,17 @@ async function supernetTrain(argv: string[]): Promise<void> {
     };
     if (config.simplexBatch < config.m) throw new UsageError(`${cmd}: --simplex-batch ${config.simplexBatch} gives fewer than one image to each of --m ${config.m} paths`);
     if (config.warmupEpochs > config.epochs) throw new UsageError(`${cmd}: --warmup-epochs ${config.warmupEpochs} exceeds --epochs ${config.epochs}`);
-    run = buildSupernetSession(config);
-    progress.log(`${cmd}: ${run.dataNote}; ${run.train.count} training and ${run.val.count} validation images`);
+    session = buildSupernetSession(config);
+    progress.log(`${cmd}: ${session.dataNote}; ${session.train.count} training and ${session.val.count} validation images`);
   }
-  const c = run.config;
-  progress.log(`${cmd}: ${c.space === "nb201" ? `nb201 C=${c.C} N=${c.N}` : `mbv2${c.searchWidth ? " with width search" : ""}`}, K=${c.K}, mode ${c.mode}, ${c.epochs} epochs (${c.warmupEpochs} warm-up), ${run.supernet.numParameters()} supernet parameters, ${backend} backend, ${threads} CPU thread(s)`);
-  const reports = await trainSupernet(run, out, progress);
+  const c = session.config;
+  progress.log(`${cmd}: ${c.space === "nb201" ? `nb201 C=${c.C} N=${c.N}` : `mbv2${c.searchWidth ? " with width search" : ""}`}, K=${c.K}, mode ${c.mode}, ${c.epochs} epochs (${c.warmupEpochs} warm-up), ${session.supernet.numParameters()} supernet parameters, ${backend} backend, ${threads} CPU thread(s)`);
+  const reports = await trainSupernet(session, out, progress);
   const gpu = gpuSummary();
   if (gpu !== null) progress.log(`${cmd}: ${gpu}`);
   process.stdout.write(`trained ${reports.length} epoch(s); checkpoint ${out}\n`);
   if (f.json) {
-    process.stdout.write(`${JSON.stringify({ checkpoint: out, backend, epochs: run.trainer.epoch, supernet_loss: reports.map((r) => r.supernetLoss),
+    process.stdout.write(`${JSON.stringify({ checkpoint: out, backend, epochs: session.trainer.epoch, supernet_loss: reports.map((r) => r.supernetLoss),
       simplex_loss: reports.map((r) => r.simplexLoss), seconds: reports.map((r) => r.seconds) })}\n`);
   }
 }
@@ -158,24 +158,24 @@ async function supernetEval(argv: string[]): Promise<void> {
   if (f["arch-file"] !== undefined) texts.push(...readLines(cmd, String(f["arch-file"])));
   const csv = f.csv === undefined ? undefined : String(f.csv);
   if (csv !== undefined) ensureWritableDir(dirname(csv));
-  const run = loadSupernetCheckpoint(String(f.checkpoint));
+  const session = loadSupernetCheckpoint(String(f.checkpoint));
   const paths: number[][] = [];
   for (const s of texts.filter((x) => x.trim() !== "")) {
-    try { paths.push(run.space.parse(s.trim())); } catch (e) { throw new UsageError(`${cmd}: ${(e as Error).message}`); }
+    try { paths.push(session.space.parse(s.trim())); } catch (e) { throw new UsageError(`${cmd}: ${(e as Error).message}`); }
   }
-  const left = run.space.distinctFunctions - new Set(paths.map((g) => run.space.functionKey(g))).size;
+  const left = session.space.distinctFunctions - new Set(paths.map((g) => session.space.functionKey(g))).size;
   if (sample > left) throw new UsageError(`${cmd}: --sample ${sample} asks for more than the ${left} distinct functions left in the space`);
-  paths.push(...sampleFunctions(run.space, sample, rng, { exclude: paths }));
+  paths.push(...sampleFunctions(session.space, sample, rng, { exclude: paths }));
   if (paths.length === 0) throw new UsageError(`${cmd}: give --arch, --arch-file or --sample`);
   const rows: string[] = ["arch,val_acc,mflops,params,macs,lambda"];
   for (const genes of paths) {
     const { acc, lambda } = tidy(() => {
-      const code = run.trainer.code(genes, false);
-      if (recal !== undefined) recalibrate(run.supernet, genes, code, run.train, run.recipe, recal);
-      const acc = evaluatePath(run.supernet, genes, code, run.val, run.recipe, 256, recal === undefined ? "batch-stats" : "running");
+      const code = session.trainer.code(genes, false);
+      if (recal !== undefined) recalibrate(session.supernet, genes, code, session.train, session.recipe, recal);
+      const acc = evaluatePath(session.supernet, genes, code, session.val, session.recipe, 256, recal === undefined ? "batch-stats" : "running");
       return { acc, lambda: [...code.dataSync()] };
     });
-    const arch = run.space.format(genes), cost = run.space.cost(genes);
+    const arch = session.space.format(genes), cost = session.space.cost(genes);
     rows.push(`"${arch}",${acc},${cost.nb201Mflops},${cost.params},${cost.macs},"${lambda.join(" ")}"`);
     if (f.json) process.stdout.write(`${JSON.stringify({ arch, val_acc: acc, lambda, ...cost })}\n`);
     else process.stdout.write(`${acc.toFixed(4)}  lambda [${lambda.map((v) => v.toFixed(3)).join(", ")}]  ${arch}\n`);

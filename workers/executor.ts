@@ -38,10 +38,10 @@ export function defaultRunId(out: string): string {
  * checkpoint (the weights it publishes); the validation split is written
  * into `out` as validation.kds and published beside it.
  */
-export async function openExecutor(spec: ExecutorSpec, run: SupernetSession, checkpoint: string | undefined, out: string,
+export async function openExecutor(spec: ExecutorSpec, session: SupernetSession, checkpoint: string | undefined, out: string,
   log: (line: string) => void): Promise<Executor> {
   if (spec.kind === "local") {
-    const pool = await EvaluatorPool.create(run, { workers: spec.workers });
+    const pool = await EvaluatorPool.create(session, { workers: spec.workers });
     return {
       description: `${spec.workers} local workers reading ${(pool.sharedBytes / 2 ** 20).toFixed(1)} MiB of shared weights and validation data`,
       evaluate: (genes) => pool.evaluate(genes),
@@ -53,7 +53,7 @@ export async function openExecutor(spec: ExecutorSpec, run: SupernetSession, che
   const queue = spec.queue ?? DEFAULT_QUEUE;
   const runId = checkRunId(spec.runId ?? defaultRunId(out));
   const valPath = join(out, "validation.kds");
-  writeFileAtomic(valPath, encodeDataset(run.val));
+  writeFileAtomic(valPath, encodeDataset(session.val));
   let files = [fileArtifact(checkpoint), fileArtifact(valPath)];
   let stopServing = async () => {};
   if (spec.shareUrl !== undefined) {
@@ -64,14 +64,14 @@ export async function openExecutor(spec: ExecutorSpec, run: SupernetSession, che
   const queueRun: QueueRun = { runId, version: KSHOT_VERSION, weights: files[0]!, validation: files[1]!, batchSize: DEFAULT_EVAL_BATCH };
   let x: QueueExecutor;
   try {
-    x = await QueueExecutor.open({ redis: spec.redis, queue, run: queueRun, space: run.space, log });
+    x = await QueueExecutor.open({ redis: spec.redis, queue, run: queueRun, space: session.space, log });
   } catch (e) {
     await stopServing();
     throw e;
   }
   return {
     description: `BullMQ queue '${queue}' at ${redactUrl(spec.redis)}, run ${runId}: weights ${queueRun.weights.ref} (SHA-256 ${queueRun.weights.sha256.slice(0, 12)}), ` +
-      `${run.val.count} validation images ${queueRun.validation.ref}`,
+      `${session.val.count} validation images ${queueRun.validation.ref}`,
     evaluate: (genes) => x.evaluate(genes),
     status: () => x.workers,
     close: async () => { await x.close(); await stopServing(); },

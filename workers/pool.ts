@@ -48,8 +48,8 @@ export class EvaluatorPool {
    * whichever backend trained them: a GPU-trained supernet is searched on
    * the CPU) and validation data.
    */
-  static async create(run: SupernetSession, o: EvaluatorPoolOptions): Promise<EvaluatorPool> {
-    return EvaluatorPool.fromState({ ...run, state: modelState(run) }, o);
+  static async create(session: SupernetSession, o: EvaluatorPoolOptions): Promise<EvaluatorPool> {
+    return EvaluatorPool.fromState({ ...session, state: modelState(session) }, o);
   }
 
   /**

@@ -75,7 +75,7 @@ export function buildSupernetModels(config: SupernetConfig, data: ImageShape): S
   return { space, supernet, simplex };
 }
 
-/** Builds a run from its config: data split, supernet and simplex-net from the seed, the trainer. */
+/** Builds a session from its config: data split, supernet and simplex-net from the seed, the trainer. */
 export function buildSupernetSession(config: SupernetConfig): SupernetSession {
   const data = loadDataset(config.dataset, config.dataDir);
   const all = head(data.train, config.trainLimit);
@@ -88,22 +88,22 @@ export function buildSupernetSession(config: SupernetConfig): SupernetSession {
   return { config, space, supernet, simplex, trainer, train, val, recipe, dataNote: data.note };
 }
 
-/** Frees a run's tensors: supernet, simplex-net and both optimisers' state (a study trains many runs in one process). */
-export function disposeSupernetSession(run: SupernetSession): void {
-  run.trainer.optTheta.dispose();
-  run.trainer.optSimplex.dispose();
-  run.supernet.dispose();
-  run.simplex.dispose();
+/** Frees a session's tensors: supernet, simplex-net and both optimisers' state (a study trains many runs in one process). */
+export function disposeSupernetSession(session: SupernetSession): void {
+  session.trainer.optTheta.dispose();
+  session.trainer.optSimplex.dispose();
+  session.supernet.dispose();
+  session.simplex.dispose();
 }
 
 const META_KEY = "kshot_supernet";
 
 /** One file per run: supernet, simplex-net and both optimisers' tensors; config, progress and RNG state as metadata. */
-export async function saveSupernetCheckpoint(path: string, run: SupernetSession): Promise<void> {
-  const tensors = modelState(run);
-  for (const [n, t] of run.trainer.optTheta.stateTensors()) tensors.set(`opt_supernet.${n}`, t);
-  for (const [n, t] of run.trainer.optSimplex.stateTensors()) tensors.set(`opt_simplex.${n}`, t);
-  const meta = { config: run.config, epoch: run.trainer.epoch, globalStep: run.trainer.globalStep, rng: run.trainer.rng.getState() };
+export async function saveSupernetCheckpoint(path: string, session: SupernetSession): Promise<void> {
+  const tensors = modelState(session);
+  for (const [n, t] of session.trainer.optTheta.stateTensors()) tensors.set(`opt_supernet.${n}`, t);
+  for (const [n, t] of session.trainer.optSimplex.stateTensors()) tensors.set(`opt_simplex.${n}`, t);
+  const meta = { config: session.config, epoch: session.trainer.epoch, globalStep: session.trainer.globalStep, rng: session.trainer.rng.getState() };
   await saveSafetensors(path, tensors, { [META_KEY]: JSON.stringify(meta) });
 }
 
@@ -181,38 +181,38 @@ export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {
   if (o.resume && meta.epoch > 0 && ![...tensors.keys()].some((n) => n.startsWith("opt_supernet."))) {
     throw new Error(`${path}: no optimiser state (opt_supernet.*) after ${meta.epoch} epoch(s): a resumed run could not continue exactly; start a new run instead`);
   }
-  const run = buildSupernetSession(meta.config);
+  const session = buildSupernetSession(meta.config);
   const part = (prefix: string) => new Map([...tensors].filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
   try {
-    run.supernet.loadStateDict(part("supernet."));
-    run.simplex.loadStateDict(part("simplex."));
+    session.supernet.loadStateDict(part("supernet."));
+    session.simplex.loadStateDict(part("simplex."));
   } catch (e) {
     const c = meta.config;
     throw new Error(`${path}: its tensors do not fit the run its metadata describes (space ${c.space}, K=${c.K}, C=${c.C}, N=${c.N}, hidden ${c.hidden}): ${(e as Error).message}`);
   }
-  run.trainer.optTheta.loadState(part("opt_supernet."));
-  run.trainer.optSimplex.loadState(part("opt_simplex."));
+  session.trainer.optTheta.loadState(part("opt_supernet."));
+  session.trainer.optSimplex.loadState(part("opt_simplex."));
   for (const t of tensors.values()) t.dispose();
-  run.trainer.epoch = meta.epoch;
-  run.trainer.globalStep = meta.globalStep;
-  run.trainer.rng.setState(meta.rng);
-  return run;
+  session.trainer.epoch = meta.epoch;
+  session.trainer.globalStep = meta.globalStep;
+  session.trainer.rng.setState(meta.rng);
+  return session;
 }
 
 /** Trains the remaining epochs, writing the checkpoint after every one. */
-export async function continueSupernetTraining(run: SupernetSession, checkpoint: string,
+export async function continueSupernetTraining(session: SupernetSession, checkpoint: string,
   onStep?: (r: SupernetStepReport) => void, onEpoch?: (r: SupernetEpochReport) => void): Promise<SupernetEpochReport[]> {
   const reports: SupernetEpochReport[] = [];
-  while (run.trainer.epoch < run.config.epochs) {
-    const done = run.trainer.epoch;
+  while (session.trainer.epoch < session.config.epochs) {
+    const done = session.trainer.epoch;
     let r: SupernetEpochReport;
     try {
-      r = await run.trainer.runEpoch(onStep);
+      r = await session.trainer.runEpoch(onStep);
     } catch (e) {
       if (e instanceof DivergedError) throw new Error(`${e.message}; ${checkpoint} ${reports.length > 0 ? `keeps epoch ${done}, the last good one` : "was not written by this run"}`);
       throw e;
     }
-    await saveSupernetCheckpoint(checkpoint, run);
+    await saveSupernetCheckpoint(checkpoint, session);
     reports.push(r);
     onEpoch?.(r);
   }

@@ -86,6 +86,15 @@ describe("layers", () => {
     ]);
   });
 
+  it("is the table docs/architecture.md shows", () => {
+    const doc = readFileSync("docs/architecture.md", "utf8");
+    const start = doc.indexOf("| layer | may import |");
+    assert.ok(start >= 0, "docs/architecture.md has no '| layer | may import |' table");
+    const table = [...doc.slice(start, doc.indexOf("\n\n", start)).matchAll(/^\| `([\w.]+?)\/?` \| (.+) \|$/gm)]
+      .map((m) => [m[1]!, m[2] === "—" ? [] : [...m[2]!.matchAll(/`(\w+)\/`/g)].map((x) => x[1]!)] as const);
+    assert.deepEqual(Object.fromEntries(table), LAYERS);
+  });
+
   it("holds in the code: no file imports above its layer", () => {
     assert.ok(files.length > 150, `read ${files.length} files`);
     assert.deepEqual(violations(files), []);
