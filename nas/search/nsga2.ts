@@ -65,10 +65,14 @@ export async function nsga2<G>(
     return genomes.map((g) => ({ ...cache.get(variation.key(g))!, genes: g, rank: 0, crowding: 0 }));
   };
   const budgetLeft = () => (o.maxEvaluations === undefined ? Infinity : o.maxEvaluations - cache.size);
+  // A population larger than the evaluation budget or the space could never
+  // be evaluated within them: it shrinks to fit, so the budget is hard from
+  // the first generation and an oversized population cannot stall the loops.
+  const size = Math.max(1, Math.min(o.populationSize, o.maxEvaluations ?? Infinity, o.distinct ?? Infinity));
 
   const initial: G[] = [];
-  for (let tries = 0; initial.length < o.populationSize; tries++) {
-    if (tries > 1000 * o.populationSize) throw new Error("nsga2: could not sample a first generation that passes the filter (is the bound satisfiable?)");
+  for (let tries = 0; initial.length < size; tries++) {
+    if (tries > 1000 * size) throw new Error("nsga2: could not sample a first generation that passes the filter (is the bound satisfiable?)");
     const g = variation.sample(rng);
     if (!o.initialFilter || o.initialFilter(g)) initial.push(g);
   }
@@ -83,10 +87,10 @@ export async function nsga2<G>(
   };
   while (stopReason() === null) {
     const offspring: G[] = [];
-    while (offspring.length < o.populationSize) {
+    while (offspring.length < size) {
       const [c1, c2] = variation.crossover(tournament(population, rng).genes, tournament(population, rng).genes, rng);
       offspring.push(variation.mutate(c1, rng));
-      if (offspring.length < o.populationSize) offspring.push(variation.mutate(c2, rng));
+      if (offspring.length < size) offspring.push(variation.mutate(c2, rng));
     }
     // duplicates of the population or of each other are dropped (they cost
     // diversity, as in pymoo); with a budget, only as many new genomes as it
@@ -104,7 +108,7 @@ export async function nsga2<G>(
       allowed.push(g);
     }
     const before = cache.size;
-    population = survive([...population, ...(await score(allowed))], o.populationSize);
+    population = survive([...population, ...(await score(allowed))], size);
     stall = cache.size > before ? 0 : stall + 1;
     generation++;
     o.onGeneration?.({ generation, population, evaluations: cache.size });

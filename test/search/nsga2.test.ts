@@ -102,4 +102,24 @@ describe("NSGA-II on categorical genes under a hard bound", () => {
     const best = Math.min(...r.front.map((i) => i.objectives[0]!));
     assert.equal(best, -(4 + 4 + 4)); // gene0 + gene1 = 4 at most, genes 2 and 3 at 4
   });
+
+  it("never evaluates more than the budget, even with a population larger than it", async () => {
+    const evaluated = new Set<string>();
+    const r = await nsga2(categoricalVariation([5, 5, 5, 5]),
+      (gs) => gs.map((g) => { evaluated.add(g.join()); return { objectives: [-g[0]!, g[1]!], violation: 0 }; }),
+      new Rng(1), { populationSize: 50, generations: 20, maxEvaluations: 10 });
+    assert.equal(evaluated.size, 10); // the stub counts distinct genomes itself: 10, not the 50 of a first generation
+    assert.equal(r.evaluations, 10);
+    assert.equal(r.stopped, "evaluations");
+  });
+
+  it("shrinks a population far larger than the space (2 x 3 = 6 genomes) to the space", async () => {
+    const calls: number[] = [];
+    const r = await nsga2(categoricalVariation([2, 3]),
+      (gs) => { calls.push(gs.length); return gs.map((g) => ({ objectives: [g[0]!, g[1]!], violation: 0 })); },
+      new Rng(2), { populationSize: 2000, generations: 5, distinct: 6 }); // at 10^6 the old loops never ended (O(n^2) sorting)
+    assert.ok(r.evaluations <= 6 && r.population.length <= 6, `${r.evaluations} evaluations, population ${r.population.length}`);
+    assert.ok(calls.every((n) => n <= 6));
+  });
 });
+
