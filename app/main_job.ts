@@ -1,20 +1,22 @@
-import { writeFileSync } from "node:fs";
-import { ensureWritableDir } from "../data/files.js";
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { ensureWritableDir, writeFileAtomic } from "../data/files.js";
+import { differingFields } from "../data/run_dir.js";
 import { join } from "node:path";
 import { Rng } from "../engine/index.js";
 import { head } from "../data/dataset.js";
 import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../train/datasets.js";
 import type { TrainRecipe } from "../train/fit.js";
 import { Nb201Space } from "../nas/nb201/space.js";
-import type { SearchedPath } from "../nas/search/supernet_search.js";
-import { buildSupernetSession, type SupernetConfig } from "../nas/supernet/session.js";
+import type { SearchedPath, SupernetSearchResult } from "../nas/search/supernet_search.js";
+import { buildSupernetSession, loadSupernetCheckpoint, type SupernetConfig, type SupernetSession } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../nas/supernet/trainer.js";
 import { STANDALONE_RECIPE, type StandaloneResult } from "../nas/standalone.js";
 import type { QueueSpec } from "../workers/executor.js";
 import { redactUrl } from "../workers/queue/protocol.js";
 import { StandalonePool } from "../workers/standalone_pool.js";
 import { shareDataset } from "../workers/shared_state.js";
-import { sampleFunctions } from "../nas/space.js";
+import { sampleFunctions, withinBound } from "../nas/space.js";
+import { checkRedis } from "../workers/queue/redis.js";
 import { searchSupernet, stopNote } from "./search_stage.js";
 import type { ProgressSink } from "../nas/progress.js";
 import { trainSupernet } from "./supernet_stage.js";
@@ -54,20 +56,38 @@ const NET = { C: 8, N: 1 };
 export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise<MainJobSummary> {
   const t0 = performance.now();
   ensureWritableDir(o.out);
-  const session = buildSupernetSession({
+  const config: SupernetConfig = {
     ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: o.K, ...NET,
     dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,
     epochs: o.epochs, warmupEpochs: 1, batchSize: o.batchSize, lr: o.lr, hidden: 100, seed: o.seed,
-  });
-  sink.log(`1/3 training a K=${o.K} NAS-Bench-201 supernet (C=8, N=1) on ${session.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)`);
+  };
+  if (o.queue !== undefined) await checkRedis(o.queue.redis, (line) => sink.log(line)); // before the training, not after it
   const checkpoint = join(o.out, "supernet.safetensors");
-  const epochs = await trainSupernet(session, checkpoint, sink);
+  const session = resumeOrBuild(config, checkpoint);
+  const room = withinBound(session.space, o.maxMflops);
+  if (room.functions === 0) throw new Error(`no cell is within the bound of ${o.maxMflops} MFLOPs (--max-mflops): the cheapest has ${room.cheapestMflops.toFixed(3)}`);
+  if (room.functions < o.baselines + 1) throw new Error(`the bound of ${o.maxMflops} MFLOPs (--max-mflops) holds ${room.functions} distinct cell(s), too few for the pick and ${o.baselines} random cells (--baselines)`);
+  // the epochs' losses live beside the checkpoint, so a resumed run reports all of them
+  const history = join(o.out, "supernet.epochs.json");
+  const epochs = session.trainer.epoch > 0 && existsSync(history) ? (JSON.parse(readFileSync(history, "utf8")) as SupernetEpochReport[]).slice(0, session.trainer.epoch) : [];
+  sink.log(`1/3 training a K=${o.K} NAS-Bench-201 supernet (C=8, N=1) on ${session.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)` +
+    (session.trainer.epoch > 0 ? `; resuming ${checkpoint} after epoch ${session.trainer.epoch}` : ""));
+  await trainSupernet(session, checkpoint, sink, (e) => { epochs.push(e); writeFileAtomic(history, `${JSON.stringify(epochs)}\n`); });
 
-  sink.log(`2/3 searching: each path scored on ${session.val.count} held-out images`);
-  const r = await searchSupernet(session, {
-    executor: o.queue === undefined ? { kind: "local", workers: o.workers } : { kind: "bullmq", ...o.queue }, checkpoint,
-    populationSize: o.populationSize, generations: Infinity, evaluations: o.evaluations, seed: o.seed, maxMflops: o.maxMflops,
-  }, o.out, sink);
+  // the search's result is kept whole, so a rerun after an interruption in the retraining skips it
+  const searchPath = join(o.out, "search.json");
+  let r: SupernetSearchResult;
+  if (existsSync(searchPath)) {
+    r = JSON.parse(readFileSync(searchPath, "utf8")) as SupernetSearchResult;
+    sink.log(`2/3 search: reusing the finished search in ${searchPath}`);
+  } else {
+    sink.log(`2/3 searching: each path scored on ${session.val.count} held-out images`);
+    r = await searchSupernet(session, {
+      executor: o.queue === undefined ? { kind: "local", workers: o.workers } : { kind: "bullmq", ...o.queue }, checkpoint,
+      populationSize: o.populationSize, generations: Infinity, evaluations: o.evaluations, seed: o.seed, maxMflops: o.maxMflops,
+    }, o.out, sink);
+    writeFileAtomic(searchPath, `${JSON.stringify(r)}\n`);
+  }
 
   const data = loadDataset("fashion-mnist", EMBEDDED_FASHION_MNIST);
   const standalone = { train: head(data.train, o.retrainImages), test: data.test, recipe: DATA_RECIPES["fashion-mnist"] };
@@ -81,12 +101,22 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
     `(${standalone.train.count} images, ${recipe.epochs} epochs), testing on ${standalone.test.count}`);
   const cells = [r.best.arch, ...baselineArchs];
   // one single-threaded training per worker: the same bits as on the kernel team, with both cores busy all the time
+  // each finished training goes into a journal, so a rerun trains only the missing cells
+  const journal = join(o.out, "retrain.jsonl");
+  const done = new Map<string, StandaloneResult>();
+  if (existsSync(journal)) {
+    for (const line of readFileSync(journal, "utf8").split("\n")) {
+      try { const e = JSON.parse(line) as StandaloneResult; done.set(e.arch, e); } catch { /* a line cut by a crash: that cell trains again */ }
+    }
+  }
   const pool = new StandalonePool({ train: shareDataset(standalone.train), test: shareDataset(standalone.test), dataRecipe: standalone.recipe, recipe, net: NET }, o.workers);
   let results: StandaloneResult[];
   try {
     results = await Promise.all(cells.map(async (arch, i) => {
-      const res = await pool.train({ arch, seed: o.seed });
-      sink.log(`${i === 0 ? "chosen" : `random ${i}`}: test accuracy ${res.testAcc.toFixed(4)} (${res.seconds.toFixed(0)} s) ${arch}`);
+      const earlier = done.get(arch);
+      const res = earlier ?? await pool.train({ arch, seed: o.seed });
+      if (earlier === undefined) appendFileSync(journal, `${JSON.stringify(res)}\n`);
+      sink.log(`${i === 0 ? "chosen" : `random ${i}`}: test accuracy ${res.testAcc.toFixed(4)} (${res.seconds.toFixed(0)} s${earlier === undefined ? "" : ", from an earlier run"}) ${arch}`);
       return res;
     }));
   } finally {
@@ -105,4 +135,20 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   };
   writeFileSync(join(o.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
+}
+
+/** The session the run's checkpoint holds, to continue, or a new one; a checkpoint of other settings is an error. */
+function resumeOrBuild(config: SupernetConfig, checkpoint: string): SupernetSession {
+  if (!existsSync(checkpoint)) return buildSupernetSession(config);
+  const session = loadSupernetCheckpoint(checkpoint, { resume: true });
+  const diff = differingFields(session.config, config);
+  if (diff.length > 0) throw new Error(`${checkpoint} holds a supernet of other settings (${diff.join("; ")}); give another --out, or remove it`);
+  return session;
+}
+
+/** The files a main job resumes from: removed before a run that must start over (another command's directory, taken with --force). */
+export const MAIN_JOB_STAGES = ["supernet.safetensors", "supernet.epochs.json", "search.json", "retrain.jsonl"] as const;
+
+export function clearMainJobStages(out: string): void {
+  for (const f of MAIN_JOB_STAGES) rmSync(join(out, f), { force: true });
 }

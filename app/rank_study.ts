@@ -7,8 +7,9 @@ import type { ProgressSink } from "../nas/progress.js";
 import { evaluatePath } from "../nas/supernet/evaluate.js";
 import { buildSupernetSession, continueSupernetTraining, disposeSupernetSession, loadSupernetCheckpoint, type SupernetSession, type SupernetConfig } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../nas/supernet/trainer.js";
-import { highGroupSize, rankMetrics, runLabel, summarize, type RankStudyProtocol, type StudyResult, type StudyRun, type StudyRunResult } from "../nas/study/statistics.js";
-import { canonicalJson, truthCeiling, type TruthRow } from "../nas/study/truth.js";
+import { formatStatistic, highGroupSize, rankMetrics, runLabel, summarize, type RankStudyProtocol, type StudyResult, type StudyRun, type StudyRunResult } from "../nas/study/statistics.js";
+import { truthCeiling, type TruthRow } from "../nas/study/truth.js";
+import { canonicalJson, differingFields } from "../data/run_dir.js";
 
 function supernetConfig(p: RankStudyProtocol, run: StudyRun, seed: number): SupernetConfig {
   const b = p.budget;
@@ -80,7 +81,7 @@ export async function runRankStudy(p: RankStudyProtocol, truth: readonly TruthRo
   let done: StudyRunResult[] = [];
   if (existsSync(path)) {
     const old = JSON.parse(readFileSync(path, "utf8")) as StudyResult;
-    if (canonicalJson(old.protocol) !== canonicalJson(p)) throw new Error(`${path} was made with another protocol; resume with the same flags or pass another --out`);
+    if (canonicalJson(old.protocol) !== canonicalJson(p)) throw new Error(`${path} was made with another protocol (${differingFields(old.protocol, p).join("; ")}); resume with the same flags or pass another --out`);
     done = old.results;
   }
   const result = (): StudyResult => ({
@@ -95,7 +96,7 @@ export async function runRankStudy(p: RankStudyProtocol, truth: readonly TruthRo
       if (done.some((r) => r.label === runLabel(run) && r.seed === seed)) continue;
       const r = await studyRun(p, run, seed, { cells, mean }, dir, sink, `[${index}/${total}]`);
       done = [...done, r];
-      sink.log(`[${index}/${total}] ${r.label}, seed ${seed}: tau-a ${r.metrics.tauA.toFixed(3)}, Spearman ${r.metrics.spearman.toFixed(3)} (${Math.round(r.seconds)} s)`);
+      sink.log(`[${index}/${total}] ${r.label}, seed ${seed}: tau-a ${formatStatistic(r.metrics.tauA)}, Spearman ${formatStatistic(r.metrics.spearman)}${r.metrics.tauB === null ? " (the supernet scored every cell alike: rank statistics are undefined)" : ""} (${Math.round(r.seconds)} s)`);
       writeJson(path, result());
     }
   }

@@ -1,9 +1,10 @@
 import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { writeFileAtomic } from "../data/files.js";
+import { canonicalJson, differingFields } from "../data/run_dir.js";
 import { head } from "../data/dataset.js";
 import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../train/datasets.js";
 import type { StandaloneResult } from "../nas/standalone.js";
-import { canonicalJson, readTruth, sampleTruthCells, truthCeiling, truthMetaPath, writeTruthCsv, type TruthProtocol, type TruthResult, type TruthRow } from "../nas/study/truth.js";
+import { readTruth, sampleTruthCells, truthCeiling, truthMetaPath, writeTruthCsv, type TruthProtocol, type TruthResult, type TruthRow } from "../nas/study/truth.js";
 import { StandalonePool } from "../workers/standalone_pool.js";
 import { shareDataset } from "../workers/shared_state.js";
 import { formatMinutes, type ProgressSink } from "../nas/progress.js";
@@ -31,7 +32,7 @@ function finishedTrainings(csv: string, p: TruthProtocol): { done: Map<string, J
   if (!existsSync(metaPath)) throw new Error(`${csv} exists without its protocol file ${metaPath}; move it away or pass another --out`);
   const meta = JSON.parse(readFileSync(metaPath, "utf8")) as { protocol: TruthProtocol; trainingSeconds?: number };
   if (!sameProtocol(meta.protocol, p)) {
-    throw new Error(`${csv} was made with another protocol (${JSON.stringify(meta.protocol)}); resume with the same flags or pass another --out`);
+    throw new Error(`${csv} was made with another protocol (${differingFields({ ...meta.protocol, cells: 0 }, { ...p, cells: 0 }).join("; ")}); resume with the same flags or pass another --out`);
   }
   if (existsSync(csv)) {
     for (const r of readTruth(csv)) {

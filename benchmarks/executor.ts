@@ -34,7 +34,7 @@ const paths = sampleFunctions(run.space, count + 2, new Rng(1));
 const warm = paths.slice(0, 2), timed = paths.slice(2);
 
 const queue = `bench-${process.pid}`;
-const workers = [0, 1].map(() => spawn(process.execPath, ["--import", "tsx", "cli/bin.ts", "worker", "--redis", redis.url, "--queue", queue, "--threads", "1"],
+const workers = [0, 1].map(() => spawn(process.execPath, ["--import", "tsx", "cli/bin.ts", "worker", "--redis", redis.url, "--queue", queue, "--workers", "1"],
   { stdio: ["ignore", "ignore", "pipe"] }));
 await Promise.all(workers.map((w) => new Promise<void>((ok) => {
   let err = "";

@@ -60,3 +60,15 @@ export function seedNum(command: string, v: unknown): number {
 export function optionalNum(command: string, name: string, v: unknown, o: { integer?: boolean; min?: number } = {}): number | undefined {
   return v === undefined ? undefined : num(command, name, v, o);
 }
+
+/** The flags typed on the command line (parseFlags also fills defaults, which these are not). */
+export function givenFlags(argv: readonly string[]): Set<string> {
+  const names = argv.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=")[0]!);
+  return new Set(argv.includes("-h") ? [...names, "help"] : names);
+}
+
+/** Refuses, as a usage error naming both, each of `flags` that was typed where `context` (a flag as typed, e.g. "--oracle") makes it meaningless. */
+export function refuseFlags(command: string, given: ReadonlySet<string>, flags: readonly string[], context: string): void {
+  const stray = flags.filter((name) => given.has(name));
+  if (stray.length > 0) throw new UsageError(`${command}: --${stray[0]} does not apply with ${context}${stray.length > 1 ? ` (nor ${stray.slice(1).map((s) => `--${s}`).join(", ")})` : ""}`);
+}

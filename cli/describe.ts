@@ -12,7 +12,7 @@ export const describeFlags: FlagSpecs = {
   N: { type: "string", help: "nb201: cells per stage", default: "5" },
   input: { type: "string", help: "input as CxHxW", default: "3x32x32" },
   classes: { type: "string", help: "number of classes", default: "10" },
-  json: { type: "boolean", help: "print {\"params\", \"macs\", \"nb201_mflops\"} as JSON" },
+  json: { type: "boolean", help: "print {\"params\", \"macs\", \"mflops\"} as JSON (MFLOPs in the NAS-Bench-201 convention)" },
 };
 
 /** `kshot describe`: exact params, MACs and NAS-Bench-201 FLOPs of one architecture, without building it. */
@@ -44,6 +44,6 @@ export async function describeCommand(argv: string[]): Promise<void> {
     try { genes = space.parse(arch); } catch (e) { throw new UsageError(`${cmd}: ${(e as Error).message}`); }
     cost = space.cost(genes);
   }
-  if (f.json) process.stdout.write(`${JSON.stringify({ params: cost.params, macs: cost.macs, nb201_mflops: cost.nb201Mflops })}\n`);
+  if (f.json) process.stdout.write(`${JSON.stringify({ params: cost.params, macs: cost.macs, mflops: cost.nb201Mflops })}\n`);
   else process.stdout.write(`params ${cost.params}\nMACs ${cost.macs}\nNAS-Bench-201 MFLOPs ${cost.nb201Mflops.toFixed(5)}\n`);
 }

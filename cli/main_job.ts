@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
-import { runMainJob, type MainJobOptions } from "../app/main_job.js";
+import { clearMainJobStages, runMainJob, type MainJobOptions } from "../app/main_job.js";
 import { STANDALONE_RECIPE } from "../nas/standalone.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
-import { helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
+import { UsageError, givenFlags, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
+import { claimRunDir } from "../data/run_dir.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { executorSpec, executorFlags } from "./executor_flags.js";
 import { Progress } from "./progress.js";
@@ -29,6 +30,15 @@ export const mainFlags: FlagSpecs = {
   backend: { ...backendFlag, help: `backend of the trainings (the search evaluates on the CPU workers): ${backendFlag.help}` },
   threads: { ...threadsFlag, help: `CPU kernel threads of the trainings; the search's workers run one each: ${threadsFlag.help}` },
   ...executorFlags,
+  quick: { type: "boolean", help: "a one-minute run of the whole pipeline on a small budget (6 epochs on 2,000 images, 30 evaluations, 2 random cells, retraining 2 epochs on 2,000 images; out runs/quick); flags given override it" },
+  force: { type: "boolean", help: "write into --out even if it holds another command's results or other settings' (by default a rerun with the same settings resumes, and anything else is refused)" },
+  json: { type: "boolean", help: "print the summary (the pick, its accuracy, the random cells', the front) as JSON on the last line" },
+};
+
+/** --quick: the whole pipeline in about a minute on 2 cores, to see it work. */
+const QUICK: Record<string, string> = {
+  epochs: "6", "train-limit": "2000", "val-size": "400", evaluations: "30", population: "10", baselines: "2",
+  "retrain-epochs": "2", "retrain-images": "2000", out: "runs/quick",
 };
 
 /** `kshot run` (`npm start`): the main job (nas/pipeline/main_job.ts) with its flags, its front and its proof printed. */
@@ -40,19 +50,28 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
       "The main job: trains a K-shot supernet on the embedded data, searches it under a FLOPs bound, then trains\nthe chosen cell and random cells under the same bound stand-alone, and writes a report.", mainFlags));
     return;
   }
+  if (f.quick) {
+    const given = new Set(argv.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=")[0]!));
+    for (const [name, value] of Object.entries(QUICK)) if (!given.has(name)) f[name] = value;
+  }
   const int = (name: string, min: number) => num(cmd, name, f[name], { integer: true, min });
   const options: MainJobOptions = {
     out: String(f.out), seed: seedNum(cmd, f.seed),
     K: int("K", 1), epochs: int("epochs", 1), trainLimit: int("train-limit", 2), valSize: int("val-size", 1), batchSize: int("batch-size", 1),
     lr: num(cmd, "lr", f.lr, { min: 0 }),
-    workers: int("workers", 1), queue: queueSpec(executorSpec(cmd, f, int("workers", 1))), populationSize: int("population", 2), evaluations: int("evaluations", 1),
+    workers: int("workers", 1), queue: queueSpec(executorSpec(cmd, f, int("workers", 1), givenFlags(argv))), populationSize: int("population", 2), evaluations: int("evaluations", 1),
     maxMflops: num(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
     baselines: int("baselines", 1), retrainEpochs: int("retrain-epochs", 1), retrainImages: int("retrain-images", 1),
   };
-  const backend = await selectBackend(cmd, f.backend);
+  if (options.valSize >= options.trainLimit) throw new UsageError(`${cmd}: --val-size ${options.valSize} leaves no training images of --train-limit ${options.trainLimit}`);
   const threads = selectThreads(cmd, f.threads);
+  const backend = await selectBackend(cmd, f.backend);
+  // results depend on these, not on where or on how many threads they are computed
+  const { out: _out, workers: _workers, queue: _queue, ...settings } = options;
+  const claim = claimRunDir(options.out, { command: cmd, settings: { ...settings, backend } }, { force: f.force === true, flag: "--out" });
+  if (claim === "new") clearMainJobStages(options.out); // what another command or other settings left there must not be resumed
   const progress = new Progress();
-  progress.log(`${cmd}: ${backend} backend, ${threads} CPU thread(s), run directory ${options.out}`);
+  progress.log(`${cmd}: ${backend} backend, ${threads} CPU thread(s), run directory ${options.out}${claim === "resume" ? " (a run of the same settings: resuming it)" : ""}`);
   const s = await runMainJob(options, progress);
   writeRunReport(options.out);
   const gpu = gpuSummary();
@@ -64,6 +83,13 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   process.stdout.write(`the chosen cell is ${retrainVerdict(r)}; one training per cell, so a difference of about a point is within seed-to-seed noise ` +
     `(the rank study's truth: 0.011 between two seeds of a cell on average)\n`);
   process.stdout.write(`${Math.round(s.seconds)} s; summary.json and report.html in ${options.out}/\n`);
+  if (f.json) {
+    process.stdout.write(`${JSON.stringify({
+      out: options.out, chosen: { arch: r.chosen.arch, test_acc: r.chosen.testAcc, mflops: s.search.best.mflops, supernet_acc: s.search.best.acc },
+      random: r.baseline.map((b) => ({ arch: b.arch, test_acc: b.testAcc })), random_mean: r.baselineMean,
+      evaluations: s.search.evaluations, front_size: s.search.front.length, seconds: s.seconds,
+    })}\n`);
+  }
 }
 
 /** The queue of an executor spec; none for this machine's pool (whose size is --workers). */

@@ -1,14 +1,14 @@
-import { writeFileSync } from "node:fs";
-import { ensureWritableDir } from "../data/files.js";
+import { writeFileAtomic } from "../data/files.js";
+import { claimRunDir } from "../data/run_dir.js";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { loadOracle, oracleRandomSearch, oracleSearch } from "../nas/search/oracle.js";
 import type { SupernetSearchResult } from "../nas/search/supernet_search.js";
 import { loadSupernetCheckpoint, type SupernetSession } from "../nas/supernet/session.js";
 import { searchSupernet, type SearchStageOptions } from "../app/search_stage.js";
 import { executorSpec, executorFlags } from "./executor_flags.js";
 import { Progress } from "./progress.js";
-import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
+import { UsageError, givenFlags, helpText, num, optionalNum, parseFlags, refuseFlags, seedNum, type FlagSpecs } from "./args.js";
 
 export const searchFlags: FlagSpecs = {
   supernet: { type: "string", help: "trained supernet checkpoint to search (kshot supernet train)" },
@@ -20,10 +20,12 @@ export const searchFlags: FlagSpecs = {
   column: { type: "string", help: "accuracy column of the table", default: "cifar10" },
   evaluations: { type: "string", help: "distinct architectures to evaluate", default: "1000" },
   population: { type: "string", help: "NSGA-II population", default: "50" },
-  "max-mflops": { type: "string", help: "hard bound on NAS-Bench-201 MFLOPs (CIFAR-10 network)" },
+  "max-mflops": { type: "string", help: "hard bound on MFLOPs (NAS-Bench-201 convention: MACs and the classifier's bias adds) of the network the supernet or table describes" },
   random: { type: "boolean", help: "random search with the same budget instead of NSGA-II" },
   seed: { type: "string", help: "seed", default: "0" },
   json: { type: "boolean", help: "print {\"best_arch\", \"best_acc\", \"evaluations\"} as the last line" },
+  "data-dir": { type: "string", help: "with --supernet: the data directory, where the one the checkpoint records has moved or is gone (the same data)" },
+  force: { type: "boolean", help: "with --supernet: write into --out even if it holds another command's results or another search's" },
   ...executorFlags,
 };
 
@@ -36,9 +38,12 @@ export async function searchCommand(argv: string[]): Promise<void> {
       "Searches with NSGA-II (maximise accuracy, minimise FLOPs): a trained supernet (--supernet, paths scored on\nits held-out images by this machine's worker pool, or by 'kshot worker' processes on a Redis queue with\n--executor bullmq) or NAS-Bench-201 with accuracies looked up in a table (--oracle).\nIsomorphic NAS-Bench-201 cells are evaluated once.", searchFlags));
     return;
   }
+  const given = givenFlags(argv);
+  if (f.supernet !== undefined && f.oracle !== undefined) throw new UsageError(`${cmd}: --supernet and --oracle are two kinds of search; give one`);
   if (f.supernet !== undefined) {
+    refuseFlags(cmd, given, ["column", "random"], "--supernet");
     const options = {
-      executor: executorSpec(cmd, f, num(cmd, "workers", f.workers, { integer: true, min: 1 })),
+      executor: executorSpec(cmd, f, num(cmd, "workers", f.workers, { integer: true, min: 1 }), given),
       checkpoint: String(f.supernet),
       populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
       generations: num(cmd, "generations", f.generations, { integer: true, min: 0 }),
@@ -47,12 +52,16 @@ export async function searchCommand(argv: string[]): Promise<void> {
       maxMflops: optionalNum(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
       maxParams: optionalNum(cmd, "max-params", f["max-params"], { min: 0 }),
     };
-    ensureWritableDir(String(f.out)); // every flag and the output before the checkpoint loads
-    const r = await searchAndPrint(loadSupernetCheckpoint(String(f.supernet)), options, String(f.out));
-    if (f.json) process.stdout.write(`${JSON.stringify(summaryOf(r, String(f.out)))}\n`);
+    // every flag and the output before the checkpoint loads; results depend on these, not on where they are computed
+    const { executor: _executor, ...settings } = { ...options, checkpoint: resolve(options.checkpoint) };
+    claimRunDir(String(f.out), { command: `${cmd} --supernet`, settings }, { force: f.force === true, flag: "--out" });
+    const dataDir = typeof f["data-dir"] === "string" ? f["data-dir"] : undefined;
+    const r = await searchAndPrint(loadSupernetCheckpoint(String(f.supernet), { dataDir }), options, String(f.out), settings);
+    if (f.json) process.stdout.write(`${JSON.stringify(summaryOf(r, String(f.out), settings))}\n`);
     return;
   }
   if (f.oracle === undefined) throw new UsageError(`${cmd}: give --supernet CHECKPOINT or --oracle FILE`);
+  refuseFlags(cmd, given, ["out", "workers", "generations", "force", "max-params", "data-dir", ...Object.keys(executorFlags)], "--oracle");
   const options = {
     evaluations: num(cmd, "evaluations", f.evaluations, { integer: true, min: 1 }),
     populationSize: num(cmd, "population", f.population, { integer: true, min: 2 }),
@@ -69,9 +78,9 @@ export async function searchCommand(argv: string[]): Promise<void> {
 }
 
 /** Searches a loaded supernet on its executor (progress on stderr), writes the front into `out` and prints it. */
-export async function searchAndPrint(session: SupernetSession, o: SearchStageOptions, out: string): Promise<SupernetSearchResult> {
+export async function searchAndPrint(session: SupernetSession, o: SearchStageOptions, out: string, settings: Record<string, unknown>): Promise<SupernetSearchResult> {
   const r = await searchSupernet(session, o, out, new Progress());
-  writeFileSync(join(out, "summary.json"), `${JSON.stringify(summaryOf(r, out), null, 2)}\n`);
+  writeFileAtomic(join(out, "summary.json"), `${JSON.stringify(summaryOf(r, out, settings), null, 2)}\n`);
   printFront(r);
   process.stdout.write(`front and summary in ${out}/\n`);
   return r;
@@ -88,7 +97,8 @@ export function printFront(r: Pick<SupernetSearchResult, "front" | "best">): voi
     `lambda [${r.best.lambda.map((v) => v.toFixed(3)).join(", ")}])\n`);
 }
 
-function summaryOf(r: SupernetSearchResult, out: string) {
-  return { best_arch: r.best.arch, best_acc: r.best.acc, macs: r.best.macs, params: r.best.params, lambda: r.best.lambda,
-    evaluations: r.evaluations, generations: r.generations, stopped: r.stopped, seconds: r.seconds, front_size: r.front.length, out };
+/** The search's summary: the pick, how many distinct functions it evaluated, and the settings and seed that made it. */
+function summaryOf(r: SupernetSearchResult, out: string, settings: Record<string, unknown>) {
+  return { best_arch: r.best.arch, best_acc: r.best.acc, mflops: r.best.mflops, macs: r.best.macs, params: r.best.params, lambda: r.best.lambda,
+    evaluations: r.evaluations, generations: r.generations, stopped: r.stopped, seconds: r.seconds, front_size: r.front.length, out, settings };
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
-import { dirname, resolve } from "node:path";
-import { ensureWritableDir } from "../data/files.js";
+import { resolve } from "node:path";
+import { ensureWritableFile } from "../data/files.js";
 import { STANDALONE_RECIPE } from "../nas/standalone.js";
 import { formatMinutes } from "../nas/progress.js";
 import type { TruthProtocol } from "../nas/study/truth.js";
@@ -28,6 +28,7 @@ export const truthFlags: FlagSpecs = {
   lr: { type: "string", help: "initial learning rate (cosine to 0 per step)", default: String(STANDALONE_RECIPE.lr) },
   workers: { type: "string", help: "trainings at a time, one CPU thread each", default: String(availableParallelism()) },
   out: { type: "string", help: "ground-truth CSV (its protocol goes beside it as .json); an existing one is resumed", default: "runs/study/truth.csv" },
+  json: { type: "boolean", help: "print {\"out\", \"cells\", \"trained\", \"seconds\", \"ceiling\"} as JSON on the last line" },
 };
 
 const help = `usage: kshot study <truth|rank> [options]
@@ -74,7 +75,7 @@ async function studyTruth(argv: string[]): Promise<void> {
   };
   const workers = num(cmd, "workers", f.workers, { integer: true, min: 1 });
   const out = String(f.out);
-  ensureWritableDir(dirname(out));
+  ensureWritableFile(out, "--out");
   const progress = new Progress();
   const r = await runTruth(p, out, { workers, sink: progress, command: `kshot study truth ${argv.join(" ")}`.trim() });
   const accs = r.rows.map((x) => x.mean);
@@ -84,4 +85,5 @@ async function studyTruth(argv: string[]): Promise<void> {
   } else {
     process.stdout.write("noise ceiling: needs --seeds 2 or more\n");
   }
+  if (f.json) process.stdout.write(`${JSON.stringify({ out, cells: r.rows.length, trained: r.trained, seconds: r.seconds, ceiling: r.ceiling })}\n`);
 }

@@ -5,7 +5,7 @@ import { formatMinutes } from "../nas/progress.js";
 import { readTruth } from "../nas/study/truth.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { SUPERNET_MODES, type SupernetMode } from "../nas/supernet/path_code.js";
-import { ensureWritableDir } from "../data/files.js";
+import { claimRunDir } from "../data/run_dir.js";
 import { UsageError, helpText, num, parseFlags, type FlagSpecs } from "./args.js";
 import { selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
@@ -40,6 +40,7 @@ export const studyRankFlags: FlagSpecs = {
   "simplex-batch": { type: "string", help: "images per simplex-net step", default: String(DEFAULT_SUPERNET_OPTIONS.simplexBatch) },
   hidden: { type: "string", help: "simplex-net hidden width", default: "100" },
   out: { type: "string", help: "study directory: study.json, supernet checkpoints, report.html; an existing one is resumed", default: "runs/study" },
+  json: { type: "boolean", help: "print {\"out\", \"report\", \"summary\", \"ceiling\"} as JSON on the last line (undefined statistics as null)" },
   threads: threadsFlag,
 };
 
@@ -87,12 +88,12 @@ export async function studyRank(argv: string[]): Promise<void> {
   const truthPath = f.truth === undefined ? COMMITTED_TRUTH : String(f.truth);
   const truth = readTruth(truthPath);
   const out = String(f.out);
-  ensureWritableDir(out);
   const threads = selectThreads(cmd, f.threads);
   const protocol: RankStudyProtocol = {
     runs, seeds: Array.from({ length: seeds }, (_, i) => i), budget,
     truth: { path: f.truth === undefined ? COMMITTED_TRUTH_NAME : truthPath, cells: truth.length },
   };
+  claimRunDir(out, { command: cmd, settings: { ...protocol } }, { force: false, flag: "--out", forceable: false });
   const progress = new Progress();
   progress.log(`${cmd}: ${runs.length} supernet(s) x ${seeds} seed(s), ${budget.epochs} epochs each on ${budget.trainLimit} images; ${truth.length} truth cells from ${truthPath}; ${threads} CPU thread(s)`);
   const t0 = performance.now();
@@ -103,4 +104,5 @@ export async function studyRank(argv: string[]): Promise<void> {
   for (const v of studyVerdicts(s)) process.stdout.write(`${v}\n`);
   process.stdout.write(`noise ceiling of the truth (seed vs seed): ${c === null ? "not measured (one seed)" : `tau-b ${c.kendallTauB.toFixed(3)}, Spearman ${c.spearman.toFixed(3)}`}\n`);
   process.stdout.write(`measured time: ${formatMinutes((performance.now() - t0) / 1000)}; study.json and report ${report}\n`);
+  if (f.json) process.stdout.write(`${JSON.stringify({ out, report, summary: s.summary, ceiling: c })}\n`);
 }

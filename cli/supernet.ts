@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { ensureWritableDir } from "../data/files.js";
-import { dirname, resolve } from "node:path";
+import { ensureWritableFile } from "../data/files.js";
+import { resolve } from "node:path";
 import { Rng, tidy } from "../engine/index.js";
 import { evaluatePath, recalibrate } from "../nas/supernet/evaluate.js";
 import { buildSupernetSession, loadSupernetCheckpoint, type SupernetConfig } from "../nas/supernet/session.js";
@@ -9,7 +9,7 @@ import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { SUPERNET_MODES, type SupernetMode } from "../nas/supernet/path_code.js";
 import { sampleFunctions } from "../nas/space.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
-import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
+import { UsageError, givenFlags, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
 import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 
@@ -22,7 +22,7 @@ export const supernetTrainFlags: FlagSpecs = {
   K: { type: "string", help: "weight copies per searchable op", default: "4" },
   mode: { type: "string", help: "kshot | oneshot (K=1) | fixed (lambda=1/K) | random (untrained simplex-net)", default: "kshot" },
   dataset: { type: "string", help: DATASETS.join(" | "), default: "fashion-mnist" },
-  "data-dir": { type: "string", help: "directory of the data files (Fashion-MNIST: Debian's path if installed, else the embedded subset)" },
+  "data-dir": { type: "string", help: "directory of the data files (Fashion-MNIST: Debian's path if installed, else the embedded subset); with --resume, where the checkpoint's data now is" },
   "train-limit": { type: "string", help: "use the first N training images (before the validation split)" },
   "val-size": { type: "string", help: "training images held out for path evaluation", default: "1000" },
   epochs: { type: "string", help: "training epochs", default: "4" },
@@ -54,6 +54,7 @@ export const supernetEvalFlags: FlagSpecs = {
   recalibrate: { type: "string", help: "instead of batch statistics, recalibrate BN running statistics on N training batches per path (SPOS; nb201)" },
   json: { type: "boolean", help: "print one JSON object per path" },
   csv: { type: "string", help: "also write arch,val_acc,mflops,params,macs,lambda rows to this CSV file (kshot rank reads it)" },
+  "data-dir": { type: "string", help: "the data directory, where the one the checkpoint records has moved or is gone (the same data: the held-out split is drawn from it)" },
 };
 
 const help = `usage: kshot supernet <train|eval> [options]
@@ -81,19 +82,19 @@ async function supernetTrain(argv: string[]): Promise<void> {
   }
   const progress = new Progress();
   const out = String(f.out);
-  ensureWritableDir(dirname(out));
+  ensureWritableFile(out, "--out");
   const backend = await selectBackend(cmd, f.backend);
   const threads = selectThreads(cmd, f.threads);
   let session;
   if (f.resume !== undefined) {
     // the run's settings are the checkpoint's; only these may be given beside --resume
-    const allowed = new Set(["resume", "epochs", "out", "backend", "threads", "json"]);
-    const stray = givenFlags(argv).find((n) => !allowed.has(n));
+    const allowed = new Set(["resume", "epochs", "out", "backend", "threads", "json", "data-dir"]);
+    const stray = [...givenFlags(argv)].find((n) => !allowed.has(n));
     if (stray !== undefined) {
-      throw new UsageError(`${cmd}: --${stray} cannot be given with --resume: the run's settings come from its checkpoint (only --epochs, to extend it, and --out, --backend, --threads, --json apply)`);
+      throw new UsageError(`${cmd}: --${stray} cannot be given with --resume: the run's settings come from its checkpoint (only --epochs, to extend it, and --out, --backend, --threads, --json, --data-dir apply)`);
     }
-    session = loadSupernetCheckpoint(String(f.resume), { resume: true });
-    if (givenFlags(argv).includes("epochs")) {
+    session = loadSupernetCheckpoint(String(f.resume), { resume: true, dataDir: optionalPath(f["data-dir"]) });
+    if (givenFlags(argv).has("epochs")) {
       const epochs = num(cmd, "epochs", f.epochs, { integer: true, min: 1 });
       if (epochs < session.trainer.epoch) throw new UsageError(`${cmd}: --epochs ${epochs} is below the ${session.trainer.epoch} epoch(s) ${f.resume} has done`);
       session.config.epochs = epochs; // the cosine schedule follows the new length from the current step on
@@ -108,6 +109,7 @@ async function supernetTrain(argv: string[]): Promise<void> {
     const mode = f.mode as SupernetMode;
     const K = num(cmd, "K", f.K, { integer: true, min: 1 });
     if (mode === "oneshot" && K !== 1) throw new UsageError(`${cmd}: --mode oneshot means --K 1`);
+    if (f.space === "nb201" && f["search-width"] === true) throw new UsageError(`${cmd}: --search-width does not apply with --space nb201 (its cells have no width choices; --space mbv2 has)`);
     const config: SupernetConfig = {
       ...d, space: f.space as "nb201" | "mbv2", searchWidth: f["search-width"] === true, mode, K,
       C: num(cmd, "C", f.C, { integer: true, min: 1 }), N: num(cmd, "N", f.N, { integer: true, min: 1 }),
@@ -157,8 +159,8 @@ async function supernetEval(argv: string[]): Promise<void> {
   const texts = f.arch === undefined ? [] : String(f.arch).split(";");
   if (f["arch-file"] !== undefined) texts.push(...readLines(cmd, String(f["arch-file"])));
   const csv = f.csv === undefined ? undefined : String(f.csv);
-  if (csv !== undefined) ensureWritableDir(dirname(csv));
-  const session = loadSupernetCheckpoint(String(f.checkpoint));
+  if (csv !== undefined) ensureWritableFile(csv, "--csv");
+  const session = loadSupernetCheckpoint(String(f.checkpoint), { dataDir: optionalPath(f["data-dir"]) });
   const paths: number[][] = [];
   for (const s of texts.filter((x) => x.trim() !== "")) {
     try { paths.push(session.space.parse(s.trim())); } catch (e) { throw new UsageError(`${cmd}: ${(e as Error).message}`); }
@@ -183,11 +185,6 @@ async function supernetEval(argv: string[]): Promise<void> {
   if (csv !== undefined) writeFileSync(csv, `${rows.join("\n")}\n`);
 }
 
-/** Names of the flags written on the command line (not filled in from defaults). */
-function givenFlags(argv: readonly string[]): string[] {
-  return argv.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=")[0]!);
-}
-
 /** Non-empty lines of a file of architectures. */
 function readLines(cmd: string, path: string): string[] {
   try {
@@ -196,3 +193,5 @@ function readLines(cmd: string, path: string): string[] {
     throw new UsageError(`${cmd}: --arch-file ${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
+
+const optionalPath = (v: string | boolean | undefined): string | undefined => (typeof v === "string" ? v : undefined);

@@ -1,5 +1,4 @@
-import { ensureWritableDir } from "../data/files.js";
-import { dirname } from "node:path";
+import { ensureWritableFile } from "../data/files.js";
 import { Rng, saveSafetensors } from "../engine/index.js";
 import { countMacs } from "../autograd/nn/layers.js";
 import { Nb201Network } from "../nas/nb201/network.js";
@@ -57,7 +56,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const trainLimit = optionalNum(cmd, "train-limit", f["train-limit"], { integer: true, min: 1 });
   const testLimit = optionalNum(cmd, "test-limit", f["test-limit"], { integer: true, min: 1 });
   const out = String(f.out);
-  ensureWritableDir(dirname(out)); // before the work, not after
+  ensureWritableFile(out, "--out"); // before the work, not after
   const progress = new Progress();
   const backend = await selectBackend(cmd, f.backend);
   const threads = selectThreads(cmd, f.threads);

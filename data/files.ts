@@ -51,6 +51,32 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw new Error(`cannot write ${path}: ${describeFsError(e, path)}`);
   }
+}
+
+/** A file-system error as a user reads it: what is wrong with the path, not a bare errno code or a temporary file's name. */
+export function describeFsError(e: unknown, path: string): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case "EISDIR": return `${path} is a directory`;
+    case "ENOENT": return `a directory on the way to ${path} does not exist`;
+    case "ENOTDIR": return `a part of ${path} is a file, not a directory`;
+    case "EACCES": case "EPERM": return `no permission to write ${path}`;
+    case "ENOSPC": return "the disk is full";
+    case "EROFS": return `${path} is on a read-only file system`;
+    default: return (e as Error).message;
+  }
+}
+
+/**
+ * Checks, before any work, that `path` can become an output file: not a
+ * directory, no trailing slash, its folder created and writable. `what`
+ * names it in the error (a flag, as the user typed it).
+ */
+export function ensureWritableFile(path: string, what: string): void {
+  if (/[\\/]$/.test(path)) throw new Error(`${what} ${path}: expected a file path, received a directory (ends with '/')`);
+  let st;
+  try { st = statSync(path); } catch { st = undefined; }
+  if (st?.isDirectory()) throw new Error(`${what} ${path}: expected a file path, received an existing directory`);
+  ensureWritableDir(dirname(resolve(path)));
 }

@@ -67,3 +67,24 @@ export function oneHot(space: SearchSpace, genes: readonly number[], kind: Gene[
 export function oneHotSize(space: SearchSpace, kind: Gene["kind"]): number {
   return space.genes.filter((g) => g.kind === kind).reduce((s, g) => s + g.choices.length, 0);
 }
+
+/**
+ * What a FLOPs bound leaves of a small space, by enumerating it: the cheapest
+ * architecture's MFLOPs and how many distinct functions lie within the bound.
+ * A search checks its bound with this before training anything.
+ */
+export function withinBound(space: SearchSpace, maxMflops: number): { cheapestMflops: number; functions: number } {
+  const sizes = space.genes.map((g) => g.choices.length);
+  const total = sizes.reduce((a, b) => a * b, 1);
+  if (total > 1e6) throw new Error(`withinBound: ${total} architectures are too many to enumerate`);
+  let cheapestMflops = Infinity;
+  const keys = new Set<string>();
+  const genes = new Array<number>(sizes.length).fill(0);
+  for (let i = 0; i < total; i++) {
+    for (let k = 0, rest = i; k < sizes.length; k++) { genes[k] = rest % sizes[k]!; rest = Math.floor(rest / sizes[k]!); }
+    const mflops = space.cost(genes).nb201Mflops;
+    cheapestMflops = Math.min(cheapestMflops, mflops);
+    if (mflops <= maxMflops) keys.add(space.functionKey(genes));
+  }
+  return { cheapestMflops, functions: keys.size };
+}

@@ -67,6 +67,9 @@ function readJson<T>(dir: string, file: string): T {
 /** Writes report.html (and each figure as an .svg) for the main-job run in `dir`; returns the HTML's path. */
 export function writeRunReport(dir: string): string {
   const s = readJson<MainJobSummary>(dir, "summary.json");
+  if (s.search?.best === undefined || s.retrain?.chosen === undefined || s.supernet?.epochs === undefined) {
+    throw new Error(`report: ${join(dir, "summary.json")} is not the summary of a 'kshot run' (it has no search, retraining or supernet section)`);
+  }
   const evaluated = readJson<SearchedPath[]>(dir, "evaluated.json");
   const figs = runFigures(s, evaluated);
   for (const [name, svg] of figs) writeFileSync(join(dir, name), `${svg}\n`);

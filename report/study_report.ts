@@ -1,10 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StudyResult, StudySummaryRow } from "../nas/study/statistics.js";
+import { formatMeanSd, formatStatistic, meanSd, type MeanSd, type StudyResult, type StudySummaryRow } from "../nas/study/statistics.js";
 import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
 
 /** The scatter shows cells whose truth lies within this of the best. */
 const SCATTER_BAND = 0.2;
+
+/** A statistic as drawn: a run whose value is undefined in every seed draws nothing above 0 (the table says n/a). */
+const plotted = (v: number | null): number => v ?? 0;
 
 /** Vertical error bars (mean ± sd) at x positions, drawn as unnamed lines (kept out of the legend). */
 function errorBars(x: readonly number[], mean: readonly number[], sd: readonly number[], color: string): Mark[] {
@@ -28,23 +31,24 @@ export function studyFigures(s: StudyResult): Map<string, string> {
     title: `Kendall tau-a (Eq. 18) by supernet, mean ± sd over ${seeds} seed(s)`, xLabel: "supernet", yLabel: "Kendall tau-a vs stand-alone",
     xCategories: rows.map((r) => r.label), xDomain: [-0.6, rows.length - 0.4],
     marks: [
-      { kind: "bars", name: "tau-a", x0: xs.map((x) => x - 0.3), x1: xs.map((x) => x + 0.3), y: rows.map((r) => r.tauA.mean), color: PALETTE[0] },
-      ...errorBars(xs, rows.map((r) => r.tauA.mean), rows.map((r) => r.tauA.sd), "#222222"),
+      { kind: "bars", name: "tau-a", x0: xs.map((x) => x - 0.3), x1: xs.map((x) => x + 0.3), y: rows.map((r) => plotted(r.tauA.mean)), color: PALETTE[0] },
+      ...errorBars(xs, rows.map((r) => plotted(r.tauA.mean)), rows.map((r) => plotted(r.tauA.sd)), "#222222"),
       ...ceilingLine(s, -0.6, rows.length - 0.4),
     ],
     legendBelow: true,
   }));
 
   // Table 9 / Figure 4: tau vs K for the K-shot runs, one-shot as K = 1's reference
-  const kshot = rows.filter((r) => r.mode === "kshot").sort((a, b) => a.K - b.K);
+  const kshot = rows.filter((r) => r.mode === "kshot" && r.tauA.mean !== null).sort((a, b) => a.K - b.K);
   if (kshot.length > 0) {
     const oneShot = rows.find((r) => r.mode === "oneshot");
     const ks = kshot.map((r) => Math.log2(r.K));
     const marks: Mark[] = [
-      { kind: "line", name: "K-shot tau-a", x: ks, y: kshot.map((r) => r.tauA.mean), markers: true, color: PALETTE[0] },
-      ...errorBars(ks, kshot.map((r) => r.tauA.mean), kshot.map((r) => r.tauA.sd), PALETTE[0]!),
+      { kind: "line", name: "K-shot tau-a", x: ks, y: kshot.map((r) => plotted(r.tauA.mean)), markers: true, color: PALETTE[0] },
+      ...errorBars(ks, kshot.map((r) => plotted(r.tauA.mean)), kshot.map((r) => plotted(r.tauA.sd)), PALETTE[0]!),
     ];
-    if (oneShot !== undefined) marks.push({ kind: "line", name: `one-shot tau-a ${oneShot.tauA.mean.toFixed(3)}`, x: [Math.min(0, ...ks), Math.max(...ks)], y: [oneShot.tauA.mean, oneShot.tauA.mean], dashed: true, color: PALETTE[1] });
+    const ref = oneShot?.tauA.mean ?? null;
+    if (ref !== null) marks.push({ kind: "line", name: `one-shot tau-a ${ref.toFixed(3)}`, x: [Math.min(0, ...ks), Math.max(...ks)], y: [ref, ref], dashed: true, color: PALETTE[1] });
     figs.set("tau_vs_k.svg", renderPlot({ title: "Kendall tau-a vs K (x: log2 K)", xLabel: "log2 K", yLabel: "Kendall tau-a vs stand-alone", marks, legendBelow: true }));
   }
 
@@ -53,7 +57,7 @@ export function studyFigures(s: StudyResult): Map<string, string> {
   const best = Math.max(...s.truth.mean);
   const shown = s.truth.mean.map((m, i) => (m >= best - SCATTER_BAND ? i : -1)).filter((i) => i >= 0);
   const scatter: Mark[] = s.results.filter((r) => r.seed === first).map((r, i) => ({
-    kind: "points" as const, name: `${r.label} (tau-a ${r.metrics.tauA.toFixed(2)} over all ${s.truth.arch.length})`, x: shown.map((c) => s.truth.mean[c]!), y: shown.map((c) => r.supernetAcc[c]!),
+    kind: "points" as const, name: `${r.label} (tau-a ${formatStatistic(r.metrics.tauA, 2)} over all ${s.truth.arch.length})`, x: shown.map((c) => s.truth.mean[c]!), y: shown.map((c) => r.supernetAcc[c]!),
     color: PALETTE[i % PALETTE.length], opacity: 0.7, labels: shown.map((c) => s.truth.arch[c]!),
   }));
   const off = s.truth.arch.length - shown.length;
@@ -69,7 +73,7 @@ export function studyFigures(s: StudyResult): Map<string, string> {
   const sizes = Array.from({ length: n - 1 }, (_, i) => i + 1);
   const hg: Mark[] = rows.map((row, i) => {
     const rs = s.results.filter((r) => r.label === row.label);
-    return { kind: "line" as const, name: row.label, x: sizes, y: sizes.map((k) => rs.reduce((a, r) => a + r.metrics.highGroup[k - 1]!, 0) / rs.length), color: PALETTE[i % PALETTE.length] };
+    return { kind: "line" as const, name: row.label, x: sizes, y: sizes.map((k) => plotted(meanSd(rs.map((r) => r.metrics.highGroup[k - 1] ?? null)).mean)), color: PALETTE[i % PALETTE.length] };
   });
   figs.set("high_group.svg", renderPlot({ title: "High-performance-group tau (Figure 5), mean over seeds", xLabel: "cells in the high group (top by stand-alone accuracy)", yLabel: "high-group tau", marks: hg, legendBelow: true }));
 
@@ -87,14 +91,14 @@ export function studyFigures(s: StudyResult): Map<string, string> {
   return figs;
 }
 
-const pm = (m: { mean: number; sd: number }) => `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)}`;
+const pm = (m: MeanSd) => formatMeanSd(m);
 
 /** The study's table as text (the CLI prints it; the README shows it). */
 export function studyTable(s: StudyResult): string {
   const head = ["supernet", "seeds", "tau-a", "tau-b", "Spearman", "Pearson", `top-${s.highGroupSize} tau`, "tau-a - one-shot"];
   const line = (r: StudySummaryRow) => [r.label, String(r.tauA.n), pm(r.tauA), pm(r.tauB), pm(r.spearman), pm(r.pearson), pm(r.highGroup),
-    r.tauAMinusOneShot === null ? "—" : `${r.tauAMinusOneShot.mean >= 0 ? "+" : ""}${pm(r.tauAMinusOneShot)}`];
-  const cells = [head, ...s.summary.filter((r) => r.tauA.n > 0).map(line)];
+    r.tauAMinusOneShot === null ? "—" : `${(r.tauAMinusOneShot.mean ?? -1) >= 0 ? "+" : ""}${pm(r.tauAMinusOneShot)}`];
+  const cells = [head, ...s.summary.filter((r) => r.tauA.n > 0 || s.results.some((x) => x.label === r.label)).map(line)];
   const widths = head.map((_, j) => Math.max(...cells.map((c) => c[j]!.length)));
   return cells.map((c) => `| ${c.map((v, j) => v.padEnd(widths[j]!)).join(" | ")} |`).flatMap((l, i) => (i === 0 ? [l, `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`] : [l])).join("\n");
 }
@@ -112,9 +116,10 @@ const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2
 export function studyVerdicts(s: StudyResult): string[] {
   return s.summary.filter((r) => r.tauAMinusOneShot !== null).map((r) => {
     const d = r.tauAMinusOneShot!;
+    if (d.mean === null || d.sd === null) return `${r.label} vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)`;
     const se = d.n > 1 ? d.sd / Math.sqrt(d.n) : Infinity;
     const call = Math.abs(d.mean) > (T_975[d.n - 2] ?? 1.96) * se ? (d.mean > 0 ? "above one-shot" : "below one-shot") : "not distinguishable from one-shot";
-    return `${r.label} vs one-shot: tau-a ${d.mean >= 0 ? "+" : ""}${d.mean.toFixed(3)} ± ${d.sd.toFixed(3)} over ${d.n} seed(s) (per seed ${d.perSeed.map((v) => v.toFixed(3)).join(", ")}): ${call}`;
+    return `${r.label} vs one-shot: tau-a ${d.mean >= 0 ? "+" : ""}${d.mean.toFixed(3)} ± ${d.sd.toFixed(3)} over ${d.n} seed(s) (per seed ${d.perSeed.map((v) => formatStatistic(v)).join(", ")}): ${call}`;
   });
 }
 

@@ -27,7 +27,7 @@ export interface EvalTask { genes: number[]; fault?: "crash" | "hang" }
  * for reuse, kernel scratch) and its JavaScript heap.
  */
 export interface EvalResult {
-  acc: number; lambda: number[]; params: number; macs: number; nb201Mflops: number;
+  acc: number; lambda: number[]; params: number; macs: number; mflops: number;
   workerBytes: number; heapBytes: number;
   /** CPU kernel threads this worker runs: 1, so that the pool's workers are the search's whole thread budget. */
   kernelThreads: number;
@@ -61,7 +61,7 @@ export default function evaluate(task: EvalTask): EvalResult {
     const acc = evaluatePath(c.supernet, task.genes, lambda, c.val, c.data.recipe, c.data.batchSize);
     const cost = c.space.cost(task.genes);
     return {
-      acc, lambda: [...lambda.dataSync()], ...cost,
+      acc, lambda: [...lambda.dataSync()], params: cost.params, macs: cost.macs, mflops: cost.nb201Mflops,
       workerBytes: wasm.memory.buffer.byteLength, heapBytes: getHeapStatistics().used_heap_size, kernelThreads: kernelThreads(),
     };
   });

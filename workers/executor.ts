@@ -17,6 +17,9 @@ export interface QueueSpec {
   runId?: string;
   /** Serve the weights and validation data at this http://HOST:PORT instead of publishing their paths. */
   shareUrl?: string;
+  /** Give up after Redis has been unreachable, or jobs have had no worker, this long. */
+  redisTimeoutSeconds?: number;
+  workerTimeoutSeconds?: number;
 }
 
 export type ExecutorSpec = { kind: "local"; workers: number } | ({ kind: "bullmq" } & QueueSpec);
@@ -64,7 +67,10 @@ export async function openExecutor(spec: ExecutorSpec, session: SupernetSession,
   const queueRun: QueueRun = { runId, version: KSHOT_VERSION, weights: files[0]!, validation: files[1]!, batchSize: DEFAULT_EVAL_BATCH };
   let x: QueueExecutor;
   try {
-    x = await QueueExecutor.open({ redis: spec.redis, queue, run: queueRun, space: session.space, log });
+    x = await QueueExecutor.open({
+      redis: spec.redis, queue, run: queueRun, space: session.space, log,
+      redisTimeoutSeconds: spec.redisTimeoutSeconds, workerTimeoutSeconds: spec.workerTimeoutSeconds,
+    });
   } catch (e) {
     await stopServing();
     throw e;

@@ -5,7 +5,7 @@ import { categoricalVariation } from "./operators.js";
 
 /** What the search needs of an evaluator (the worker pool, or anything else). */
 export interface PathEvaluator {
-  evaluate(genes: readonly number[]): Promise<{ acc: number; lambda: number[]; params: number; macs: number; nb201Mflops: number }>;
+  evaluate(genes: readonly number[]): Promise<{ acc: number; lambda: number[]; params: number; macs: number; mflops: number }>;
 }
 
 export interface SupernetSearchOptions {
@@ -49,10 +49,10 @@ export async function supernetSearch(space: SearchSpace, evaluator: PathEvaluato
     async (gs) => Promise.all(gs.map(async (g) => {
       const e = await evaluator.evaluate(g);
       const arch = space.format(g);
-      details.set(key(g), { arch, acc: e.acc, macs: e.macs, params: e.params, mflops: e.nb201Mflops, lambda: e.lambda });
-      const over = Math.max(o.maxMflops === undefined ? 0 : (e.nb201Mflops - o.maxMflops) / o.maxMflops,
+      details.set(key(g), { arch, acc: e.acc, macs: e.macs, params: e.params, mflops: e.mflops, lambda: e.lambda });
+      const over = Math.max(o.maxMflops === undefined ? 0 : (e.mflops - o.maxMflops) / o.maxMflops,
         o.maxParams === undefined ? 0 : (e.params - o.maxParams) / o.maxParams);
-      return { objectives: [-e.acc, byParams ? e.params : e.nb201Mflops], violation: Math.max(0, over) };
+      return { objectives: [-e.acc, byParams ? e.params : e.mflops], violation: Math.max(0, over) };
     })),
     new Rng(o.seed),
     {

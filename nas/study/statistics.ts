@@ -24,10 +24,13 @@ export interface RankStudyProtocol {
   truth: { path: string; cells: number };
 }
 
+/** A rank statistic, or null where it is undefined (a constant score column: every cell scored alike). */
+export type Statistic = number | null;
+
 export interface RankMetrics {
-  tauA: number; tauB: number; spearman: number; pearson: number;
+  tauA: Statistic; tauB: Statistic; spearman: Statistic; pearson: Statistic;
   /** Figure 5: high-group tau with the top k cells by truth as the high group, k = 1 .. n-1 (index k - 1). */
-  highGroup: number[];
+  highGroup: Statistic[];
 }
 
 export interface StudyRunResult {
@@ -40,7 +43,8 @@ export interface StudyRunResult {
   seconds: number;
 }
 
-export interface MeanSd { mean: number; sd: number; n: number }
+/** Mean and sample sd over the seeds where the statistic is defined (n of them); null where it is defined for none. */
+export interface MeanSd { mean: number | null; sd: number | null; n: number }
 
 export interface StudySummaryRow {
   label: string; mode: SupernetMode; K: number;
@@ -48,7 +52,7 @@ export interface StudySummaryRow {
   /** The high-group tau at the report's group size (a quarter of the cells). */
   highGroup: MeanSd;
   /** Per seed, this run's tau-a minus one-shot's (absent without a one-shot run). */
-  tauAMinusOneShot: (MeanSd & { perSeed: number[] }) | null;
+  tauAMinusOneShot: (MeanSd & { perSeed: Statistic[] }) | null;
 }
 
 export interface StudyResult {
@@ -60,18 +64,33 @@ export interface StudyResult {
   seconds: number;
 }
 
-export function meanSd(v: readonly number[]): MeanSd {
+export function meanSd(values: readonly Statistic[]): MeanSd {
+  const v = values.filter((x): x is number => x !== null && Number.isFinite(x));
   const n = v.length;
+  if (n === 0) return { mean: null, sd: null, n };
   const mean = v.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
   return { mean, sd, n };
 }
 
+const defined = (x: number): Statistic => (Number.isFinite(x) ? x : null);
+
+/** A statistic as printed: "n/a" where it is undefined, never a number made up for it. */
+export function formatStatistic(x: Statistic, digits = 3): string {
+  return x === null ? "n/a" : x.toFixed(digits);
+}
+
+/** Mean ± sd as printed, with n/a and its reason where no seed defines the statistic. */
+export function formatMeanSd(m: MeanSd, digits = 3): string {
+  if (m.mean === null || m.sd === null) return "n/a (scores constant in every seed)";
+  return `${m.mean.toFixed(digits)} ± ${m.sd.toFixed(digits)}`;
+}
+
 /** Rank agreement of supernet scores with the truth (tau-a is Eq. 18; tau-b corrects for ties). */
 export function rankMetrics(truth: readonly number[], pred: readonly number[]): RankMetrics {
   return {
-    tauA: kendallTauA(truth, pred), tauB: kendallTauB(truth, pred), spearman: spearman(truth, pred), pearson: pearson(truth, pred),
-    highGroup: Array.from({ length: truth.length - 1 }, (_, i) => highGroupTau(truth, pred, i + 1)),
+    tauA: defined(kendallTauA(truth, pred)), tauB: defined(kendallTauB(truth, pred)), spearman: defined(spearman(truth, pred)), pearson: defined(pearson(truth, pred)),
+    highGroup: Array.from({ length: truth.length - 1 }, (_, i) => defined(highGroupTau(truth, pred, i + 1))),
   };
 }
 
@@ -85,7 +104,10 @@ export function summarize(results: readonly StudyRunResult[], runs: readonly Stu
   return runs.map((run) => {
     const label = runLabel(run);
     const rs = results.filter((r) => r.label === label);
-    const diffs = rs.filter((r) => oneShot.has(r.seed)).map((r) => r.metrics.tauA - oneShot.get(r.seed)!);
+    const diffs = rs.filter((r) => oneShot.has(r.seed)).map((r) => {
+      const a = r.metrics.tauA, b = oneShot.get(r.seed)!;
+      return a === null || b === null ? null : a - b;
+    });
     return {
       label, mode: run.mode, K: run.K,
       tauA: meanSd(rs.map((r) => r.metrics.tauA)), tauB: meanSd(rs.map((r) => r.metrics.tauB)),

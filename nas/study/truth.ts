@@ -95,13 +95,3 @@ export function truthMetaPath(csv: string): string {
   return csv.replace(/\.csv$/i, "") + ".json";
 }
 
-/** JSON with every object's keys sorted, at every depth: equal values, equal strings. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (v !== null && typeof v === "object") {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
-

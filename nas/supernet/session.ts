@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Rng, parseSafetensors, saveSafetensors, type Tensor } from "../../engine/index.js";
 import { splitIndices } from "../../data/batches.js";
 import { head, subset, type ImageDataset } from "../../data/dataset.js";
@@ -176,8 +177,13 @@ export function readSupernetWeights(bytes: Uint8Array, source: string): { config
  * training it must hold the supernet optimiser's state (evaluation does not
  * need it).
  */
-export function loadSupernetCheckpoint(path: string, o: { resume?: boolean } = {}): SupernetSession {
+export function loadSupernetCheckpoint(path: string, o: { resume?: boolean; dataDir?: string } = {}): SupernetSession {
   const { meta, tensors } = readCheckpoint(path);
+  // the data directory is recorded absolute; one that moved or is gone can be given again (the same data, or the split differs)
+  if (o.dataDir !== undefined) meta.config.dataDir = resolve(o.dataDir);
+  else if (meta.config.dataDir !== undefined && !existsSync(meta.config.dataDir)) {
+    throw new Error(`${path} was trained on the data in ${meta.config.dataDir}, which is gone; give the same data's directory with --data-dir`);
+  }
   if (o.resume && meta.epoch > 0 && ![...tensors.keys()].some((n) => n.startsWith("opt_supernet."))) {
     throw new Error(`${path}: no optimiser state (opt_supernet.*) after ${meta.epoch} epoch(s): a resumed run could not continue exactly; start a new run instead`);
   }

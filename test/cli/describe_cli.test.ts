@@ -11,7 +11,7 @@ describe("kshot describe (CLI)", () => {
       "--C", "16", "--N", "5", "--input", "3x32x32", "--classes", "10", "--json");
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    assert.equal(j.nb201_mflops.toFixed(5), "15.64737");
+    assert.equal(j.mflops.toFixed(5), "15.64737");
     assert.equal(j.macs, 15647360);
     const m = JSON.parse(kshot("--model", "mobilenetv2", "--input", "3x224x224", "--classes", "1000", "--json").stdout);
     assert.deepEqual([m.params, m.macs], [3504872, 300774272]);

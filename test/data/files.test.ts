@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ensureWritableDir, writeFileAtomic } from "../../data/files.js";
+import { ensureWritableDir, ensureWritableFile, writeFileAtomic } from "../../data/files.js";
 import { KSHOT } from "../helpers/cli.js";
 
 describe("output directories", () => {
@@ -43,7 +43,18 @@ describe("atomic writes", () => {
     writeFileAtomic(join(base, "a.json"), "new\n");
     assert.equal(readFileSync(join(base, "a.json"), "utf8"), "new\n");
     mkdirSync(join(base, "dir"));
-    assert.throws(() => writeFileAtomic(join(base, "dir"), "x"), /EISDIR|ENOTEMPTY|EEXIST|EPERM/); // rename onto a directory fails
+    // rename onto a directory fails: the message names the target and what is wrong, not the temporary file or a bare code
+    assert.throws(() => writeFileAtomic(join(base, "dir"), "x"), (e: Error) =>
+      e.message === `cannot write ${join(base, "dir")}: ${join(base, "dir")} is a directory` && !/\.tmp-|EISDIR/.test(e.message));
     assert.deepEqual(readdirSync(base).sort(), ["a.json", "dir"]);
+    assert.throws(() => writeFileAtomic(join(base, "missing", "b.json"), "x"), new RegExp(`^Error: cannot write .*b\\.json: a directory on the way to .*b\\.json does not exist$`));
+  });
+
+  it("refuses an output file path that is a directory or ends with '/', before any work", () => {
+    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    assert.throws(() => ensureWritableFile(`${base}/`, "--out"), /^Error: --out .*\/: expected a file path, received a directory \(ends with '\/'\)$/);
+    assert.throws(() => ensureWritableFile(base, "--out"), /^Error: --out .*: expected a file path, received an existing directory$/);
+    ensureWritableFile(join(base, "new", "model.safetensors"), "--out"); // creates the folder
+    assert.ok(statSync(join(base, "new")).isDirectory());
   });
 });

@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { memory } from "../../engine/index.js";
-import { meanSd, type RankStudyProtocol, type StudyResult } from "../../nas/study/statistics.js";
+import { meanSd, rankMetrics, summarize, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
 import { runRankStudy } from "../../app/rank_study.js";
 import { runTruth } from "../../app/truth.js";
 import { readTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
 import { STANDALONE_RECIPE } from "../../nas/standalone.js";
 import type { ProgressSink } from "../../nas/progress.js";
 import { elements, parseXml } from "../helpers/svg.js";
-import { studyFigures, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
+import { studyFigures, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 import { KSHOT } from "../helpers/cli.js";
 
 const quiet: ProgressSink = { log: () => {}, update: () => {} };
@@ -89,11 +89,11 @@ describe("study rank", () => {
     assert.deepEqual(a.results.map((r) => r.label), ["one-shot", "kshot K=2"]);
     for (const r of a.results) {
       assert.equal(r.supernetAcc.length, 6);
-      assert.ok(Math.abs(r.metrics.tauA - tauARef(a.truth.mean, r.supernetAcc)) < 1e-12);
+      assert.ok(Math.abs(r.metrics.tauA! - tauARef(a.truth.mean, r.supernetAcc)) < 1e-12);
       assert.equal(r.lambda[0]!.length, r.K);
     }
     const [one, k2] = a.results;
-    assert.ok(Math.abs(a.summary[1]!.tauAMinusOneShot!.mean - (k2!.metrics.tauA - one!.metrics.tauA)) < 1e-12);
+    assert.ok(Math.abs(a.summary[1]!.tauAMinusOneShot!.mean! - (k2!.metrics.tauA! - one!.metrics.tauA!)) < 1e-12);
     const verdict = studyVerdicts(a)[0]!;
     assert.match(verdict, /^kshot K=2 vs one-shot: .* over 1 seed\(s\) .*: not distinguishable from one-shot$/, "one seed never calls a difference");
     const twoSeeds = (diffs: number[]) => studyVerdicts({ ...a, summary: [{ ...a.summary[1]!, tauAMinusOneShot: { ...meanSd(diffs), perSeed: diffs } }] })[0]!;
@@ -152,5 +152,35 @@ describe("kshot study (CLI)", () => {
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, msg);
     }
+  });
+});
+
+describe("study statistics with a supernet that scores every cell alike", () => {
+  it("reports undefined rank statistics as n/a, through a study.json round trip, never as a number", () => {
+    const truth = [0.8, 0.7, 0.75, 0.72];
+    const constant = rankMetrics(truth, [0.5, 0.5, 0.5, 0.5]);
+    // tau-a is defined (no pair concordant or discordant: 0); tau-b, Spearman and Pearson divide by a zero spread
+    assert.deepEqual([constant.tauA, constant.tauB, constant.spearman, constant.pearson], [0, null, null, null]);
+    const result = (label: string, mode: "oneshot" | "kshot", K: number, seed: number, acc: number[]): StudyRunResult => ({
+      label, mode, K, seed, metrics: rankMetrics(truth, acc), supernetAcc: acc, lambda: acc.map(() => [1]), epochs: [], seconds: 1,
+    });
+    const results = [result("one-shot", "oneshot", 1, 0, [0.5, 0.5, 0.5, 0.5]), result("kshot K=2", "kshot", 2, 0, [0.6, 0.4, 0.45, 0.5])];
+    const runs = [{ mode: "oneshot" as const, K: 1 }, { mode: "kshot" as const, K: 2 }];
+    const s: StudyResult = JSON.parse(JSON.stringify({
+      protocol: { runs, seeds: [0], budget: {}, truth: { path: "t.csv", cells: 4 } }, truth: { arch: ["a", "b", "c", "d"], mean: truth, ceiling: null },
+      highGroupSize: 1, results, summary: summarize(results, runs, 1), seconds: 2,
+    }));
+    assert.deepEqual(s.summary[0]!.tauB, { mean: null, sd: null, n: 0 });
+    const table = studyTable(s);
+    assert.match(table, /\| one-shot +\| 1 +\| 0\.000 ± 0\.000 \| n\/a \(scores constant in every seed\) \|/);
+    assert.doesNotMatch(table, /NaN|undefined|null/);
+    // K=2's tau-a by hand: of the 6 pairs only cells 2 and 3 (truth 0.75 > 0.72, scores 0.45 < 0.5) disagree: (5 - 1) / 6; one-shot's 0
+    assert.match(studyVerdicts(s)[0]!, /^kshot K=2 vs one-shot: tau-a \+0\.667 ± 0\.000 over 1 seed\(s\) \(per seed 0\.667\)/);
+    const undefinedDiff = { ...s, summary: [{ ...s.summary[1]!, tauAMinusOneShot: { mean: null, sd: null, n: 0, perSeed: [null] } }] };
+    assert.deepEqual(studyVerdicts(undefinedDiff), ["kshot K=2 vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)"]);
+    assert.doesNotThrow(() => studyFigures(s));
+    const m = meanSd([0.2, null, 0.4]); // over the two defined values: mean 0.3, sample sd sqrt(((0.1)^2 + (0.1)^2) / 1)
+    assert.equal(m.n, 2);
+    assert.ok(Math.abs(m.mean! - 0.3) < 1e-15 && Math.abs(m.sd! - Math.sqrt(0.02)) < 1e-15);
   });
 });

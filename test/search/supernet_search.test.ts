@@ -17,7 +17,7 @@ function stubEvaluator(): PathEvaluator & { calls: Map<string, number> } {
       let h = 7;
       for (const ch of key) h = (h * 31 + ch.charCodeAt(0)) % 1000003;
       const c = space.cost(genes);
-      return { acc: (h % 1000) / 1000, lambda: [1], params: c.params, macs: c.macs, nb201Mflops: c.nb201Mflops };
+      return { acc: (h % 1000) / 1000, lambda: [1], params: c.params, macs: c.macs, mflops: c.nb201Mflops };
     },
   };
 }
@@ -45,7 +45,7 @@ describe("supernet search", () => {
 
   it("breaks accuracy ties by FLOPs", async () => {
     // every cell scores the same: the choice is the cheapest evaluated
-    const r = await supernetSearch(space, { evaluate: async (g) => { const c = space.cost(g); return { acc: 0.5, lambda: [1], params: c.params, macs: c.macs, nb201Mflops: c.nb201Mflops }; } },
+    const r = await supernetSearch(space, { evaluate: async (g) => { const c = space.cost(g); return { acc: 0.5, lambda: [1], params: c.params, macs: c.macs, mflops: c.nb201Mflops }; } },
       { populationSize: 10, generations: Infinity, evaluations: 40, seed: 2 });
     assert.equal(r.best.mflops, Math.min(...r.evaluated.map((p) => p.mflops)));
     assert.ok(r.front.some((p) => p.arch === r.best.arch));
@@ -60,7 +60,7 @@ describe("supernet search", () => {
       functionKey: (g) => (g[0] === 2 ? "2,*" : g.join(",")), distinctFunctions: 7,
     };
     let calls = 0;
-    const r = await supernetSearch(tiny, { evaluate: async (g) => { calls++; return { acc: g[1]! / 3, lambda: [1], params: 1, macs: 1, nb201Mflops: g[0]! + 1 }; } },
+    const r = await supernetSearch(tiny, { evaluate: async (g) => { calls++; return { acc: g[1]! / 3, lambda: [1], params: 1, macs: 1, mflops: g[0]! + 1 }; } },
       { populationSize: 4, generations: Infinity, evaluations: 100, seed: 1 });
     assert.equal(r.stopped, "exhausted");
     assert.equal(r.evaluations, 7);

@@ -82,7 +82,7 @@ describe("search on a BullMQ queue", { skip: redis === null && "no redis-server 
     const local = Child.kshot([...search, "--workers", "2", "--out", join(dir, "local")]);
     await local.succeeded();
 
-    const one = Child.kshot(["worker", "--redis", redis!.url, "--queue", q("q1"), "--threads", "2", "--lock-seconds", "2"]);
+    const one = Child.kshot(["worker", "--redis", redis!.url, "--queue", q("q1"), "--workers", "2", "--lock-seconds", "2"]);
     await one.waitFor(new RegExp(`on queue '${q("q1")}'`));
     const c1 = Child.kshot([...search, "--executor", "bullmq", "--redis", redis!.url, "--queue", q("q1"), "--run-id", "one", "--out", join(dir, "one")]);
     await c1.succeeded();
@@ -92,7 +92,7 @@ describe("search on a BullMQ queue", { skip: redis === null && "no redis-server 
     const common = { redis: redis!.url, queue: q("q3"), threads: 1, cacheDir: join(dir, "cache"), lockMs: 2000 };
     const flaky = Child.faultyWorker({ ...common, faults: { transient: 1 } });
     const doomed = Child.faultyWorker({ ...common, faults: { hang: 1 } });
-    const plain = Child.kshot(["worker", "--redis", redis!.url, "--queue", q("q3"), "--threads", "1", "--lock-seconds", "2"]);
+    const plain = Child.kshot(["worker", "--redis", redis!.url, "--queue", q("q3"), "--workers", "1", "--lock-seconds", "2"]);
     await Promise.all([flaky, doomed, plain].map((w) => w.waitFor(new RegExp(`on queue '${q("q3")}'`))));
     const c3 = Child.kshot([...search, "--executor", "bullmq", "--redis", redis!.url, "--queue", q("q3"), "--run-id", "three", "--out", join(dir, "three")]);
     await doomed.waitFor(/fault: job .* hangs/);

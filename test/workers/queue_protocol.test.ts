@@ -51,14 +51,18 @@ describe("queue protocol", () => {
 });
 
 describe("executor flags", () => {
-  const spec = (f: Record<string, string>) => executorSpec("kshot search", { executor: "local", queue: "kshot-eval", ...f }, 2);
+  // the flags as parseFlags gives them (defaults filled), and the ones typed
+  const spec = (f: Record<string, string>) => executorSpec("kshot search",
+    { executor: "local", queue: "kshot-eval", "redis-timeout": "60", "worker-timeout": "300", ...f }, 2, new Set(Object.keys(f)));
   it("defaults to the local pool and builds a queue spec", () => {
     assert.deepEqual(spec({}), { kind: "local", workers: 2 });
     assert.deepEqual(spec({ executor: "bullmq", redis: "redis://h:1", "run-id": "x" }),
-      { kind: "bullmq", redis: "redis://h:1", queue: "kshot-eval", runId: "x", shareUrl: undefined });
+      { kind: "bullmq", redis: "redis://h:1", queue: "kshot-eval", runId: "x", shareUrl: undefined, redisTimeoutSeconds: 60, workerTimeoutSeconds: 300 });
   });
   it("refuses queue flags without the queue, a queue without Redis, and malformed values", () => {
     assert.throws(() => spec({ redis: "redis://h:1" }), (e) => e instanceof UsageError && /--redis needs --executor bullmq/.test(e.message));
+    assert.throws(() => spec({ "worker-timeout": "5" }), (e) => e instanceof UsageError && /--worker-timeout needs --executor bullmq/.test(e.message));
+    assert.throws(() => spec({ executor: "bullmq", redis: "redis://h:1", "redis-timeout": "0" }), /--redis-timeout expects a number >= 1/);
     assert.throws(() => spec({ executor: "bullmq" }), /needs --redis redis:\/\/HOST:PORT/);
     assert.throws(() => spec({ executor: "bullmq", redis: "h:1" }), /--redis expects redis:\/\/HOST:PORT/);
     assert.throws(() => spec({ executor: "slurm" }), /--executor expects local or bullmq/);

@@ -3,7 +3,13 @@ import type { SearchSpace } from "../../nas/space.js";
 import { KSHOT_VERSION, evalJobId, parseWorkerName, redactUrl, type EvalJobData, type EvalJobResult, type QueueRun } from "./protocol.js";
 import { checkRedis } from "./redis.js";
 
-export interface QueueExecutorOptions { redis: string; queue: string; run: QueueRun; space: SearchSpace; log: (line: string) => void }
+export interface QueueExecutorOptions {
+  redis: string; queue: string; run: QueueRun; space: SearchSpace; log: (line: string) => void;
+  /** Give up after Redis has been unreachable this long (default 60 s). */
+  redisTimeoutSeconds?: number;
+  /** Give up after jobs have waited this long with no worker on the queue (default 300 s). */
+  workerTimeoutSeconds?: number;
+}
 
 const NO_WORKER = "no worker connected yet";
 
@@ -20,11 +26,40 @@ const KEEP_SECONDS = 7 * 24 * 3600;
 export class QueueExecutor {
   private workerLine = NO_WORKER;
   private readonly timer: NodeJS.Timeout;
+  private readonly watchdog: NodeJS.Timeout;
+  /** Since when Redis has been unreachable, and since when jobs have waited with no worker on the queue. */
+  private lostSince: number | null = null;
+  private idleSince: number | null = null;
+  private inFlight = 0;
+  private refreshing = false;
+  /** Settles, rejected, when the coordinator gives up: every evaluation in flight then fails with its reason. */
+  private readonly failed: Promise<never>;
+  private fail!: (e: Error) => void;
 
   private constructor(private readonly o: QueueExecutorOptions, private readonly queue: Queue<EvalJobData, EvalJobResult>,
     private readonly events: QueueEvents) {
+    this.failed = new Promise<never>((_, reject) => { this.fail = reject; });
+    this.failed.catch(() => { /* observed through the evaluations that race it */ });
+    // a lost connection is an 'error' event on each; unobserved, Node would print it as a crash
+    const lost = () => { this.lostSince ??= performance.now(); };
+    queue.on("error", lost);
+    events.on("error", lost);
     this.timer = setInterval(() => void this.refreshWorkers(), 5000);
     this.timer.unref();
+    this.watchdog = setInterval(() => this.checkWaits(), 1000);
+    this.watchdog.unref();
+  }
+
+  /** Gives up, once, when Redis has been lost or jobs have had no worker for longer than allowed. */
+  private checkWaits(): void {
+    const now = performance.now();
+    const redisLimit = (this.o.redisTimeoutSeconds ?? 60) * 1000, workerLimit = (this.o.workerTimeoutSeconds ?? 300) * 1000;
+    const shown = redactUrl(this.o.redis);
+    if (this.lostSince !== null && now - this.lostSince > redisLimit) {
+      this.fail(new Error(`lost Redis at ${shown} for ${Math.round((now - this.lostSince) / 1000)} s (--redis-timeout ${redisLimit / 1000}); the finished evaluations are kept there: rerun the same command once it is back to reuse them`));
+    } else if (this.idleSince !== null && this.inFlight > 0 && now - this.idleSince > workerLimit) {
+      this.fail(new Error(`no worker has listened on queue '${this.o.queue}' at ${shown} for ${Math.round((now - this.idleSince) / 1000)} s (--worker-timeout ${workerLimit / 1000}); start one with: kshot worker --redis ${shown} --queue ${this.o.queue}`));
+    }
   }
 
   static async open(o: QueueExecutorOptions): Promise<QueueExecutor> {
@@ -38,6 +73,7 @@ export class QueueExecutor {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const x = new QueueExecutor(o, queue, events);
     await x.refreshWorkers();
+    x.idleSince = x.workerLine === NO_WORKER ? performance.now() : null;
     if (x.workerLine === NO_WORKER) {
       o.log(`queue '${o.queue}' at ${redactUrl(o.redis)}: no worker connected yet; jobs wait until one runs 'kshot worker --redis ${redactUrl(o.redis)} --queue ${o.queue}'`);
     }
@@ -52,6 +88,15 @@ export class QueueExecutor {
   async evaluate(genes: readonly number[]): Promise<EvalJobResult> {
     const arch = this.o.space.format(genes);
     const data: EvalJobData = { run: this.o.run, genes: [...genes], arch };
+    this.inFlight++;
+    try {
+      return await Promise.race([this.failed, this.run(arch, data, genes)]);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async run(arch: string, data: EvalJobData, genes: readonly number[]): Promise<EvalJobResult> {
     const job = await this.queue.add("evaluate", data, {
       jobId: evalJobId(this.o.run, genes), attempts: 4, backoff: { type: "exponential", delay: 1000 },
       removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS },
@@ -66,17 +111,25 @@ export class QueueExecutor {
   }
 
   private async refreshWorkers(): Promise<void> {
+    if (this.refreshing) return; // a call waiting on a lost connection: the watchdog counts that time
+    this.refreshing = true;
     let names: string[];
     try {
       names = (await this.queue.getWorkers()).map((w) => String(w.rawname ?? "").replace(/^.*?:w:/, ""));
+      this.lostSince = null;
     } catch {
-      return; // progress only; the jobs' own calls report a lost connection
+      this.lostSince ??= performance.now();
+      return;
+    } finally {
+      this.refreshing = false;
     }
     const parsed = names.map(parseWorkerName).filter((w) => w !== null);
     if (parsed.length === 0) {
       this.workerLine = NO_WORKER;
+      this.idleSince ??= performance.now();
       return;
     }
+    this.idleSince = null;
     const threads = parsed.reduce((a, w) => a + w.threads, 0);
     const hosts = new Set(parsed.map((w) => w.host)).size;
     const other = parsed.filter((w) => w.version !== KSHOT_VERSION);
@@ -86,6 +139,12 @@ export class QueueExecutor {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([this.queue.close(), this.events.close()]);
+    clearInterval(this.watchdog);
+    // closing waits on Redis; a lost one would hold the process forever, so give it a few seconds, then drop the connections
+    const closed = Promise.all([this.queue.close(), this.events.close()]).then(() => true, () => false);
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000).unref());
+    if (!(await Promise.race([closed, timeout]))) {
+      await Promise.all([this.queue.disconnect(), this.events.disconnect()]).catch(() => { /* already gone */ });
+    }
   }
 }

@@ -28,7 +28,7 @@ export interface QueueRun {
 export interface EvalJobData { run: QueueRun; genes: number[]; arch: string }
 
 export interface EvalJobResult {
-  acc: number; lambda: number[]; params: number; macs: number; nb201Mflops: number;
+  acc: number; lambda: number[]; params: number; macs: number; mflops: number;
   /** The worker that evaluated it (its name on the queue). */
   worker: string;
 }

@@ -129,7 +129,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     }
     if (!Number.isFinite(e.acc)) throw new UnrecoverableError(`${arch}: accuracy is ${e.acc} (the supernet gives non-finite outputs on this path)`);
     if (++done % 50 === 0) o.log(`${done} paths evaluated`);
-    return { acc: e.acc, lambda: e.lambda, params: e.params, macs: e.macs, nb201Mflops: e.nb201Mflops, worker: name };
+    return { acc: e.acc, lambda: e.lambda, params: e.params, macs: e.macs, mflops: e.mflops, worker: name };
   };
 
   const lockMs = o.lockMs ?? 30_000;
