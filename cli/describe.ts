@@ -2,7 +2,7 @@ import { mbv2Cost, torchvisionMobileNetV2 } from "../nas/mbv2/blocks.js";
 import { Mbv2Space } from "../nas/mbv2/space.js";
 import { Nb201Space } from "../nas/nb201/space.js";
 import type { Cost } from "../nas/cost.js";
-import { UsageError, helpText, num, parseFlags, type FlagSpecs } from "./args.js";
+import { UsageError, givenFlags, helpText, num, parseFlags, refuseFlags, type FlagSpecs } from "./args.js";
 
 export const describeFlags: FlagSpecs = {
   space: { type: "string", help: "nb201 | mbv2", default: "nb201" },
@@ -29,12 +29,15 @@ export async function describeCommand(argv: string[]): Promise<void> {
   const [inChannels, height, width] = input.slice(1).map(Number) as [number, number, number];
   const classes = num(cmd, "classes", f.classes, { integer: true, min: 1 });
   let cost: Cost;
+  const given = givenFlags(argv);
   if (f.model !== undefined) {
+    refuseFlags(cmd, given, ["arch", "space", "C", "N"], "--model");
     if (f.model !== "mobilenetv2") throw new UsageError(`${cmd}: --model expects mobilenetv2, received '${String(f.model)}'`);
     cost = mbv2Cost(torchvisionMobileNetV2(inChannels, classes), height, width);
   } else {
     if (f.arch === undefined) throw new UsageError(`${cmd}: give --arch (or --model mobilenetv2)`);
     const arch = String(f.arch);
+    if (f.space === "mbv2") refuseFlags(cmd, given, ["C", "N"], "--space mbv2");
     const space = f.space === "nb201"
       ? new Nb201Space({ C: num(cmd, "C", f.C, { integer: true, min: 1 }), N: num(cmd, "N", f.N, { integer: true, min: 1 }), inChannels, classes, height, width })
       : f.space === "mbv2" ? new Mbv2Space({ inChannels, height, width, classes, searchWidth: arch.includes("|") })

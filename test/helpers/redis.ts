@@ -15,6 +15,15 @@ export async function testRedis(): Promise<{ url: string; stop: () => Promise<vo
     if (process.env["KSHOT_REQUIRE_REDIS"] === "1") throw new Error("KSHOT_REQUIRE_REDIS=1 but there is no redis-server and no KSHOT_TEST_REDIS");
     return null;
   }
+  return privateRedis();
+}
+
+/** A redis-server of this test's own, on a free port (one a test may stop); null without the binary (an error under KSHOT_REQUIRE_REDIS=1). */
+export async function privateRedis(): Promise<{ url: string; stop: () => Promise<void> } | null> {
+  if (spawnSync("redis-server", ["--version"]).status !== 0) {
+    if (process.env["KSHOT_REQUIRE_REDIS"] === "1") throw new Error("KSHOT_REQUIRE_REDIS=1 but there is no redis-server");
+    return null;
+  }
   const port = await freePort();
   const server: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
     "--maxmemory-policy", "noeviction"], { stdio: "ignore" });

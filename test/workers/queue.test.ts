@@ -16,10 +16,14 @@ import { EvaluatorPool } from "../../workers/pool.js";
 import { fileArtifact } from "../../workers/queue/artifacts.js";
 import { KSHOT_VERSION, type EvalJobData, type EvalJobResult, type QueueRun } from "../../workers/queue/protocol.js";
 import { startQueueWorker } from "../../workers/queue/worker.js";
-import { freePort, testRedis } from "../helpers/redis.js";
+import { freePort, privateRedis, testRedis } from "../helpers/redis.js";
 import { KSHOT } from "../helpers/cli.js";
 
 const redis = await testRedis();
+after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await redis?.stop();
+});
 const dir = mkdtempSync(join(tmpdir(), "kshot-queue-"));
 const checkpoint = join(dir, "supernet.safetensors");
 let run: SupernetSession;
@@ -73,9 +77,8 @@ describe("search on a BullMQ queue", { skip: redis === null && "no redis-server 
     run = loadSupernetCheckpoint(checkpoint);
     writeFileSync(join(dir, "validation.kds"), encodeDataset(run.val));
   });
-  after(async () => {
+  after(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    await redis?.stop();
   });
 
   it("gives the local pool's front with 1 worker and with 3 workers, one failing transiently and one killed mid-job", { timeout: 180_000 }, async () => {
@@ -188,5 +191,36 @@ describe("search on a BullMQ queue", { skip: redis === null && "no redis-server 
     } finally {
       await again.close();
     }
+  });
+});
+
+describe("a coordinator does not wait forever", { skip: redis === null && "no redis-server (install it, or set KSHOT_TEST_REDIS)" }, () => {
+  const lines = (c: Child) => c.stderr.trim().split("\n");
+
+  it("gives up when no worker listens on its queue, naming the queue and the command that starts one", { timeout: 90_000 }, async () => {
+    const elsewhere = Child.kshot(["worker", "--redis", redis!.url, "--queue", q("elsewhere"), "--workers", "1"]);
+    await elsewhere.waitFor(new RegExp(`on queue '${q("elsewhere")}'`));
+    const c = Child.kshot([...search, "--executor", "bullmq", "--redis", redis!.url, "--queue", q("lonely"), "--worker-timeout", "3",
+      "--out", join(dir, "lonely")]);
+    assert.equal(await c.exited, 1);
+    elsewhere.proc.kill("SIGTERM");
+    await elsewhere.exited;
+    assert.match(lines(c).at(-1)!, new RegExp(`^kshot: no worker has listened on queue '${q("lonely")}' at ${redis!.url.replace(/[/.]/g, "\\$&")} for \\d+ s \\(--worker-timeout 3\\); start one with: kshot worker --redis \\S+ --queue ${q("lonely")}$`));
+    assert.doesNotMatch(c.stderr, /^\s+at /m, "no stack trace");
+  });
+
+  it("gives up in one line, no stack trace, when its Redis dies", { timeout: 90_000 }, async () => {
+    const own = await privateRedis();
+    assert.ok(own !== null);
+    const c = Child.kshot([...search, "--executor", "bullmq", "--redis", own.url, "--queue", q("dies"), "--redis-timeout", "2",
+      "--out", join(dir, "dies")]);
+    await c.waitFor(/no worker connected yet/);
+    await own.stop();
+    const t0 = performance.now();
+    assert.equal(await c.exited, 1);
+    assert.ok(performance.now() - t0 < 30_000, "it gave up within seconds of the limit");
+    assert.match(lines(c).at(-1)!, /^kshot: lost Redis at redis:\/\/127\.0\.0\.1:\d+ for \d+ s \(--redis-timeout 2\); the finished evaluations are kept there/);
+    assert.ok(lines(c).length < 10, c.stderr);
+    assert.doesNotMatch(c.stderr, /^\s+at |ECONNREFUSED|Unhandled/m);
   });
 });

@@ -46,8 +46,8 @@ export class QueueExecutor {
     events.on("error", lost);
     this.timer = setInterval(() => void this.refreshWorkers(), 5000);
     this.timer.unref();
+    // not unref'd: with Redis gone nothing else may keep the process alive until the watchdog gives up (close() clears it)
     this.watchdog = setInterval(() => this.checkWaits(), 1000);
-    this.watchdog.unref();
   }
 
   /** Gives up, once, when Redis has been lost or jobs have had no worker for longer than allowed. */
@@ -142,9 +142,10 @@ export class QueueExecutor {
     clearInterval(this.watchdog);
     // closing waits on Redis; a lost one would hold the process forever, so give it a few seconds, then drop the connections
     const closed = Promise.all([this.queue.close(), this.events.close()]).then(() => true, () => false);
-    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000).unref());
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000));
     if (!(await Promise.race([closed, timeout]))) {
-      await Promise.all([this.queue.disconnect(), this.events.disconnect()]).catch(() => { /* already gone */ });
+      // not awaited: with the server gone these settle never, and nothing would keep the process alive to see it
+      for (const c of [this.queue, this.events]) void c.disconnect().catch(() => { /* already gone */ });
     }
   }
 }
