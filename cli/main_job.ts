@@ -85,9 +85,9 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   process.stdout.write(`${Math.round(s.seconds)} s; summary.json and report.html in ${options.out}/\n`);
   if (f.json) {
     process.stdout.write(`${JSON.stringify({
-      out: options.out, chosen: { arch: r.chosen.arch, test_acc: r.chosen.testAcc, mflops: s.search.best.mflops, supernet_acc: s.search.best.acc },
-      random: r.baseline.map((b) => ({ arch: b.arch, test_acc: b.testAcc })), random_mean: r.baselineMean,
-      evaluations: s.search.evaluations, front_size: s.search.front.length, seconds: s.seconds,
+      out: options.out, chosen: { arch: r.chosen.arch, testAcc: r.chosen.testAcc, mflops: s.search.best.mflops, supernetAcc: s.search.best.acc },
+      baseline: r.baseline.map((b) => ({ arch: b.arch, testAcc: b.testAcc })), baselineMean: r.baselineMean,
+      evaluations: s.search.evaluations, frontSize: s.search.front.length, seconds: s.seconds,
     })}\n`);
   }
 }

@@ -29,8 +29,8 @@ export async function rankCommand(argv: string[]): Promise<void> {
   }
   const k = optionalNum(cmd, "top-k", f["top-k"], { integer: true, min: 1 });
   if (k !== undefined && k >= shared.length) throw new UsageError(`${cmd}: --top-k ${k} leaves no architecture outside the top group of the ${shared.length} shared ones; give at most ${shared.length - 1}`);
-  const out: Record<string, number> = { n: shared.length, kendall_tau: kendallTauB(t, p), spearman: spearman(t, p), pearson: pearson(t, p) };
-  if (k !== undefined) out.high_group_tau = highGroupTau(t, p, k);
+  const out: Record<string, number> = { n: shared.length, kendallTauB: kendallTauB(t, p), spearman: spearman(t, p), pearson: pearson(t, p) };
+  if (k !== undefined) out.highGroupTau = highGroupTau(t, p, k);
   if (f.json) process.stdout.write(`${JSON.stringify(out)}\n`);
   else for (const [name, v] of Object.entries(out)) process.stdout.write(`${name.padEnd(16)} ${name === "n" ? v : v.toFixed(4)}\n`);
 }

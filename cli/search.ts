@@ -23,7 +23,7 @@ export const searchFlags: FlagSpecs = {
   "max-mflops": { type: "string", help: "hard bound on MFLOPs (NAS-Bench-201 convention: MACs and the classifier's bias adds) of the network the supernet or table describes" },
   random: { type: "boolean", help: "random search with the same budget instead of NSGA-II" },
   seed: { type: "string", help: "seed", default: "0" },
-  json: { type: "boolean", help: "print {\"best_arch\", \"best_acc\", \"evaluations\"} as the last line" },
+  json: { type: "boolean", help: "print {\"bestArch\", \"bestAcc\", \"evaluations\", ...} as the last line" },
   "data-dir": { type: "string", help: "with --supernet: the data directory, where the one the checkpoint records has moved or is gone (the same data)" },
   force: { type: "boolean", help: "with --supernet: write into --out even if it holds another command's results or another search's" },
   ...executorFlags,
@@ -74,7 +74,7 @@ export async function searchCommand(argv: string[]): Promise<void> {
     : r.stopped === "stalled" ? " (no new architecture in 1000 generations: the search stopped there)" : "";
   process.stdout.write(`${f.random ? "random search" : "NSGA-II"}: best ${r.bestAcc} (${f.column}) after ${r.evaluations} evaluations${why}: ${r.bestArch}\n`);
   for (const p of r.front) process.stdout.write(`  front ${p.acc.toFixed(2)}  ${p.mflops.toFixed(2)} MFLOPs  ${p.arch}\n`);
-  if (f.json) process.stdout.write(`${JSON.stringify({ best_arch: r.bestArch, best_acc: r.bestAcc, evaluations: r.evaluations })}\n`);
+  if (f.json) process.stdout.write(`${JSON.stringify({ bestArch: r.bestArch, bestAcc: r.bestAcc, evaluations: r.evaluations })}\n`);
 }
 
 /** Searches a loaded supernet on its executor (progress on stderr), writes the front into `out` and prints it. */
@@ -99,6 +99,6 @@ export function printFront(r: Pick<SupernetSearchResult, "front" | "best">): voi
 
 /** The search's summary: the pick, how many distinct functions it evaluated, and the settings and seed that made it. */
 function summaryOf(r: SupernetSearchResult, out: string, settings: Record<string, unknown>) {
-  return { best_arch: r.best.arch, best_acc: r.best.acc, mflops: r.best.mflops, macs: r.best.macs, params: r.best.params, lambda: r.best.lambda,
-    evaluations: r.evaluations, generations: r.generations, stopped: r.stopped, seconds: r.seconds, front_size: r.front.length, out, settings };
+  return { bestArch: r.best.arch, bestAcc: r.best.acc, mflops: r.best.mflops, macs: r.best.macs, params: r.best.params, lambda: r.best.lambda,
+    evaluations: r.evaluations, generations: r.generations, stopped: r.stopped, seconds: r.seconds, frontSize: r.front.length, out, settings };
 }

@@ -140,8 +140,8 @@ async function supernetTrain(argv: string[]): Promise<void> {
   if (gpu !== null) progress.log(`${cmd}: ${gpu}`);
   process.stdout.write(`trained ${reports.length} epoch(s); checkpoint ${out}\n`);
   if (f.json) {
-    process.stdout.write(`${JSON.stringify({ checkpoint: out, backend, epochs: session.trainer.epoch, supernet_loss: reports.map((r) => r.supernetLoss),
-      simplex_loss: reports.map((r) => r.simplexLoss), seconds: reports.map((r) => r.seconds) })}\n`);
+    process.stdout.write(`${JSON.stringify({ checkpoint: out, backend, epochs: session.trainer.epoch, supernetLoss: reports.map((r) => r.supernetLoss),
+      simplexLoss: reports.map((r) => r.simplexLoss), seconds: reports.map((r) => r.seconds) })}\n`);
   }
 }
 
@@ -179,7 +179,7 @@ async function supernetEval(argv: string[]): Promise<void> {
     });
     const arch = session.space.format(genes), cost = session.space.cost(genes);
     rows.push(`"${arch}",${acc},${cost.nb201Mflops},${cost.params},${cost.macs},"${lambda.join(" ")}"`);
-    if (f.json) process.stdout.write(`${JSON.stringify({ arch, val_acc: acc, lambda, ...cost })}\n`);
+    if (f.json) process.stdout.write(`${JSON.stringify({ arch, valAcc: acc, lambda, params: cost.params, macs: cost.macs, mflops: cost.nb201Mflops })}\n`);
     else process.stdout.write(`${acc.toFixed(4)}  lambda [${lambda.map((v) => v.toFixed(3)).join(", ")}]  ${arch}\n`);
   }
   if (csv !== undefined) writeFileSync(csv, `${rows.join("\n")}\n`);

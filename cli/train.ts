@@ -86,9 +86,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (f.json) {
     process.stdout.write(`${JSON.stringify({
       arch, C, N, dataset: f.dataset, seed, backend, params: model.numParameters(), macs,
-      train_images: train.count, test_images: test.count,
-      test_acc: result.accuracy, test_loss: result.loss,
-      train_loss: reports.map((r) => r.trainLoss), train_acc: reports.map((r) => r.trainAcc), seconds: reports.map((r) => r.seconds),
+      trainImages: train.count, testImages: test.count,
+      testAcc: result.accuracy, testLoss: result.loss,
+      trainLoss: reports.map((r) => r.trainLoss), trainAcc: reports.map((r) => r.trainAcc), seconds: reports.map((r) => r.seconds),
       checkpoint: out,
     })}\n`);
   }

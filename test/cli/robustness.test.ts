@@ -13,6 +13,17 @@ const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, ...a
 const oneLine = (r: { stderr: string }) => r.stderr.trim().split("\n").filter((l) => !/^\s*$/.test(l));
 const TABLE = "../shared/data/nb201-test-accuracy.csv";
 
+/** Every key of a JSON value, at any depth. */
+const keysOf = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap(keysOf)
+  : v !== null && typeof v === "object" ? Object.entries(v).flatMap(([k, x]) => [k, ...keysOf(x)]) : []);
+/** One spelling for every key of every JSON output: camelCase, and MFLOPs as mflops. */
+const assertVocabulary = (json: unknown, what: string) => {
+  for (const k of keysOf(json)) {
+    assert.match(k, /^[a-z][a-zA-Z0-9]*$/, `${what}: key '${k}' is not camelCase`);
+    assert.ok(!/mflops/i.test(k) || k === "mflops" || k === "maxMflops", `${what}: MFLOPs spelled '${k}'`);
+  }
+};
+
 describe("bad inputs fail before the work, in one line", () => {
   const dir = mkdtempSync(join(tmpdir(), "kshot-robust-"));
   const ckpt = join(dir, "tiny.safetensors");
@@ -70,6 +81,9 @@ describe("bad inputs fail before the work, in one line", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal((JSON.parse(readFileSync(join(out, "evaluated.json"), "utf8")) as unknown[]).length, 10);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    assertVocabulary(summary, "search summary.json");
+    assertVocabulary(JSON.parse(r.stdout.trim().split("\n").at(-1)!), "search --json");
+    assertVocabulary(JSON.parse(readFileSync(join(out, "front.json"), "utf8")), "front.json");
     assert.equal(summary.evaluations, 10);
     assert.equal(summary.settings.seed, 3);
     assert.equal(summary.settings.populationSize, 49);
@@ -77,6 +91,18 @@ describe("bad inputs fail before the work, in one line", () => {
     assert.equal(again.status, 1);
     assert.match(again.stderr, /holds 'kshot search --supernet' results with other settings \(seed 3 -> 4\)/);
     assert.equal(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).settings.seed, 3);
+  });
+
+  it("every JSON output spells its keys one way", () => {
+    const describe = kshot("describe", "--arch", "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", "--json");
+    assertVocabulary(JSON.parse(describe.stdout), "describe --json");
+    const evaluated = kshot("supernet", "eval", "--checkpoint", ckpt, "--sample", "2", "--json");
+    for (const line of evaluated.stdout.trim().split("\n")) assertVocabulary(JSON.parse(line), "supernet eval --json");
+    const t = join(dir, "v.csv");
+    writeFileSync(t, "arch,a\nx,1\ny,2\nz,3\n");
+    assertVocabulary(JSON.parse(kshot("rank", "--truth", t, "--pred", t, "--truth-column", "a", "--pred-column", "a", "--top-k", "1", "--json").stdout), "rank --json");
+    assert.throws(() => assertVocabulary({ nb201Mflops: 1 }, "x"), /MFLOPs spelled 'nb201Mflops'/);
+    assert.throws(() => assertVocabulary({ a: [{ test_acc: 1 }] }, "x"), /key 'test_acc' is not camelCase/);
   });
 
   it("an oversized population ends the oracle search within its budget", { skip: !existsSync(TABLE) && `no ${TABLE}` }, () => {

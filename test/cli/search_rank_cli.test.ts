@@ -17,7 +17,7 @@ describe("kshot search --oracle (CLI)", { skip: !existsSync(TABLE) && "the share
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout.trim().split("\n").pop()!);
     assert.equal(j.evaluations, 1000);
-    assert.ok(j.best_acc >= 94.0 && j.best_acc <= 94.3733, `best ${j.best_acc}`);
+    assert.ok(j.bestAcc >= 94.0 && j.bestAcc <= 94.3733, `best ${j.bestAcc}`);
   });
 
   it("keeps the best architecture under a hard FLOPs bound", () => {
@@ -25,7 +25,7 @@ describe("kshot search --oracle (CLI)", { skip: !existsSync(TABLE) && "the share
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout.trim().split("\n").pop()!);
     const space = new Nb201Space({ C: 16, N: 5, inChannels: 3, classes: 10, height: 32, width: 32 });
-    assert.ok(space.cost(space.parse(j.best_arch)).nb201Mflops <= 20);
+    assert.ok(space.cost(space.parse(j.bestArch)).nb201Mflops <= 20);
   });
 });
 
@@ -37,9 +37,9 @@ describe("kshot rank (CLI)", () => {
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.n, 4);
-    assert.ok(Math.abs(j.kendall_tau - 4 / 6) < 1e-12); // 5 concordant, 1 discordant pair
+    assert.ok(Math.abs(j.kendallTauB - 4 / 6) < 1e-12); // 5 concordant, 1 discordant pair
     assert.ok(Math.abs(j.spearman - 0.8) < 1e-12);
-    assert.equal(j.high_group_tau, 1);
+    assert.equal(j.highGroupTau, 1);
   });
 
   it("a missing column or a bad value is one line naming the file", () => {

@@ -24,8 +24,8 @@ describe("kshot train (CLI)", () => {
       "--epochs", "1", "--C", "4", "--nesterov", "--json", "--out", out);
     assert.equal(r.status, 0, r.stderr);
     const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
-    assert.ok(last.test_acc >= 0 && last.test_acc <= 1);
-    assert.equal(last.train_loss.length, 1);
+    assert.ok(last.testAcc >= 0 && last.testAcc <= 1);
+    assert.equal(last.trainLoss.length, 1);
     assert.equal(last.seconds.length, 1);
     assert.equal(last.checkpoint, out);
     assert.match(r.stderr, /data from data\/fashion-mnist-subset/);
@@ -40,8 +40,8 @@ describe("kshot train (CLI)", () => {
       assert.match(r.stderr, new RegExp(`cpu backend, ${threads} CPU thread\\(s\\)`));
       return { summary: JSON.parse(r.stdout.trim().split("\n").pop()!), bytes: readFileSync(out) };
     });
-    assert.deepEqual(runs[1]!.summary.train_loss, runs[0]!.summary.train_loss);
-    assert.equal(runs[1]!.summary.test_acc, runs[0]!.summary.test_acc);
+    assert.deepEqual(runs[1]!.summary.trainLoss, runs[0]!.summary.trainLoss);
+    assert.equal(runs[1]!.summary.testAcc, runs[0]!.summary.testAcc);
     assert.ok(runs[1]!.bytes.equals(runs[0]!.bytes), "the checkpoints are byte-identical");
   });
 

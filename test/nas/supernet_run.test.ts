@@ -50,7 +50,7 @@ describe("supernet runs", () => {
     assert.equal(rows.length, 3);
     assert.equal(rows[0].arch, arch);
     for (const row of rows) {
-      assert.ok(row.val_acc >= 0 && row.val_acc <= 1);
+      assert.ok(row.valAcc >= 0 && row.valAcc <= 1);
       assert.equal(row.lambda.length, 3);
       assert.ok(Math.abs(row.lambda.reduce((s: number, v: number) => s + v, 0) - 1) < 1e-5);
       assert.ok(row.macs > 0 && row.params > 0);
