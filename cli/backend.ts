@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { engine, kernelThreads, parseThreads, setKernelThreads } from "../engine/index.js";
 import { BACKENDS, WebGpuBackend, useBackend } from "../engine/webgpu/index.js";
 import { UsageError, type FlagSpec } from "./args.js";
@@ -22,15 +23,32 @@ export const threadsFlag: FlagSpec = {
   help: "threads that run CPU kernels, this one included; results are the same bits for any count (default: $KSHOT_THREADS, else the available cores)",
 };
 
-/** Sizes the CPU kernel team from --threads, else $KSHOT_THREADS, else the cores; returns the size. */
-export function selectThreads(command: string, value: unknown): number {
+/** `--threads-oversubscribe`: allow more kernel threads than cores. */
+export const oversubscribeFlag: FlagSpec = {
+  type: "boolean",
+  help: "allow --threads (or $KSHOT_THREADS) above the available cores; such threads take turns on the cores and every kernel waits for the slowest",
+};
+
+/**
+ * Sizes the CPU kernel team from --threads, else $KSHOT_THREADS, else the
+ * cores; returns the size. More threads than cores is refused unless
+ * `oversubscribe`: the team's threads spin between calls, so a thread
+ * without a core of its own holds up every kernel.
+ */
+export function selectThreads(command: string, value: unknown, oversubscribe = false): number {
   const [text, what] = value !== undefined ? [String(value), "--threads"] : [process.env["KSHOT_THREADS"], "KSHOT_THREADS"];
   if (text === undefined || text === "") return kernelThreads();
+  let threads: number;
   try {
-    setKernelThreads(parseThreads(text, what));
+    threads = parseThreads(text, what);
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message}`);
   }
+  const cores = availableParallelism();
+  if (threads > cores && !oversubscribe) {
+    throw new UsageError(`${command}: ${what} ${threads} is more than the ${cores} available core(s); give at most ${cores}, or --threads-oversubscribe to run more threads than cores`);
+  }
+  setKernelThreads(threads);
   return kernelThreads();
 }
 

@@ -4,7 +4,7 @@ import { STANDALONE_RECIPE } from "../nas/standalone.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { UsageError, givenFlags, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { claimRunDir } from "../data/run_dir.js";
-import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
+import { backendFlag, gpuSummary, selectBackend, oversubscribeFlag, selectThreads, threadsFlag } from "./backend.js";
 import { executorSpec, executorFlags } from "./executor_flags.js";
 import { Progress } from "./progress.js";
 import { printFront } from "./search.js";
@@ -29,6 +29,7 @@ export const mainFlags: FlagSpecs = {
   out: { type: "string", help: "run directory: checkpoint, front, summary.json, report.html", default: "runs/main" },
   backend: { ...backendFlag, help: `backend of the trainings (the search evaluates on the CPU workers): ${backendFlag.help}` },
   threads: { ...threadsFlag, help: `CPU kernel threads of the trainings; the search's workers run one each: ${threadsFlag.help}` },
+  "threads-oversubscribe": oversubscribeFlag,
   ...executorFlags,
   quick: { type: "boolean", help: "a one-minute run of the whole pipeline on a small budget (6 epochs on 2,000 images, 30 evaluations, 2 random cells, retraining 2 epochs on 2,000 images; out runs/quick); flags given override it" },
   force: { type: "boolean", help: "write into --out even if it holds another command's results or other settings' (by default a rerun with the same settings resumes, and anything else is refused)" },
@@ -64,7 +65,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
     baselines: int("baselines", 1), retrainEpochs: int("retrain-epochs", 1), retrainImages: int("retrain-images", 1),
   };
   if (options.valSize >= options.trainLimit) throw new UsageError(`${cmd}: --val-size ${options.valSize} leaves no training images of --train-limit ${options.trainLimit}`);
-  const threads = selectThreads(cmd, f.threads);
+  const threads = selectThreads(cmd, f.threads, f["threads-oversubscribe"] === true);
   const backend = await selectBackend(cmd, f.backend);
   // results depend on these, not on where or on how many threads they are computed
   const { out: _out, workers: _workers, queue: _queue, ...settings } = options;

@@ -7,7 +7,7 @@ import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { SUPERNET_MODES, type SupernetMode } from "../nas/supernet/path_code.js";
 import { claimRunDir } from "../data/run_dir.js";
 import { UsageError, helpText, num, parseFlags, type FlagSpecs } from "./args.js";
-import { selectThreads, threadsFlag } from "./backend.js";
+import { oversubscribeFlag, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 import { packageFile } from "../data/package_files.js";
 
@@ -42,6 +42,7 @@ export const studyRankFlags: FlagSpecs = {
   out: { type: "string", help: "study directory: study.json, supernet checkpoints, report.html; an existing one is resumed", default: "runs/study" },
   json: { type: "boolean", help: "print {\"out\", \"report\", \"summary\", \"ceiling\"} as JSON on the last line (undefined statistics as null)" },
   threads: threadsFlag,
+  "threads-oversubscribe": oversubscribeFlag,
 };
 
 function list(cmd: string, name: string, v: unknown): string[] {
@@ -88,7 +89,7 @@ export async function studyRank(argv: string[]): Promise<void> {
   const truthPath = f.truth === undefined ? COMMITTED_TRUTH : String(f.truth);
   const truth = readTruth(truthPath);
   const out = String(f.out);
-  const threads = selectThreads(cmd, f.threads);
+  const threads = selectThreads(cmd, f.threads, f["threads-oversubscribe"] === true);
   const protocol: RankStudyProtocol = {
     runs, seeds: Array.from({ length: seeds }, (_, i) => i), budget,
     truth: { path: f.truth === undefined ? COMMITTED_TRUTH_NAME : truthPath, cells: truth.length },

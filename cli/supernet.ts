@@ -10,7 +10,7 @@ import { SUPERNET_MODES, type SupernetMode } from "../nas/supernet/path_code.js"
 import { sampleFunctions } from "../nas/space.js";
 import { DATASETS, type DatasetName } from "../train/datasets.js";
 import { UsageError, givenFlags, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
-import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
+import { backendFlag, gpuSummary, selectBackend, oversubscribeFlag, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 
 const d = DEFAULT_SUPERNET_OPTIONS;
@@ -42,6 +42,7 @@ export const supernetTrainFlags: FlagSpecs = {
   resume: { type: "string", help: "continue the run saved in this checkpoint (its own settings; --out still applies)" },
   backend: backendFlag,
   threads: threadsFlag,
+  "threads-oversubscribe": oversubscribeFlag,
   json: { type: "boolean", help: "print a JSON summary as the last line of stdout" },
 };
 
@@ -84,11 +85,11 @@ async function supernetTrain(argv: string[]): Promise<void> {
   const out = String(f.out);
   ensureWritableFile(out, "--out");
   const backend = await selectBackend(cmd, f.backend);
-  const threads = selectThreads(cmd, f.threads);
+  const threads = selectThreads(cmd, f.threads, f["threads-oversubscribe"] === true);
   let session;
   if (f.resume !== undefined) {
     // the run's settings are the checkpoint's; only these may be given beside --resume
-    const allowed = new Set(["resume", "epochs", "out", "backend", "threads", "json", "data-dir"]);
+    const allowed = new Set(["resume", "epochs", "out", "backend", "threads", "threads-oversubscribe", "json", "data-dir"]);
     const stray = [...givenFlags(argv)].find((n) => !allowed.has(n));
     if (stray !== undefined) {
       throw new UsageError(`${cmd}: --${stray} cannot be given with --resume: the run's settings come from its checkpoint (only --epochs, to extend it, and --out, --backend, --threads, --json, --data-dir apply)`);

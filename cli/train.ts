@@ -8,7 +8,7 @@ import { DATA_RECIPES, loadDataset, type DatasetName } from "../train/datasets.j
 import { evaluate, trainClassifier } from "../train/fit.js";
 import { STANDALONE_RECIPE } from "../nas/standalone.js";
 import { UsageError, helpText, num, seedNum, optionalNum, parseFlags, type FlagSpecs } from "./args.js";
-import { backendFlag, gpuSummary, selectBackend, selectThreads, threadsFlag } from "./backend.js";
+import { backendFlag, gpuSummary, selectBackend, oversubscribeFlag, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 
 export const trainFlags: FlagSpecs = {
@@ -29,6 +29,7 @@ export const trainFlags: FlagSpecs = {
   out: { type: "string", help: "checkpoint path (safetensors)", default: "runs/train.safetensors" },
   backend: backendFlag,
   threads: threadsFlag,
+  "threads-oversubscribe": oversubscribeFlag,
   json: { type: "boolean", help: "print a JSON summary as the last line of stdout" },
 };
 
@@ -59,7 +60,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   ensureWritableFile(out, "--out"); // before the work, not after
   const progress = new Progress();
   const backend = await selectBackend(cmd, f.backend);
-  const threads = selectThreads(cmd, f.threads);
+  const threads = selectThreads(cmd, f.threads, f["threads-oversubscribe"] === true);
 
   const data = loadDataset(String(f.dataset), f["data-dir"] as string | undefined);
   progress.log(`kshot train: ${data.note}`);

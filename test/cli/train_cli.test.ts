@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,11 +32,11 @@ describe("kshot train (CLI)", () => {
     assert.match(r.stderr, /data from data\/fashion-mnist-subset/);
   });
 
-  it("trains to the same bits with 1 and 3 CPU threads", () => {
+  it("trains to the same bits with 1 and 3 CPU threads (3 oversubscribed where there are fewer cores)", () => {
     const runs = ["1", "3"].map((threads) => {
       const out = join(dir, `threads-${threads}.safetensors`);
       const r = kshot("train", "--data-dir", "data/fashion-mnist-subset", "--train-limit", "128", "--test-limit", "64",
-        "--epochs", "1", "--C", "8", "--batch-size", "32", "--threads", threads, "--json", "--out", out);
+        "--epochs", "1", "--C", "8", "--batch-size", "32", "--threads", threads, "--threads-oversubscribe", "--json", "--out", out);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stderr, new RegExp(`cpu backend, ${threads} CPU thread\\(s\\)`));
       return { summary: JSON.parse(r.stdout.trim().split("\n").pop()!), bytes: readFileSync(out) };
@@ -56,6 +57,7 @@ describe("kshot train (CLI)", () => {
       [["train", "--seed", "4294967296"], /^kshot train: --seed expects an integer >= 0 and <= 4294967295 in decimal, received '4294967296'$/, 2],
       [["train", "--lr", "-1"], /^kshot train: --lr takes a value starting with '-': write it as --lr=VALUE$/, 2],
       [["train", "--threads", "0"], /^kshot train: --threads: expected a whole number of threads from 1 to 256, received '0'$/, 2],
+      [["train", "--threads", String(availableParallelism() + 1)], new RegExp(`^kshot train: --threads ${availableParallelism() + 1} is more than the ${availableParallelism()} available core\\(s\\); give at most ${availableParallelism()}, or --threads-oversubscribe`), 2],
       [["train", "--arch", "|conv~0|"], /^kshot train: invalid NAS-Bench-201 architecture/, 2],
       [["train", "--dataset", "imagenet"], /^kshot: unknown dataset 'imagenet'/, 1],
       [["train", "--data-dir", join(dir, "nope")], /no such data directory$/, 1],
