@@ -103,23 +103,23 @@ export function studyTable(s: StudyResult): string {
   return cells.map((c) => `| ${c.map((v, j) => v.padEnd(widths[j]!)).join(" | ")} |`).flatMap((l, i) => (i === 0 ? [l, `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`] : [l])).join("\n");
 }
 
-/** Two-sided 5% critical values of Student's t for 1..30 degrees of freedom (standard tables); beyond, the normal's 1.96. */
-const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-  2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042];
-
 /**
- * One line per run against one-shot, from the per-seed paired differences
- * in tau-a: "above" or "below" only when a paired t-test over seeds rejects
- * no difference at 5% (2 seeds or more), else "not distinguishable", so
- * that a reader does not take noise for a result.
+ * One line per run against one-shot, from the per-seed paired differences in
+ * tau-a: the mean with its 95% interval, Student's t and the sign test's
+ * p-values; "above" or "below" one-shot only where the t-test rejects no
+ * difference at 5% (2 seeds or more), else "not distinguishable", so that a
+ * reader does not take noise for a result.
  */
 export function studyVerdicts(s: StudyResult): string[] {
   return s.summary.filter((r) => r.tauAMinusOneShot !== null).map((r) => {
-    const d = r.tauAMinusOneShot!;
-    if (d.mean === null || d.sd === null) return `${r.label} vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)`;
-    const se = d.n > 1 ? d.sd / Math.sqrt(d.n) : Infinity;
-    const call = Math.abs(d.mean) > (T_975[d.n - 2] ?? 1.96) * se ? (d.mean > 0 ? "above one-shot" : "below one-shot") : "not distinguishable from one-shot";
-    return `${r.label} vs one-shot: tau-a ${d.mean >= 0 ? "+" : ""}${d.mean.toFixed(3)} ± ${d.sd.toFixed(3)} over ${d.n} seed(s) (per seed ${d.perSeed.map((v) => formatStatistic(v)).join(", ")}): ${call}`;
+    const d = r.tauAMinusOneShot!, test = d.test;
+    if (test === null) return `${r.label} vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)`;
+    const sign = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(3)}`;
+    const ci = test.ci95 === null ? "no interval from one seed" : `95% interval [${sign(test.ci95[0])}, ${sign(test.ci95[1])}]`;
+    const p = test.pValue === null ? "t-test n/a" : `t = ${test.t!.toFixed(2)}, p = ${test.pValue.toPrecision(2)}`;
+    const call = test.pValue !== null && test.pValue < 0.05 ? (test.mean > 0 ? "above one-shot" : "below one-shot") : "not distinguishable from one-shot";
+    return `${r.label} vs one-shot: tau-a ${sign(test.mean)} ± ${test.sd.toFixed(3)} over ${test.n} seed(s) (per seed ${d.perSeed.map((v) => formatStatistic(v)).join(", ")}); ` +
+      `${ci}; ${p}; sign test ${test.sign.positive} up, ${test.sign.negative} down, p = ${test.sign.pValue.toPrecision(2)}: ${call}`;
   });
 }
 

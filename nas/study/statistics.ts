@@ -1,3 +1,6 @@
+import binomialCdf from "@stdlib/stats-base-dists-binomial-cdf";
+import tCdf from "@stdlib/stats-base-dists-t-cdf";
+import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import { highGroupTau, kendallTauA, kendallTauB, pearson, spearman } from "../search/ranking.js";
 import type { SupernetMode } from "../supernet/path_code.js";
 import type { SupernetEpochReport } from "../supernet/trainer.js";
@@ -51,8 +54,8 @@ export interface StudySummaryRow {
   tauA: MeanSd; tauB: MeanSd; spearman: MeanSd; pearson: MeanSd;
   /** The high-group tau at the report's group size (a quarter of the cells). */
   highGroup: MeanSd;
-  /** Per seed, this run's tau-a minus one-shot's (absent without a one-shot run). */
-  tauAMinusOneShot: (MeanSd & { perSeed: Statistic[] }) | null;
+  /** Per seed, this run's tau-a minus one-shot's, and the paired tests of them (absent without a one-shot run). */
+  tauAMinusOneShot: (MeanSd & { perSeed: Statistic[]; test: PairedTest | null }) | null;
 }
 
 export interface StudyResult {
@@ -113,7 +116,31 @@ export function summarize(results: readonly StudyRunResult[], runs: readonly Stu
       tauA: meanSd(rs.map((r) => r.metrics.tauA)), tauB: meanSd(rs.map((r) => r.metrics.tauB)),
       spearman: meanSd(rs.map((r) => r.metrics.spearman)), pearson: meanSd(rs.map((r) => r.metrics.pearson)),
       highGroup: meanSd(rs.map((r) => r.metrics.highGroup[k - 1]!)),
-      tauAMinusOneShot: run.mode === "oneshot" || diffs.length === 0 ? null : { ...meanSd(diffs), perSeed: diffs },
+      tauAMinusOneShot: run.mode === "oneshot" || diffs.length === 0 ? null : { ...meanSd(diffs), perSeed: diffs, test: pairedTest(diffs) },
     };
   });
+}
+
+/**
+ * Paired differences over seeds, tested against no difference: Student's t
+ * (two-sided p-value and the mean's 95% interval, from @stdlib's t
+ * distribution) and the sign test (exact two-sided binomial, ties dropped).
+ * The t-test is undefined for one seed or a zero spread (null then).
+ */
+export interface PairedTest {
+  n: number; mean: number; sd: number;
+  t: number | null; pValue: number | null; ci95: [number, number] | null;
+  sign: { positive: number; negative: number; pValue: number };
+}
+
+export function pairedTest(values: readonly Statistic[]): PairedTest | null {
+  const d = values.filter((x): x is number => x !== null && Number.isFinite(x));
+  const n = d.length;
+  if (n === 0) return null;
+  const { mean, sd } = meanSd(d) as { mean: number; sd: number };
+  const positive = d.filter((x) => x > 0).length, negative = d.filter((x) => x < 0).length, m = positive + negative;
+  const sign = { positive, negative, pValue: m === 0 ? 1 : Math.min(1, 2 * binomialCdf(Math.min(positive, negative), m, 0.5)) };
+  if (n < 2 || sd === 0) return { n, mean, sd, t: null, pValue: null, ci95: n < 2 ? null : [mean, mean], sign };
+  const se = sd / Math.sqrt(n), t = mean / se, half = tQuantile(0.975, n - 1) * se;
+  return { n, mean, sd, t, pValue: 2 * (1 - tCdf(Math.abs(t), n - 1)), ci95: [mean - half, mean + half], sign };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { memory } from "../../engine/index.js";
-import { meanSd, rankMetrics, summarize, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { meanSd, pairedTest, rankMetrics, summarize, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
 import { runRankStudy } from "../../app/rank_study.js";
 import { runTruth } from "../../app/truth.js";
 import { readTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
@@ -96,12 +96,12 @@ describe("study rank", () => {
     assert.ok(Math.abs(a.summary[1]!.tauAMinusOneShot!.mean! - (k2!.metrics.tauA! - one!.metrics.tauA!)) < 1e-12);
     const verdict = studyVerdicts(a)[0]!;
     assert.match(verdict, /^kshot K=2 vs one-shot: .* over 1 seed\(s\) .*: not distinguishable from one-shot$/, "one seed never calls a difference");
-    const twoSeeds = (diffs: number[]) => studyVerdicts({ ...a, summary: [{ ...a.summary[1]!, tauAMinusOneShot: { ...meanSd(diffs), perSeed: diffs } }] })[0]!;
-    // paired t: |mean| / (sd / sqrt(n)) against t(0.975, n - 1): 4.303 for 3 seeds, 12.706 for 2
-    assert.match(twoSeeds([0.10, 0.12, 0.11]), /: above one-shot$/); // t = 0.11 / 0.00577 = 19.1
-    assert.match(twoSeeds([0.15, -0.05, 0.10]), /: not distinguishable/); // t = 0.0667 / 0.0601 = 1.1
+    const twoSeeds = (diffs: number[]) => studyVerdicts({ ...a, summary: [{ ...a.summary[1]!, tauAMinusOneShot: { ...meanSd(diffs), perSeed: diffs, test: pairedTest(diffs) } }] })[0]!;
+    // paired t: |mean| / (sd / sqrt(n)) with n - 1 degrees of freedom
+    assert.match(twoSeeds([0.10, 0.12, 0.11]), /: above one-shot$/); // t = 0.11 / 0.00577 = 19.1, p = 0.0027
+    assert.match(twoSeeds([0.15, -0.05, 0.10]), /: not distinguishable/); // t = 1.1
     assert.match(twoSeeds([-0.10, -0.11, -0.12]), /: below one-shot$/);
-    assert.match(twoSeeds([-0.063, -0.082]), /: not distinguishable/); // t = 0.0725 / 0.0095 = 7.6 < 12.706
+    assert.match(twoSeeds([-0.063, -0.082]), /t = -7\.63, p = 0\.083; sign test 0 up, 2 down, p = 0\.50: not distinguishable/);
     const b = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
     assert.equal(strip(b), strip(a));
   });
@@ -175,8 +175,8 @@ describe("study statistics with a supernet that scores every cell alike", () => 
     assert.match(table, /\| one-shot +\| 1 +\| 0\.000 ± 0\.000 \| n\/a \(scores constant in every seed\) \|/);
     assert.doesNotMatch(table, /NaN|undefined|null/);
     // K=2's tau-a by hand: of the 6 pairs only cells 2 and 3 (truth 0.75 > 0.72, scores 0.45 < 0.5) disagree: (5 - 1) / 6; one-shot's 0
-    assert.match(studyVerdicts(s)[0]!, /^kshot K=2 vs one-shot: tau-a \+0\.667 ± 0\.000 over 1 seed\(s\) \(per seed 0\.667\)/);
-    const undefinedDiff = { ...s, summary: [{ ...s.summary[1]!, tauAMinusOneShot: { mean: null, sd: null, n: 0, perSeed: [null] } }] };
+    assert.match(studyVerdicts(s)[0]!, /^kshot K=2 vs one-shot: tau-a \+0\.667 ± 0\.000 over 1 seed\(s\) \(per seed 0\.667\); no interval from one seed; t-test n\/a; sign test 1 up, 0 down, p = 1\.0: not distinguishable from one-shot$/);
+    const undefinedDiff = { ...s, summary: [{ ...s.summary[1]!, tauAMinusOneShot: { mean: null, sd: null, n: 0, perSeed: [null], test: null } }] };
     assert.deepEqual(studyVerdicts(undefinedDiff), ["kshot K=2 vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)"]);
     assert.doesNotThrow(() => studyFigures(s));
     const m = meanSd([0.2, null, 0.4]); // over the two defined values: mean 0.3, sample sd sqrt(((0.1)^2 + (0.1)^2) / 1)
@@ -184,3 +184,32 @@ describe("study statistics with a supernet that scores every cell alike", () => 
     assert.ok(Math.abs(m.mean! - 0.3) < 1e-15 && Math.abs(m.sd! - Math.sqrt(0.02)) < 1e-15);
   });
 });
+
+describe("paired tests over seeds, against scipy", () => {
+  // scipy 1.17: stats.ttest_1samp(d, 0), stats.t.ppf(0.975, n - 1) for the interval, stats.binomtest(up, up + down, 0.5)
+  const cases: [number[], { mean: number; sd: number; t: number; p: number; ci: [number, number]; up: number; down: number; signP: number }][] = [
+    [[0.05, 0.1, -0.02, 0.08, 0.03], { mean: 0.048, sd: 0.04658325879540847, t: 2.3040737315391326, p: 0.08256829674577387,
+      ci: [-0.009840755365267538, 0.10584075536526755], up: 4, down: 1, signP: 0.375 }],
+    [[0.145, 0.08], { mean: 0.11249999999999999, sd: 0.04596194077712558, t: 3.4615384615384617, p: 0.17903798036765878,
+      ci: [-0.3004516539256774, 0.5254516539256774], up: 2, down: 0, signP: 0.5 }],
+    [[-0.063, -0.082, -0.05], { mean: -0.065, sd: 0.01609347693943108, t: -6.995586032508209, p: 0.01982820162003109,
+      ci: [-0.10497841297842503, -0.025021587021574976], up: 0, down: 3, signP: 0.25 }],
+  ];
+  for (const [d, e] of cases) {
+    it(`[${d.join(", ")}]`, () => {
+      const r = pairedTest(d)!;
+      const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs scipy ${b}`);
+      close(r.mean, e.mean, "mean"); close(r.sd, e.sd, "sd"); close(r.t!, e.t, "t"); close(r.pValue!, e.p, "p");
+      close(r.ci95![0], e.ci[0], "ci low"); close(r.ci95![1], e.ci[1], "ci high");
+      assert.deepEqual([r.sign.positive, r.sign.negative], [e.up, e.down]);
+      close(r.sign.pValue, e.signP, "sign p");
+    });
+  }
+  it("one seed or no spread has no t-test; ties drop out of the sign test; nothing defined, no test", () => {
+    assert.deepEqual(pairedTest([0.2]), { n: 1, mean: 0.2, sd: 0, t: null, pValue: null, ci95: null, sign: { positive: 1, negative: 0, pValue: 1 } });
+    assert.deepEqual(pairedTest([0.1, 0.1, null]), { n: 2, mean: 0.1, sd: 0, t: null, pValue: null, ci95: [0.1, 0.1], sign: { positive: 2, negative: 0, pValue: 0.5 } });
+    assert.equal(pairedTest([0, 0, 0.3])!.sign.pValue, 1); // one signed difference of one: p = 2 * P(X <= 0 | 1, 0.5) = 1
+    assert.equal(pairedTest([null, null]), null);
+  });
+});
+
