@@ -7,7 +7,7 @@ import type { ProgressSink } from "../nas/progress.js";
 import { evaluatePath } from "../nas/supernet/evaluate.js";
 import { buildSupernetSession, continueSupernetTraining, disposeSupernetSession, loadSupernetCheckpoint, type SupernetSession, type SupernetConfig } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../nas/supernet/trainer.js";
-import { formatStatistic, highGroupSize, rankMetrics, runLabel, summarize, type RankStudyProtocol, type StudyResult, type StudyRun, type StudyRunResult } from "../nas/study/statistics.js";
+import { cellFacts, formatStatistic, highGroupSize, predictorMetrics, rankMetrics, type CellFacts, runLabel, summarize, type RankStudyProtocol, type StudyResult, type StudyRun, type StudyRunResult } from "../nas/study/statistics.js";
 import { truthCeiling, type TruthRow } from "../nas/study/truth.js";
 import { canonicalJson, differingFields } from "../data/run_dir.js";
 
@@ -20,7 +20,7 @@ function supernetConfig(p: RankStudyProtocol, run: StudyRun, seed: number): Supe
 }
 
 /** Trains one run's supernet (resuming its checkpoint if one is there), then scores every truth cell on the held-out split. */
-async function studyRun(p: RankStudyProtocol, run: StudyRun, seed: number, truth: { cells: readonly string[]; mean: readonly number[] },
+async function studyRun(p: RankStudyProtocol, run: StudyRun, seed: number, truth: { cells: readonly string[]; mean: readonly number[]; facts: CellFacts },
   dir: string, sink: ProgressSink, tag: string): Promise<StudyRunResult> {
   const { cells } = truth;
   const t0 = performance.now();
@@ -54,7 +54,7 @@ async function studyRun(p: RankStudyProtocol, run: StudyRun, seed: number, truth
   });
   disposeSupernetSession(sn);
   return {
-    label, mode: run.mode, K: run.K, seed, metrics: rankMetrics(truth.mean, supernetAcc), supernetAcc, lambda, epochs: reports,
+    label, mode: run.mode, K: run.K, seed, metrics: rankMetrics(truth.mean, supernetAcc, truth.facts), supernetAcc, lambda, epochs: reports,
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -74,7 +74,7 @@ export async function runRankStudy(p: RankStudyProtocol, truth: readonly TruthRo
   const t0 = performance.now();
   if (truth.length < 3) throw new Error(`rank study: the truth holds ${truth.length} cells; at least 3 are needed`);
   if (truth.every((r) => r.mean === truth[0]!.mean)) throw new Error("rank study: every truth cell has the same accuracy; there is no order to rank against");
-  const cells = truth.map((r) => r.arch), mean = truth.map((r) => r.mean);
+  const cells = truth.map((r) => r.arch), mean = truth.map((r) => r.mean), facts = cellFacts(truth);
   const k = highGroupSize(cells.length);
   const path = join(dir, "study.json");
   ensureWritableDir(join(dir, "supernets"));
@@ -85,7 +85,7 @@ export async function runRankStudy(p: RankStudyProtocol, truth: readonly TruthRo
     done = old.results;
   }
   const result = (): StudyResult => ({
-    protocol: p, truth: { arch: cells, mean, ceiling: truthCeiling(truth) }, highGroupSize: k,
+    protocol: p, truth: { arch: cells, mean, ceiling: truthCeiling(truth) }, predictors: predictorMetrics(truth, facts), highGroupSize: k,
     results: done, summary: summarize(done, p.runs, k), seconds: (performance.now() - t0) / 1000,
   });
   const total = p.seeds.length * p.runs.length;
@@ -94,7 +94,7 @@ export async function runRankStudy(p: RankStudyProtocol, truth: readonly TruthRo
     for (const run of p.runs) {
       index++;
       if (done.some((r) => r.label === runLabel(run) && r.seed === seed)) continue;
-      const r = await studyRun(p, run, seed, { cells, mean }, dir, sink, `[${index}/${total}]`);
+      const r = await studyRun(p, run, seed, { cells, mean, facts }, dir, sink, `[${index}/${total}]`);
       done = [...done, r];
       sink.log(`[${index}/${total}] ${r.label}, seed ${seed}: tau-a ${formatStatistic(r.metrics.tauA)}, Spearman ${formatStatistic(r.metrics.spearman)}${r.metrics.tauB === null ? " (the supernet scored every cell alike: rank statistics are undefined)" : ""} (${Math.round(r.seconds)} s)`);
       writeJson(path, result());

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatMeanSd, formatStatistic, meanSd, type MeanSd, type StudyResult, type StudySummaryRow } from "../nas/study/statistics.js";
+import { formatMeanSd, formatStatistic, meanSd, type MeanSd, type RankMetrics, type Statistic, type StudyResult, type StudySummaryRow } from "../nas/study/statistics.js";
 import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
 
 /** The scatter shows cells whose truth lies within this of the best. */
@@ -91,14 +91,22 @@ export function studyFigures(s: StudyResult): Map<string, string> {
   return figs;
 }
 
-const pm = (m: MeanSd) => formatMeanSd(m);
+const pm = (m: MeanSd | undefined) => (m === undefined ? "n/a (not measured by this kshot)" : formatMeanSd(m));
 
-/** The study's table as text (the CLI prints it; the README shows it). */
+/**
+ * The study's table as text (the CLI prints it; the report shows it): each
+ * run's mean ± sd over seeds, over all cells, over working cells and within
+ * strata of equal convolution count, then the zero-cost predictors' values
+ * on the same cells (one value each: they have no seed).
+ */
 export function studyTable(s: StudyResult): string {
-  const head = ["supernet", "seeds", "tau-a", "tau-b", "Spearman", "Pearson", `top-${s.highGroupSize} tau`, "tau-a - one-shot"];
-  const line = (r: StudySummaryRow) => [r.label, String(r.tauA.n), pm(r.tauA), pm(r.tauB), pm(r.spearman), pm(r.pearson), pm(r.highGroup),
+  const head = ["scores", "seeds", "tau-a", "tau-b", "tau-b working", "tau within convs", "Spearman", "Pearson", `top-${s.highGroupSize} tau`, "tau-a - one-shot"];
+  const line = (r: StudySummaryRow) => [r.label, String(r.tauA.n), pm(r.tauA), pm(r.tauB), pm(r.tauBWorking), pm(r.tauWithinConvs), pm(r.spearman), pm(r.pearson), pm(r.highGroup),
     r.tauAMinusOneShot === null ? "—" : `${(r.tauAMinusOneShot.mean ?? -1) >= 0 ? "+" : ""}${pm(r.tauAMinusOneShot)}`];
-  const cells = [head, ...s.summary.filter((r) => r.tauA.n > 0 || s.results.some((x) => x.label === r.label)).map(line)];
+  const one = (x: Statistic) => formatStatistic(x);
+  const predictor = (p: { name: string; metrics: RankMetrics }) => [`${p.name} (predictor)`, "—", one(p.metrics.tauA), one(p.metrics.tauB), one(p.metrics.tauBWorking),
+    one(p.metrics.tauWithinConvs), one(p.metrics.spearman), one(p.metrics.pearson), one(p.metrics.highGroup[s.highGroupSize - 1] ?? null), "—"];
+  const cells = [head, ...s.summary.filter((r) => r.tauA.n > 0 || s.results.some((x) => x.label === r.label)).map(line), ...(s.predictors ?? []).map(predictor)];
   const widths = head.map((_, j) => Math.max(...cells.map((c) => c[j]!.length)));
   return cells.map((c) => `| ${c.map((v, j) => v.padEnd(widths[j]!)).join(" | ")} |`).flatMap((l, i) => (i === 0 ? [l, `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`] : [l])).join("\n");
 }

@@ -60,3 +60,10 @@ export function nb201Isomorphism(arch: Nb201Arch): string {
   }
   return nodes[3]!;
 }
+
+/** How many of the cell's six edges carry each op (dead edges included, as a reader counts them). */
+export function opCounts(arch: Nb201Arch): Record<Nb201Op, number> {
+  const counts = Object.fromEntries(NB201_OPS.map((op) => [op, 0])) as Record<Nb201Op, number>;
+  for (const e of arch) counts[e.op]++;
+  return counts;
+}

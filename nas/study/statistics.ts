@@ -4,7 +4,8 @@ import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import { highGroupTau, kendallTauA, kendallTauB, pearson, spearman } from "../search/ranking.js";
 import type { SupernetMode } from "../supernet/path_code.js";
 import type { SupernetEpochReport } from "../supernet/trainer.js";
-import type { TruthCeiling } from "./truth.js";
+import { opCounts, parseNb201 } from "../nb201/arch.js";
+import type { TruthCeiling, TruthRow } from "./truth.js";
 
 /** One supernet of the study: a mode and its K (one-shot is K = 1). */
 export interface StudyRun { mode: SupernetMode; K: number }
@@ -32,6 +33,8 @@ export type Statistic = number | null;
 
 export interface RankMetrics {
   tauA: Statistic; tauB: Statistic; spearman: Statistic; pearson: Statistic;
+  /** Tau-b over the working cells only (the constant-output cells at chance left out), and tau-a within strata of equal convolution count. */
+  tauBWorking: Statistic; tauWithinConvs: Statistic;
   /** Figure 5: high-group tau with the top k cells by truth as the high group, k = 1 .. n-1 (index k - 1). */
   highGroup: Statistic[];
 }
@@ -51,7 +54,7 @@ export interface MeanSd { mean: number | null; sd: number | null; n: number }
 
 export interface StudySummaryRow {
   label: string; mode: SupernetMode; K: number;
-  tauA: MeanSd; tauB: MeanSd; spearman: MeanSd; pearson: MeanSd;
+  tauA: MeanSd; tauB: MeanSd; spearman: MeanSd; pearson: MeanSd; tauBWorking: MeanSd; tauWithinConvs: MeanSd;
   /** The high-group tau at the report's group size (a quarter of the cells). */
   highGroup: MeanSd;
   /** Per seed, this run's tau-a minus one-shot's, and the paired tests of them (absent without a one-shot run). */
@@ -61,6 +64,8 @@ export interface StudySummaryRow {
 export interface StudyResult {
   protocol: RankStudyProtocol;
   truth: { arch: string[]; mean: number[]; ceiling: TruthCeiling | null };
+  /** The zero-cost predictors' metrics against the same truth (absent in studies of older kshot versions). */
+  predictors?: { name: string; metrics: RankMetrics }[];
   highGroupSize: number;
   results: StudyRunResult[];
   summary: StudySummaryRow[];
@@ -89,10 +94,48 @@ export function formatMeanSd(m: MeanSd, digits = 3): string {
   return `${m.mean.toFixed(digits)} ± ${m.sd.toFixed(digits)}`;
 }
 
-/** Rank agreement of supernet scores with the truth (tau-a is Eq. 18; tau-b corrects for ties). */
-export function rankMetrics(truth: readonly number[], pred: readonly number[]): RankMetrics {
+/** What the working-cell and within-strata statistics need to know of the truth's cells, in its order. */
+export interface CellFacts { working: readonly boolean[]; convs: readonly number[] }
+
+/**
+ * A cell works when its truth is above chance by half of chance or more:
+ * the constant-output cells (every path to the output through `none`) sit at
+ * chance, and would give every scorer concordant pairs for free.
+ */
+export function cellFacts(rows: readonly Pick<TruthRow, "arch" | "mean">[], classes = 10): CellFacts {
+  return {
+    working: rows.map((r) => r.mean >= 1.5 / classes),
+    convs: rows.map((r) => { const c = opCounts(parseNb201(r.arch)); return c.nor_conv_1x1 + c.nor_conv_3x3; }),
+  };
+}
+
+/**
+ * Kendall tau-a over the pairs of cells that share a stratum (e.g. the same
+ * number of convolutions): (concordant - discordant) / such pairs. It asks
+ * whether a scorer orders cells that a count cannot tell apart; null
+ * without such pairs.
+ */
+export function tauWithinStrata(truth: readonly number[], pred: readonly number[], strata: readonly number[]): Statistic {
+  let sum = 0, pairs = 0;
+  for (let i = 0; i < truth.length; i++) {
+    for (let j = i + 1; j < truth.length; j++) {
+      if (strata[i] !== strata[j]) continue;
+      sum += Math.sign(truth[i]! - truth[j]!) * Math.sign(pred[i]! - pred[j]!);
+      pairs++;
+    }
+  }
+  return pairs === 0 ? null : sum / pairs;
+}
+
+/** Rank agreement of scores with the truth (tau-a is Eq. 18; tau-b corrects for ties); with `facts`, also over working cells and within strata. */
+export function rankMetrics(truth: readonly number[], pred: readonly number[], facts?: CellFacts): RankMetrics {
+  const w = facts === undefined ? [] : truth.map((_, i) => i).filter((i) => facts.working[i]);
+  const working = facts === undefined || w.length < 2 ? null
+    : defined(kendallTauB(w.map((i) => truth[i]!), w.map((i) => pred[i]!)));
+  const strata = facts === undefined ? null : tauWithinStrata(w.map((i) => truth[i]!), w.map((i) => pred[i]!), w.map((i) => facts.convs[i]!));
   return {
     tauA: defined(kendallTauA(truth, pred)), tauB: defined(kendallTauB(truth, pred)), spearman: defined(spearman(truth, pred)), pearson: defined(pearson(truth, pred)),
+    tauBWorking: working, tauWithinConvs: strata,
     highGroup: Array.from({ length: truth.length - 1 }, (_, i) => defined(highGroupTau(truth, pred, i + 1))),
   };
 }
@@ -115,6 +158,7 @@ export function summarize(results: readonly StudyRunResult[], runs: readonly Stu
       label, mode: run.mode, K: run.K,
       tauA: meanSd(rs.map((r) => r.metrics.tauA)), tauB: meanSd(rs.map((r) => r.metrics.tauB)),
       spearman: meanSd(rs.map((r) => r.metrics.spearman)), pearson: meanSd(rs.map((r) => r.metrics.pearson)),
+      tauBWorking: meanSd(rs.map((r) => r.metrics.tauBWorking ?? null)), tauWithinConvs: meanSd(rs.map((r) => r.metrics.tauWithinConvs ?? null)),
       highGroup: meanSd(rs.map((r) => r.metrics.highGroup[k - 1]!)),
       tauAMinusOneShot: run.mode === "oneshot" || diffs.length === 0 ? null : { ...meanSd(diffs), perSeed: diffs, test: pairedTest(diffs) },
     };
@@ -143,4 +187,18 @@ export function pairedTest(values: readonly Statistic[]): PairedTest | null {
   if (n < 2 || sd === 0) return { n, mean, sd, t: null, pValue: null, ci95: n < 2 ? null : [mean, mean], sign };
   const se = sd / Math.sqrt(n), t = mean / se, half = tQuantile(0.975, n - 1) * se;
   return { n, mean, sd, t, pValue: 2 * (1 - tCdf(Math.abs(t), n - 1)), ci95: [mean - half, mean + half], sign };
+}
+
+/**
+ * The zero-cost predictors a supernet must beat: scores read off the cell
+ * alone (its parameters, its MACs, how many convolutions it has, how many
+ * of them are 3x3), ranked against the truth as a supernet's scores are.
+ */
+export function predictorMetrics(rows: readonly TruthRow[], facts: CellFacts): { name: string; metrics: RankMetrics }[] {
+  const mean = rows.map((r) => r.mean);
+  const conv3 = rows.map((r) => opCounts(parseNb201(r.arch)).nor_conv_3x3);
+  const predictors: [string, number[]][] = [
+    ["parameters", rows.map((r) => r.params)], ["MACs", rows.map((r) => r.macs)], ["convolutions", [...facts.convs]], ["3x3 convolutions", conv3],
+  ];
+  return predictors.map(([name, score]) => ({ name, metrics: rankMetrics(mean, score, facts) }));
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { memory } from "../../engine/index.js";
-import { meanSd, pairedTest, rankMetrics, summarize, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { cellFacts, meanSd, pairedTest, predictorMetrics, rankMetrics, summarize, tauWithinStrata, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
 import { runRankStudy } from "../../app/rank_study.js";
 import { runTruth } from "../../app/truth.js";
 import { readTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
@@ -213,3 +213,26 @@ describe("paired tests over seeds, against scipy", () => {
   });
 });
 
+
+describe("strata, working cells and the zero-cost predictors", () => {
+  it("tau within strata counts only the pairs that share a stratum (a hand case)", () => {
+    // stratum 0: (1,2) and (1,3) concordant, (2,3) discordant; stratum 1 likewise: (4 - 2) / 6
+    assert.equal(tauWithinStrata([1, 2, 3, 4, 5, 6], [1, 3, 2, 4, 6, 5], [0, 0, 0, 1, 1, 1]), 1 / 3);
+    assert.equal(tauWithinStrata([1, 2, 3], [3, 2, 1], [0, 0, 0]), -1);
+    assert.equal(tauWithinStrata([1, 2, 3], [1, 2, 3], [0, 1, 2]), null, "no pair shares a stratum");
+  });
+
+  it("on the committed truth, the predictors rank the working cells as the issue measured them by hand", () => {
+    const rows = readTruth("studies/nb201-fashion-mnist-truth.csv");
+    const facts = cellFacts(rows);
+    assert.equal(facts.working.filter(Boolean).length, 46, "48 cells, two with constant output at chance");
+    const byName = Object.fromEntries(predictorMetrics(rows, facts).map((p) => [p.name, p.metrics]));
+    // issue #27: convolutions 0.60, 3x3 only 0.55, parameters or FLOPs 0.57 (tau-b on the 46 working cells)
+    assert.equal(byName["convolutions"]!.tauBWorking!.toFixed(2), "0.60");
+    assert.equal(byName["3x3 convolutions"]!.tauBWorking!.toFixed(2), "0.55");
+    assert.equal(byName["parameters"]!.tauBWorking!.toFixed(2), "0.57");
+    assert.equal(byName["MACs"]!.tauBWorking!.toFixed(2), "0.57");
+    // within a stratum every cell has the same count: the count itself orders no pair there
+    assert.equal(byName["convolutions"]!.tauWithinConvs, 0);
+  });
+});
