@@ -1,4 +1,4 @@
-import { studyTable, studyVerdicts, writeStudyReport } from "../report/study_report.js";
+import { studyFollows, studyTable, studyVerdicts, writeStudyReport } from "../report/study_report.js";
 import type { RankStudyProtocol, StudyBudget, StudyRun } from "../nas/study/statistics.js";
 import { runRankStudy } from "../app/rank_study.js";
 import { formatMinutes } from "../nas/progress.js";
@@ -103,6 +103,8 @@ export async function studyRank(argv: string[]): Promise<void> {
   const c = s.truth.ceiling;
   process.stdout.write(`${studyTable(s)}\n`);
   for (const v of studyVerdicts(s)) process.stdout.write(`${v}\n`);
+  process.stdout.write("what the scores follow (tau-b of each op's count against the scores, working cells):\n");
+  for (const v of studyFollows(s)) process.stdout.write(`  ${v}\n`);
   process.stdout.write(`noise ceiling of the truth (seed vs seed): ${c === null ? "not measured (one seed)" : `tau-b ${c.kendallTauB.toFixed(3)}, Spearman ${c.spearman.toFixed(3)}`}\n`);
   process.stdout.write(`measured time: ${formatMinutes((performance.now() - t0) / 1000)}; study.json and report ${report}\n`);
   if (f.json) process.stdout.write(`${JSON.stringify({ out, report, summary: s.summary, ceiling: c })}\n`);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatMeanSd, formatStatistic, meanSd, type MeanSd, type RankMetrics, type Statistic, type StudyResult, type StudySummaryRow } from "../nas/study/statistics.js";
+import { formatMeanSd, formatStatistic, meanSd, studyOpDependence, type MeanSd, type RankMetrics, type Statistic, type StudyResult, type StudySummaryRow } from "../nas/study/statistics.js";
+import { NB201_OPS } from "../nas/nb201/arch.js";
 import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
 
 /** The scatter shows cells whose truth lies within this of the best. */
@@ -36,6 +37,18 @@ export function studyFigures(s: StudyResult): Map<string, string> {
       ...ceilingLine(s, -0.6, rows.length - 0.4),
     ],
     legendBelow: true,
+  }));
+
+  // what the scores follow: tau-b of each op's count against the truth and against each run's scores
+  const follows = studyOpDependence(s);
+  const width = 0.8 / follows.length;
+  figs.set("follows.svg", renderPlot({
+    title: "What the scores follow: Kendall tau-b of each op's count in a cell against the scores (working cells)",
+    xLabel: "op", yLabel: "tau-b (count of the op vs score)", xCategories: [...NB201_OPS], xDomain: [-0.6, NB201_OPS.length - 0.4], legendBelow: true,
+    marks: follows.map((row, j) => ({
+      kind: "bars" as const, name: row.label, color: j === 0 ? "#444444" : PALETTE[(j - 1) % PALETTE.length],
+      x0: NB201_OPS.map((_, i) => i - 0.4 + j * width), x1: NB201_OPS.map((_, i) => i - 0.4 + (j + 1) * width), y: NB201_OPS.map((op) => plotted(row.tauB[op])),
+    })),
   }));
 
   // Table 9 / Figure 4: tau vs K for the K-shot runs, one-shot as K = 1's reference
@@ -111,6 +124,11 @@ export function studyTable(s: StudyResult): string {
   return cells.map((c) => `| ${c.map((v, j) => v.padEnd(widths[j]!)).join(" | ")} |`).flatMap((l, i) => (i === 0 ? [l, `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`] : [l])).join("\n");
 }
 
+/** "What the scores follow" as text: per row, tau-b of each op's count against the scores (working cells). */
+export function studyFollows(s: StudyResult): string[] {
+  return studyOpDependence(s).map((row) => `${row.label}: ${NB201_OPS.map((op) => `${op} ${formatStatistic(row.tauB[op], 2)}`).join(", ")}`);
+}
+
 /**
  * One line per run against one-shot, from the per-seed paired differences in
  * tau-a: the mean with its 95% interval, Student's t and the sign test's
@@ -150,6 +168,8 @@ seeds ${s.protocol.seeds.join(", ")}; ${Math.round(s.seconds)} s in this session
 <p>Noise ceiling of the truth (stand-alone accuracies, one seed against another): ${c === null ? "not measured (one seed)" : `Kendall tau-b ${c.kendallTauB.toFixed(3)}, Spearman ${c.spearman.toFixed(3)}`}.</p>
 <pre>${escapeXml(studyTable(s))}</pre>
 <ul>${studyVerdicts(s).map((v) => `<li>${escapeXml(v)}</li>`).join("")}</ul>
+<p>What the scores follow: Kendall tau-b of each op's count in a cell against the scores, over the working cells.</p>
+<ul>${studyFollows(s).map((v) => `<li>${escapeXml(v)}</li>`).join("")}</ul>
 <p>A difference is called only when a paired t-test over seeds rejects "no difference" at 5%; compare every tau with the truth's noise ceiling above.</p>
 ${[...figs.values()].map((svg) => `<figure>${svg}</figure>`).join("\n")}
 </body></html>

@@ -4,7 +4,7 @@ import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import { highGroupTau, kendallTauA, kendallTauB, pearson, spearman } from "../search/ranking.js";
 import type { SupernetMode } from "../supernet/path_code.js";
 import type { SupernetEpochReport } from "../supernet/trainer.js";
-import { opCounts, parseNb201 } from "../nb201/arch.js";
+import { NB201_OPS, opCounts, parseNb201, type Nb201Op } from "../nb201/arch.js";
 import type { TruthCeiling, TruthRow } from "./truth.js";
 
 /** One supernet of the study: a mode and its K (one-shot is K = 1). */
@@ -201,4 +201,28 @@ export function predictorMetrics(rows: readonly TruthRow[], facts: CellFacts): {
     ["parameters", rows.map((r) => r.params)], ["MACs", rows.map((r) => r.macs)], ["convolutions", [...facts.convs]], ["3x3 convolutions", conv3],
   ];
   return predictors.map(([name, score]) => ({ name, metrics: rankMetrics(mean, score, facts) }));
+}
+
+/**
+ * What a column of scores follows: Kendall tau-b between the count of each
+ * op in a cell and the scores, over the working cells. A supernet that
+ * prefers parameter-free ops shows it here, beside the truth's own values.
+ */
+export function opDependence(archs: readonly string[], scores: readonly number[], working: readonly boolean[]): Record<Nb201Op, Statistic> {
+  const w = archs.map((_, i) => i).filter((i) => working[i]);
+  const counts = w.map((i) => opCounts(parseNb201(archs[i]!)));
+  const s = w.map((i) => scores[i]!);
+  return Object.fromEntries(NB201_OPS.map((op) => [op, w.length < 2 ? null : defined(kendallTauB(counts.map((c) => c[op]), s))])) as Record<Nb201Op, Statistic>;
+}
+
+/** The truth's dependence on each op, then each run's, averaged over its seeds: the rows of the report's "what the scores follow". */
+export function studyOpDependence(s: Pick<StudyResult, "truth" | "results" | "summary">): { label: string; tauB: Record<Nb201Op, Statistic> }[] {
+  const { working } = cellFacts(s.truth.arch.map((arch, i) => ({ arch, mean: s.truth.mean[i]! })));
+  const rows = [{ label: "stand-alone truth", tauB: opDependence(s.truth.arch, s.truth.mean, working) }];
+  for (const r of s.summary) {
+    const per = s.results.filter((x) => x.label === r.label).map((x) => opDependence(s.truth.arch, x.supernetAcc, working));
+    if (per.length === 0) continue;
+    rows.push({ label: r.label, tauB: Object.fromEntries(NB201_OPS.map((op) => [op, meanSd(per.map((d) => d[op])).mean])) as Record<Nb201Op, Statistic> });
+  }
+  return rows;
 }

@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { memory } from "../../engine/index.js";
-import { cellFacts, meanSd, pairedTest, predictorMetrics, rankMetrics, summarize, tauWithinStrata, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { cellFacts, meanSd, opDependence, pairedTest, predictorMetrics, rankMetrics, summarize, tauWithinStrata, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
 import { runRankStudy } from "../../app/rank_study.js";
 import { runTruth } from "../../app/truth.js";
 import { readTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
 import { STANDALONE_RECIPE } from "../../nas/standalone.js";
 import type { ProgressSink } from "../../nas/progress.js";
 import { elements, parseXml } from "../helpers/svg.js";
-import { studyFigures, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
+import { studyFigures, studyFollows, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 import { KSHOT } from "../helpers/cli.js";
 
 const quiet: ProgressSink = { log: () => {}, update: () => {} };
@@ -167,7 +167,9 @@ describe("study statistics with a supernet that scores every cell alike", () => 
     const results = [result("one-shot", "oneshot", 1, 0, [0.5, 0.5, 0.5, 0.5]), result("kshot K=2", "kshot", 2, 0, [0.6, 0.4, 0.45, 0.5])];
     const runs = [{ mode: "oneshot" as const, K: 1 }, { mode: "kshot" as const, K: 2 }];
     const s: StudyResult = JSON.parse(JSON.stringify({
-      protocol: { runs, seeds: [0], budget: {}, truth: { path: "t.csv", cells: 4 } }, truth: { arch: ["a", "b", "c", "d"], mean: truth, ceiling: null },
+      protocol: { runs, seeds: [0], budget: {}, truth: { path: "t.csv", cells: 4 } },
+      truth: { arch: ["|none~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|", "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|",
+        "|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|", "|nor_conv_1x1~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|"], mean: truth, ceiling: null },
       highGroupSize: 1, results, summary: summarize(results, runs, 1), seconds: 2,
     }));
     assert.deepEqual(s.summary[0]!.tauB, { mean: null, sd: null, n: 0 });
@@ -234,5 +236,44 @@ describe("strata, working cells and the zero-cost predictors", () => {
     assert.equal(byName["MACs"]!.tauBWorking!.toFixed(2), "0.57");
     // within a stratum every cell has the same count: the count itself orders no pair there
     assert.equal(byName["convolutions"]!.tauWithinConvs, 0);
+  });
+});
+
+describe("what the scores follow", () => {
+  // skip_connect on 0..3 edges, the rest none: a score rising with the skips follows skip (tau-b 1) and none (-1), and no conv (undefined)
+  const archs = ["|none~0|+|none~0|none~1|+|none~0|none~1|none~2|", "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+    "|skip_connect~0|+|skip_connect~0|none~1|+|none~0|none~1|none~2|", "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|none~0|none~1|none~2|"];
+  it("gives tau-b of each op's count against the scores, on a hand case", () => {
+    const d = opDependence(archs, [0.1, 0.2, 0.3, 0.4], [true, true, true, true]);
+    assert.deepEqual(d, { none: -1, skip_connect: 1, nor_conv_1x1: null, nor_conv_3x3: null, avg_pool_3x3: null });
+    // the first cell scored out of line: over all four cells skip's tau-b would be 0, over the working three it is 1
+    assert.equal(opDependence(archs, [0.9, 0.2, 0.3, 0.4], [false, true, true, true]).skip_connect, 1, "over the working cells only");
+    // skips 0 < 1 < 2 < 3 against scores 0.4, 0.2, 0.3, 0.1: only the pair (1, 2) agrees: (1 - 5) / 6
+    assert.equal(opDependence(archs, [0.4, 0.2, 0.3, 0.1], [true, true, true, true]).skip_connect, -4 / 6);
+  });
+
+  it("draws one bar per op and row, the run's bars as its values", () => {
+    const acc = [0.1, 0.2, 0.3, 0.4];
+    const result = { label: "one-shot", mode: "oneshot" as const, K: 1, seed: 0, metrics: rankMetrics([0.5, 0.6, 0.7, 0.8], acc), supernetAcc: acc, lambda: [], epochs: [], seconds: 1 };
+    const s: StudyResult = {
+      protocol: { runs: [{ mode: "oneshot", K: 1 }], seeds: [0], budget: {} as RankStudyProtocol["budget"], truth: { path: "t", cells: 4 } },
+      truth: { arch: archs, mean: [0.8, 0.7, 0.6, 0.5], ceiling: null }, highGroupSize: 1, results: [result],
+      summary: summarize([result], [{ mode: "oneshot", K: 1 }], 1), seconds: 1,
+    };
+    assert.deepEqual(studyFollows(s), [
+      "stand-alone truth: none 1.00, skip_connect -1.00, nor_conv_1x1 n/a, nor_conv_3x3 n/a, avg_pool_3x3 n/a",
+      "one-shot: none -1.00, skip_connect 1.00, nor_conv_1x1 n/a, nor_conv_3x3 n/a, avg_pool_3x3 n/a",
+    ]);
+    const svg = parseXml(studyFigures(s).get("follows.svg")!);
+    const series = [...svg.getElementsByTagName("g")].filter((g) => g.getAttribute("class") === "mark bars");
+    assert.deepEqual(series.map((g) => g.getAttribute("data-series")), ["stand-alone truth", "one-shot"]);
+    const heights = series.map((g) => [...g.getElementsByTagName("rect")].map((r) => Number(r.getAttribute("height"))));
+    // truth: none +1, skip -1; run: none -1, skip +1; undefined ops draw nothing: equal heights for |tau| = 1, zero for the rest
+    for (const h of heights) {
+      assert.equal(h.length, 5);
+      assert.ok(h[0]! > 0 && Math.abs(h[0]! - h[1]!) < 0.01 && h.slice(2).every((x) => x === 0), `${h}`);
+    }
+    const top = (g: (typeof series)[number], i: number) => Number(g.getElementsByTagName("rect")[i]!.getAttribute("y"));
+    assert.ok(top(series[1]!, 1) < top(series[1]!, 0), "the run's skip bar rises above the baseline, its none bar hangs below");
   });
 });
