@@ -7,7 +7,7 @@ import type { ProgressSink } from "../nas/progress.js";
 import { evaluatePath } from "../nas/supernet/evaluate.js";
 import { buildSupernetSession, continueSupernetTraining, disposeSupernetSession, loadSupernetCheckpoint, type SupernetSession, type SupernetConfig } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../nas/supernet/trainer.js";
-import { cellFacts, formatStatistic, highGroupSize, predictorMetrics, rankMetrics, type CellFacts, runLabel, summarize, type RankStudyProtocol, type StudyResult, type StudyRun, type StudyRunResult } from "../nas/study/statistics.js";
+import { cellFacts, formatStatistic, highGroupSize, predictorMetrics, rankMetrics, type CellFacts, runLabel, summarize, type CurvePoint, type RankStudyProtocol, type StudyResult, type StudyRun, type StudyRunResult } from "../nas/study/statistics.js";
 import { truthCeiling, type TruthRow } from "../nas/study/truth.js";
 import { canonicalJson, differingFields } from "../data/run_dir.js";
 
@@ -38,25 +38,45 @@ async function studyRun(p: RankStudyProtocol, run: StudyRun, seed: number, truth
   const history = checkpoint.replace(/\.safetensors$/, ".epochs.json");
   const reports: SupernetEpochReport[] = existsSync(history) && existsSync(checkpoint) ? JSON.parse(readFileSync(history, "utf8")) as SupernetEpochReport[] : [];
   reports.splice(sn.trainer.epoch); // only the epochs the checkpoint holds
+  // the curve too: points past the checkpoint's step are scored again as the resumed run passes them
+  const every = p.scoreEvery ?? 0;
+  const curvePath = checkpoint.replace(/\.safetensors$/, ".curve.json");
+  const curve: CurvePoint[] = every > 0 && existsSync(curvePath) && existsSync(checkpoint)
+    ? (JSON.parse(readFileSync(curvePath, "utf8")) as CurvePoint[]).filter((c) => c.step <= sn.trainer.globalStep) : [];
   const epochs = p.budget.epochs;
   await continueSupernetTraining(sn, checkpoint,
-    (r) => sink.update(`${tag} ${label}, seed ${seed}: epoch ${r.epoch}/${epochs} step ${r.step}/${r.steps} ${r.kind} loss ${r.loss.toFixed(4)}`),
+    (r) => {
+      sink.update(`${tag} ${label}, seed ${seed}: epoch ${r.epoch}/${epochs} step ${r.step}/${r.steps} ${r.kind} loss ${r.loss.toFixed(4)}`);
+      // scoring reads the weights and leaves them, the modes and every random generator as they were: the training is the same bits
+      const step = sn.trainer.globalStep + 1; // supernet steps done, this one included
+      if (every > 0 && r.kind === "supernet" && step % every === 0) {
+        const acc = scoreCells(sn, cells).acc;
+        curve.push({ step, metrics: rankMetrics(truth.mean, acc, truth.facts), meanAcc: acc.reduce((a, b) => a + b, 0) / acc.length });
+        writeJson(curvePath, curve);
+      }
+    },
     (r) => { reports.push(r); writeJson(history, reports); });
-  const supernetAcc: number[] = [], lambda: number[][] = [];
-  cells.forEach((arch, i) => {
-    sink.update(`${tag} ${label}, seed ${seed}: scoring cell ${i + 1}/${cells.length}`);
-    tidy(() => {
-      const genes = sn.space.parse(arch);
-      const code = sn.trainer.code(genes, false);
-      supernetAcc.push(evaluatePath(sn.supernet, genes, code, sn.val, sn.recipe, 256));
-      lambda.push([...code.dataSync()]);
-    });
-  });
+  sink.update(`${tag} ${label}, seed ${seed}: scoring ${cells.length} cells`);
+  const { acc: supernetAcc, lambda } = scoreCells(sn, cells);
   disposeSupernetSession(sn);
   return {
     label, mode: run.mode, K: run.K, seed, metrics: rankMetrics(truth.mean, supernetAcc, truth.facts), supernetAcc, lambda, epochs: reports,
-    seconds: (performance.now() - t0) / 1000,
+    ...(every > 0 ? { curve } : {}), seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** Every cell's accuracy on the held-out split (batch-statistic BN, as the search scores paths) and its code. */
+function scoreCells(sn: SupernetSession, cells: readonly string[]): { acc: number[]; lambda: number[][] } {
+  const acc: number[] = [], lambda: number[][] = [];
+  for (const arch of cells) {
+    tidy(() => {
+      const genes = sn.space.parse(arch);
+      const code = sn.trainer.code(genes, false);
+      acc.push(evaluatePath(sn.supernet, genes, code, sn.val, sn.recipe, 256));
+      lambda.push([...code.dataSync()]);
+    });
+  }
+  return { acc, lambda };
 }
 
 function writeJson(path: string, value: unknown): void {

@@ -41,6 +41,7 @@ export const studyRankFlags: FlagSpecs = {
   hidden: { type: "string", help: "simplex-net hidden width", default: "100" },
   out: { type: "string", help: "study directory: study.json, supernet checkpoints, report.html; an existing one is resumed", default: "runs/study" },
   json: { type: "boolean", help: "print {\"out\", \"report\", \"summary\", \"ceiling\"} as JSON on the last line (undefined statistics as null)" },
+  "score-every": { type: "string", help: "also score the truth's cells every N supernet steps along each run: tau against training, plotted in tau_vs_steps.svg (0: only at the end)", default: "0" },
   threads: threadsFlag,
   "threads-oversubscribe": oversubscribeFlag,
 };
@@ -94,6 +95,8 @@ export async function studyRank(argv: string[]): Promise<void> {
     runs, seeds: Array.from({ length: seeds }, (_, i) => i), budget,
     truth: { path: f.truth === undefined ? COMMITTED_TRUTH_NAME : truthPath, cells: truth.length },
   };
+  const scoreEvery = num(cmd, "score-every", f["score-every"], { integer: true, min: 0 });
+  if (scoreEvery > 0) protocol.scoreEvery = scoreEvery; // absent otherwise, so that studies made before the flag resume
   claimRunDir(out, { command: cmd, settings: { ...protocol } }, { force: false, flag: "--out", forceable: false });
   const progress = new Progress();
   progress.log(`${cmd}: ${runs.length} supernet(s) x ${seeds} seed(s), ${budget.epochs} epochs each on ${budget.trainLimit} images; ${truth.length} truth cells from ${truthPath}; ${threads} CPU thread(s)`);

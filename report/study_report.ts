@@ -39,6 +39,24 @@ export function studyFigures(s: StudyResult): Map<string, string> {
     legendBelow: true,
   }));
 
+  // tau against training: every run's curve (mean over seeds at each step), the predictors as flat lines
+  const curved = rows.filter((r) => s.results.some((x) => x.label === r.label && (x.curve?.length ?? 0) > 0));
+  if (curved.length > 0) {
+    const curveMarks: Mark[] = curved.map((row, i) => {
+      const rs = s.results.filter((x) => x.label === row.label && x.curve !== undefined);
+      const steps = [...new Set(rs.flatMap((x) => x.curve!.map((c) => c.step)))].sort((a, b) => a - b);
+      const at = (step: number) => meanSd(rs.map((x) => x.curve!.find((c) => c.step === step)?.metrics.tauBWorking ?? null)).mean;
+      const kept = steps.filter((st) => at(st) !== null);
+      return { kind: "line" as const, name: `${row.label}: tau-b, working cells`, x: kept, y: kept.map((st) => at(st)!), markers: true, color: PALETTE[i % PALETTE.length] };
+    });
+    const allSteps = curveMarks.flatMap((m) => (m.kind === "line" ? m.x : []));
+    const [lo, hi] = [Math.min(...allSteps), Math.max(...allSteps)];
+    for (const [j, p] of (s.predictors ?? []).entries()) {
+      if (p.metrics.tauBWorking !== null) curveMarks.push({ kind: "line", name: `${p.name} (predictor)`, x: [lo, hi], y: [p.metrics.tauBWorking, p.metrics.tauBWorking], dashed: true, color: ["#888888", "#aaaaaa", "#444444", "#666666"][j % 4] });
+    }
+    figs.set("tau_vs_steps.svg", renderPlot({ title: `Kendall tau-b on working cells against supernet steps, mean over ${seeds} seed(s)`, xLabel: "supernet steps", yLabel: "tau-b vs stand-alone", marks: curveMarks, legendBelow: true }));
+  }
+
   // what the scores follow: tau-b of each op's count against the truth and against each run's scores
   const follows = studyOpDependence(s);
   const width = 0.8 / follows.length;

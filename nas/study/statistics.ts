@@ -26,7 +26,12 @@ export interface RankStudyProtocol {
   budget: StudyBudget;
   /** The ground truth: its file as given and its cells' count (the study scores exactly those cells). */
   truth: { path: string; cells: number };
+  /** Also score the truth's cells every this many supernet steps along each run (absent or 0: only at the end). */
+  scoreEvery?: number;
 }
+
+/** The cells' ranking at one point of a run's training. */
+export interface CurvePoint { step: number; metrics: RankMetrics; meanAcc: number }
 
 /** A rank statistic, or null where it is undefined (a constant score column: every cell scored alike). */
 export type Statistic = number | null;
@@ -46,6 +51,8 @@ export interface StudyRunResult {
   supernetAcc: number[];
   lambda: number[][];
   epochs: SupernetEpochReport[];
+  /** With scoreEvery: the ranking every scoreEvery supernet steps. */
+  curve?: CurvePoint[];
   seconds: number;
 }
 

@@ -106,6 +106,29 @@ describe("study rank", () => {
     assert.equal(strip(b), strip(a));
   });
 
+  it("scores along training (--score-every) without changing the training, and resumes its curve", async () => {
+    const every = { ...protocol, scoreEvery: 2 }; // 48 training images in batches of 16: 3 supernet steps an epoch, 6 in all
+    const plain = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    const curved = await runRankStudy(every, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    for (const r of curved.results) assert.deepEqual(r.curve!.map((c) => c.step), [2, 4, 6], r.label);
+    const noCurve = (s: StudyResult) => JSON.parse(strip(s)).map(({ curve: _c, ...r }: { curve?: unknown }) => r);
+    assert.deepEqual(noCurve(curved), noCurve(plain), "the same training and final scores as without scoring along the way");
+    // one-shot has no simplex step after its last supernet step: its last point is its final ranking
+    const one = curved.results.find((r) => r.mode === "oneshot")!;
+    assert.deepEqual(one.curve!.at(-1)!.metrics, one.metrics);
+    assert.ok(Math.abs(one.curve!.at(-1)!.meanAcc - one.supernetAcc.reduce((a, b) => a + b, 0) / one.supernetAcc.length) < 1e-15);
+
+    const dir = mkdtempSync(join(tmpdir(), "kshot-study-"));
+    let kshotSteps = 0;
+    const stopping: ProgressSink = { log: () => {}, update: (l) => { if (l.includes("kshot K=2") && l.includes("epoch 2/2") && ++kshotSteps === 3) throw new Error("interrupted"); } };
+    await assert.rejects(runRankStudy(every, truth, dir, stopping), /interrupted/);
+    const resumed = await runRankStudy(every, truth, dir, quiet);
+    assert.deepEqual(resumed.results.map((r) => r.curve), curved.results.map((r) => r.curve), "no point lost or scored twice");
+    const svg = parseXml(studyFigures(resumed).get("tau_vs_steps.svg")!);
+    const lines = elements(svg, "polyline", "line");
+    assert.ok(lines.length >= 2, "a line per run, and the predictors flat beside them");
+  });
+
   it("resumes: finished runs are kept, the interrupted one continues from its checkpoint, the report renders", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kshot-study-"));
     let kshotSteps = 0;
