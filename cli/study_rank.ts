@@ -41,7 +41,8 @@ export const studyRankFlags: FlagSpecs = {
   hidden: { type: "string", help: "simplex-net hidden width", default: "100" },
   out: { type: "string", help: "study directory: study.json, supernet checkpoints, report.html; an existing one is resumed", default: "runs/study" },
   json: { type: "boolean", help: "print {\"out\", \"report\", \"summary\", \"ceiling\"} as JSON on the last line (undefined statistics as null)" },
-  "score-every": { type: "string", help: "also score the truth's cells every N supernet steps along each run: tau against training, plotted in tau_vs_steps.svg (0: only at the end)", default: "0" },
+  alternation: { type: "string", help: "after warm-up: interleaved (a simplex-net step after every supernet step, on its own batch) or even-odd (Algorithm 2 as written: even batches train the supernet, odd ones the simplex-net)", default: "interleaved" },
+  "score-every": { type: "string", help: "also score the truth's cells every N training batches along each run: tau against training, plotted in tau_vs_steps.svg (0: only at the end)", default: "0" },
   threads: threadsFlag,
   "threads-oversubscribe": oversubscribeFlag,
 };
@@ -95,6 +96,8 @@ export async function studyRank(argv: string[]): Promise<void> {
     runs, seeds: Array.from({ length: seeds }, (_, i) => i), budget,
     truth: { path: f.truth === undefined ? COMMITTED_TRUTH_NAME : truthPath, cells: truth.length },
   };
+  if (f.alternation === "even-odd") budget.alternation = "even-odd"; // absent for interleaved, so that studies made before the flag resume
+  else if (f.alternation !== "interleaved") throw new UsageError(`${cmd}: --alternation expects interleaved or even-odd, received '${String(f.alternation)}'`);
   const scoreEvery = num(cmd, "score-every", f["score-every"], { integer: true, min: 0 });
   if (scoreEvery > 0) protocol.scoreEvery = scoreEvery; // absent otherwise, so that studies made before the flag resume
   claimRunDir(out, { command: cmd, settings: { ...protocol } }, { force: false, flag: "--out", forceable: false });

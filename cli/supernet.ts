@@ -16,6 +16,7 @@ import { Progress } from "./progress.js";
 const d = DEFAULT_SUPERNET_OPTIONS;
 export const supernetTrainFlags: FlagSpecs = {
   space: { type: "string", help: "search space: nb201 | mbv2", default: "nb201" },
+  alternation: { type: "string", help: "kshot mode after warm-up: interleaved (a simplex-net step after every supernet step, on its own batch) or even-odd (Algorithm 2 as written: even batches train the supernet, odd ones the simplex-net)", default: "interleaved" },
   "search-width": { type: "boolean", help: "mbv2: search the 24 width multipliers too (adds r_c to the simplex-net's loss)" },
   C: { type: "string", help: "channels of the first stage", default: "8" },
   N: { type: "string", help: "cells per stage", default: "1" },
@@ -131,6 +132,10 @@ async function supernetTrain(argv: string[]): Promise<void> {
     };
     if (config.simplexBatch < config.m) throw new UsageError(`${cmd}: --simplex-batch ${config.simplexBatch} gives fewer than one image to each of --m ${config.m} paths`);
     if (config.warmupEpochs > config.epochs) throw new UsageError(`${cmd}: --warmup-epochs ${config.warmupEpochs} exceeds --epochs ${config.epochs}`);
+    if (f.alternation === "even-odd") {
+      if (mode !== "kshot") throw new UsageError(`${cmd}: --alternation does not apply with --mode ${mode} (only kshot trains the simplex-net)`);
+      config.alternation = "even-odd"; // absent for interleaved: checkpoints of either kind of kshot before the flag stay valid
+    } else if (f.alternation !== "interleaved") throw new UsageError(`${cmd}: --alternation expects interleaved or even-odd, received '${String(f.alternation)}'`);
     session = buildSupernetSession(config);
     progress.log(`${cmd}: ${session.dataNote}; ${session.train.count} training and ${session.val.count} validation images`);
   }

@@ -18,6 +18,8 @@ export function runLabel(r: StudyRun): string {
 export interface StudyBudget {
   C: number; N: number; epochs: number; warmupEpochs: number; batchSize: number; trainLimit: number; valSize: number;
   lr: number; simplexLr: number; m: number; simplexBatch: number; hidden: number;
+  /** Algorithm 2's alternation as written (absent: interleaved, a simplex-net step after every supernet step). */
+  alternation?: "even-odd";
 }
 
 export interface RankStudyProtocol {

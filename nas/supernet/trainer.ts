@@ -26,6 +26,14 @@ export interface SupernetOptions {
   m: number;
   /** Images per simplex-net step; with m, it sets the images each path's batch statistics see. */
   simplexBatch: number;
+  /**
+   * How supernet and simplex-net steps share the data after warm-up:
+   * "interleaved" (absent: the default) follows every supernet batch with a
+   * simplex-net step on a batch of its own (simplexBatch images from its own
+   * shuffle); "even-odd" is Algorithm 2 as written, the epoch's batches in
+   * turn, even ones to the supernet and odd ones to the simplex-net.
+   */
+  alternation?: "interleaved" | "even-odd";
   /** Weight of r_c in the simplex-net's loss, its temperature, and the L1 width distance under which two paths are a positive pair. */
   alpha: number;
   tau: number;
@@ -150,9 +158,10 @@ export class SupernetTrainer {
     this.epoch++;
     const warm = this.epoch <= o.warmupEpochs;
     const alternate = o.mode === "kshot" && !warm;
+    const evenOdd = alternate && o.alternation === "even-odd";
     const supernetSteps = this.stepsPerEpoch, total = supernetSteps * o.epochs;
-    const steps = alternate ? 2 * supernetSteps : supernetSteps;
-    const simplexBatches = alternate ? this.simplexBatches() : null;
+    const steps = alternate && !evenOdd ? 2 * supernetSteps : supernetSteps;
+    const simplexBatches = alternate && !evenOdd ? this.simplexBatches() : null;
     const t0 = performance.now();
     let supSum = 0, supN = 0, simSum = 0, simN = 0, step = 0;
     const run = async (kind: SupernetStepReport["kind"], batch: Batch) => {
@@ -169,7 +178,9 @@ export class SupernetTrainer {
     for (const batch of batches(this.data, { batchSize: o.batchSize, rng: this.rng, ...this.dataRecipe })) {
       this.optTheta.lr = cosineLr(o.lr, this.globalStep, total);
       this.optSimplex.lr = cosineLr(o.simplexLr, this.globalStep, total);
-      await run("supernet", batch);
+      // the learning rates follow the batches; even-odd gives the simplex-net the odd ones (a last batch too short for m paths goes to the supernet)
+      if (evenOdd) await run(this.globalStep % 2 === 1 && batch.x.shape[0]! >= o.m ? "simplex" : "supernet", batch);
+      else await run("supernet", batch);
       if (simplexBatches !== null) await run("simplex", simplexBatches.next().value as Batch);
       this.globalStep++;
     }

@@ -25,6 +25,7 @@ const CASES: [string[], RegExp][] = [
   // supernet train: widths without a width space, K with one-shot, settings beside --resume
   [["supernet", "train", "--space", "nb201", "--search-width"], /--search-width does not apply with --space nb201/],
   [["supernet", "train", "--mode", "oneshot", "--K", "4"], /--mode oneshot means --K 1/],
+  [["supernet", "train", "--mode", "oneshot", "--K", "1", "--alternation", "even-odd"], /--alternation does not apply with --mode oneshot/],
   [["supernet", "train", "--resume", "c.safetensors", "--K", "2"], /--K cannot be given with --resume/],
   // worker: --threads means kernel threads elsewhere
   [["worker", "--redis", "redis://h:1", "--threads", "2"], /--threads counts kernel threads elsewhere.*--workers/],

@@ -93,13 +93,13 @@ const space = new Nb201Space({ ...SMALL, height: 28, width: 28 });
 const data = head(loadMnistSplit(EMBEDDED_FASHION_MNIST, "train", "fashion-mnist"), 64);
 const recipe = DATA_RECIPES["fashion-mnist"];
 
-function trainer(make: "kshot1" | "shared" | number, mode: SupernetOptions["mode"], seed: number, epochs = 1, warmupEpochs = 0) {
+function trainer(make: "kshot1" | "shared" | number, mode: SupernetOptions["mode"], seed: number, epochs = 1, warmupEpochs = 0, more: Partial<SupernetOptions> = {}) {
   const rng = new Rng(seed);
   const K = typeof make === "number" ? make : 1;
   const supernet = new Nb201Supernet(SMALL, make === "shared" ? sharedWeights : kshotWeights(K), rng);
   const simplex = new SimplexNet(oneHotSize(space, "op"), 0, K, rng, 16);
   return new SupernetTrainer(space, supernet, simplex, data, recipe,
-    { ...DEFAULT_SUPERNET_OPTIONS, mode, K, epochs, warmupEpochs, batchSize: 16, m: 4, simplexBatch: 64 }, new Rng(seed + 1));
+    { ...DEFAULT_SUPERNET_OPTIONS, mode, K, epochs, warmupEpochs, batchSize: 16, m: 4, simplexBatch: 64, ...more }, new Rng(seed + 1));
 }
 
 describe("K-shot supernet training", () => {
@@ -134,6 +134,27 @@ describe("K-shot supernet training", () => {
     assert.deepEqual(moved, [...pair, ...pair, ...pair, ...pair], "4 batches of 16, each followed by a simplex-net step");
     const simplexStep = [16, 16, 16, 16]; // simplexBatch 64 over m = 4 paths
     assert.deepEqual(images, [16, 16, 16, 16, ...[1, 2, 3, 4].flatMap(() => [16, ...simplexStep])]);
+  });
+
+  it("with even-odd alternation (Algorithm 2 as written), odd batches train only the simplex-net, each split over m paths", async () => {
+    const t = trainer(3, "kshot", 6, 2, 1, { alternation: "even-odd" });
+    await t.runEpoch(); // warm-up: 4 supernet batches, global batches 0..3
+    const images: number[] = [];
+    const forward = t.supernet.forwardPath.bind(t.supernet);
+    t.supernet.forwardPath = (x, genes, lambda) => { images.push(x.shape[0]!); return forward(x, genes, lambda); };
+    const snapshot = () => [...t.supernet.parameters(), ...t.simplex.parameters()].map((p) => vals(p));
+    let before = snapshot();
+    const moved: [string, boolean, boolean][] = [];
+    await t.runEpoch((r) => {
+      const after = snapshot();
+      const nSup = t.supernet.parameters().length;
+      const changed = after.map((v, i) => v.some((x, j) => x !== before[i]![j]));
+      moved.push([r.kind, changed.slice(0, nSup).some(Boolean), changed.slice(nSup).some(Boolean)]);
+      before = after;
+    });
+    // global batches 4..7: even, odd, even, odd
+    assert.deepEqual(moved, [["supernet", true, false], ["simplex", false, true], ["supernet", true, false], ["simplex", false, true]]);
+    assert.deepEqual(images, [16, 4, 4, 4, 4, 16, 4, 4, 4, 4], "an odd batch of 16 images over m = 4 paths");
   });
 
   it("refuses a simplex-net batch smaller than m or larger than the training images", () => {
