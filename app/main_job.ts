@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { ensureWritableDir, writeFileAtomic } from "../data/files.js";
+import { ensureWritableDir, readJournal, writeFileAtomic } from "../data/files.js";
 import { differingFields } from "../data/run_dir.js";
 import { join } from "node:path";
 import { Rng } from "../engine/index.js";
@@ -103,12 +103,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   // one single-threaded training per worker: the same bits as on the kernel team, with both cores busy all the time
   // each finished training goes into a journal, so a rerun trains only the missing cells
   const journal = join(o.out, "retrain.jsonl");
-  const done = new Map<string, StandaloneResult>();
-  if (existsSync(journal)) {
-    for (const line of readFileSync(journal, "utf8").split("\n")) {
-      try { const e = JSON.parse(line) as StandaloneResult; done.set(e.arch, e); } catch { /* a line cut by a crash: that cell trains again */ }
-    }
-  }
+  const done = new Map(readJournal<StandaloneResult>(journal).map((e) => [e.arch, e]));
   const pool = new StandalonePool({ train: shareDataset(standalone.train), test: shareDataset(standalone.test), dataRecipe: standalone.recipe, recipe, net: NET }, o.workers);
   let results: StandaloneResult[];
   try {

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, rmSync } from "node:fs";
-import { writeFileAtomic } from "../data/files.js";
+import { readJournal, writeFileAtomic } from "../data/files.js";
 import { canonicalJson, differingFields } from "../data/run_dir.js";
 import { head } from "../data/dataset.js";
 import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../train/datasets.js";
@@ -39,14 +39,7 @@ function finishedTrainings(csv: string, p: TruthProtocol): { done: Map<string, J
       r.accs.forEach((acc, seed) => done.set(`${r.arch}#${seed}`, { arch: r.arch, seed, acc, macs: r.macs, params: r.params, seconds: r.seconds / r.accs.length }));
     }
   }
-  if (existsSync(journalPath(csv))) {
-    for (const line of readFileSync(journalPath(csv), "utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      let e: JournalEntry;
-      try { e = JSON.parse(line) as JournalEntry; } catch { continue; } // a line cut by a crash: that training runs again
-      done.set(`${e.arch}#${e.seed}`, e);
-    }
-  }
+  for (const e of readJournal<JournalEntry>(journalPath(csv))) done.set(`${e.arch}#${e.seed}`, e);
   return { done, trainingSeconds: meta.trainingSeconds ?? 0 };
 }
 

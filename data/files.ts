@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 /**
@@ -79,4 +79,19 @@ export function ensureWritableFile(path: string, what: string): void {
   try { st = statSync(path); } catch { st = undefined; }
   if (st?.isDirectory()) throw new Error(`${what} ${path}: expected a file path, received an existing directory`);
   ensureWritableDir(dirname(resolve(path)));
+}
+
+/**
+ * The entries of a journal of JSON lines (one finished piece of work per
+ * line, appended as it finishes); none where the file does not exist. A
+ * line cut by a crash is skipped: that piece of work is done again.
+ */
+export function readJournal<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  const entries: T[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try { entries.push(JSON.parse(line) as T); } catch { /* cut by a crash */ }
+  }
+  return entries;
 }

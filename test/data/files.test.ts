@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ensureWritableDir, ensureWritableFile, writeFileAtomic } from "../../data/files.js";
+import { ensureWritableDir, ensureWritableFile, readJournal, writeFileAtomic } from "../../data/files.js";
 import { KSHOT } from "../helpers/cli.js";
 
 describe("output directories", () => {
@@ -48,6 +48,13 @@ describe("atomic writes", () => {
       e.message === `cannot write ${join(base, "dir")}: ${join(base, "dir")} is a directory` && !/\.tmp-|EISDIR/.test(e.message));
     assert.deepEqual(readdirSync(base).sort(), ["a.json", "dir"]);
     assert.throws(() => writeFileAtomic(join(base, "missing", "b.json"), "x"), new RegExp(`^Error: cannot write .*b\\.json: a directory on the way to .*b\\.json does not exist$`));
+  });
+
+  it("reads a journal of JSON lines, skipping a line cut by a crash, and none where there is no file", () => {
+    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    writeFileSync(join(base, "j.jsonl"), '{"a":1}\n\n{"a":2}\n{"a":');
+    assert.deepEqual(readJournal(join(base, "j.jsonl")), [{ a: 1 }, { a: 2 }]);
+    assert.deepEqual(readJournal(join(base, "none.jsonl")), []);
   });
 
   it("refuses an output file path that is a directory or ends with '/', before any work", () => {

@@ -102,6 +102,29 @@ function trainer(make: "kshot1" | "shared" | number, mode: SupernetOptions["mode
     { ...DEFAULT_SUPERNET_OPTIONS, mode, K, epochs, warmupEpochs, batchSize: 16, m: 4, simplexBatch: 64, ...more }, new Rng(seed + 1));
 }
 
+/** The batch size of every path forward the trainer makes from now on. */
+function recordBatches(t: SupernetTrainer): number[] {
+  const images: number[] = [];
+  const forward = t.supernet.forwardPath.bind(t.supernet);
+  t.supernet.forwardPath = (x, genes, lambda) => { images.push(x.shape[0]!); return forward(x, genes, lambda); };
+  return images;
+}
+
+/** One epoch, and after each step its kind and whether it moved the supernet's and the simplex-net's parameters. */
+async function epochMoves(t: SupernetTrainer): Promise<[string, boolean, boolean][]> {
+  const snapshot = () => [...t.supernet.parameters(), ...t.simplex.parameters()].map((p) => vals(p));
+  let before = snapshot();
+  const moved: [string, boolean, boolean][] = [];
+  await t.runEpoch((r) => {
+    const after = snapshot();
+    const nSup = t.supernet.parameters().length;
+    const changed = after.map((v, i) => v.some((x, j) => x !== before[i]![j]));
+    moved.push([r.kind, changed.slice(0, nSup).some(Boolean), changed.slice(nSup).some(Boolean)]);
+    before = after;
+  });
+  return moved;
+}
+
 describe("K-shot supernet training", () => {
   it("K = 1 with lambda = 1 is exactly a one-shot SPOS supernet: identical losses over several steps", async () => {
     const a = trainer("kshot1", "oneshot", 5), b = trainer("shared", "oneshot", 5);
@@ -114,22 +137,11 @@ describe("K-shot supernet training", () => {
 
   it("after warm-up, kshot mode follows every supernet step with a simplex-net step that moves only the simplex-net, m paths of simplexBatch / m images each", async () => {
     const t = trainer(3, "kshot", 6, 2, 1);
-    const images: number[] = []; // batch of every path forward
-    const forward = t.supernet.forwardPath.bind(t.supernet);
-    t.supernet.forwardPath = (x, genes, lambda) => { images.push(x.shape[0]!); return forward(x, genes, lambda); };
+    const images = recordBatches(t); // batch of every path forward
     const kinds: string[] = [];
     await t.runEpoch((r) => kinds.push(r.kind));
     assert.deepEqual(kinds, ["supernet", "supernet", "supernet", "supernet"]);
-    const snapshot = () => [...t.supernet.parameters(), ...t.simplex.parameters()].map((p) => vals(p));
-    let before = snapshot();
-    const moved: [string, boolean, boolean][] = [];
-    await t.runEpoch((r) => {
-      const after = snapshot();
-      const nSup = t.supernet.parameters().length;
-      const changed = after.map((v, i) => v.some((x, j) => x !== before[i]![j]));
-      moved.push([r.kind, changed.slice(0, nSup).some(Boolean), changed.slice(nSup).some(Boolean)]);
-      before = after;
-    });
+    const moved = await epochMoves(t);
     const pair: [string, boolean, boolean][] = [["supernet", true, false], ["simplex", false, true]];
     assert.deepEqual(moved, [...pair, ...pair, ...pair, ...pair], "4 batches of 16, each followed by a simplex-net step");
     const simplexStep = [16, 16, 16, 16]; // simplexBatch 64 over m = 4 paths
@@ -139,19 +151,8 @@ describe("K-shot supernet training", () => {
   it("with even-odd alternation (Algorithm 2 as written), odd batches train only the simplex-net, each split over m paths", async () => {
     const t = trainer(3, "kshot", 6, 2, 1, { alternation: "even-odd" });
     await t.runEpoch(); // warm-up: 4 supernet batches, global batches 0..3
-    const images: number[] = [];
-    const forward = t.supernet.forwardPath.bind(t.supernet);
-    t.supernet.forwardPath = (x, genes, lambda) => { images.push(x.shape[0]!); return forward(x, genes, lambda); };
-    const snapshot = () => [...t.supernet.parameters(), ...t.simplex.parameters()].map((p) => vals(p));
-    let before = snapshot();
-    const moved: [string, boolean, boolean][] = [];
-    await t.runEpoch((r) => {
-      const after = snapshot();
-      const nSup = t.supernet.parameters().length;
-      const changed = after.map((v, i) => v.some((x, j) => x !== before[i]![j]));
-      moved.push([r.kind, changed.slice(0, nSup).some(Boolean), changed.slice(nSup).some(Boolean)]);
-      before = after;
-    });
+    const images = recordBatches(t);
+    const moved = await epochMoves(t);
     // global batches 4..7: even, odd, even, odd
     assert.deepEqual(moved, [["supernet", true, false], ["simplex", false, true], ["supernet", true, false], ["simplex", false, true]]);
     assert.deepEqual(images, [16, 4, 4, 4, 4, 16, 4, 4, 4, 4], "an odd batch of 16 images over m = 4 paths");
