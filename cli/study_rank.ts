@@ -10,6 +10,9 @@ import { UsageError, helpText, num, parseFlags, type FlagSpecs } from "./args.js
 import { oversubscribeFlag, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 import { packageFile } from "../data/package_files.js";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { existsSync } from "node:fs";
 
 /** The committed ground truth, relative to the package (studies/README.md: how it was made), and its absolute path. */
 const COMMITTED_TRUTH_NAME = "studies/nb201-fashion-mnist-truth.csv";
@@ -43,7 +46,9 @@ export const studyRankFlags: FlagSpecs = {
   json: { type: "boolean", help: "print {\"out\", \"report\", \"summary\", \"ceiling\"} as JSON on the last line (undefined statistics as null)" },
   alternation: { type: "string", help: "after warm-up: interleaved (a simplex-net step after every supernet step, on its own batch) or even-odd (Algorithm 2 as written: even batches train the supernet, odd ones the simplex-net)", default: "interleaved" },
   "score-every": { type: "string", help: "also score the truth's cells every N training batches along each run: tau against training, plotted in tau_vs_steps.svg (0: only at the end)", default: "0" },
-  threads: threadsFlag,
+  "data-dir": { type: "string", help: "Fashion-MNIST IDX directory the supernets train and score on, e.g. /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist (default: the embedded subset, 10,000 training images)" },
+  workers: { type: "string", help: "study runs at a time, one CPU thread each; results are the same bits as one at a time (1: one run at a time on --threads threads)", default: String(availableParallelism()) },
+  threads: { ...threadsFlag, help: `${threadsFlag.help}; only with --workers 1` },
   "threads-oversubscribe": oversubscribeFlag,
 };
 
@@ -91,7 +96,9 @@ export async function studyRank(argv: string[]): Promise<void> {
   const truthPath = f.truth === undefined ? COMMITTED_TRUTH : String(f.truth);
   const truth = readTruth(truthPath);
   const out = String(f.out);
-  const threads = selectThreads(cmd, f.threads, f["threads-oversubscribe"] === true);
+  const workers = num(cmd, "workers", f.workers, { integer: true, min: 1 });
+  if (workers > 1 && f.threads !== undefined) throw new UsageError(`${cmd}: --threads sizes the one run of --workers 1; with --workers ${workers} each run has one thread`);
+  const threads = workers > 1 ? 1 : selectThreads(cmd, f.threads, f["threads-oversubscribe"] === true);
   const protocol: RankStudyProtocol = {
     runs, seeds: Array.from({ length: seeds }, (_, i) => i), budget,
     truth: { path: f.truth === undefined ? COMMITTED_TRUTH_NAME : truthPath, cells: truth.length },
@@ -100,11 +107,16 @@ export async function studyRank(argv: string[]): Promise<void> {
   else if (f.alternation !== "interleaved") throw new UsageError(`${cmd}: --alternation expects interleaved or even-odd, received '${String(f.alternation)}'`);
   const scoreEvery = num(cmd, "score-every", f["score-every"], { integer: true, min: 0 });
   if (scoreEvery > 0) protocol.scoreEvery = scoreEvery; // absent otherwise, so that studies made before the flag resume
+  if (f["data-dir"] !== undefined) {
+    const dir = resolve(String(f["data-dir"]));
+    if (!existsSync(dir)) throw new UsageError(`${cmd}: --data-dir ${dir}: no such directory`);
+    protocol.dataDir = dir; // absent for the embedded subset, so that studies made before the flag resume
+  }
   claimRunDir(out, { command: cmd, settings: { ...protocol } }, { force: false, flag: "--out", forceable: false });
   const progress = new Progress();
-  progress.log(`${cmd}: ${runs.length} supernet(s) x ${seeds} seed(s), ${budget.epochs} epochs each on ${budget.trainLimit} images; ${truth.length} truth cells from ${truthPath}; ${threads} CPU thread(s)`);
+  progress.log(`${cmd}: ${runs.length} supernet(s) x ${seeds} seed(s), ${budget.epochs} epochs each on ${budget.trainLimit} images; ${truth.length} truth cells from ${truthPath}; ${workers > 1 ? `${workers} runs at a time, one CPU thread each` : `${threads} CPU thread(s)`}`);
   const t0 = performance.now();
-  const s = await runRankStudy(protocol, truth, out, progress);
+  const s = await runRankStudy(protocol, truth, out, progress, { lanes: workers });
   const report = writeStudyReport(out);
   const c = s.truth.ceiling;
   process.stdout.write(`${studyTable(s)}\n`);

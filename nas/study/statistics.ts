@@ -30,6 +30,8 @@ export interface RankStudyProtocol {
   truth: { path: string; cells: number };
   /** Also score the truth's cells every this many supernet steps along each run (absent or 0: only at the end). */
   scoreEvery?: number;
+  /** The Fashion-MNIST directory the supernets train and are scored on (absent: the embedded subset). */
+  dataDir?: string;
 }
 
 /** The cells' ranking at one point of a run's training. */

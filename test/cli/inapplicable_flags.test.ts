@@ -38,6 +38,9 @@ const CASES: [string[], RegExp][] = [
   // study rank: a warm-up longer than training, a held-out split with nothing left
   [["study", "rank", "--epochs", "2", "--warmup-epochs", "3"], /--warmup-epochs 3 exceeds --epochs 2/],
   [["study", "rank", "--train-limit", "100", "--val-size", "100"], /--val-size 100 leaves no training images of --train-limit 100/],
+  // study rank: a thread count for lanes that have one thread each; data that is not there
+  [["study", "rank", "--workers", "2", "--threads", "2"], /--threads sizes the one run of --workers 1; with --workers 2 each run has one thread/],
+  [["study", "rank", "--data-dir", "/no/such/dir"], /--data-dir \/no\/such\/dir: no such directory/],
   // report: one directory
   [["report", "a", "b"], /give exactly one run directory, received 2/],
   // an unknown command, an unknown flag

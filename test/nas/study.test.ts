@@ -129,6 +129,21 @@ describe("study rank", () => {
     assert.ok(lines.length >= 2, "a line per run, and the predictors flat beside them");
   });
 
+  it("runs side by side on lanes (one kernel thread each) with the same bits, in the protocol's order, lanes' progress relayed", async () => {
+    const twoSeeds = { ...protocol, seeds: [0, 1], scoreEvery: 3 };
+    const alone = await runRankStudy(twoSeeds, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    const lines: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), "kshot-study-"));
+    const laned = await runRankStudy(twoSeeds, truth, dir, { log: (l) => lines.push(l), update: () => {} }, { lanes: 2 });
+    assert.deepEqual(laned.results.map((r) => `${r.label}#${r.seed}`), ["one-shot#0", "kshot K=2#0", "one-shot#1", "kshot K=2#1"]);
+    assert.equal(strip(laned), strip(alone));
+    assert.deepEqual(laned.results.map((r) => r.curve), alone.results.map((r) => r.curve));
+    assert.equal(strip(JSON.parse(readFileSync(join(dir, "study.json"), "utf8")) as StudyResult), strip(alone), "study.json holds every lane's run");
+    for (const tag of ["[1/4] one-shot, seed 0: step 3", "[4/4] kshot K=2, seed 1: step 6", "[3/4] one-shot, seed 1: tau-a"]) {
+      assert.ok(lines.some((l) => l.startsWith(tag)), `a lane's line '${tag}' reaches the sink:\n${lines.join("\n")}`);
+    }
+  });
+
   it("resumes: finished runs are kept, the interrupted one continues from its checkpoint, the report renders", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kshot-study-"));
     let kshotSteps = 0;
