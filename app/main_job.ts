@@ -16,6 +16,7 @@ import { redactUrl } from "../workers/queue/protocol.js";
 import { StandalonePool } from "../workers/standalone_pool.js";
 import { shareDataset } from "../workers/shared_state.js";
 import { sampleFunctions, withinBound } from "../nas/space.js";
+import { percentileAmong, readTruth, readTruthProtocol } from "../nas/study/truth.js";
 import { checkRedis } from "../workers/queue/redis.js";
 import { searchSupernet, stopNote } from "./search_stage.js";
 import type { ProgressSink } from "../nas/progress.js";
@@ -32,6 +33,23 @@ export interface MainJobOptions {
   populationSize: number; evaluations: number; maxMflops: number;
   /** The proof: the chosen cell and `baselines` random cells under the bound, trained stand-alone. */
   baselines: number; retrainEpochs: number; retrainImages: number;
+  /** Trainings per retrained cell, with seeds seed .. seed + retrainSeeds - 1; its accuracy is their mean. */
+  retrainSeeds: number;
+  /** A ground-truth table (`kshot study truth`): the pick's percentile among its cells under the bound, when the retraining follows its protocol. */
+  truth?: string;
+}
+
+/** A cell trained stand-alone `seeds.length` times: `testAcc` is the mean of `accs`, `seconds` their sum. */
+export interface RetrainedCell extends StandaloneResult { seeds: number[]; accs: number[] }
+
+/** Where the pick and the random cells stand among the truth's cells under the same bound (percent, ties half). */
+export interface TruthStanding {
+  path: string;
+  /** Null where the retraining's protocol is the truth's; else what differs, and no percentile is given. */
+  differs: string[] | null;
+  cellsUnderBound: number;
+  chosenPercentile: number | null;
+  baselinePercentiles: (number | null)[];
 }
 
 /** summary.json of a main-job run directory: everything its report shows. */
@@ -39,7 +57,10 @@ export interface MainJobSummary {
   options: MainJobOptions;
   supernet: { config: SupernetConfig; epochs: SupernetEpochReport[]; checkpoint: string };
   search: { best: SearchedPath; front: SearchedPath[]; evaluations: number; generations: number; seconds: number; stopped: string };
-  retrain: { recipe: TrainRecipe; trainImages: number; testImages: number; chosen: StandaloneResult; baseline: StandaloneResult[]; baselineMean: number };
+  retrain: {
+    recipe: TrainRecipe; trainImages: number; testImages: number; chosen: RetrainedCell; baseline: RetrainedCell[]; baselineMean: number;
+    truth: TruthStanding | null;
+  };
   seconds: number;
 }
 
@@ -100,24 +121,32 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   sink.log(`3/3 training the chosen cell and ${o.baselines} random cells within ${o.maxMflops} MFLOPs stand-alone ` +
     `(${standalone.train.count} images, ${recipe.epochs} epochs), testing on ${standalone.test.count}`);
   const cells = [r.best.arch, ...baselineArchs];
+  const seeds = Array.from({ length: o.retrainSeeds }, (_, i) => o.seed + i);
   // one single-threaded training per worker: the same bits as on the kernel team, with both cores busy all the time
-  // each finished training goes into a journal, so a rerun trains only the missing cells
+  // each finished training goes into a journal, so a rerun trains only the missing ones
   const journal = join(o.out, "retrain.jsonl");
-  const done = new Map(readJournal<StandaloneResult>(journal).map((e) => [e.arch, e]));
+  type Entry = StandaloneResult & { seed: number };
+  const done = new Map(readJournal<Entry>(journal).map((e) => [`${e.arch}#${e.seed}`, e]));
   const pool = new StandalonePool({ train: shareDataset(standalone.train), test: shareDataset(standalone.test), dataRecipe: standalone.recipe, recipe, net: NET }, o.workers);
-  let results: StandaloneResult[];
+  let results: RetrainedCell[];
   try {
     results = await Promise.all(cells.map(async (arch, i) => {
-      const earlier = done.get(arch);
-      const res = earlier ?? await pool.train({ arch, seed: o.seed });
-      if (earlier === undefined) appendFileSync(journal, `${JSON.stringify(res)}\n`);
-      sink.log(`${i === 0 ? "chosen" : `random ${i}`}: test accuracy ${res.testAcc.toFixed(4)} (${res.seconds.toFixed(0)} s${earlier === undefined ? "" : ", from an earlier run"}) ${arch}`);
-      return res;
+      const runs = await Promise.all(seeds.map(async (seed) => {
+        const earlier = done.get(`${arch}#${seed}`);
+        const res: Entry = earlier ?? { ...await pool.train({ arch, seed }), seed };
+        if (earlier === undefined) appendFileSync(journal, `${JSON.stringify(res)}\n`);
+        sink.log(`${i === 0 ? "chosen" : `random ${i}`}, seed ${seed}: test accuracy ${res.testAcc.toFixed(4)} (${res.seconds.toFixed(0)} s${earlier === undefined ? "" : ", from an earlier run"}) ${arch}`);
+        return res;
+      }));
+      const { seed: _seed, ...first } = runs[0]!;
+      const accs = runs.map((x) => x.testAcc);
+      return { ...first, seeds, accs, testAcc: accs.reduce((a, b) => a + b, 0) / accs.length, seconds: runs.reduce((a, x) => a + x.seconds, 0) };
     }));
   } finally {
     await pool.close();
   }
-  const [chosen, ...baseline] = results as [StandaloneResult, ...StandaloneResult[]];
+  const [chosen, ...baseline] = results as [RetrainedCell, ...RetrainedCell[]];
+  const retrainProtocol = { C: NET.C, N: NET.N, dataset: "fashion-mnist", trainLimit: standalone.train.count, testLimit: standalone.test.count, recipe, seeds: seeds.length };
   const summary: MainJobSummary = {
     options: { ...o, queue: o.queue === undefined ? undefined : { ...o.queue, redis: redactUrl(o.queue.redis) } },
     supernet: { config: session.config, epochs, checkpoint },
@@ -125,11 +154,26 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
     retrain: {
       recipe, trainImages: standalone.train.count, testImages: standalone.test.count, chosen, baseline,
       baselineMean: baseline.reduce((s, b) => s + b.testAcc, 0) / Math.max(1, baseline.length),
+      truth: o.truth === undefined ? null : truthStanding(o.truth, retrainProtocol, space, o.maxMflops, chosen, baseline),
     },
     seconds: (performance.now() - t0) / 1000,
   };
   writeFileSync(join(o.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
+}
+
+/**
+ * The pick's and the random cells' percentiles among the truth's cells under
+ * the bound, when the retraining's protocol is the truth's (recipe, images,
+ * seeds, network, embedded data); otherwise what differs, and no percentile.
+ */
+export function truthStanding(csv: string, retrain: Record<string, unknown>, space: Nb201Space, maxMflops: number, chosen: RetrainedCell, baseline: readonly RetrainedCell[]): TruthStanding {
+  const p = readTruthProtocol(csv);
+  const truthSide = { C: p.C, N: p.N, dataset: p.dataset, trainLimit: p.trainLimit ?? null, testLimit: p.testLimit ?? retrain["testLimit"], recipe: p.recipe, seeds: p.seeds };
+  const differs = p.dataDir === undefined ? differingFields(truthSide, retrain) : ["dataDir: the truth's own data, the retraining's the embedded subset"];
+  const under = readTruth(csv).filter((row) => space.cost(space.parse(row.arch)).nb201Mflops <= maxMflops).map((row) => row.mean);
+  const at = (c: RetrainedCell) => (differs.length > 0 || under.length === 0 ? null : percentileAmong(c.testAcc, under));
+  return { path: csv, differs: differs.length > 0 ? differs : null, cellsUnderBound: under.length, chosenPercentile: at(chosen), baselinePercentiles: baseline.map(at) };
 }
 
 /** The session the run's checkpoint holds, to continue, or a new one; a checkpoint of other settings is an error. */

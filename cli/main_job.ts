@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { clearMainJobStages, runMainJob, type MainJobOptions } from "../app/main_job.js";
-import { STANDALONE_RECIPE } from "../nas/standalone.js";
+import { COMMITTED_TRUTH_NAME, packageFile } from "../data/package_files.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { UsageError, givenFlags, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { claimRunDir } from "../data/run_dir.js";
@@ -8,7 +8,7 @@ import { backendFlag, gpuSummary, selectBackend, oversubscribeFlag, selectThread
 import { executorSpec, executorFlags } from "./executor_flags.js";
 import { Progress } from "./progress.js";
 import { printFront } from "./search.js";
-import { retrainVerdict, writeRunReport } from "../report/run_report.js";
+import { retrainVerdict, truthStandingLine, writeRunReport } from "../report/run_report.js";
 import type { ExecutorSpec, QueueSpec } from "../workers/executor.js";
 
 export const mainFlags: FlagSpecs = {
@@ -21,9 +21,11 @@ export const mainFlags: FlagSpecs = {
   evaluations: { type: "string", help: "architectures (distinct functions) the search evaluates", default: "200" },
   population: { type: "string", help: "NSGA-II population", default: "20" },
   "max-mflops": { type: "string", help: "hard FLOPs bound of the search (NAS-Bench-201 convention)", default: "5" },
-  baselines: { type: "string", help: "random cells under the bound trained stand-alone beside the chosen one", default: "3" },
-  "retrain-epochs": { type: "string", help: "epochs of each stand-alone training (the kshot train recipe)", default: String(STANDALONE_RECIPE.epochs) },
-  "retrain-images": { type: "string", help: "embedded training images of each stand-alone training", default: "5000" },
+  baselines: { type: "string", help: "random cells under the bound trained stand-alone beside the chosen one", default: "2" },
+  "retrain-epochs": { type: "string", help: "epochs of each stand-alone training (the kshot train recipe; default: the committed truth's)", default: "5" },
+  "retrain-images": { type: "string", help: "embedded training images of each stand-alone training (default: the committed truth's)", default: "4000" },
+  "retrain-seeds": { type: "string", help: "trainings per retrained cell (seeds --seed, --seed + 1, ..), their mean its accuracy (default: the committed truth's)", default: "2" },
+  truth: { type: "string", help: `ground-truth table of 'kshot study truth': where the pick stands among its cells under the bound, when the retraining follows its protocol (default: the committed one, ${COMMITTED_TRUTH_NAME}; 'none': no comparison)` },
   workers: { type: "string", help: "evaluation worker threads", default: String(availableParallelism()) },
   seed: { type: "string", help: "seed of everything random", default: "0" },
   out: { type: "string", help: "run directory: checkpoint, front, summary.json, report.html", default: "runs/main" },
@@ -39,7 +41,7 @@ export const mainFlags: FlagSpecs = {
 /** --quick: the whole pipeline in about a minute on 2 cores, to see it work. */
 const QUICK: Record<string, string> = {
   epochs: "6", "train-limit": "2000", "val-size": "400", evaluations: "30", population: "10", baselines: "2",
-  "retrain-epochs": "2", "retrain-images": "2000", out: "runs/quick",
+  "retrain-epochs": "2", "retrain-images": "2000", "retrain-seeds": "1", out: "runs/quick",
 };
 
 /** `kshot run` (`npm start`): the main job (nas/pipeline/main_job.ts) with its flags, its front and its proof printed. */
@@ -63,6 +65,8 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
     workers: int("workers", 1), queue: queueSpec(executorSpec(cmd, f, int("workers", 1), givenFlags(argv))), populationSize: int("population", 2), evaluations: int("evaluations", 1),
     maxMflops: num(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
     baselines: int("baselines", 1), retrainEpochs: int("retrain-epochs", 1), retrainImages: int("retrain-images", 1),
+    retrainSeeds: int("retrain-seeds", 1),
+    ...(f.truth === "none" ? {} : { truth: f.truth === undefined ? packageFile(COMMITTED_TRUTH_NAME) : String(f.truth) }),
   };
   if (options.valSize >= options.trainLimit) throw new UsageError(`${cmd}: --val-size ${options.valSize} leaves no training images of --train-limit ${options.trainLimit}`);
   const threads = selectThreads(cmd, f.threads, f["threads-oversubscribe"] === true);
@@ -81,13 +85,17 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   const r = s.retrain;
   process.stdout.write(`stand-alone (${r.trainImages} images, ${r.recipe.epochs} epochs, tested on ${r.testImages}): chosen ${r.chosen.testAcc.toFixed(4)}; ` +
     `random cells under the bound ${r.baseline.map((b) => b.testAcc.toFixed(4)).join(" / ")} (mean ${r.baselineMean.toFixed(4)})\n`);
-  process.stdout.write(`the chosen cell is ${retrainVerdict(r)}; one training per cell, so a difference of about a point is within seed-to-seed noise ` +
+  const trainings = r.chosen.accs.length === 1 ? "one training per cell" : `the mean of ${r.chosen.accs.length} trainings per cell`;
+  process.stdout.write(`the chosen cell is ${retrainVerdict(r)}; ${trainings}, so a difference of about a point is within seed-to-seed noise ` +
     `(the rank study's truth: 0.011 between two seeds of a cell on average)\n`);
+  const standing = truthStandingLine(r.truth);
+  if (standing !== null) process.stdout.write(`${standing}\n`);
   process.stdout.write(`${Math.round(s.seconds)} s; summary.json and report.html in ${options.out}/\n`);
   if (f.json) {
     process.stdout.write(`${JSON.stringify({
       out: options.out, chosen: { arch: r.chosen.arch, testAcc: r.chosen.testAcc, mflops: s.search.best.mflops, supernetAcc: s.search.best.acc },
       baseline: r.baseline.map((b) => ({ arch: b.arch, testAcc: b.testAcc })), baselineMean: r.baselineMean,
+      percentile: r.truth?.chosenPercentile ?? null, baselinePercentiles: r.truth?.baselinePercentiles ?? null,
       evaluations: s.search.evaluations, frontSize: s.search.front.length, seconds: s.seconds,
     })}\n`);
   }

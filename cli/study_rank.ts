@@ -9,14 +9,11 @@ import { claimRunDir } from "../data/run_dir.js";
 import { UsageError, helpText, num, parseFlags, type FlagSpecs } from "./args.js";
 import { oversubscribeFlag, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
-import { packageFile } from "../data/package_files.js";
+import { COMMITTED_TRUTH_NAME, packageFile } from "../data/package_files.js";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
 
-/** The committed ground truth, relative to the package (studies/README.md: how it was made), and its absolute path. */
-const COMMITTED_TRUTH_NAME = "studies/nb201-fashion-mnist-truth.csv";
-export const COMMITTED_TRUTH = packageFile(COMMITTED_TRUTH_NAME);
 
 interface Preset { seeds: number; epochs: number; K: string; trainLimit: number }
 /** The full study, and --quick: fewer seeds and epochs, sized to finish within 30 minutes on 2 cores. */
@@ -93,7 +90,7 @@ export async function studyRank(argv: string[]): Promise<void> {
   if (budget.warmupEpochs > budget.epochs) throw new UsageError(`${cmd}: --warmup-epochs ${budget.warmupEpochs} exceeds --epochs ${budget.epochs}`);
   if (budget.valSize >= budget.trainLimit) throw new UsageError(`${cmd}: --val-size ${budget.valSize} leaves no training images of --train-limit ${budget.trainLimit}`);
   if (budget.simplexBatch < budget.m) throw new UsageError(`${cmd}: --simplex-batch ${budget.simplexBatch} gives fewer than one image to each of --m ${budget.m} paths`);
-  const truthPath = f.truth === undefined ? COMMITTED_TRUTH : String(f.truth);
+  const truthPath = f.truth === undefined ? packageFile(COMMITTED_TRUTH_NAME) : String(f.truth);
   const truth = readTruth(truthPath);
   const out = String(f.out);
   const workers = num(cmd, "workers", f.workers, { integer: true, min: 1 });

@@ -22,3 +22,6 @@ export function packageRoot(): string {
 export function packageFile(path: string): string {
   return join(packageRoot(), path);
 }
+
+/** The committed ground truth of the rank study, by its path from the package root (studies/README.md: how it was made). */
+export const COMMITTED_TRUTH_NAME = "studies/nb201-fashion-mnist-truth.csv";

@@ -54,6 +54,15 @@ export function retrainVerdict(r: MainJobSummary["retrain"]): string {
     : `not above the random cells' mean (by ${((r.baselineMean - r.chosen.testAcc) * 100).toFixed(2)} points below)`;
 }
 
+/** Where the pick stands among the truth's cells under the bound, in words; null without a truth (the report and the CLI). */
+export function truthStandingLine(t: MainJobSummary["retrain"]["truth"] | undefined): string | null {
+  if (t === null || t === undefined) return null;
+  if (t.differs !== null) return `no percentile among the truth's cells (${t.path}): the retraining's protocol is not the truth's (${t.differs.join("; ")})`;
+  if (t.chosenPercentile === null) return `no percentile among the truth's cells: none of them is within the bound (${t.path})`;
+  return `among the truth's ${t.cellsUnderBound} cells under the bound, the chosen cell stands at the ${t.chosenPercentile.toFixed(0)}th percentile ` +
+    `(random cells: ${t.baselinePercentiles.map((x) => (x === null ? "n/a" : x.toFixed(0))).join(" / ")}; a random pick stands at the 50th on average)`;
+}
+
 function readJson<T>(dir: string, file: string): T {
   const path = join(dir, file);
   if (!existsSync(path)) throw new Error(`report: ${path} is missing; is ${dir} a directory written by 'kshot run'?`);
@@ -75,6 +84,7 @@ export function writeRunReport(dir: string): string {
   for (const [name, svg] of figs) writeFileSync(join(dir, name), `${svg}\n`);
   const r = s.retrain;
   const verdict = retrainVerdict(r);
+  const standing = truthStandingLine(r.truth);
   const row = (label: string, c: { arch: string; testAcc: number; params: number; macs: number }) =>
     `<tr><td>${escapeXml(label)}</td><td>${c.testAcc.toFixed(4)}</td><td>${c.params}</td><td>${c.macs}</td><td><code>${escapeXml(c.arch)}</code></td></tr>`;
   const html = `<!doctype html>
@@ -87,6 +97,7 @@ NSGA-II, ${s.search.evaluations} evaluations, ${s.search.generations} generation
 ${Math.round(s.seconds)} s in all.</p>
 <p><b>Chosen cell, trained stand-alone: test accuracy ${r.chosen.testAcc.toFixed(4)}</b>, ${verdict}
 (random cells under the same bound: ${r.baseline.map((b) => b.testAcc.toFixed(4)).join(" / ")}).</p>
+${standing === null ? "" : `<p>${escapeXml(standing)}</p>`}
 <table><tr><th>cell</th><th>test accuracy</th><th>params</th><th>MACs</th><th>architecture</th></tr>
 ${row("chosen", r.chosen)}
 ${r.baseline.map((b, i) => row(`random ${i + 1}`, b)).join("\n")}

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Rng } from "../../engine/index.js";
 import { writeFileAtomic } from "../../data/files.js";
 import { readCsv, columnIndex, DECIMAL } from "../../data/csv.js";
@@ -95,3 +96,28 @@ export function truthMetaPath(csv: string): string {
   return csv.replace(/\.csv$/i, "") + ".json";
 }
 
+
+/** A truth table's protocol, from the file beside it (`kshot study truth` writes it). */
+export function readTruthProtocol(csv: string): TruthProtocol {
+  const meta = truthMetaPath(csv);
+  let parsed: { protocol?: TruthProtocol };
+  try {
+    parsed = JSON.parse(readFileSync(meta, "utf8")) as { protocol?: TruthProtocol };
+  } catch (e) {
+    throw new Error(`${csv}: its protocol file ${meta} cannot be read (${(e as Error).message.split("\n")[0]})`);
+  }
+  if (parsed.protocol === undefined) throw new Error(`${meta}: no protocol in it; not written by 'kshot study truth'`);
+  return parsed.protocol;
+}
+
+/**
+ * Where `value` stands among `others`, in percent: the share of them below
+ * it, ties counted half (mid-rank), so 0 is below all, 100 above all and a
+ * value equal to every other is at 50.
+ */
+export function percentileAmong(value: number, others: readonly number[]): number {
+  if (others.length === 0) throw new Error("percentile among no values");
+  let below = 0;
+  for (const o of others) below += o < value ? 1 : o === value ? 0.5 : 0;
+  return (100 * below) / others.length;
+}
