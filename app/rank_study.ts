@@ -27,7 +27,7 @@ export async function runRankStudy(p: RankStudyProtocol, truth: readonly TruthRo
   let done: StudyRunResult[] = [];
   if (existsSync(path)) {
     const old = JSON.parse(readFileSync(path, "utf8")) as StudyResult;
-    if (canonicalJson(old.protocol) !== canonicalJson(p)) throw new Error(`${path} was made with another protocol (${differingFields(old.protocol, p).join("; ")}); resume with the same flags or pass another --out`);
+    if (canonicalJson(old.protocol) !== canonicalJson(p)) throw new Error(`${path} was made with another protocol (${differingFields(old.protocol, p).join("; ")}); resume with the same flags and kernel set (KSHOT_KERNELS) or pass another --out`);
     done = old.results;
   }
   const result = (): StudyResult => ({

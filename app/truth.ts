@@ -32,7 +32,7 @@ function finishedTrainings(csv: string, p: TruthProtocol): { done: Map<string, J
   if (!existsSync(metaPath)) throw new Error(`${csv} exists without its protocol file ${metaPath}; move it away or pass another --out`);
   const meta = JSON.parse(readFileSync(metaPath, "utf8")) as { protocol: TruthProtocol; trainingSeconds?: number };
   if (!sameProtocol(meta.protocol, p)) {
-    throw new Error(`${csv} was made with another protocol (${differingFields({ ...meta.protocol, cells: 0 }, { ...p, cells: 0 }).join("; ")}); resume with the same flags or pass another --out`);
+    throw new Error(`${csv} was made with another protocol (${differingFields({ ...meta.protocol, cells: 0 }, { ...p, cells: 0 }).join("; ")}); resume with the same flags and kernel set (KSHOT_KERNELS) or pass another --out`);
   }
   if (existsSync(csv)) {
     for (const r of readTruth(csv)) {

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { kernelSet } from "../engine/index.js";
 import { clearMainJobStages, runMainJob, type MainJobOptions } from "../app/main_job.js";
 import { COMMITTED_TRUTH_NAME, packageFile } from "../data/package_files.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
@@ -73,7 +74,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   const backend = await selectBackend(cmd, f.backend);
   // results depend on these, not on where or on how many threads they are computed
   const { out: _out, workers: _workers, queue: _queue, ...settings } = options;
-  const claim = claimRunDir(options.out, { command: cmd, settings: { ...settings, backend } }, { force: f.force === true, flag: "--out" });
+  const claim = claimRunDir(options.out, { command: cmd, settings: { ...settings, backend, kernels: kernelSet() } }, { force: f.force === true, flag: "--out" });
   if (claim === "new") clearMainJobStages(options.out); // what another command or other settings left there must not be resumed
   const progress = new Progress();
   progress.log(`${cmd}: ${backend} backend, ${threads} CPU thread(s), run directory ${options.out}${claim === "resume" ? " (a run of the same settings: resuming it)" : ""}`);

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
+import { kernelSet } from "../engine/index.js";
 import { ensureWritableFile } from "../data/files.js";
 import { STANDALONE_RECIPE } from "../nas/standalone.js";
 import { formatMinutes } from "../nas/progress.js";
@@ -72,6 +73,7 @@ async function studyTruth(argv: string[]): Promise<void> {
       batchSize: num(cmd, "batch-size", f["batch-size"], { integer: true, min: 1 }),
       lr: num(cmd, "lr", f.lr, { min: 0 }),
     },
+    ...(kernelSet() === "fma" ? { kernels: "fma" as const } : {}), // absent for plain SIMD, so that tables made before the FMA kernels extend
   };
   const workers = num(cmd, "workers", f.workers, { integer: true, min: 1 });
   const out = String(f.out);

@@ -11,6 +11,7 @@ import { oversubscribeFlag, selectThreads, threadsFlag } from "./backend.js";
 import { Progress } from "./progress.js";
 import { COMMITTED_TRUTH_NAME, packageFile } from "../data/package_files.js";
 import { availableParallelism } from "node:os";
+import { kernelSet } from "../engine/index.js";
 import { resolve } from "node:path";
 import { existsSync } from "node:fs";
 
@@ -109,6 +110,7 @@ export async function studyRank(argv: string[]): Promise<void> {
     if (!existsSync(dir)) throw new UsageError(`${cmd}: --data-dir ${dir}: no such directory`);
     protocol.dataDir = dir; // absent for the embedded subset, so that studies made before the flag resume
   }
+  if (kernelSet() === "fma") protocol.kernels = "fma"; // absent for plain SIMD, so that studies made before the FMA kernels resume
   claimRunDir(out, { command: cmd, settings: { ...protocol } }, { force: false, flag: "--out", forceable: false });
   const progress = new Progress();
   progress.log(`${cmd}: ${runs.length} supernet(s) x ${seeds} seed(s), ${budget.epochs} epochs each on ${budget.trainLimit} images; ${truth.length} truth cells from ${truthPath}; ${workers > 1 ? `${workers} runs at a time, one CPU thread each` : `${threads} CPU thread(s)`}`);

@@ -3,6 +3,7 @@ import { cpuBackend } from "./cpu/backend_cpu.js";
 import "./cpu/register.js";
 import { engine } from "./engine.js";
 import { team } from "./cpu/wasm/team.js";
+import { wasm, type KernelSet } from "./cpu/wasm/module.js";
 
 engine.registerBackend(cpuBackend);
 
@@ -30,3 +31,14 @@ export function setKernelThreads(threads: number): void {
 }
 
 export { parseThreads } from "./cpu/wasm/team.js";
+
+/**
+ * The CPU kernel set in use: "fma" (fused multiply-adds, where the runtime
+ * has relaxed SIMD and the CPU has FMA) or "simd"; chosen when the engine
+ * loads ($KSHOT_KERNELS forces one). Results are the same bits within a set.
+ */
+export function kernelSet(): KernelSet {
+  return wasm.set;
+}
+
+export { KERNEL_SETS, type KernelSet } from "./cpu/wasm/module.js";

@@ -19,5 +19,7 @@ if (files.length === 0) {
   console.error("run-tests: no test files found under test/");
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
+// the FMA kernels need relaxed SIMD, behind a flag before Node 22 (as the kshot command sets it)
+const relaxed = Number(process.versions.node.split(".")[0]) < 22 ? ["--experimental-wasm-relaxed-simd"] : [];
+const r = spawnSync(process.execPath, [...relaxed, "--import", "tsx", "--test", "--test-reporter=spec", ...files], { stdio: "inherit" });
 process.exit(r.status ?? 1);

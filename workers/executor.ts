@@ -1,3 +1,4 @@
+import { kernelSet } from "../engine/index.js";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../data/files.js";
@@ -64,7 +65,7 @@ export async function openExecutor(spec: ExecutorSpec, session: SupernetSession,
     files = served.artifacts;
     stopServing = served.close;
   }
-  const queueRun: QueueRun = { runId, version: KSHOT_VERSION, weights: files[0]!, validation: files[1]!, batchSize: DEFAULT_EVAL_BATCH };
+  const queueRun: QueueRun = { runId, version: KSHOT_VERSION, weights: files[0]!, validation: files[1]!, batchSize: DEFAULT_EVAL_BATCH, kernels: kernelSet() };
   let x: QueueExecutor;
   try {
     x = await QueueExecutor.open({

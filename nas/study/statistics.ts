@@ -32,6 +32,8 @@ export interface RankStudyProtocol {
   scoreEvery?: number;
   /** The Fashion-MNIST directory the supernets train and are scored on (absent: the embedded subset). */
   dataDir?: string;
+  /** The CPU kernel set (absent: plain SIMD, as every study made before the FMA kernels): results are the same bits within a set. */
+  kernels?: "fma";
 }
 
 /** The cells' ranking at one point of a run's training. */

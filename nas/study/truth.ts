@@ -23,6 +23,8 @@ export interface TruthProtocol {
   trainLimit?: number;
   testLimit?: number;
   recipe: TrainRecipe;
+  /** The CPU kernel set (absent: plain SIMD, as every table made before the FMA kernels): results are the same bits within a set. */
+  kernels?: "fma";
 }
 
 export interface TruthRow { arch: string; accs: number[]; mean: number; macs: number; params: number; seconds: number }

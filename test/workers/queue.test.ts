@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Queue, QueueEvents } from "bullmq";
 import { encodeDataset } from "../../data/dataset_file.js";
-import { Rng, tensor } from "../../engine/index.js";
+import { Rng, kernelSet, tensor } from "../../engine/index.js";
 import { sampleGenes } from "../../nas/space.js";
 import { buildSupernetSession, loadSupernetCheckpoint, saveSupernetCheckpoint, type SupernetSession } from "../../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
@@ -123,7 +123,7 @@ describe("search on a BullMQ queue", { skip: redis === null && "no redis-server 
     assert.deepEqual(outputs(join(dir, "three")), expected);
   });
 
-  it("fails deterministic errors at once, naming the architecture: invalid arch, NaN weights, another version, another hash", { timeout: 60_000 }, async () => {
+  it("fails deterministic errors at once, naming the architecture: invalid arch, NaN weights, another version, another kernel set, another hash", { timeout: 60_000 }, async () => {
     const worker = await startQueueWorker({ redis: redis!.url, queue: q("qd"), threads: 1, cacheDir: join(dir, "cache"), log: () => {} });
     const connection = { url: redis!.url };
     const queue = new Queue<EvalJobData, EvalJobResult>(q("qd"), { connection });
@@ -139,12 +139,14 @@ describe("search on a BullMQ queue", { skip: redis === null && "no redis-server 
       nanRun.supernet.loadStateDict(new Map([...state, [name, tensor(bad, t.shape)]]));
       await saveSupernetCheckpoint(join(dir, "nan.safetensors"), nanRun);
 
-      const base: QueueRun = { runId: "det", version: KSHOT_VERSION, weights: fileArtifact(checkpoint), validation: fileArtifact(join(dir, "validation.kds")), batchSize: 250 };
+      const base: QueueRun = { runId: "det", version: KSHOT_VERSION, weights: fileArtifact(checkpoint), validation: fileArtifact(join(dir, "validation.kds")), batchSize: 250, kernels: kernelSet() };
       const genes = sampleGenes(run.space, new Rng(1));
+      const otherSet = kernelSet() === "fma" ? "simd" : "fma";
       const cases: [string, EvalJobData, RegExp][] = [
         ["invalid", { run: base, genes: [...genes.slice(1), 9], arch: "ARCH-X" }, /invalid architecture ARCH-X \(genes \[.*\]\): gene 5 is 9, expected 0\.\.4/],
         ["nan", { run: { ...base, weights: fileArtifact(join(dir, "nan.safetensors")) }, genes, arch: "ARCH-N" }, /ARCH-N: worker .* cannot use the published run: .*non-finite value/],
         ["version", { run: { ...base, version: "0.0.0-other" }, genes, arch: "ARCH-V" }, /ARCH-V: worker kshot@.* refuses jobs from kshot 0\.0\.0-other/],
+        ["kernels", { run: { ...base, kernels: otherSet }, genes, arch: "ARCH-K" }, new RegExp(`ARCH-K: worker kshot@.* has the ${kernelSet()} CPU kernels and refuses jobs scored with the ${otherSet} ones \\(they round differently\\): start it with KSHOT_KERNELS=${otherSet}`)],
         ["hash", { run: { ...base, weights: { ...base.weights, sha256: "0".repeat(64) } }, genes, arch: "ARCH-H" }, /ARCH-H: .*SHA-256 .* but the coordinator published 0000/],
       ];
       for (const [id, data, reason] of cases) {

@@ -10,14 +10,15 @@ import { BadArtifactError, fetchArtifact, fileArtifact } from "../../workers/que
 import { KSHOT_VERSION, checkRunId, evalJobId, parseWorkerName, redactUrl, workerName, type QueueRun } from "../../workers/queue/protocol.js";
 
 const run: QueueRun = {
-  runId: "r1", version: "0.1.0", batchSize: 250,
+  runId: "r1", version: "0.1.0", batchSize: 250, kernels: "simd",
   weights: { ref: "/w", sha256: "ab".repeat(32), bytes: 1 }, validation: { ref: "/v", sha256: "cd".repeat(32), bytes: 1 },
 };
 
 describe("queue protocol", () => {
   it("job ids name run, weights, data, batch and path, without ':'", () => {
     const id = evalJobId(run, [1, 0, 4, 2, 3, 1]);
-    assert.equal(id, `r1.${"ab".repeat(8)}.${"cd".repeat(4)}.b250.1-0-4-2-3-1`);
+    assert.equal(id, `r1.${"ab".repeat(8)}.${"cd".repeat(4)}.b250.simd.1-0-4-2-3-1`);
+    assert.notEqual(evalJobId({ ...run, kernels: "fma" }, [1, 0, 4, 2, 3, 1]), id, "another kernel set scores otherwise: not the same job");
     assert.notEqual(evalJobId({ ...run, runId: "r2" }, [1, 0, 4, 2, 3, 1]), id);
     assert.notEqual(evalJobId({ ...run, batchSize: 100 }, [1, 0, 4, 2, 3, 1]), id);
     assert.notEqual(evalJobId(run, [10, 4, 2, 3, 1]), evalJobId(run, [1, 0, 4, 2, 3, 1]), "genes are separated");

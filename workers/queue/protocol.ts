@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { packageFile } from "../../data/package_files.js";
+import type { KernelSet } from "../../engine/index.js";
 
 // What a coordinator and its queue workers agree on: the queue's name, the
 // job's data and result, and the job id that makes a job's result reusable.
@@ -23,6 +24,8 @@ export interface QueueRun {
   validation: ArtifactRef;
   /** Images per forward pass; scores depend on it. */
   batchSize: number;
+  /** The coordinator's CPU kernel set: a worker evaluates with the same one or refuses, so that any worker gives the same front. */
+  kernels: KernelSet;
 }
 
 export interface EvalJobData { run: QueueRun; genes: number[]; arch: string }
@@ -41,7 +44,7 @@ export interface EvalJobResult {
  * string, keep the id free of the ':' that Redis keys use.
  */
 export function evalJobId(run: QueueRun, genes: readonly number[]): string {
-  return `${run.runId}.${run.weights.sha256.slice(0, 16)}.${run.validation.sha256.slice(0, 8)}.b${run.batchSize}.${genes.join("-")}`;
+  return `${run.runId}.${run.weights.sha256.slice(0, 16)}.${run.validation.sha256.slice(0, 8)}.b${run.batchSize}.${run.kernels}.${genes.join("-")}`;
 }
 
 /** A worker's name on the queue: version, host, process and threads, readable by the coordinator's progress. */

@@ -1,3 +1,4 @@
+import { kernelSet } from "../../engine/index.js";
 import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { ImageDataset } from "../../data/dataset.js";
@@ -102,6 +103,9 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     const { run, genes, arch } = job.data;
     if (run.version !== KSHOT_VERSION) {
       throw new UnrecoverableError(`${arch}: worker ${name} runs kshot ${KSHOT_VERSION} and refuses jobs from kshot ${run.version}: run the same version on the coordinator and every worker`);
+    }
+    if (run.kernels !== kernelSet()) {
+      throw new UnrecoverableError(`${arch}: worker ${name} has the ${kernelSet()} CPU kernels and refuses jobs scored with the ${run.kernels} ones (they round differently): start it with KSHOT_KERNELS=${run.kernels}${run.kernels === "fma" ? " where the CPU has FMA" : ""}`);
     }
     let held: { r: LoadedRun; done: () => void };
     try {

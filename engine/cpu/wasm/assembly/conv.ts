@@ -3,6 +3,8 @@
 // offsets into this module's memory; images are CHW, one batch item at a time
 // for im2col/col2im, and the whole NCHW batch for depthwise.
 
+import { madd } from "./madd";
+
 // First output index o in [0, outLen) with o*s - p + k >= 0, and one past the
 // last with o*s - p + k < len: the range where a kernel tap reads inside the image.
 // @ts-ignore: decorator
@@ -90,7 +92,7 @@ function axpy(dst: usize, src: usize, a: f32, o0: i32, o1: i32): void {
   let o = o0;
   for (; o + 4 <= o1; o += 4) {
     const d = dst + (<usize>o << 2);
-    v128.store(d, f32x4.add(v128.load(d), f32x4.mul(av, v128.load(src + (<usize>o << 2)))));
+    v128.store(d, madd(av, v128.load(src + (<usize>o << 2)), v128.load(d)));
   }
   for (; o < o1; o++) {
     const d = dst + (<usize>o << 2);
@@ -105,7 +107,7 @@ function dot(p: usize, q: usize, o0: i32, o1: i32): f32 {
   let acc = f32x4.splat(0);
   let o = o0;
   for (; o + 4 <= o1; o += 4) {
-    acc = f32x4.add(acc, f32x4.mul(v128.load(p + (<usize>o << 2)), v128.load(q + (<usize>o << 2))));
+    acc = madd(v128.load(p + (<usize>o << 2)), v128.load(q + (<usize>o << 2)), acc);
   }
   let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
   for (; o < o1; o++) s += load<f32>(p + (<usize>o << 2)) * load<f32>(q + (<usize>o << 2));

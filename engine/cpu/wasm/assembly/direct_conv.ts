@@ -10,6 +10,7 @@
 // dropped. Output channels go in blocks of COB, pixels in blocks of VB
 // vectors: 8 accumulators, 2 input loads and 4 weight splats per tap.
 
+import { madd } from "./madd";
 import { f32At, word } from "./params";
 
 const COB: i32 = 4;
@@ -109,13 +110,13 @@ function block(xp: usize, wq0: usize, out: usize, len: i32, inC: i32, plane: i32
         for (let kx: i32 = 0; kx < kw; kx++) {
           const x0 = v128.load(src), x1 = v128.load(src, 16);
           let s = v128.load32_splat(wq);
-          a00 = f32x4.add(a00, f32x4.mul(s, x0)); a01 = f32x4.add(a01, f32x4.mul(s, x1));
+          a00 = madd(s, x0, a00); a01 = madd(s, x1, a01);
           s = v128.load32_splat(wq, 4);
-          a10 = f32x4.add(a10, f32x4.mul(s, x0)); a11 = f32x4.add(a11, f32x4.mul(s, x1));
+          a10 = madd(s, x0, a10); a11 = madd(s, x1, a11);
           s = v128.load32_splat(wq, 8);
-          a20 = f32x4.add(a20, f32x4.mul(s, x0)); a21 = f32x4.add(a21, f32x4.mul(s, x1));
+          a20 = madd(s, x0, a20); a21 = madd(s, x1, a21);
           s = v128.load32_splat(wq, 12);
-          a30 = f32x4.add(a30, f32x4.mul(s, x0)); a31 = f32x4.add(a31, f32x4.mul(s, x1));
+          a30 = madd(s, x0, a30); a31 = madd(s, x1, a31);
           wq += 16;
           src += 4;
         }
@@ -203,11 +204,11 @@ export function directFilterTask(params: usize, task: i32, _scratch: usize): voi
     for (; p0 < end; p0 += 16, x += 16) {
       const x0 = v128.load(x), x1 = v128.load(x, 4), x2 = v128.load(x, 8);
       let d = v128.load(p0);
-      a00 = f32x4.add(a00, f32x4.mul(d, x0)); a01 = f32x4.add(a01, f32x4.mul(d, x1)); a02 = f32x4.add(a02, f32x4.mul(d, x2));
+      a00 = madd(d, x0, a00); a01 = madd(d, x1, a01); a02 = madd(d, x2, a02);
       d = v128.load(p0 + s1);
-      a10 = f32x4.add(a10, f32x4.mul(d, x0)); a11 = f32x4.add(a11, f32x4.mul(d, x1)); a12 = f32x4.add(a12, f32x4.mul(d, x2));
+      a10 = madd(d, x0, a10); a11 = madd(d, x1, a11); a12 = madd(d, x2, a12);
       d = v128.load(p0 + s2);
-      a20 = f32x4.add(a20, f32x4.mul(d, x0)); a21 = f32x4.add(a21, f32x4.mul(d, x1)); a22 = f32x4.add(a22, f32x4.mul(d, x2));
+      a20 = madd(d, x0, a20); a21 = madd(d, x1, a21); a22 = madd(d, x2, a22);
     }
   }
   const taps = kh * kw, at = ky * kw + kx0;
@@ -259,8 +260,8 @@ export function depthwiseDirectTask(params: usize, task: i32, scratch: usize): v
         for (let kx: i32 = 0; kx < kw; kx++) {
           const t = ky * kw + kx;
           const s = v128.load32_splat(f32At(filter, adjoint ? taps - 1 - t : t));
-          a0 = f32x4.add(a0, f32x4.mul(s, v128.load(src)));
-          a1 = f32x4.add(a1, f32x4.mul(s, v128.load(src, 16)));
+          a0 = madd(s, v128.load(src), a0);
+          a1 = madd(s, v128.load(src, 16), a1);
           src += 4;
         }
       }

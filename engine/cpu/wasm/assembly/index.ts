@@ -13,3 +13,10 @@ export { directConvTask, directConvScratchFloats, directPlaceTask, directFilterT
 export function heapBase(): usize {
   return __heap_base;
 }
+
+// a * b + c through the kernels' multiply-add, which the loader calls to
+// tell a fused one from a multiply and an add (module.ts).
+import { madd } from "./madd";
+export function maddProbe(a: f32, b: f32, c: f32): f32 {
+  return f32x4.extract_lane(madd(f32x4.splat(a), f32x4.splat(b), f32x4.splat(c)), 0);
+}
