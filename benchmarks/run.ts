@@ -1,6 +1,7 @@
 // `npm run bench [-- --json] [-- --filter TEXT] [-- --quick] [-- --backend webgpu [--tile TMxTNxBK]]`: times every
 // case with benny for kshot and its peers in the same process, and prints
 // GFLOPS (FLOPs / median time) with kshot's ratio to each peer.
+import { kernelSet } from "../engine/index.js";
 import { parseBenchArgs } from "./args.js";
 import { NotImplemented, depthwiseCases, gemmCases, nb201ConvCases, type BenchCase } from "./cases.js";
 import { elementwiseCases } from "./elementwise_case.js";
@@ -58,7 +59,7 @@ const cases = [
 ].filter((c) => c.name.includes(filter));
 
 if (!json) {
-  print(`GFLOPS, median of benny samples; ratios are kshot / peer (${new Date().toISOString()}, node ${process.version})`);
+  print(`GFLOPS, median of benny samples; ratios are kshot / peer (${new Date().toISOString()}, node ${process.version}, kshot CPU kernels: ${kernelSet()})`);
   print(`${"case".padEnd(52)} ${"kshot".padStart(9)} ${"tfjs-cpu".padStart(9)} ${"tfjs-wasm".padStart(9)}   ${"vs cpu".padStart(8)} ${"vs wasm".padStart(8)}`);
 }
 for (const c of cases) await runCase(c);
