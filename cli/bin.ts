@@ -2,7 +2,7 @@
 // escapes a command (from a timer or an event emitter, past main's own catch)
 // is a bug; it still ends as one line and a non-zero exit, never a stack trace
 // (KSHOT_DEBUG=1 prints it).
-import "../engine/cpu/wasm/relaxed_simd.js"; // first: before the kernels compile
+import "../engine/cpu/wasm/relaxed_simd.mjs"; // first: before the kernels compile
 import { main } from "./main.js";
 
 for (const event of ["uncaughtException", "unhandledRejection"] as const) {

@@ -20,5 +20,5 @@ rmSync("dist", { recursive: true, force: true });
 step("tsc", [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"]);
 const wasmDir = "engine/cpu/wasm";
 mkdirSync(join("dist", wasmDir), { recursive: true });
-for (const f of ["kernels.wasm", "kernels_fma.wasm", "team_worker.mjs", "claims.mjs", "claims.d.mts"]) copyFileSync(join(wasmDir, f), join("dist", wasmDir, f));
+for (const f of ["kernels.wasm", "kernels_fma.wasm", "team_worker.mjs", "claims.mjs", "claims.d.mts", "relaxed_simd.mjs", "relaxed_simd.d.mts"]) copyFileSync(join(wasmDir, f), join("dist", wasmDir, f));
 console.log("build: wrote dist/");
