@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatMeanSd, formatStatistic, meanSd, studyOpDependence, type MeanSd, type RankMetrics, type Statistic, type StudyResult, type StudySummaryRow } from "../nas/study/statistics.js";
+import { formatMeanSd, formatStatistic, meanSd, studyOpDependence, type MeanSd, type PairedDifference, type RankMetrics, type Statistic, type StudyResult, type StudySummaryRow } from "../nas/study/statistics.js";
 import { NB201_OPS } from "../nas/nb201/arch.js";
 import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
 
@@ -130,13 +130,18 @@ const pm = (m: MeanSd | undefined) => (m === undefined ? "n/a (not measured by t
  * strata of equal convolution count, then the zero-cost predictors' values
  * on the same cells (one value each: they have no seed).
  */
+/** A paired difference's mean ± sd with its sign, or a dash for one-shot itself. */
+function difference(d: PairedDifference | null): string {
+  return d === null ? "—" : `${(d.mean ?? -1) >= 0 ? "+" : ""}${pm(d)}`;
+}
+
 export function studyTable(s: StudyResult): string {
-  const head = ["scores", "seeds", "tau-a", "tau-b", "tau-b working", "tau within convs", "Spearman", "Pearson", `top-${s.highGroupSize} tau`, "tau-a - one-shot"];
+  const head = ["scores", "seeds", "tau-a", "tau-b", "tau-b working", "tau within convs", "Spearman", "Pearson", `top-${s.highGroupSize} tau`, "tau-a - one-shot", "tau-b working - one-shot"];
   const line = (r: StudySummaryRow) => [r.label, String(r.tauA.n), pm(r.tauA), pm(r.tauB), pm(r.tauBWorking), pm(r.tauWithinConvs), pm(r.spearman), pm(r.pearson), pm(r.highGroup),
-    r.tauAMinusOneShot === null ? "—" : `${(r.tauAMinusOneShot.mean ?? -1) >= 0 ? "+" : ""}${pm(r.tauAMinusOneShot)}`];
+    difference(r.tauAMinusOneShot), difference(r.tauBWorkingMinusOneShot ?? null)];
   const one = (x: Statistic) => formatStatistic(x);
   const predictor = (p: { name: string; metrics: RankMetrics }) => [`${p.name} (predictor)`, "—", one(p.metrics.tauA), one(p.metrics.tauB), one(p.metrics.tauBWorking),
-    one(p.metrics.tauWithinConvs), one(p.metrics.spearman), one(p.metrics.pearson), one(p.metrics.highGroup[s.highGroupSize - 1] ?? null), "—"];
+    one(p.metrics.tauWithinConvs), one(p.metrics.spearman), one(p.metrics.pearson), one(p.metrics.highGroup[s.highGroupSize - 1] ?? null), "—", "—"];
   const cells = [head, ...s.summary.filter((r) => r.tauA.n > 0 || s.results.some((x) => x.label === r.label)).map(line), ...(s.predictors ?? []).map(predictor)];
   const widths = head.map((_, j) => Math.max(...cells.map((c) => c[j]!.length)));
   return cells.map((c) => `| ${c.map((v, j) => v.padEnd(widths[j]!)).join(" | ")} |`).flatMap((l, i) => (i === 0 ? [l, `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`] : [l])).join("\n");
@@ -155,16 +160,22 @@ export function studyFollows(s: StudyResult): string[] {
  * reader does not take noise for a result.
  */
 export function studyVerdicts(s: StudyResult): string[] {
-  return s.summary.filter((r) => r.tauAMinusOneShot !== null).map((r) => {
-    const d = r.tauAMinusOneShot!, test = d.test;
-    if (test === null) return `${r.label} vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)`;
-    const sign = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(3)}`;
-    const ci = test.ci95 === null ? "no interval from one seed" : `95% interval [${sign(test.ci95[0])}, ${sign(test.ci95[1])}]`;
-    const p = test.pValue === null ? "t-test n/a" : `t = ${test.t!.toFixed(2)}, p = ${test.pValue.toPrecision(2)}`;
-    const call = test.pValue !== null && test.pValue < 0.05 ? (test.mean > 0 ? "above one-shot" : "below one-shot") : "not distinguishable from one-shot";
-    return `${r.label} vs one-shot: tau-a ${sign(test.mean)} ± ${test.sd.toFixed(3)} over ${test.n} seed(s) (per seed ${d.perSeed.map((v) => formatStatistic(v)).join(", ")}); ` +
-      `${ci}; ${p}; sign test ${test.sign.positive} up, ${test.sign.negative} down, p = ${test.sign.pValue.toPrecision(2)}: ${call}`;
-  });
+  return s.summary.flatMap((r) => [
+    ...(r.tauAMinusOneShot === null ? [] : [verdict(r.label, "tau-a", r.tauAMinusOneShot)]),
+    ...(r.tauBWorkingMinusOneShot === undefined || r.tauBWorkingMinusOneShot === null ? [] : [verdict(r.label, "tau-b on working cells", r.tauBWorkingMinusOneShot)]),
+  ]);
+}
+
+/** One paired comparison against one-shot in words: the differences, the interval, both tests, and the call at 5%. */
+function verdict(label: string, statistic: string, d: PairedDifference): string {
+  const test = d.test;
+  if (test === null) return `${label} vs one-shot: n/a (${statistic} is undefined in every paired seed: constant scores)`;
+  const sign = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(3)}`;
+  const ci = test.ci95 === null ? "no interval from one seed" : `95% interval [${sign(test.ci95[0])}, ${sign(test.ci95[1])}]`;
+  const p = test.pValue === null ? "t-test n/a" : `t = ${test.t!.toFixed(2)}, p = ${test.pValue.toPrecision(2)}`;
+  const call = test.pValue !== null && test.pValue < 0.05 ? (test.mean > 0 ? "above one-shot" : "below one-shot") : "not distinguishable from one-shot";
+  return `${label} vs one-shot: ${statistic} ${sign(test.mean)} ± ${test.sd.toFixed(3)} over ${test.n} seed(s) (per seed ${d.perSeed.map((v) => formatStatistic(v)).join(", ")}); ` +
+    `${ci}; ${p}; sign test ${test.sign.positive} up, ${test.sign.negative} down, p = ${test.sign.pValue.toPrecision(2)}: ${call}`;
 }
 
 /** Writes report.html and its figures for the study in `dir`; returns the HTML's path. */

@@ -71,8 +71,13 @@ export interface StudySummaryRow {
   /** The high-group tau at the report's group size (a quarter of the cells). */
   highGroup: MeanSd;
   /** Per seed, this run's tau-a minus one-shot's, and the paired tests of them (absent without a one-shot run). */
-  tauAMinusOneShot: (MeanSd & { perSeed: Statistic[]; test: PairedTest | null }) | null;
+  tauAMinusOneShot: PairedDifference | null;
+  /** The same for tau-b over the working cells (absent in studies of older kshot versions). */
+  tauBWorkingMinusOneShot?: PairedDifference | null;
 }
+
+/** A run's statistic minus one-shot's of the same seed, per seed, with their mean ± sd and paired tests. */
+export type PairedDifference = MeanSd & { perSeed: Statistic[]; test: PairedTest | null };
 
 export interface StudyResult {
   protocol: RankStudyProtocol;
@@ -159,21 +164,25 @@ export function highGroupSize(cells: number): number {
 
 /** Mean ± sd over seeds per run label, and the paired difference to one-shot of the same seed. */
 export function summarize(results: readonly StudyRunResult[], runs: readonly StudyRun[], k: number): StudySummaryRow[] {
-  const oneShot = new Map(results.filter((r) => r.mode === "oneshot").map((r) => [r.seed, r.metrics.tauA]));
+  const oneShot = new Map(results.filter((r) => r.mode === "oneshot").map((r) => [r.seed, r.metrics]));
   return runs.map((run) => {
     const label = runLabel(run);
     const rs = results.filter((r) => r.label === label);
-    const diffs = rs.filter((r) => oneShot.has(r.seed)).map((r) => {
-      const a = r.metrics.tauA, b = oneShot.get(r.seed)!;
-      return a === null || b === null ? null : a - b;
-    });
+    const paired = (metric: (m: RankMetrics) => Statistic): PairedDifference | null => {
+      const diffs = rs.filter((r) => oneShot.has(r.seed)).map((r) => {
+        const a = metric(r.metrics), b = metric(oneShot.get(r.seed)!);
+        return a === null || b === null ? null : a - b;
+      });
+      return run.mode === "oneshot" || diffs.length === 0 ? null : { ...meanSd(diffs), perSeed: diffs, test: pairedTest(diffs) };
+    };
     return {
       label, mode: run.mode, K: run.K,
       tauA: meanSd(rs.map((r) => r.metrics.tauA)), tauB: meanSd(rs.map((r) => r.metrics.tauB)),
       spearman: meanSd(rs.map((r) => r.metrics.spearman)), pearson: meanSd(rs.map((r) => r.metrics.pearson)),
       tauBWorking: meanSd(rs.map((r) => r.metrics.tauBWorking ?? null)), tauWithinConvs: meanSd(rs.map((r) => r.metrics.tauWithinConvs ?? null)),
       highGroup: meanSd(rs.map((r) => r.metrics.highGroup[k - 1]!)),
-      tauAMinusOneShot: run.mode === "oneshot" || diffs.length === 0 ? null : { ...meanSd(diffs), perSeed: diffs, test: pairedTest(diffs) },
+      tauAMinusOneShot: paired((m) => m.tauA),
+      tauBWorkingMinusOneShot: paired((m) => m.tauBWorking ?? null),
     };
   });
 }

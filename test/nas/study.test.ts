@@ -94,6 +94,8 @@ describe("study rank", () => {
     }
     const [one, k2] = a.results;
     assert.ok(Math.abs(a.summary[1]!.tauAMinusOneShot!.mean! - (k2!.metrics.tauA! - one!.metrics.tauA!)) < 1e-12);
+    assert.deepEqual(a.summary[1]!.tauBWorkingMinusOneShot!.perSeed, [k2!.metrics.tauBWorking! - one!.metrics.tauBWorking!], "tau-b on working cells, paired the same way");
+    assert.equal(a.summary[0]!.tauBWorkingMinusOneShot, null, "one-shot has no difference to itself");
     const verdict = studyVerdicts(a)[0]!;
     assert.match(verdict, /^kshot K=2 vs one-shot: .* over 1 seed\(s\) .*: not distinguishable from one-shot$/, "one seed never calls a difference");
     const twoSeeds = (diffs: number[]) => studyVerdicts({ ...a, summary: [{ ...a.summary[1]!, tauAMinusOneShot: { ...meanSd(diffs), perSeed: diffs, test: pairedTest(diffs) } }] })[0]!;
@@ -217,7 +219,8 @@ describe("study statistics with a supernet that scores every cell alike", () => 
     // K=2's tau-a by hand: of the 6 pairs only cells 2 and 3 (truth 0.75 > 0.72, scores 0.45 < 0.5) disagree: (5 - 1) / 6; one-shot's 0
     assert.match(studyVerdicts(s)[0]!, /^kshot K=2 vs one-shot: tau-a \+0\.667 ± 0\.000 over 1 seed\(s\) \(per seed 0\.667\); no interval from one seed; t-test n\/a; sign test 1 up, 0 down, p = 1\.0: not distinguishable from one-shot$/);
     const undefinedDiff = { ...s, summary: [{ ...s.summary[1]!, tauAMinusOneShot: { mean: null, sd: null, n: 0, perSeed: [null], test: null } }] };
-    assert.deepEqual(studyVerdicts(undefinedDiff), ["kshot K=2 vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)"]);
+    assert.deepEqual(studyVerdicts(undefinedDiff), ["kshot K=2 vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)",
+      "kshot K=2 vs one-shot: n/a (tau-b on working cells is undefined in every paired seed: constant scores)"], "one-shot's constant scores leave tau-b undefined, so its difference too");
     assert.doesNotThrow(() => studyFigures(s));
     const m = meanSd([0.2, null, 0.4]); // over the two defined values: mean 0.3, sample sd sqrt(((0.1)^2 + (0.1)^2) / 1)
     assert.equal(m.n, 2);
