@@ -54,12 +54,19 @@ export function retrainVerdict(r: MainJobSummary["retrain"]): string {
     : `not above the random cells' mean (by ${((r.baselineMean - r.chosen.testAcc) * 100).toFixed(2)} points below)`;
 }
 
+/** 1st, 2nd, 3rd, 4th, .., 11th, 12th, 13th, .., 21st, .., 72nd. */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  return `${n}${suffix}`;
+}
+
 /** Where the pick stands among the truth's cells under the bound, in words; null without a truth (the report and the CLI). */
 export function truthStandingLine(t: MainJobSummary["retrain"]["truth"] | undefined): string | null {
   if (t === null || t === undefined) return null;
   if (t.differs !== null) return `no percentile among the truth's cells (${t.path}): the retraining's protocol is not the truth's (${t.differs.join("; ")})`;
   if (t.chosenPercentile === null) return `no percentile among the truth's cells: none of them is within the bound (${t.path})`;
-  return `among the truth's ${t.cellsUnderBound} cells under the bound, the chosen cell stands at the ${t.chosenPercentile.toFixed(0)}th percentile ` +
+  return `among the truth's ${t.cellsUnderBound} cells under the bound, the chosen cell stands at the ${ordinal(Math.round(t.chosenPercentile))} percentile ` +
     `(random cells: ${t.baselinePercentiles.map((x) => (x === null ? "n/a" : x.toFixed(0))).join(" / ")}; a random pick stands at the 50th on average)`;
 }
 

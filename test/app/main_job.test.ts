@@ -9,7 +9,7 @@ import { COMMITTED_TRUTH_NAME, packageFile } from "../../data/package_files.js";
 import { Nb201Space } from "../../nas/nb201/space.js";
 import { STANDALONE_RECIPE } from "../../nas/standalone.js";
 import { readTruthProtocol } from "../../nas/study/truth.js";
-import { truthStandingLine } from "../../report/run_report.js";
+import { ordinal, truthStandingLine } from "../../report/run_report.js";
 import type { ProgressSink } from "../../nas/progress.js";
 
 // Rerunning the main job after an interruption continues it: the supernet
@@ -129,6 +129,7 @@ describe("where the pick stands among the truth's cells under the bound", () => 
   it("says it in one line", () => {
     const line = truthStandingLine({ path: "t.csv", differs: null, cellsUnderBound: 12, chosenPercentile: 87.5, baselinePercentiles: [25, 62.5] });
     assert.equal(line, "among the truth's 12 cells under the bound, the chosen cell stands at the 88th percentile (random cells: 25 / 63; a random pick stands at the 50th on average)");
+    assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 22, 72, 100, 111, 112].map(ordinal), ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "72nd", "100th", "111th", "112th"]);
   });
 
   it("the main job's default retraining is the committed truth's protocol, so npm start gets a percentile", () => {
