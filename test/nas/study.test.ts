@@ -266,7 +266,8 @@ describe("strata, working cells and the zero-cost predictors", () => {
   });
 
   it("on the committed truth, the predictors rank the working cells as the issue measured them by hand", () => {
-    const rows = readTruth("studies/nb201-fashion-mnist-truth.csv");
+    // the issue measured the table's first 48 cells; a larger table extends that sample, its first rows unchanged
+    const rows = readTruth("studies/nb201-fashion-mnist-truth.csv").slice(0, 48);
     const facts = cellFacts(rows);
     assert.equal(facts.working.filter(Boolean).length, 46, "48 cells, two with constant output at chance");
     const byName = Object.fromEntries(predictorMetrics(rows, facts).map((p) => [p.name, p.metrics]));
