@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { rankMetrics, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { studyFigures } from "../../report/study_report.js";
+import { elements, parseXml } from "../helpers/svg.js";
+
+// The study's figures against the data they show: a bar's height is its
+// run's mean tau-a, and each scatter point sits where its own cell's truth
+// and score put it. The expectations are read off the numbers below, not
+// off the plotting code.
+
+const ARCHS = [
+  "|none~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|",
+  "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|",
+  "|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|",
+  "|nor_conv_1x1~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|",
+  "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|skip_connect~2|",
+];
+const TRUTH = [0.80, 0.84, 0.78, 0.82, 0.86];
+// one-shot orders 2 of the 10 pairs wrongly and ties one (cells 0 and 3): tau-a (7 - 2) / 10 = 0.5, tau-b 5 / sqrt(10 * 9) = 0.527;
+// K-shot orders all ten as the truth: tau-a 1
+const ONE_SHOT = [0.61, 0.66, 0.64, 0.61, 0.70];
+const KSHOT = [0.50, 0.58, 0.46, 0.55, 0.63];
+
+function study(): StudyResult {
+  const result = (label: string, mode: "oneshot" | "kshot", K: number, acc: number[]): StudyRunResult => ({
+    label, mode, K, seed: 0, metrics: rankMetrics(TRUTH, acc), supernetAcc: acc, lambda: acc.map(() => [1]), epochs: [], seconds: 1,
+  });
+  const results = [result("one-shot", "oneshot", 1, ONE_SHOT), result("kshot K=2", "kshot", 2, KSHOT)];
+  const runs = [{ mode: "oneshot" as const, K: 1 }, { mode: "kshot" as const, K: 2 }];
+  return {
+    protocol: { runs, seeds: [0], budget: {} as StudyResult["protocol"]["budget"], truth: { path: "t.csv", cells: 5 } },
+    truth: { arch: ARCHS, mean: TRUTH, ceiling: null }, highGroupSize: 1, results, summary: summarize(results, runs, 1), seconds: 1,
+  };
+}
+
+describe("the study's figures show its numbers", () => {
+  const s = study();
+  const figs = studyFigures(s);
+
+  it("draws one tau-a bar per run, its height the run's tau-a (0.5 and 1.0 by hand), not tau-b", () => {
+    assert.deepEqual(s.results.map((r) => r.metrics.tauA), [0.5, 1]);
+    assert.ok(Math.abs(s.results[0]!.metrics.tauB! - 5 / Math.sqrt(90)) < 1e-12, "the tie sets tau-b apart from tau-a");
+    const bars = elements(parseXml(figs.get("tau_by_mode.svg")!), "rect", "bars");
+    assert.equal(bars.length, 2);
+    const [one, k2] = bars.map((b) => ({ x: Number(b.getAttribute("x")), y: Number(b.getAttribute("y")), h: Number(b.getAttribute("height")) }));
+    assert.ok(one!.x < k2!.x, "in the protocol's order");
+    assert.ok(Math.abs(one!.h / k2!.h - 0.5) < 0.005, `heights ${one!.h}, ${k2!.h}: in the ratio of the values`);
+    assert.ok(Math.abs(one!.y + one!.h - (k2!.y + k2!.h)) < 0.02, "both from the same zero line");
+  });
+
+  it("puts each scatter point at its own cell: x ordered as the truth, y as that run's scores, its title the cell", () => {
+    const svg = parseXml(figs.get("scatter.svg")!);
+    for (const [series, scores] of [["one-shot", ONE_SHOT], ["kshot K=2", KSHOT]] as const) {
+      const group = elements(svg, "g").find((g) => (g.getAttribute("data-series") ?? "").startsWith(series))!;
+      const points = [...group.getElementsByTagName("circle")].map((c) => ({
+        cell: ARCHS.indexOf(c.getElementsByTagName("title")[0]!.textContent!), x: Number(c.getAttribute("cx")), y: Number(c.getAttribute("cy")),
+      }));
+      assert.deepEqual(points.map((p) => p.cell).sort(), [0, 1, 2, 3, 4], `${series}: every cell once, named`);
+      for (const a of points) {
+        for (const b of points) {
+          if (a.cell === b.cell) continue;
+          assert.equal(Math.sign(a.x - b.x), Math.sign(TRUTH[a.cell]! - TRUTH[b.cell]!), `${series}: x of cells ${a.cell}, ${b.cell}`);
+          assert.equal(Math.sign(b.y - a.y), Math.sign(scores[a.cell]! - scores[b.cell]!), `${series}: y of cells ${a.cell}, ${b.cell} (SVG y grows down; equal scores, equal y)`);
+        }
+      }
+    }
+  });
+});
