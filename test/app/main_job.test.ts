@@ -55,6 +55,15 @@ describe("the main job resumes where it was stopped", () => {
     }
     assert.notEqual(whole.retrain.chosen.accs[0], whole.retrain.chosen.accs[1], "two seeds, two trainings");
     assert.equal(whole.retrain.truth, null, "no truth given, no standing");
+    const b = whole.retrain.baseline;
+    assert.equal(whole.retrain.baselineMean, b.reduce((sum, c) => sum + c.testAcc, 0) / b.length, "the random cells' mean");
+    // the bound, checked on costs computed here from the cells' strings
+    const space = new Nb201Space({ C: 8, N: 1, inChannels: 1, classes: 10, height: 28, width: 28 });
+    const mflops = (arch: string) => space.cost(space.parse(arch)).nb201Mflops;
+    assert.ok(mflops(whole.search.best.arch) <= 2.5, `the pick ${whole.search.best.arch} is within the bound`);
+    for (const c of b) assert.ok(mflops(c.arch) <= 2.5, `the random cell ${c.arch} is within the bound`);
+    for (const p of whole.search.front) assert.ok(mflops(p.arch) <= 2.5 && Math.abs(p.mflops - mflops(p.arch)) < 1e-9, `front row ${p.arch}`);
+    assert.notEqual(b[0]!.arch, whole.search.best.arch, "a random cell is not the pick");
   });
 
   it("after a stop in the supernet's training: from the checkpoint, the same results", async () => {
