@@ -74,7 +74,7 @@ describe("MobileNetV2-space K-shot supernet", () => {
     run.supernet.dispose();
   });
 
-  it("r_c enters the simplex-net's step: the same step with alpha = 0 moves the simplex-net differently", async () => {
+  it("r_c enters the simplex-net's step scaled by alpha: alpha = 0, 1 and 2 move the simplex-net three different ways", async () => {
     const simplexAfter = async (alpha: number) => {
       const run = buildSupernetSession({
         ...DEFAULT_SUPERNET_OPTIONS, space: "mbv2", searchWidth: true, mode: "kshot", K: 2, C: 1, N: 1, dataset: "fashion-mnist",
@@ -86,9 +86,10 @@ describe("MobileNetV2-space K-shot supernet", () => {
       run.supernet.dispose();
       return values;
     };
-    const [withRc, without] = [await simplexAfter(1), await simplexAfter(0)];
-    const moved = withRc.filter((v, i) => Math.abs(v - without[i]!) > 1e-7).length;
-    assert.ok(moved > withRc.length / 10, `${moved} of ${withRc.length} simplex-net values differ`);
+    const [withRc, without, doubled] = [await simplexAfter(1), await simplexAfter(0), await simplexAfter(2)];
+    const differing = (a: number[], b: number[]) => a.filter((v, i) => Math.abs(v - b[i]!) > 1e-7).length;
+    assert.ok(differing(withRc, without) > withRc.length / 10, `alpha 1 against 0: ${differing(withRc, without)} of ${withRc.length} simplex-net values differ`);
+    assert.ok(differing(doubled, withRc) > withRc.length / 10, `alpha 2 against 1: ${differing(doubled, withRc)} of ${withRc.length} simplex-net values differ`);
   });
 
   it("r_c's pairs: each path beside a partner 3 width steps away, all under the first path's ops", () => {

@@ -180,6 +180,21 @@ describe("K-shot supernet training", () => {
     assert.throws(() => trainer(2, "oneshot", 1), /mode oneshot means K = 1, received K = 2/);
   });
 
+  it("warm-up trains every path with lambda = 1/K; after it, supernet steps use the simplex-net's codes", async () => {
+    const t = trainer(4, "kshot", 5, 2, 1);
+    const lambdas: number[][] = [];
+    const forward = t.supernet.forwardPath.bind(t.supernet);
+    t.supernet.forwardPath = (x, genes, lambda) => { lambdas.push([...lambda.dataSync()]); return forward(x, genes, lambda); };
+    await t.runEpoch();
+    assert.ok(lambdas.length >= 4);
+    for (const l of lambdas) assert.deepEqual(l, [0.25, 0.25, 0.25, 0.25], "warm-up: 1/K, exactly");
+    lambdas.length = 0;
+    await t.runEpoch();
+    const codes = lambdas.filter((l) => l.length === 4);
+    assert.ok(codes.some((l) => l.some((v) => Math.abs(v - 0.25) > 1e-3)), "after warm-up the codes are the simplex-net's, not 1/K");
+    for (const l of codes) assert.ok(Math.abs(l.reduce((a, b) => a + b, 0) - 1) < 1e-5, "on the simplex");
+  });
+
   it("evaluates a path with batch statistics, leaving running statistics untouched", async () => {
     const t = trainer(2, "kshot", 8);
     await t.runEpoch();
