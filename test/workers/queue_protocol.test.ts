@@ -1,13 +1,24 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { UsageError } from "../../cli/args.js";
 import { executorSpec } from "../../cli/executor_flags.js";
-import { BadArtifactError, fetchArtifact, fileArtifact } from "../../workers/queue/artifacts.js";
+import { BadArtifactError, fetchArtifact, fileArtifact, serveArtifacts } from "../../workers/queue/artifacts.js";
 import { KSHOT_VERSION, checkRunId, evalJobId, parseWorkerName, redactUrl, workerName, type QueueRun } from "../../workers/queue/protocol.js";
+
+/** A TCP port nobody listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+  });
+}
 
 const run: QueueRun = {
   runId: "r1", version: "0.1.0", batchSize: 250, kernels: "simd",
@@ -48,6 +59,26 @@ describe("queue protocol", () => {
     await assert.rejects(fetchArtifact(a, dir), (e) => e instanceof BadArtifactError && /SHA-256 .* but the coordinator published/.test(e.message));
     await assert.rejects(fetchArtifact({ ...a, ref: join(dir, "missing") }, dir), /no such file on this machine/);
     await assert.rejects(fetchArtifact({ ...a, ref: "relative/path" }, dir), /expected an absolute path or an http\(s\) URL/);
+  });
+
+  it("downloads a URL once into the cache, and checks a cached file's hash again before using it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-artifact-")), cache = join(dir, "cache");
+    writeFileSync(join(dir, "w.bin"), "weights");
+    const port = await freePort();
+    const served = await serveArtifacts(`http://127.0.0.1:${port}`, [fileArtifact(join(dir, "w.bin"))]);
+    const a = served.artifacts[0]!;
+    try {
+      assert.equal(Buffer.from(await fetchArtifact(a, cache)).toString(), "weights");
+      const cached = join(cache, a.sha256);
+      assert.equal(readFileSync(cached, "utf8"), "weights", "kept under its hash");
+      writeFileSync(cached, "weightz"); // damaged on disk since
+      assert.equal(Buffer.from(await fetchArtifact(a, cache)).toString(), "weights", "the damaged copy is not used: downloaded again");
+      assert.equal(readFileSync(cached, "utf8"), "weights", "and the cache repaired");
+    } finally {
+      await served.close();
+    }
+    writeFileSync(join(cache, a.sha256), "weightz");
+    await assert.rejects(fetchArtifact(a, cache), /cannot download http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{64}/, "server gone, cache damaged: an error, not the damaged bytes");
   });
 });
 
