@@ -8,8 +8,10 @@ import { memory } from "../../engine/index.js";
 import { cellFacts, meanSd, opDependence, pairedTest, predictorMetrics, rankMetrics, summarize, tauWithinStrata, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
 import { runRankStudy } from "../../app/rank_study.js";
 import { runTruth } from "../../app/truth.js";
-import { readTruth, sampleTruthCells, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
-import { STANDALONE_RECIPE } from "../../nas/standalone.js";
+import { readTruth, sampleTruthCells, truthCeiling, truthColumns, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
+import { STANDALONE_RECIPE, trainStandalone } from "../../nas/standalone.js";
+import { head } from "../../data/dataset.js";
+import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../../train/datasets.js";
 import type { ProgressSink } from "../../nas/progress.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { studyFigures, studyFollows, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
@@ -55,10 +57,30 @@ describe("study truth", () => {
     for (const row of rows) assert.ok(Math.abs(row.mean - (row.accs[0]! + row.accs[1]!) / 2) < 1e-4);
     assert.deepEqual(readFileSync(csv, "utf8").split("\n")[0]!.split(","), truthColumns(2));
     assert.equal(existsSync(`${csv}.partial.jsonl`), false, "the journal goes once the table is whole");
+    // each seed column is the training of that seed: the same cell trained here directly, seed by seed, gives those numbers
+    const data = loadDataset("fashion-mnist", EMBEDDED_FASHION_MNIST);
+    const direct = { train: head(data.train, 48), test: head(data.test, 40), recipe: DATA_RECIPES["fashion-mnist"] };
+    // a cell whose two seeds end apart (tiny trainings often predict one class whatever the seed)
+    const telling = rows.find((x) => x.accs[0] !== x.accs[1]);
+    assert.ok(telling !== undefined, "some cell's seeds differ");
+    for (const seed of [0, 1]) {
+      const alone = await trainStandalone(telling.arch, { C: 2, N: 1 }, direct, protocol.recipe, seed, quiet, "direct");
+      assert.equal(telling.accs[seed], Number(alone.testAcc.toFixed(4)), `acc_seed${seed} is seed ${seed}'s training`);
+    }
 
     const again = await runTruth(protocol, csv, { workers: 1, sink: quiet });
     assert.equal(again.trained, 0, "a finished table trains nothing");
     await assert.rejects(runTruth({ ...protocol, recipe: { ...protocol.recipe, epochs: 2 } }, csv, { workers: 1, sink: quiet }), /another protocol/);
+  });
+
+  it("measures its noise ceiling seed against seed, never a seed against itself (a hand case)", () => {
+    // seed 0 orders the four cells 1 < 2 < 3 < 4, seed 1 as 2 < 1 < 4 < 3: 4 concordant pairs, 2 discordant: tau (4 - 2) / 6;
+    // ranks differ by 1 everywhere: Spearman 1 - 6 * 4 / (4 * 15) = 0.6
+    const row = (arch: string, accs: number[]): TruthRow => ({ arch, accs, mean: (accs[0]! + accs[1]!) / 2, macs: 1, params: 1, seconds: 1 });
+    const c = truthCeiling([row("a", [0.1, 0.2]), row("b", [0.2, 0.1]), row("c", [0.3, 0.4]), row("d", [0.4, 0.3])])!;
+    assert.ok(Math.abs(c.kendallTauB - 1 / 3) < 1e-12 && Math.abs(c.spearman - 0.6) < 1e-12, JSON.stringify(c));
+    assert.equal(c.pairs, 1);
+    assert.equal(truthCeiling([row("a", [0.1, 0.2]), row("b", [0.2, 0.1])]), null, "fewer than 3 cells: no ceiling");
   });
 
   it("reads a table strictly: a duplicated cell or an accuracy outside [0, 1] names the line", () => {
