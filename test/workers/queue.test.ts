@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,6 +16,7 @@ import { EvaluatorPool } from "../../workers/pool.js";
 import { fileArtifact } from "../../workers/queue/artifacts.js";
 import { KSHOT_VERSION, type EvalJobData, type EvalJobResult, type QueueRun } from "../../workers/queue/protocol.js";
 import { startQueueWorker } from "../../workers/queue/worker.js";
+import { QueueExecutor } from "../../workers/queue/coordinator.js";
 import { freePort, privateRedis, testRedis } from "../helpers/redis.js";
 import { KSHOT } from "../helpers/cli.js";
 
@@ -192,6 +193,27 @@ describe("search on a BullMQ queue", { skip: redis === null && "no redis-server 
       assert.deepEqual(strip(reused), strip(expected));
     } finally {
       await again.close();
+    }
+  });
+  it("asks again for a path whose job failed for good, and that job runs again", { timeout: 60_000 }, async () => {
+    const genes = sampleGenes(run.space, new Rng(7));
+    const pool = await EvaluatorPool.create(run, { workers: 1 });
+    const [expected] = await pool.evaluateAll([genes]);
+    await pool.close();
+    const weights = join(dir, "retry.safetensors");
+    copyFileSync(checkpoint, weights);
+    const qrun: QueueRun = { runId: "retry", version: KSHOT_VERSION, weights: fileArtifact(weights), validation: fileArtifact(join(dir, "validation.kds")), batchSize: 250, kernels: kernelSet() };
+    const worker = await startQueueWorker({ redis: redis!.url, queue: q("qf"), threads: 1, cacheDir: join(dir, "cache-f"), log: () => {} });
+    const executor = await QueueExecutor.open({ redis: redis!.url, queue: q("qf"), run: qrun, space: run.space, log: () => {} });
+    try {
+      renameSync(weights, `${weights}.away`); // the weights gone: the job fails for good, not retried
+      await assert.rejects(executor.evaluate(genes), /no such file on this machine/);
+      renameSync(`${weights}.away`, weights);
+      const again = await executor.evaluate(genes); // the same job id: the failed job is retried, not reported failed again
+      assert.deepEqual([again.acc, again.lambda, again.macs], [expected!.acc, expected!.lambda, expected!.macs]);
+    } finally {
+      await executor.close();
+      await worker.close();
     }
   });
 });
