@@ -79,6 +79,21 @@ describe("strata, working cells and the zero-cost predictors", () => {
     assert.equal(tauWithinStrata([1, 2, 3], [1, 2, 3], [0, 1, 2]), null, "no pair shares a stratum");
   });
 
+  it("calls a cell working from 1.5 x chance up, the boundary included; without facts there are no working-cell or strata statistics", () => {
+    const arch = "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|";
+    const facts = cellFacts([{ arch, mean: 0.15 }, { arch, mean: 0.1499 }, { arch, mean: 0.8 }]);
+    assert.deepEqual(facts.working, [true, false, true], "10 classes: 0.15 is 1.5 x chance");
+    assert.deepEqual(facts.convs, [1, 1, 1]);
+    const m = rankMetrics([0.8, 0.7, 0.75, 0.72], [0.6, 0.5, 0.45, 0.55]);
+    assert.deepEqual([m.tauBWorking, m.tauWithinConvs], [null, null], "no facts given");
+    assert.equal(m.highGroup.length, 3, "one high-group tau per group size 1 .. n - 1");
+    // with facts: the two working cells of three make one pair, concordant here
+    const withFacts = rankMetrics([0.8, 0.1, 0.7], [0.6, 0.9, 0.5], { working: [true, false, true], convs: [1, 1, 1] });
+    assert.equal(withFacts.tauBWorking, 1);
+    assert.equal(withFacts.tauWithinConvs, 1, "strata over the working cells only: the chance cell's discordant pairs left out");
+    assert.equal(rankMetrics([0.8, 0.1, 0.7], [0.6, 0.9, 0.5], { working: [true, false, false], convs: [1, 1, 1] }).tauBWorking, null, "one working cell: no pair");
+  });
+
   it("on the committed truth, the predictors rank the working cells as the issue measured them by hand", () => {
     // the issue measured the table's first 48 cells; a larger table extends that sample, its first rows unchanged
     const rows = readTruth("studies/nb201-fashion-mnist-truth.csv").slice(0, 48);
