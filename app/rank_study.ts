@@ -7,6 +7,7 @@ import { studyRun, writeJson } from "../nas/study/run.js";
 import { truthCeiling, type TruthRow } from "../nas/study/truth.js";
 import { canonicalJson, differingFields } from "../data/run_dir.js";
 import { StudyPool } from "../workers/study_pool.js";
+import { runLanes } from "../workers/lanes.js";
 
 /**
  * The rank study: for every seed and every run (mode, K), trains a supernet
@@ -50,20 +51,8 @@ export async function runRankStudy(p: RankStudyProtocol, truth: readonly TruthRo
   } else {
     sink.log(`rank study: ${todo.length} run(s) on ${lanes} lanes, one CPU thread each`);
     const pool = new StudyPool(lanes);
-    let next = 0, failed = false;
-    const lane = async () => {
-      try {
-        while (!failed && next < todo.length) {
-          const j = todo[next++]!;
-          finish(await pool.run({ protocol: p, run: j.run, seed: j.seed, truth: study, dir, tag: j.tag }, sink), j.tag);
-        }
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    };
     try {
-      await Promise.all(Array.from({ length: lanes }, lane));
+      await runLanes(todo, lanes, async (j) => finish(await pool.run({ protocol: p, run: j.run, seed: j.seed, truth: study, dir, tag: j.tag }, sink), j.tag));
     } finally {
       await pool.close();
     }

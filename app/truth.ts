@@ -6,6 +6,7 @@ import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../train/data
 import type { StandaloneResult } from "../nas/standalone.js";
 import { readTruth, sampleTruthCells, truthCeiling, truthMetaPath, writeTruthCsv, type TruthProtocol, type TruthResult, type TruthRow } from "../nas/study/truth.js";
 import { StandalonePool } from "../workers/standalone_pool.js";
+import { runLanes } from "../workers/lanes.js";
 import { shareDataset } from "../workers/shared_state.js";
 import { formatMinutes, type ProgressSink } from "../nas/progress.js";
 
@@ -77,7 +78,7 @@ export async function runTruth(p: TruthProtocol, csv: string, o: { workers: numb
   if (jobs.length > 0) {
     const pool = new StandalonePool({ train: shareDataset(train), test: shareDataset(test), dataRecipe: DATA_RECIPES[p.dataset], recipe: p.recipe, net: { C: p.C, N: p.N } }, o.workers);
     const started = performance.now();
-    let finished = 0, next = 0, failed = false;
+    let finished = 0;
     const runJob = async (j: { arch: string; seed: number }) => {
       let r: StandaloneResult;
       try {
@@ -94,16 +95,8 @@ export async function runTruth(p: TruthProtocol, csv: string, o: { workers: numb
       o.sink.update(`trained ${finished}/${jobs.length}: ${j.arch} seed ${j.seed} test accuracy ${r.testAcc.toFixed(4)} (${r.seconds.toFixed(0)} s); about ${formatMinutes(perJob * (jobs.length - finished))} left`, finished === jobs.length);
     };
     // one job per worker at a time, in list order, so cells finish (and their rows appear) one after another
-    const lane = async () => {
-      try {
-        while (!failed && next < jobs.length) await runJob(jobs[next++]!);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    };
     try {
-      await Promise.all(Array.from({ length: Math.min(o.workers, jobs.length) }, lane));
+      await runLanes(jobs, o.workers, runJob);
     } finally {
       await pool.close();
     }
