@@ -8,6 +8,7 @@ export type Mbv2Layer =
 export interface Mbv2Layout {
   inChannels: number;
   stem: number;
+  stemStride: number;
   layers: Mbv2Layer[];
   last: number;
   classes: number;
@@ -19,7 +20,7 @@ export const seChannels = (hidden: number) => Math.max(1, Math.floor(0.25 * hidd
 const outSize = (size: number, k: number, s: number) => Math.floor((size + 2 * Math.floor(k / 2) - k) / s) + 1;
 
 /**
- * Exact cost of a MobileNetV2-style network: stem conv3x3 stride 2 + BN,
+ * Exact cost of a MobileNetV2-style network: stem conv3x3 (stride 2 on ImageNet) + BN,
  * the layers, 1x1 conv to `last` + BN, global pooling, linear classifier.
  * An inverted residual is 1x1 expansion + BN (absent when hidden = cin, as
  * MobileNetV2's expansion-1 block), depthwise k x k with the stride + BN,
@@ -27,7 +28,7 @@ const outSize = (size: number, k: number, s: number) => Math.floor((size + 2 * M
  */
 export function mbv2Cost(layout: Mbv2Layout, height: number, width: number): Cost {
   const count = new CostCounter();
-  let h = outSize(height, 3, 2), w = outSize(width, 3, 2);
+  let h = outSize(height, 3, layout.stemStride), w = outSize(width, 3, layout.stemStride);
   count.conv(layout.inChannels, layout.stem, 3, h * w, { bn: true });
   for (const l of layout.layers) {
     const ho = outSize(h, l.kind === "ir" ? l.kernel : 1, l.stride), wo = outSize(w, l.kind === "ir" ? l.kernel : 1, l.stride);
@@ -61,5 +62,5 @@ export function torchvisionMobileNetV2(inChannels = 3, classes = 1000): Mbv2Layo
       cin = c;
     }
   }
-  return { inChannels, stem: 32, layers, last: 1280, classes };
+  return { inChannels, stem: 32, stemStride: 2, layers, last: 1280, classes };
 }

@@ -8,6 +8,12 @@ import { mbv2Cost, type Mbv2Layer, type Mbv2Layout } from "./blocks.js";
 // 4, 4, 4, 4, 4, 1, strides 2, 2, 2, 1, 2, 1 (on each stage's first layer);
 // 1x1 conv to 1280; global pooling; linear classifier. Each searchable layer
 // picks kernel {3, 5, 7} x expansion {3, 6} x SE {off, on}, or identity.
+// That is the "imagenet" macro. The "mini" macro keeps the 21 layers, their
+// 13 choices and the 24 width genes, and scales the rest to 28x28 or 32x32
+// images (docs/mbv2-mini.md): every base width a quarter of ImageNet's, and
+// the first two stages' stride-2 removed, so the stages run at 1/2, 1/2, 1/4,
+// 1/4, 1/8 and 1/8 of the input (ImageNet's: 1/4 ... 1/32), where a 7x7
+// kernel still differs from a 3x3 one.
 //
 // Width search: a multiplier in {0.2, ..., 1.0} for each of 24 layers. It
 // scales the stem's output, the fixed block's output, the *expanded* channels
@@ -15,20 +21,51 @@ import { mbv2Cost, type Mbv2Layer, type Mbv2Layout } from "./blocks.js";
 // sums always add equal widths), and the last conv's output. A multiplier on
 // an identity layer changes nothing.
 
-export const MBV2_STAGES = { channels: [32, 40, 80, 96, 192, 320], depths: [4, 4, 4, 4, 4, 1], strides: [2, 2, 2, 1, 2, 1] } as const;
+/** The fixed parts of the network around the searchable layers. */
+export interface Mbv2Macro {
+  name: "imagenet" | "mini";
+  stem: number;
+  stemStride: number;
+  /** Output width of the fixed inverted residual (kernel 3, expansion 1). */
+  fixed: number;
+  stages: { channels: readonly number[]; depths: readonly number[]; strides: readonly number[] };
+  last: number;
+}
+
+export const MBV2_IMAGENET: Mbv2Macro = {
+  name: "imagenet", stem: 32, stemStride: 2, fixed: 16,
+  stages: { channels: [32, 40, 80, 96, 192, 320], depths: [4, 4, 4, 4, 4, 1], strides: [2, 2, 2, 1, 2, 1] }, last: 1280,
+};
+export const MBV2_MINI: Mbv2Macro = {
+  name: "mini", stem: 8, stemStride: 2, fixed: 4,
+  stages: { channels: [8, 10, 20, 24, 48, 80], depths: [4, 4, 4, 4, 4, 1], strides: [1, 1, 2, 1, 2, 1] }, last: 320,
+};
+export const MBV2_MACROS = { imagenet: MBV2_IMAGENET, mini: MBV2_MINI } as const;
+export type Mbv2MacroName = keyof typeof MBV2_MACROS;
+
+/** The macro a run uses unless told: imagenet for inputs of 128 pixels and more, mini below. */
+export const defaultMbv2Macro = (height: number): Mbv2MacroName => (height >= 128 ? "imagenet" : "mini");
 export const MBV2_OPS = ["k3e3", "k3e6", "k5e3", "k5e6", "k7e3", "k7e6", "k3e3-se", "k3e6-se", "k5e3-se", "k5e6-se", "k7e3-se", "k7e6-se", "id"] as const;
 export const MBV2_WIDTHS = ["0.2", "0.4", "0.6", "0.8", "1.0"] as const;
 const LAYERS = 21, WIDTH_LAYERS = 24;
 
-export interface Mbv2SpaceConfig { inChannels: number; height: number; width: number; classes: number; searchWidth: boolean }
+export interface Mbv2SpaceConfig {
+  inChannels: number; height: number; width: number; classes: number; searchWidth: boolean;
+  /** The fixed layout around the searchable layers (default: `defaultMbv2Macro(height)`). */
+  macro?: Mbv2MacroName;
+}
 
 const scale = (c: number, m: number) => Math.max(1, Math.round(c * m));
 
 export class Mbv2Space implements SearchSpace {
   readonly name = "mbv2";
   readonly genes: Gene[];
+  readonly macro: Mbv2Macro;
 
   constructor(readonly config: Mbv2SpaceConfig) {
+    const name = config.macro ?? defaultMbv2Macro(config.height);
+    if (!Object.hasOwn(MBV2_MACROS, name)) throw new Error(`MobileNetV2 space: unknown macro '${name}'; expected ${Object.keys(MBV2_MACROS).join(" or ")}`);
+    this.macro = MBV2_MACROS[name];
     this.genes = Array.from({ length: LAYERS }, (_, i): Gene => ({ name: `layer${i}`, kind: "op", choices: MBV2_OPS }));
     if (config.searchWidth) {
       for (let i = 0; i < WIDTH_LAYERS; i++) this.genes.push({ name: `width${i}`, kind: "width", choices: MBV2_WIDTHS });
@@ -42,13 +79,14 @@ export class Mbv2Space implements SearchSpace {
 
   layout(genes: readonly number[]): Mbv2Layout {
     const mult = this.multipliers(genes);
-    const stem = scale(32, mult[0]!);
-    const fixedOut = scale(16, mult[1]!);
+    const { stages } = this.macro;
+    const stem = scale(this.macro.stem, mult[0]!);
+    const fixedOut = scale(this.macro.fixed, mult[1]!);
     const layers: Mbv2Layer[] = [{ kind: "ir", cin: stem, cout: fixedOut, kernel: 3, hidden: stem, stride: 1, se: false }];
     let cin = fixedOut, i = 0;
-    MBV2_STAGES.channels.forEach((cout, s) => {
-      for (let d = 0; d < MBV2_STAGES.depths[s]!; d++, i++) {
-        const stride = d === 0 ? MBV2_STAGES.strides[s]! : 1;
+    stages.channels.forEach((cout, s) => {
+      for (let d = 0; d < stages.depths[s]!; d++, i++) {
+        const stride = d === 0 ? stages.strides[s]! : 1;
         const op = MBV2_OPS[genes[i]!]!;
         if (op === "id") {
           layers.push({ kind: "identity", cin, cout, stride });
@@ -60,7 +98,7 @@ export class Mbv2Space implements SearchSpace {
       }
     });
     const { inChannels, classes } = this.config;
-    return { inChannels, stem, layers, last: scale(1280, mult[WIDTH_LAYERS - 1]!), classes };
+    return { inChannels, stem, stemStride: this.macro.stemStride, layers, last: scale(this.macro.last, mult[WIDTH_LAYERS - 1]!), classes };
   }
 
   cost(genes: readonly number[]): Cost {

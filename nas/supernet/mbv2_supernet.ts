@@ -122,21 +122,22 @@ export class Mbv2Supernet extends Module implements Supernet {
     super();
     const { inChannels, classes } = space.config;
     const full = space.layout(space.genes.map((g) => (g.kind === "width" ? g.choices.length - 1 : 1)));
-    this.stem = this.registerModule("stem", new Fixed([32, inChannels, 3, 3], inChannels * 9, rng));
-    this.fixedDw = this.registerModule("fixed_dw", new Fixed([32, 1, 3, 3], 9, rng));
-    this.fixedProject = this.registerModule("fixed_project", new Fixed([16, 32, 1, 1], 32, rng));
+    const { stem, fixed, last } = space.macro, top = full.layers[full.layers.length - 1]!.cout;
+    this.stem = this.registerModule("stem", new Fixed([stem, inChannels, 3, 3], inChannels * 9, rng));
+    this.fixedDw = this.registerModule("fixed_dw", new Fixed([stem, 1, 3, 3], 9, rng));
+    this.fixedProject = this.registerModule("fixed_project", new Fixed([fixed, stem, 1, 1], stem, rng));
     full.layers.slice(1).forEach((l, i) => {
       this.layers.push(this.registerModule(`layers.${i}`, new SearchLayer(l.cin, l.cout, l.stride, make, rng)));
     });
-    this.last = this.registerModule("last", new Fixed([1280, 320, 1, 1], 320, rng));
-    this.classifier = this.registerParameter("classifier.weight", kaimingUniformDefault([classes, 1280], 1280, rng));
-    this.classifierBias = this.registerParameter("classifier.bias", kaimingUniformDefault([classes], 1280, rng));
+    this.last = this.registerModule("last", new Fixed([last, top, 1, 1], top, rng));
+    this.classifier = this.registerParameter("classifier.weight", kaimingUniformDefault([classes, last], last, rng));
+    this.classifierBias = this.registerParameter("classifier.bias", kaimingUniformDefault([classes], last, rng));
   }
 
   forwardPath(x: Tensor, genes: readonly number[], lambda: Tensor): Tensor {
     const layout = this.space.layout(genes);
     const mult = this.space.multipliers(genes);
-    let h = this.stem.apply(x, layout.stem, { stride: 2, relu6: true });
+    let h = this.stem.apply(x, layout.stem, { stride: layout.stemStride, relu6: true });
     h = this.fixedDw.apply(h, layout.stem, { groups: true, relu6: true });
     h = this.fixedProject.apply(h, layout.layers[0]!.cout);
     this.layers.forEach((l, i) => { h = l.run(h, genes[i]!, mult[2 + i]!, lambda); });

@@ -19,6 +19,15 @@ describe("kshot describe (CLI)", () => {
     assert.deepEqual([s.params, s.macs], [4708840, 539944448]);
   });
 
+  it("counts the mini macro below 128 px (PyTorch's parameter count of the same network), and the ImageNet one when told", () => {
+    const allK3e6 = new Array(21).fill("k3e6").join(",");
+    const mini = JSON.parse(kshot("--space", "mbv2", "--arch", allK3e6, "--input", "1x28x28", "--json").stdout);
+    assert.equal(mini.params, 244786); // test/reference/mbv2_torch.py on this architecture's layout
+    assert.deepEqual(JSON.parse(kshot("--space", "mbv2", "--arch", allK3e6, "--input", "1x28x28", "--macro", "mini", "--json").stdout), mini);
+    const imagenet = JSON.parse(kshot("--space", "mbv2", "--arch", allK3e6, "--input", "1x28x28", "--macro", "imagenet", "--json").stdout);
+    assert.ok(imagenet.params > 10 * mini.params);
+  });
+
   it("a malformed architecture fails with one line saying what was expected", () => {
     for (const [args, msg] of [
       [["--space", "nb201", "--arch", "|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|"], /unknown op 'conv'; expected \|op~0\|/],
@@ -27,6 +36,8 @@ describe("kshot describe (CLI)", () => {
       [["--input", "32x32"], /--input expects CxHxW/],
       [["--input", "0x0x0"], /--input expects CxHxW of positive sizes/],
       [["--input", "3x032x32"], /--input expects CxHxW of positive sizes/],
+      [["--space", "mbv2", "--arch", "id", "--macro", "tiny"], /--macro expects imagenet or mini, received 'tiny'/],
+      [["--space", "nb201", "--arch", "x", "--macro", "mini"], /--macro does not apply with --space nb201/],
     ] as [string[], RegExp][]) {
       const r = kshot(...args);
       assert.equal(r.status, 2);

@@ -40,15 +40,16 @@ describe("MobileNetV2-space K-shot supernet", () => {
     const genes = space.parse(`${ops("k3e6")}|${widths("0.4")}`);
     const expand = net.namedParameters().find(([n]) => n === "layers.0.k3e6.expand.theta")!;
     const [g] = grad(() => crossEntropy(net.forwardPath(x, genes, lambda), y), [expand[1]]);
-    // layer 0 reads the fixed block's round(16 * 0.4) = 6 channels and expands them
-    // 6x at width 0.4: round(36 * 0.4) = 14 of the 96 expanded channels
+    // (the mini macro at 28x28) layer 0 reads the fixed block's round(4 * 0.4) = 2
+    // channels and expands them 6x at width 0.4: round(12 * 0.4) = 5 of the 24 expanded channels
     const [K, hid, cin] = g!.shape as [number, number, number];
     const v = g!.dataSync();
     const used = (k: number, r: number, c: number) => v[(k * hid + r) * cin + c] !== 0;
     for (let k = 0; k < K; k++) {
-      assert.ok(used(k, 0, 0) && used(k, 13, 5), "leading rows and columns get gradients");
+      assert.deepEqual([hid, cin], [24, 4]);
+      assert.ok(used(k, 0, 0) && used(k, 4, 1), "leading rows and columns get gradients");
       for (let r = 0; r < hid; r++) for (let c = 0; c < cin; c++) {
-        if (r >= 14 || c >= 6) assert.ok(!used(k, r, c), `weight (${r}, ${c}) beyond the width gets none`);
+        if (r >= 5 || c >= 2) assert.ok(!used(k, r, c), `weight (${r}, ${c}) beyond the width gets none`);
       }
     }
   });
