@@ -2,7 +2,9 @@ import { type Rng, tidy } from "../engine/index.js";
 import { argMax, crossEntropy, noGrad } from "../autograd/index.js";
 import type { Module } from "../autograd/nn/module.js";
 import { SGD } from "../autograd/optim/sgd.js";
-import { cosineLr } from "../autograd/optim/schedule.js";
+import { RMSprop } from "../autograd/optim/rmsprop.js";
+import { cosineLr, stepDecayLr } from "../autograd/optim/schedule.js";
+import { WeightAverage } from "../autograd/optim/ema.js";
 import { batchCount, batches } from "../data/batches.js";
 import type { ImageDataset } from "../data/dataset.js";
 
@@ -14,17 +16,25 @@ export interface DataRecipe {
   flip?: boolean;
 }
 
-export interface TrainRecipe {
+interface CommonRecipe {
   epochs: number;
   batchSize: number;
   lr: number;
-  momentum: number;
-  nesterov: boolean;
   weightDecay: number;
-  /** Linear warm-up before the per-step cosine decay to 0. */
+  /** Linear warm-up before the schedule. */
   warmupEpochs?: number;
   labelSmoothing?: number;
+  /** Evaluate (and save) an exponential moving average of the weights with this decay (WeightAverage). */
+  emaDecay?: number;
 }
+
+/** SGD (momentum, Nesterov) with a per-step cosine decay to 0: the NAS-Bench-201 recipe. */
+export interface SgdRecipe extends CommonRecipe { optimizer?: "sgd"; momentum: number; nesterov: boolean }
+
+/** RMSProp (PyTorch's) with a staircase decay by `decayFactor` every `decayEpochs`: the paper's MobileNetV2 retraining recipe. */
+export interface RmspropRecipe extends CommonRecipe { optimizer: "rmsprop"; momentum: number; alpha: number; eps: number; decayFactor: number; decayEpochs: number }
+
+export type TrainRecipe = SgdRecipe | RmspropRecipe;
 
 /** A non-finite loss: training stops there rather than carry NaN weights on. */
 export class DivergedError extends Error {
@@ -37,49 +47,75 @@ export interface EpochReport { epoch: number; trainLoss: number; trainAcc: numbe
 
 export interface StepProgress { epoch: number; epochs: number; step: number; steps: number; loss: number; lr: number }
 
+/** The recipe's optimiser over the model's parameters, and its learning rate at a 0-based step. */
+function optimiserOf(model: Module, recipe: TrainRecipe, stepsPerEpoch: number): { opt: SGD | RMSprop; lrAt: (step: number) => number } {
+  const warmupSteps = Math.round((recipe.warmupEpochs ?? 0) * stepsPerEpoch);
+  if (recipe.optimizer === "rmsprop") {
+    const { lr, alpha, eps, momentum, weightDecay } = recipe;
+    const decaySteps = Math.max(1, Math.round(recipe.decayEpochs * stepsPerEpoch));
+    return {
+      opt: new RMSprop(model.parameters(), { lr, alpha, eps, momentum, weightDecay }),
+      lrAt: (step) => stepDecayLr(lr, step, { warmupSteps, decaySteps, factor: recipe.decayFactor }),
+    };
+  }
+  const total = stepsPerEpoch * recipe.epochs;
+  return {
+    opt: new SGD(model.parameters(), { lr: recipe.lr, momentum: recipe.momentum, nesterov: recipe.nesterov, weightDecay: recipe.weightDecay }),
+    lrAt: (step) => cosineLr(recipe.lr, step, total, { warmupSteps }),
+  };
+}
+
 /**
- * Trains a classifier with SGD (momentum, Nesterov, weight decay on every
- * parameter) and a learning rate decayed per step by a cosine to 0. The data
- * order comes from `rng`; the last short batch is kept.
+ * Trains a classifier with the recipe's optimiser (weight decay on every
+ * parameter) and learning-rate schedule, set per step. The data order comes
+ * from `rng`; the last short batch is kept. With `emaDecay` the model ends
+ * holding the moving average of its weights, which the evaluation and the
+ * checkpoint then use.
  */
 export async function trainClassifier(model: Module, data: ImageDataset, recipe: TrainRecipe, dataRecipe: DataRecipe, rng: Rng,
   onStep?: (p: StepProgress) => void): Promise<EpochReport[]> {
   for (const [k, v] of Object.entries({ epochs: recipe.epochs, batchSize: recipe.batchSize })) {
     if (!(Number.isInteger(v) && v > 0)) throw new Error(`train: expected a positive integer ${k}, received ${v}`);
   }
-  const opt = new SGD(model.parameters(), { lr: recipe.lr, momentum: recipe.momentum, nesterov: recipe.nesterov, weightDecay: recipe.weightDecay });
   const steps = batchCount(data.count, { batchSize: recipe.batchSize });
-  const total = steps * recipe.epochs;
-  const warmupSteps = Math.round((recipe.warmupEpochs ?? 0) * steps);
+  const { opt, lrAt } = optimiserOf(model, recipe, steps);
+  const average = recipe.emaDecay !== undefined ? new WeightAverage(model, recipe.emaDecay) : null;
   const reports: EpochReport[] = [];
   let globalStep = 0;
   model.train();
-  for (let epoch = 1; epoch <= recipe.epochs; epoch++) {
-    const t0 = performance.now();
-    let lossSum = 0, correct = 0, seen = 0, step = 0;
-    for (const { x, y, labels } of batches(data, { batchSize: recipe.batchSize, rng, ...dataRecipe })) {
-      opt.lr = cosineLr(recipe.lr, globalStep, total, { warmupSteps });
-      const [l, pred] = tidy(() => {
-        const logits = model.forward(x);
-        const l = crossEntropy(logits, y, { labelSmoothing: recipe.labelSmoothing ?? 0 });
-        l.backward();
-        opt.step();
-        opt.zeroGrad();
-        return [l, argMax(logits)];
-      });
-      // the step's only reads from the backend (asynchronous on a GPU)
-      const loss = (await l.data())[0]!;
-      const hits = countHits(await pred.data() as Int32Array, labels);
-      for (const t of [l, pred, x, y]) t.dispose();
-      if (!Number.isFinite(loss)) throw new DivergedError(loss, epoch, step + 1);
-      lossSum += loss * y.shape[0]!;
-      correct += hits;
-      seen += y.shape[0]!;
-      step++;
-      globalStep++;
-      onStep?.({ epoch, epochs: recipe.epochs, step, steps, loss, lr: opt.lr });
+  try {
+    for (let epoch = 1; epoch <= recipe.epochs; epoch++) {
+      const t0 = performance.now();
+      let lossSum = 0, correct = 0, seen = 0, step = 0;
+      for (const { x, y, labels } of batches(data, { batchSize: recipe.batchSize, rng, ...dataRecipe })) {
+        opt.lr = lrAt(globalStep);
+        const [l, pred] = tidy(() => {
+          const logits = model.forward(x);
+          const l = crossEntropy(logits, y, { labelSmoothing: recipe.labelSmoothing ?? 0 });
+          l.backward();
+          opt.step();
+          opt.zeroGrad();
+          average?.update();
+          return [l, argMax(logits)];
+        });
+        // the step's only reads from the backend (asynchronous on a GPU)
+        const loss = (await l.data())[0]!;
+        const hits = countHits(await pred.data() as Int32Array, labels);
+        for (const t of [l, pred, x, y]) t.dispose();
+        if (!Number.isFinite(loss)) throw new DivergedError(loss, epoch, step + 1);
+        lossSum += loss * y.shape[0]!;
+        correct += hits;
+        seen += y.shape[0]!;
+        step++;
+        globalStep++;
+        onStep?.({ epoch, epochs: recipe.epochs, step, steps, loss, lr: opt.lr });
+      }
+      reports.push({ epoch, trainLoss: lossSum / seen, trainAcc: correct / seen, seconds: (performance.now() - t0) / 1000 });
     }
-    reports.push({ epoch, trainLoss: lossSum / seen, trainAcc: correct / seen, seconds: (performance.now() - t0) / 1000 });
+    average?.copyToModel();
+  } finally {
+    opt.dispose();
+    average?.dispose();
   }
   return reports;
 }
