@@ -1,7 +1,7 @@
 import { workerData } from "node:worker_threads";
 import { setKernelThreads } from "../engine/index.js";
 import type { DataRecipe, TrainRecipe } from "../train/fit.js";
-import { trainStandalone, type StandaloneResult } from "../nas/standalone.js";
+import { trainStandalone, type StandaloneNet, type StandaloneResult } from "../nas/standalone.js";
 import type { ProgressSink } from "../nas/progress.js";
 import { datasetView, type SharedDataset } from "./shared_state.js";
 
@@ -11,7 +11,7 @@ export interface TrainWorkerData {
   test: SharedDataset;
   dataRecipe: DataRecipe;
   recipe: TrainRecipe;
-  net: { C: number; N: number };
+  net: StandaloneNet;
 }
 
 export interface TrainTask { arch: string; seed: number }

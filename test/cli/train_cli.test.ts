@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { KSHOT } from "../helpers/cli.js";
+import { loadSafetensors } from "../../engine/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kshot-cli-"));
 const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, ...args], { encoding: "utf8" });
@@ -14,7 +15,7 @@ describe("kshot train (CLI)", () => {
   it("documents every flag", () => {
     const r = kshot("train", "--help");
     assert.equal(r.status, 0);
-    for (const flag of ["--arch", "--C", "--N", "--dataset", "--data-dir", "--train-limit", "--epochs", "--batch-size", "--lr",
+    for (const flag of ["--space", "--macro", "--alpha", "--eps", "--warmup-epochs", "--decay-every", "--ema-decay", "--label-smoothing", "--arch", "--C", "--N", "--dataset", "--data-dir", "--train-limit", "--epochs", "--batch-size", "--lr",
       "--momentum", "--nesterov", "--weight-decay", "--seed", "--out", "--threads", "--json"]) assert.ok(r.stdout.includes(flag), flag);
     assert.equal(kshot("--help").status, 0);
   });
@@ -62,6 +63,14 @@ describe("kshot train (CLI)", () => {
       [["train", "--dataset", "imagenet"], /^kshot: unknown dataset 'imagenet'/, 1],
       [["train", "--data-dir", join(dir, "nope")], /no such data directory$/, 1],
       [["frobnicate"], /^kshot: unknown command 'frobnicate'/, 2],
+      [["train", "--space", "mbv3"], /^kshot train: --space expects nb201 or mbv2, received 'mbv3'$/, 2],
+      [["train", "--space", "mbv2", "--nesterov"], /^kshot train: --nesterov does not apply with --space mbv2$/, 2],
+      [["train", "--ema-decay", "0.9"], /^kshot train: --ema-decay does not apply with --space nb201$/, 2],
+      [["train", "--space", "mbv2", "--arch", "k3e6"], /^kshot train: invalid MobileNetV2-space architecture: 1 layer choices; expected 21/, 2],
+      [["train", "--space", "mbv2", "--macro", "huge"], /^kshot train: --macro expects imagenet or mini, received 'huge'$/, 2],
+      [["train", "--space", "mbv2", "--momentum", "1"], /^kshot train: --momentum expects a number below 1 with RMSProp, received '1'$/, 2],
+      [["train", "--space", "mbv2", "--epochs", "2", "--warmup-epochs", "3"], /^kshot train: --warmup-epochs 3 exceeds --epochs 2$/, 2],
+      [["train", "--space", "mbv2", "--ema-decay", "1"], /^kshot train: --ema-decay expects a number >= 0 and <= 0.999999999 in decimal, received '1'$/, 2],
     ];
     writeFileSync(join(dir, "train-images-idx3-ubyte"), Buffer.from([0, 0, 8, 2, 0, 0]));
     writeFileSync(join(dir, "train-labels-idx1-ubyte"), Buffer.from([0, 0, 8, 1, 0, 0, 0, 0]));
@@ -73,6 +82,27 @@ describe("kshot train (CLI)", () => {
       assert.equal(lines.length, 1, `one line for ${args.join(" ")}: ${r.stderr}`);
       assert.match(lines[0]!, message);
     }
+  });
+
+  it("--space mbv2 trains a MobileNetV2-space network with the paper's recipe scaled to the run, and says so in its JSON and checkpoint", () => {
+    const out = join(dir, "mbv2.safetensors");
+    const arch = "k3e3,id,k5e3-se,k7e6,id,k3e3,k7e3-se,id,k5e6-se,k3e6-se,id,k7e6,k5e3,id,k3e3-se,k7e6-se,id,k5e6,k3e6,k7e3,k5e6-se|"
+      + new Array(24).fill("0.4").join(",");
+    const r = kshot("train", "--space", "mbv2", "--arch", arch, "--data-dir", "data/fashion-mnist-subset", "--train-limit", "64", "--test-limit", "32",
+      "--epochs", "1", "--batch-size", "32", "--json", "--out", out);
+    assert.equal(r.status, 0, r.stderr);
+    const last = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    assert.equal(last.space, "mbv2");
+    assert.equal(last.macro, "mini"); // 28x28 input
+    const described = JSON.parse(kshot("describe", "--space", "mbv2", "--arch", arch, "--input", "1x28x28", "--json").stdout);
+    assert.deepEqual([last.params, last.macs], [described.params, described.macs]);
+    // 0.128 per 1,024 images at batch 32; warm-up 5/350 and decay every 2.4/350 of the 1-epoch run
+    assert.deepEqual(last.recipe, { optimizer: "rmsprop", epochs: 1, batchSize: 32, lr: 0.004, momentum: 0.9, alpha: 0.9, eps: 0.001, weightDecay: 1e-5,
+      warmupEpochs: 5 / 350, decayFactor: 0.97, decayEpochs: 2.4 / 350, emaDecay: 0.9999, labelSmoothing: 0.1 });
+    const ckpt = loadSafetensors(out);
+    assert.equal(ckpt.metadata.format, "kshot-mbv2");
+    assert.equal(ckpt.metadata.arch, arch);
+    assert.match(r.stderr, /mbv2 \(mini macro\)/);
   });
 
   it("stops at a non-finite loss with one line and writes no checkpoint", () => {
