@@ -10,12 +10,13 @@ import { Nb201Space } from "../nas/nb201/space.js";
 import type { SearchedPath, SupernetSearchResult } from "../nas/search/supernet_search.js";
 import { buildSupernetSession, loadSupernetCheckpoint, type SupernetConfig, type SupernetSession } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../nas/supernet/trainer.js";
-import { STANDALONE_RECIPE, type StandaloneResult } from "../nas/standalone.js";
+import { STANDALONE_RECIPE, mbv2RetrainRecipe, type StandaloneNet, type StandaloneResult } from "../nas/standalone.js";
 import type { QueueSpec } from "../workers/executor.js";
 import { redactUrl } from "../workers/queue/protocol.js";
 import { StandalonePool } from "../workers/standalone_pool.js";
 import { shareDataset } from "../workers/shared_state.js";
-import { sampleFunctions, withinBound } from "../nas/space.js";
+import { sampleFunctions, sampleGenes, withinBound, type SearchSpace } from "../nas/space.js";
+import type { Mbv2Space } from "../nas/mbv2/space.js";
 import { percentileAmong, readTruth, readTruthProtocol } from "../nas/study/truth.js";
 import { checkRedis } from "../workers/queue/redis.js";
 import { searchSupernet, stopNote } from "./search_stage.js";
@@ -25,6 +26,8 @@ import { trainSupernet } from "./supernet_stage.js";
 export interface MainJobOptions {
   out: string;
   seed: number;
+  /** The search space (default nb201: a NAS-Bench-201 cell at C=8, N=1); mbv2: the MobileNetV2 space's mini macro, widths searched with `searchWidth`. */
+  space?: "nb201" | "mbv2"; searchWidth?: boolean;
   /** The supernet: K copies, epochs (the first is warm-up), embedded training images and how many of them are held out to rank paths. */
   K: number; epochs: number; trainLimit: number; valSize: number; batchSize: number; lr: number;
   /** This machine's worker threads: the stand-alone trainings', and the search's unless `queue` names a BullMQ queue to evaluate on. */
@@ -65,33 +68,35 @@ export interface MainJobSummary {
 }
 
 const NET = { C: 8, N: 1 };
+/** Images per step of the MobileNetV2 retraining (its learning rate scales with it). */
+const MBV2_RETRAIN_BATCH = 64;
 
 /**
  * The main job (`npm start`): on the embedded Fashion-MNIST subset, train a
- * K-shot NAS-Bench-201 supernet (C=8, N=1); search it with NSGA-II and the
- * worker pool under a FLOPs bound; train the chosen cell and random cells
- * under the same bound stand-alone and test them; write summary.json into
- * `out` beside the search's files (the caller renders the report from it:
- * report/run_report.ts).
+ * K-shot supernet (NAS-Bench-201 at C=8, N=1, or the MobileNetV2 space's
+ * mini macro, with or without width search); search it with NSGA-II and the
+ * worker pool under a FLOPs bound; train the chosen network and random ones
+ * under the same bound stand-alone (the space's recipe) and test them; write
+ * summary.json into `out` beside the search's files (the caller renders the
+ * report from it: report/run_report.ts).
  */
 export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise<MainJobSummary> {
   const t0 = performance.now();
   ensureWritableDir(o.out);
   const config: SupernetConfig = {
-    ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: o.K, ...NET,
+    ...DEFAULT_SUPERNET_OPTIONS, space: o.space ?? "nb201", ...(o.space === "mbv2" ? { searchWidth: o.searchWidth === true } : {}), mode: "kshot", K: o.K, ...NET,
     dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,
     epochs: o.epochs, warmupEpochs: 1, batchSize: o.batchSize, lr: o.lr, hidden: 100, seed: o.seed,
   };
   if (o.queue !== undefined) await checkRedis(o.queue.redis, (line) => sink.log(line)); // before the training, not after it
   const checkpoint = join(o.out, "supernet.safetensors");
   const session = resumeOrBuild(config, checkpoint);
-  const room = withinBound(session.space, o.maxMflops);
-  if (room.functions === 0) throw new Error(`no cell is within the bound of ${o.maxMflops} MFLOPs (--max-mflops): the cheapest has ${room.cheapestMflops.toFixed(3)}`);
-  if (room.functions < o.baselines + 1) throw new Error(`the bound of ${o.maxMflops} MFLOPs (--max-mflops) holds ${room.functions} distinct cell(s), too few for the pick and ${o.baselines} random cells (--baselines)`);
+  checkBoundRoom(session.space, o.maxMflops, o.baselines, o.seed);
   // the epochs' losses live beside the checkpoint, so a resumed run reports all of them
   const history = join(o.out, "supernet.epochs.json");
   const epochs = session.trainer.epoch > 0 && existsSync(history) ? (JSON.parse(readFileSync(history, "utf8")) as SupernetEpochReport[]).slice(0, session.trainer.epoch) : [];
-  sink.log(`1/3 training a K=${o.K} NAS-Bench-201 supernet (C=8, N=1) on ${session.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)` +
+  const what = o.space === "mbv2" ? `MobileNetV2-space supernet (mini macro${o.searchWidth ? ", widths searched" : ""})` : "NAS-Bench-201 supernet (C=8, N=1)";
+  sink.log(`1/3 training a K=${o.K} ${what} on ${session.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)` +
     (session.trainer.epoch > 0 ? `; resuming ${checkpoint} after epoch ${session.trainer.epoch}` : ""));
   await trainSupernet(session, checkpoint, sink, (e) => { epochs.push(e); writeFileAtomic(history, `${JSON.stringify(epochs)}\n`); });
 
@@ -112,8 +117,9 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
 
   const data = loadDataset("fashion-mnist", EMBEDDED_FASHION_MNIST);
   const standalone = { train: head(data.train, o.retrainImages), test: data.test, recipe: DATA_RECIPES["fashion-mnist"] };
-  const recipe = { ...STANDALONE_RECIPE, epochs: o.retrainEpochs };
-  const space = session.space as Nb201Space;
+  const recipe: TrainRecipe = o.space === "mbv2" ? mbv2RetrainRecipe(o.retrainEpochs, MBV2_RETRAIN_BATCH) : { ...STANDALONE_RECIPE, epochs: o.retrainEpochs };
+  const net: StandaloneNet = o.space === "mbv2" ? { space: "mbv2", macro: (session.space as Mbv2Space).macro.name } : NET;
+  const space = session.space;
   // the random baseline: other functions under the same bound
   const baselineArchs = sampleFunctions(space, o.baselines, new Rng(o.seed + 0xba5e), {
     exclude: [space.parse(r.best.arch)], accept: (g) => space.cost(g).nb201Mflops <= o.maxMflops, what: `cells within ${o.maxMflops} MFLOPs`,
@@ -127,7 +133,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   const journal = join(o.out, "retrain.jsonl");
   type Entry = StandaloneResult & { seed: number };
   const done = new Map(readJournal<Entry>(journal).map((e) => [`${e.arch}#${e.seed}`, e]));
-  const pool = new StandalonePool({ train: shareDataset(standalone.train), test: shareDataset(standalone.test), dataRecipe: standalone.recipe, recipe, net: NET }, o.workers);
+  const pool = new StandalonePool({ train: shareDataset(standalone.train), test: shareDataset(standalone.test), dataRecipe: standalone.recipe, recipe, net }, o.workers);
   let results: RetrainedCell[];
   try {
     results = await Promise.all(cells.map(async (arch, i) => {
@@ -154,7 +160,8 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
     retrain: {
       recipe, trainImages: standalone.train.count, testImages: standalone.test.count, chosen, baseline,
       baselineMean: baseline.reduce((s, b) => s + b.testAcc, 0) / Math.max(1, baseline.length),
-      truth: o.truth === undefined ? null : truthStanding(o.truth, retrainProtocol, space, o.maxMflops, chosen, baseline),
+      // the truth tables hold NAS-Bench-201 cells
+      truth: o.truth === undefined || !(space instanceof Nb201Space) ? null : truthStanding(o.truth, retrainProtocol, space, o.maxMflops, chosen, baseline),
     },
     seconds: (performance.now() - t0) / 1000,
   };
@@ -174,6 +181,32 @@ export function truthStanding(csv: string, retrain: Record<string, unknown>, spa
   const under = readTruth(csv).filter((row) => space.cost(space.parse(row.arch)).nb201Mflops <= maxMflops).map((row) => row.mean);
   const at = (c: RetrainedCell) => (differs.length > 0 || under.length === 0 ? null : percentileAmong(c.testAcc, under));
   return { path: csv, differs: differs.length > 0 ? differs : null, cellsUnderBound: under.length, chosenPercentile: at(chosen), baselinePercentiles: baseline.map(at) };
+}
+
+/**
+ * Fails, saying why, before any training, where the bound leaves too little
+ * to search: no architecture within it, or fewer distinct ones than the pick
+ * and the random baseline need. A small space is enumerated; a large one
+ * (the MobileNetV2 space) is probed with 10,000 seeded uniform draws.
+ */
+export function checkBoundRoom(space: SearchSpace, maxMflops: number, baselines: number, seed: number): void {
+  const what = space instanceof Nb201Space ? "cell" : "architecture";
+  if (space.distinctFunctions <= 1e6) {
+    const room = withinBound(space, maxMflops);
+    if (room.functions === 0) throw new Error(`no ${what} is within the bound of ${maxMflops} MFLOPs (--max-mflops): the cheapest has ${room.cheapestMflops.toFixed(3)}`);
+    if (room.functions < baselines + 1) throw new Error(`the bound of ${maxMflops} MFLOPs (--max-mflops) holds ${room.functions} distinct ${what}(s), too few for the pick and ${baselines} random ${what}s (--baselines)`);
+    return;
+  }
+  const rng = new Rng(seed + 0xb0d);
+  let under = 0, cheapest = Infinity;
+  for (let i = 0; i < 10_000; i++) {
+    const mflops = space.cost(sampleGenes(space, rng)).nb201Mflops;
+    cheapest = Math.min(cheapest, mflops);
+    if (mflops <= maxMflops) under++;
+  }
+  if (under < baselines + 1) {
+    throw new Error(`${under} of 10,000 random ${what}s are within the bound of ${maxMflops} MFLOPs (--max-mflops), too few to search it and draw ${baselines} random ${what}s (--baselines); the cheapest drawn has ${cheapest.toFixed(3)}`);
+  }
 }
 
 /** The session the run's checkpoint holds, to continue, or a new one; a checkpoint of other settings is an error. */

@@ -3,7 +3,7 @@ import { kernelSet } from "../engine/index.js";
 import { clearMainJobStages, runMainJob, type MainJobOptions } from "../app/main_job.js";
 import { COMMITTED_TRUTH_NAME, packageFile } from "../data/package_files.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
-import { UsageError, givenFlags, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
+import { UsageError, givenFlags, helpText, num, parseFlags, refuseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { claimRunDir } from "../data/run_dir.js";
 import { backendFlag, gpuSummary, selectBackend, oversubscribeFlag, selectThreads, threadsFlag } from "./backend.js";
 import { executorSpec, executorFlags } from "./executor_flags.js";
@@ -12,7 +12,12 @@ import { printFront } from "./search.js";
 import { retrainVerdict, truthStandingLine, writeRunReport } from "../report/run_report.js";
 import type { ExecutorSpec, QueueSpec } from "../workers/executor.js";
 
+/** The default bound per space: NAS-Bench-201's 5 MFLOPs; the MobileNetV2 mini's 7, at the same share of random networks (about 35%) as the paper's 420 MFLOPs in the ImageNet space. */
+const DEFAULT_MAX_MFLOPS = { nb201: "5", mbv2: "7" } as const;
+
 export const mainFlags: FlagSpecs = {
+  space: { type: "string", help: "nb201 (NAS-Bench-201 cells, C=8 N=1) | mbv2 (the MobileNetV2 space's mini macro; docs/mbv2-mini.md)", default: "nb201" },
+  "search-width": { type: "boolean", help: "mbv2: search the 24 width multipliers too (the simplex-net's channel branch and r_c)" },
   epochs: { type: "string", help: "supernet training epochs (the first is warm-up)", default: "36" },
   "train-limit": { type: "string", help: "embedded training images used by the supernet (before the validation split)", default: "4500" },
   "val-size": { type: "string", help: "of which held out to score paths", default: "500" },
@@ -21,7 +26,7 @@ export const mainFlags: FlagSpecs = {
   lr: { type: "string", help: "supernet learning rate (SGD, Nesterov momentum 0.9, cosine to 0)", default: String(DEFAULT_SUPERNET_OPTIONS.lr) },
   evaluations: { type: "string", help: "architectures (distinct functions) the search evaluates", default: "200" },
   population: { type: "string", help: "NSGA-II population", default: "20" },
-  "max-mflops": { type: "string", help: "hard FLOPs bound of the search (NAS-Bench-201 convention)", default: "5" },
+  "max-mflops": { type: "string", help: `hard FLOPs bound of the search (NAS-Bench-201 convention; default nb201 ${DEFAULT_MAX_MFLOPS.nb201}, mbv2 ${DEFAULT_MAX_MFLOPS.mbv2})` },
   baselines: { type: "string", help: "random cells under the bound trained stand-alone beside the chosen one", default: "2" },
   "retrain-epochs": { type: "string", help: "epochs of each stand-alone training (the kshot train recipe; default: the committed truth's)", default: "5" },
   "retrain-images": { type: "string", help: "embedded training images of each stand-alone training (default: the committed truth's)", default: "4000" },
@@ -51,7 +56,7 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
   const f = parseFlags(cmd, argv, mainFlags);
   if (f.help) {
     process.stdout.write(helpText(`usage: ${cmd} [options]`,
-      "The main job: trains a K-shot supernet on the embedded data, searches it under a FLOPs bound, then trains\nthe chosen cell and random cells under the same bound stand-alone, and writes a report.", mainFlags));
+      "The main job: trains a K-shot supernet on the embedded data, searches it under a FLOPs bound, then trains\nthe chosen network and random ones under the same bound stand-alone, and writes a report.", mainFlags));
     return;
   }
   if (f.quick) {
@@ -59,15 +64,21 @@ export async function mainJobCommand(argv: string[]): Promise<void> {
     for (const [name, value] of Object.entries(QUICK)) if (!given.has(name)) f[name] = value;
   }
   const int = (name: string, min: number) => num(cmd, name, f[name], { integer: true, min });
+  const space = String(f.space);
+  if (space !== "nb201" && space !== "mbv2") throw new UsageError(`${cmd}: --space expects nb201 or mbv2, received '${space}'`);
+  const given = givenFlags(argv);
+  if (space === "nb201") refuseFlags(cmd, given, ["search-width"], "--space nb201");
+  else refuseFlags(cmd, given, ["truth"], "--space mbv2 (the truth tables hold NAS-Bench-201 cells)");
   const options: MainJobOptions = {
     out: String(f.out), seed: seedNum(cmd, f.seed),
+    ...(space === "mbv2" ? { space, searchWidth: f["search-width"] === true } : {}),
     K: int("K", 1), epochs: int("epochs", 1), trainLimit: int("train-limit", 2), valSize: int("val-size", 1), batchSize: int("batch-size", 1),
     lr: num(cmd, "lr", f.lr, { min: 0 }),
     workers: int("workers", 1), queue: queueSpec(executorSpec(cmd, f, int("workers", 1), givenFlags(argv))), populationSize: int("population", 2), evaluations: int("evaluations", 1),
-    maxMflops: num(cmd, "max-mflops", f["max-mflops"], { min: 0 }),
+    maxMflops: num(cmd, "max-mflops", f["max-mflops"] ?? DEFAULT_MAX_MFLOPS[space], { min: 0 }),
     baselines: int("baselines", 1), retrainEpochs: int("retrain-epochs", 1), retrainImages: int("retrain-images", 1),
     retrainSeeds: int("retrain-seeds", 1),
-    ...(f.truth === "none" ? {} : { truth: f.truth === undefined ? packageFile(COMMITTED_TRUTH_NAME) : String(f.truth) }),
+    ...(f.truth === "none" || space === "mbv2" ? {} : { truth: f.truth === undefined ? packageFile(COMMITTED_TRUTH_NAME) : String(f.truth) }),
   };
   if (options.valSize >= options.trainLimit) throw new UsageError(`${cmd}: --val-size ${options.valSize} leaves no training images of --train-limit ${options.trainLimit}`);
   const threads = selectThreads(cmd, f.threads, f["threads-oversubscribe"] === true);

@@ -70,6 +70,11 @@ export function truthStandingLine(t: MainJobSummary["retrain"]["truth"] | undefi
     `(random cells: ${t.baselinePercentiles.map((x) => (x === null ? "n/a" : x.toFixed(0))).join(" / ")}; a random pick stands at the 50th on average)`;
 }
 
+/** The supernet of a run in words: its space and network. */
+export function supernetWords(c: MainJobSummary["supernet"]["config"]): string {
+  return c.space === "mbv2" ? `MobileNetV2-space supernet (mini macro${c.searchWidth === true ? ", widths searched with r_c" : ""})` : `NAS-Bench-201 supernet (C=${c.C}, N=${c.N})`;
+}
+
 function readJson<T>(dir: string, file: string): T {
   const path = join(dir, file);
   if (!existsSync(path)) throw new Error(`report: ${path} is missing; is ${dir} a directory written by 'kshot run'?`);
@@ -99,7 +104,7 @@ export function writeRunReport(dir: string): string {
 <style>body{font-family:sans-serif;max-width:1180px;margin:2em auto;color:#222}figure{display:inline-block;margin:0.5em}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}code{font-size:90%}</style>
 </head><body>
 <h1>kshot run</h1>
-<p>K=${s.supernet.config.K} NAS-Bench-201 supernet (C=${s.supernet.config.C}, N=${s.supernet.config.N}), ${s.supernet.epochs.length} epochs;
+<p>K=${s.supernet.config.K} ${supernetWords(s.supernet.config)}, ${s.supernet.epochs.length} epochs;
 NSGA-II, ${s.search.evaluations} evaluations, ${s.search.generations} generations (${escapeXml(s.search.stopped)}), bound ${s.options.maxMflops} MFLOPs;
 ${Math.round(s.seconds)} s in all.</p>
 <p><b>Chosen cell, trained stand-alone: test accuracy ${r.chosen.testAcc.toFixed(4)}</b>, ${verdict}

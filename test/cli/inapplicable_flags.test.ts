@@ -22,6 +22,10 @@ const CASES: [string[], RegExp][] = [
   [["run", "--queue", "q"], /--queue needs --executor bullmq/],
   [["run", "--share-url", "http://h:1"], /--share-url needs --executor bullmq/],
   [["run", "--train-limit", "400", "--val-size", "400"], /--val-size 400 leaves no training images of --train-limit 400/],
+  // run: widths without a width space, a NAS-Bench-201 truth beside the MobileNetV2 space, an unknown space
+  [["run", "--search-width"], /--search-width does not apply with --space nb201/],
+  [["run", "--space", "mbv2", "--truth", "t.csv"], /--truth does not apply with --space mbv2 \(the truth tables hold NAS-Bench-201 cells\)/],
+  [["run", "--space", "darts"], /--space expects nb201 or mbv2, received 'darts'/],
   // supernet train: widths without a width space, K with one-shot, settings beside --resume
   [["supernet", "train", "--space", "nb201", "--search-width"], /--search-width does not apply with --space nb201/],
   [["supernet", "train", "--mode", "oneshot", "--K", "4"], /--mode oneshot means --K 1/],
