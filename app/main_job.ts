@@ -10,6 +10,7 @@ import { Nb201Space } from "../nas/nb201/space.js";
 import type { SearchedPath, SupernetSearchResult } from "../nas/search/supernet_search.js";
 import { buildSupernetSession, loadSupernetCheckpoint, type SupernetConfig, type SupernetSession } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../nas/supernet/trainer.js";
+import type { SupernetMode } from "../nas/supernet/path_code.js";
 import { STANDALONE_RECIPE, mbv2RetrainRecipe, type StandaloneNet, type StandaloneResult } from "../nas/standalone.js";
 import type { QueueSpec } from "../workers/executor.js";
 import { redactUrl } from "../workers/queue/protocol.js";
@@ -28,6 +29,10 @@ export interface MainJobOptions {
   seed: number;
   /** The search space (default nb201: a NAS-Bench-201 cell at C=8, N=1); mbv2: the MobileNetV2 space's mini macro, widths searched with `searchWidth`. */
   space?: "nb201" | "mbv2"; searchWidth?: boolean;
+  /** The supernet's method (default kshot) and the weight of r_c in the simplex-net's loss (default 1; width search only): the ablation's rows. */
+  mode?: SupernetMode; rcAlpha?: number;
+  /** Fashion-MNIST's directory (default: the embedded subset). */
+  dataDir?: string;
   /** The supernet: K copies, epochs (the first is warm-up), embedded training images and how many of them are held out to rank paths. */
   K: number; epochs: number; trainLimit: number; valSize: number; batchSize: number; lr: number;
   /** This machine's worker threads: the stand-alone trainings', and the search's unless `queue` names a BullMQ queue to evaluate on. */
@@ -84,8 +89,9 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   const t0 = performance.now();
   ensureWritableDir(o.out);
   const config: SupernetConfig = {
-    ...DEFAULT_SUPERNET_OPTIONS, space: o.space ?? "nb201", ...(o.space === "mbv2" ? { searchWidth: o.searchWidth === true } : {}), mode: "kshot", K: o.K, ...NET,
-    dataset: "fashion-mnist", dataDir: EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,
+    ...DEFAULT_SUPERNET_OPTIONS, space: o.space ?? "nb201", ...(o.space === "mbv2" ? { searchWidth: o.searchWidth === true } : {}), mode: o.mode ?? "kshot", K: o.K, ...NET,
+    ...(o.rcAlpha === undefined ? {} : { alpha: o.rcAlpha }),
+    dataset: "fashion-mnist", dataDir: o.dataDir ?? EMBEDDED_FASHION_MNIST, trainLimit: o.trainLimit, valSize: o.valSize,
     epochs: o.epochs, warmupEpochs: 1, batchSize: o.batchSize, lr: o.lr, hidden: 100, seed: o.seed,
   };
   if (o.queue !== undefined) await checkRedis(o.queue.redis, (line) => sink.log(line)); // before the training, not after it
@@ -115,7 +121,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
     writeFileAtomic(searchPath, `${JSON.stringify(r)}\n`);
   }
 
-  const data = loadDataset("fashion-mnist", EMBEDDED_FASHION_MNIST);
+  const data = loadDataset("fashion-mnist", o.dataDir ?? EMBEDDED_FASHION_MNIST);
   const standalone = { train: head(data.train, o.retrainImages), test: data.test, recipe: DATA_RECIPES["fashion-mnist"] };
   const recipe: TrainRecipe = o.space === "mbv2" ? mbv2RetrainRecipe(o.retrainEpochs, MBV2_RETRAIN_BATCH) : { ...STANDALONE_RECIPE, epochs: o.retrainEpochs };
   const net: StandaloneNet = o.space === "mbv2" ? { space: "mbv2", macro: (session.space as Mbv2Space).macro.name } : NET;

@@ -10,6 +10,7 @@ import { DATASETS, type DatasetName } from "../train/datasets.js";
 import { UsageError, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { Progress } from "./progress.js";
 import { studyRank } from "./study_rank.js";
+import { studyAblation } from "./study_ablation.js";
 
 /** The ground truth's protocol (docs/rank-study.md explains the choice). */
 export const TRUTH_DEFAULTS = { cells: 48, seeds: 2, trainLimit: 4000, epochs: 5 } as const;
@@ -32,20 +33,22 @@ export const truthFlags: FlagSpecs = {
   json: { type: "boolean", help: "print {\"out\", \"cells\", \"trained\", \"seconds\", \"ceiling\"} as JSON on the last line" },
 };
 
-const help = `usage: kshot study <truth|rank> [options]
+const help = `usage: kshot study <truth|rank|ablation> [options]
 
   truth   train a sample of NAS-Bench-201 cells stand-alone: the ground truth of a rank study
   rank    train supernets per mode and K, score the truth's cells on them, and rank against the truth
+  ablation  the paper's Table 5 in miniature on the MobileNetV2 space: six supernet methods, their picks retrained
 
-Run 'kshot study truth --help' or 'kshot study rank --help' for options.
+Run 'kshot study truth --help', 'kshot study rank --help' or 'kshot study ablation --help' for options.
 `;
 
 export async function studyCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === "truth") return studyTruth(rest);
   if (sub === "rank") return studyRank(rest);
+  if (sub === "ablation") return studyAblation(rest);
   if (sub === undefined || sub === "--help" || sub === "-h") { process.stdout.write(help); return; }
-  throw new UsageError(`kshot study: unknown subcommand '${sub}' (truth, rank)`);
+  throw new UsageError(`kshot study: unknown subcommand '${sub}' (truth, rank, ablation)`);
 }
 
 async function studyTruth(argv: string[]): Promise<void> {
