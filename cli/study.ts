@@ -35,8 +35,8 @@ export const truthFlags: FlagSpecs = {
 
 const help = `usage: kshot study <truth|rank|ablation> [options]
 
-  truth   train a sample of NAS-Bench-201 cells stand-alone: the ground truth of a rank study
-  rank    train supernets per mode and K, score the truth's cells on them, and rank against the truth
+  truth     train a sample of NAS-Bench-201 cells stand-alone: the ground truth of a rank study
+  rank      train supernets per mode and K, score the truth's cells on them, and rank against the truth
   ablation  the paper's Table 5 in miniature on the MobileNetV2 space: six supernet methods, their picks retrained
 
 Run 'kshot study truth --help', 'kshot study rank --help' or 'kshot study ablation --help' for options.

@@ -26,6 +26,7 @@ const CASES: [string[], RegExp][] = [
   [["run", "--search-width"], /--search-width does not apply with --space nb201/],
   [["run", "--space", "mbv2", "--truth", "t.csv"], /--truth does not apply with --space mbv2 \(the truth tables hold NAS-Bench-201 cells\)/],
   [["run", "--space", "darts"], /--space expects nb201 or mbv2, received 'darts'/],
+  [["study", "ablation", "--train-limit", "100", "--val-size", "100"], /--val-size 100 leaves no training images of --train-limit 100/],
   // supernet train: widths without a width space, K with one-shot, settings beside --resume
   [["supernet", "train", "--space", "nb201", "--search-width"], /--search-width does not apply with --space nb201/],
   [["supernet", "train", "--mode", "oneshot", "--K", "4"], /--mode oneshot means --K 1/],
