@@ -130,7 +130,8 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   const baselineArchs = sampleFunctions(space, o.baselines, new Rng(o.seed + 0xba5e), {
     exclude: [space.parse(r.best.arch)], accept: (g) => space.cost(g).nb201Mflops <= o.maxMflops, what: `cells within ${o.maxMflops} MFLOPs`,
   }).map((g) => space.format(g));
-  sink.log(`3/3 training the chosen cell and ${o.baselines} random cells within ${o.maxMflops} MFLOPs stand-alone ` +
+  const unit = space instanceof Nb201Space ? "cell" : "network";
+  sink.log(`3/3 training the chosen ${unit} and ${o.baselines} random ${unit}s within ${o.maxMflops} MFLOPs stand-alone ` +
     `(${standalone.train.count} images, ${recipe.epochs} epochs), testing on ${standalone.test.count}`);
   const cells = [r.best.arch, ...baselineArchs];
   const seeds = Array.from({ length: o.retrainSeeds }, (_, i) => o.seed + i);
