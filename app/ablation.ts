@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng } from "../engine/index.js";
 import { ensureWritableDir, readJournal } from "../data/files.js";
@@ -13,6 +13,9 @@ import { meanSd, type MeanSd } from "../nas/study/statistics.js";
 import { writeJson } from "../nas/study/run.js";
 import type { SupernetMode } from "../nas/supernet/path_code.js";
 import { StandalonePool } from "../workers/standalone_pool.js";
+import { loadSupernetCheckpoint } from "../nas/supernet/session.js";
+import { widthCodeSimilarity } from "../nas/supernet/width_codes.js";
+import { widthCodeFigure } from "../report/ablation_report.js";
 import { shareDataset } from "../workers/shared_state.js";
 import { runMainJob } from "./main_job.js";
 
@@ -52,6 +55,8 @@ export interface AblationProtocol {
 export interface AblationRowResult {
   row: AblationRow; arch: string; mflops: number; params: number; supernetAcc: number;
   accs: number[]; acc: MeanSd;
+  /** K-shot rows with width search: how alike the codes of near and far widths are (widthCodeSimilarity, 200 seeded paths). */
+  widthCodes?: { near: number[]; far: number[]; nearMean: number; farMean: number };
 }
 
 export interface AblationResult {
@@ -90,13 +95,31 @@ export async function runAblation(p: AblationProtocol, dir: string, workers: num
       baselines: 0, retrainEpochs: p.retrainEpochs, retrainImages: p.retrainImages, retrainSeeds: p.retrainSeeds,
     }, sink);
     const c = s.retrain.chosen;
-    rows.push({ row, arch: c.arch, mflops: s.search.best.mflops, params: c.params, supernetAcc: s.search.best.acc, accs: c.accs, acc: meanSd(c.accs) });
+    rows.push({
+      row, arch: c.arch, mflops: s.search.best.mflops, params: c.params, supernetAcc: s.search.best.acc, accs: c.accs, acc: meanSd(c.accs),
+      ...(row.searchWidth && row.mode === "kshot" ? { widthCodes: measureWidthCodes(join(dir, `row-${i + 1}`, "supernet.safetensors"), p.seed) } : {}),
+    });
     writeJson(path, { protocol: p, rows });
   }
   const floor = await trainFloor(p, dir, workers, sink);
   const result: AblationResult = { protocol: p, rows, floor };
   writeJson(path, result);
+  const figure = widthCodeFigure(rows);
+  if (figure !== null) writeFileSync(join(dir, "width_codes.svg"), `${figure}\n`);
   return result;
+}
+
+/** The width codes of a trained width-search supernet: 200 seeded paths at near and far widths (r_c's threshold). */
+function measureWidthCodes(checkpoint: string, seed: number): NonNullable<AblationRowResult["widthCodes"]> {
+  const session = loadSupernetCheckpoint(checkpoint);
+  try {
+    const { near, far } = widthCodeSimilarity(session.space, session.simplex, new Rng(seed + 0xc0de), { paths: 200, threshold: session.config.rcThreshold });
+    const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+    return { near, far, nearMean: mean(near), farMean: mean(far) };
+  } finally {
+    session.supernet.dispose();
+    session.simplex.dispose();
+  }
 }
 
 /** The random networks of the floor: drawn under the bound, half from the operations-only space, half with widths. */
@@ -143,10 +166,11 @@ async function trainFloor(p: AblationProtocol, dir: string, workers: number, sin
 export function ablationTable(r: AblationResult): string {
   const pct = (m: MeanSd) => (m.mean === null ? "n/a" : `${(m.mean * 100).toFixed(2)} ± ${((m.sd ?? 0) * 100).toFixed(2)}`);
   const lines = [
-    `| # | row | MFLOPs | stand-alone top-1 (%), mean ± sd over ${r.protocol.retrainSeeds} seeds | supernet accuracy | architecture |`,
-    "|---|---|---|---|---|---|",
-    ...r.rows.map((x, i) => `| ${i + 1} | ${x.row.name} | ${x.mflops.toFixed(3)} | ${pct(x.acc)} | ${(x.supernetAcc * 100).toFixed(2)} | \`${x.arch}\` |`),
-    `| | random networks under the bound (${r.floor.archs.length}), mean ± sd over networks | ${(r.floor.mflops.reduce((a, b) => a + b, 0) / Math.max(1, r.floor.mflops.length)).toFixed(3)} | ${pct(r.floor.acc)} | | |`,
+    `| # | row | MFLOPs | stand-alone top-1 (%), mean ± sd over ${r.protocol.retrainSeeds} seeds | supernet accuracy | width codes, mean lambda.lambda near / far | architecture |`,
+    "|---|---|---|---|---|---|---|",
+    ...r.rows.map((x, i) => `| ${i + 1} | ${x.row.name} | ${x.mflops.toFixed(3)} | ${pct(x.acc)} | ${(x.supernetAcc * 100).toFixed(2)} | ` +
+      `${x.widthCodes === undefined ? "" : `${x.widthCodes.nearMean.toFixed(3)} / ${x.widthCodes.farMean.toFixed(3)}`} | \`${x.arch}\` |`),
+    `| | random networks under the bound (${r.floor.archs.length}), mean ± sd over networks | ${(r.floor.mflops.reduce((a, b) => a + b, 0) / Math.max(1, r.floor.mflops.length)).toFixed(3)} | ${pct(r.floor.acc)} | | | |`,
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -39,6 +39,10 @@ describe("the Table 5 ablation", () => {
     assert.equal(rowJob.supernet.config.alpha, 0, "row 5: no r_c (the default weight is 1)");
     assert.equal(rowJob.supernet.config.mode, "kshot");
     assert.equal(JSON.parse(readFileSync(join(dir, "row-1", "summary.json"), "utf8")).supernet.config.K, 1, "one-shot: K = 1");
+    assert.equal(r.rows[0]!.widthCodes, undefined, "no width codes without width search");
+    assert.equal(r.rows[1]!.widthCodes!.near.length, 200);
+    assert.ok(Math.abs(r.rows[1]!.widthCodes!.nearMean - r.rows[1]!.widthCodes!.near.reduce((a, b) => a + b, 0) / 200) < 1e-12);
+    assert.ok(existsSync(join(dir, "width_codes.svg")));
     assert.deepEqual(r.floor.archs, floorArchs(protocol, shape));
     assert.equal(r.floor.accs.length, 2);
     const netMeans = r.floor.accs.map(([a, b]) => (a! + b!) / 2);

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Rng } from "../../engine/index.js";
+import { Mbv2Space } from "../../nas/mbv2/space.js";
+import { oneHotSize } from "../../nas/space.js";
+import { simplexCodes } from "../../nas/supernet/path_code.js";
+import { SimplexNet } from "../../nas/supernet/simplex_net.js";
+import { widthCodeSimilarity } from "../../nas/supernet/width_codes.js";
+import { widthCodeFigure } from "../../report/ablation_report.js";
+import { TABLE5_ROWS } from "../../app/ablation.js";
+
+const space = new Mbv2Space({ inChannels: 1, height: 28, width: 28, classes: 10, searchWidth: true });
+const simplex = new SimplexNet(oneHotSize(space, "op"), oneHotSize(space, "width"), 4, new Rng(5), 16);
+// the width multipliers of a path, read off its string: an independent parse of the genes
+const widths = (g: number[]) => space.format(g).split("|")[1]!.split(",").map(Number);
+const l1 = (a: number[], b: number[]) => a.reduce((s, x, i) => s + Math.abs(x - b[i]!), 0);
+
+describe("width codes (the measure of r_c's claim)", () => {
+  const r = widthCodeSimilarity(space, simplex, new Rng(7), { paths: 12, threshold: 1 });
+
+  it("pairs a path with a near partner within the threshold and a far copy beyond it, all of the same operations", () => {
+    assert.equal(r.paths.length, 36);
+    for (let p = 0; p < 12; p++) {
+      const [a, b, c] = [r.paths[3 * p]!, r.paths[3 * p + 1]!, r.paths[3 * p + 2]!];
+      assert.equal(space.format(a).split("|")[0], space.format(b).split("|")[0]);
+      assert.equal(space.format(a).split("|")[0], space.format(c).split("|")[0]);
+      assert.ok(Math.abs(l1(widths(a), widths(b)) - 0.6) < 1e-9, "three layers one grid step apart");
+      assert.ok(l1(widths(a), widths(c)) >= 1);
+    }
+  });
+
+  it("gives the inner products of the simplex-net's codes of those paths", () => {
+    const codes = simplexCodes(space, simplex, r.paths);
+    const v = codes.dataSync();
+    const code = (i: number) => Array.from(v.subarray(4 * i, 4 * i + 4));
+    const dot = (x: number[], y: number[]) => x[0]! * y[0]! + x[1]! * y[1]! + x[2]! * y[2]! + x[3]! * y[3]!;
+    for (let p = 0; p < 12; p++) {
+      assert.ok(Math.abs(r.near[p]! - dot(code(3 * p), code(3 * p + 1))) < 1e-6);
+      assert.ok(Math.abs(r.far[p]! - dot(code(3 * p), code(3 * p + 2))) < 1e-6);
+    }
+    codes.dispose();
+  });
+
+  it("refuses a simplex-net without a channel branch", () => {
+    const opsOnly = new SimplexNet(oneHotSize(space, "op"), 0, 4, new Rng(1), 8);
+    assert.throws(() => widthCodeSimilarity(space, opsOnly, new Rng(0), { paths: 1, threshold: 1 }), /does not search widths/);
+  });
+
+  it("plots near and far as histograms, labelled with their pair counts", () => {
+    const svg = widthCodeFigure([{ row: TABLE5_ROWS[5]!, arch: "", mflops: 0, params: 0, supernetAcc: 0, accs: [], acc: { mean: null, sd: null, n: 0 },
+      widthCodes: { near: [0.1, 0.5, 0.52, 0.9], far: [0.3], nearMean: 0.505, farMean: 0.3 } }])!;
+    assert.match(svg, /with r_c, near widths \(4\)/);
+    assert.match(svg, /with r_c, far widths \(1\)/);
+    assert.equal(widthCodeFigure([]), null);
+  });
+});
