@@ -5,6 +5,9 @@ export type Mbv2Layer =
   | { kind: "ir"; cin: number; cout: number; kernel: number; hidden: number; stride: number; se: boolean }
   | { kind: "identity"; cin: number; cout: number; stride: number };
 
+/** Output width of a layout's last layer (the stem's where it has none). */
+export const topWidth = (layout: Mbv2Layout): number => layout.layers.at(-1)?.cout ?? layout.stem;
+
 export interface Mbv2Layout {
   inChannels: number;
   stem: number;
@@ -17,7 +20,8 @@ export interface Mbv2Layout {
 /** Squeeze-and-excitation width on `hidden` expanded channels: max(1, floor(0.25 * hidden)). */
 export const seChannels = (hidden: number) => Math.max(1, Math.floor(0.25 * hidden));
 
-const outSize = (size: number, k: number, s: number) => Math.floor((size + 2 * Math.floor(k / 2) - k) / s) + 1;
+/** Output size of a convolution of odd kernel k with padding floor(k / 2): the same for every such k. */
+const outSize = (size: number, stride: number) => Math.floor((size - 1) / stride) + 1;
 
 /**
  * Exact cost of a MobileNetV2-style network: stem conv3x3 (stride 2 on ImageNet) + BN,
@@ -28,10 +32,10 @@ const outSize = (size: number, k: number, s: number) => Math.floor((size + 2 * M
  */
 export function mbv2Cost(layout: Mbv2Layout, height: number, width: number): Cost {
   const count = new CostCounter();
-  let h = outSize(height, 3, layout.stemStride), w = outSize(width, 3, layout.stemStride);
+  let h = outSize(height, layout.stemStride), w = outSize(width, layout.stemStride);
   count.conv(layout.inChannels, layout.stem, 3, h * w, { bn: true });
   for (const l of layout.layers) {
-    const ho = outSize(h, l.kind === "ir" ? l.kernel : 1, l.stride), wo = outSize(w, l.kind === "ir" ? l.kernel : 1, l.stride);
+    const ho = outSize(h, l.stride), wo = outSize(w, l.stride);
     if (l.kind === "identity") {
       if (l.stride !== 1 || l.cin !== l.cout) count.conv(l.cin, l.cout, 1, ho * wo, { bn: true });
     } else {
@@ -46,8 +50,7 @@ export function mbv2Cost(layout: Mbv2Layout, height: number, width: number): Cos
     h = ho;
     w = wo;
   }
-  const cPrev = layout.layers.length > 0 ? layout.layers[layout.layers.length - 1]!.cout : layout.stem;
-  count.conv(cPrev, layout.last, 1, h * w, { bn: true });
+  count.conv(topWidth(layout), layout.last, 1, h * w, { bn: true });
   return count.classifier(layout.last, layout.classes).result();
 }
 

@@ -2,7 +2,7 @@ import type { Rng, Tensor } from "../../engine/index.js";
 import { add, globalAvgPool, hardSigmoid, mean, mul, relu6, reshape } from "../../autograd/index.js";
 import { Module } from "../../autograd/nn/module.js";
 import { BatchNorm2d, Conv2d, Linear } from "../../autograd/nn/layers.js";
-import { seChannels, type Mbv2Layer, type Mbv2Layout } from "./blocks.js";
+import { seChannels, topWidth, type Mbv2Layer, type Mbv2Layout } from "./blocks.js";
 
 // One MobileNetV2-space architecture (operations and widths) as a stand-alone
 // network, the same computation as its path through the supernet but with
@@ -74,8 +74,7 @@ export class Mbv2Network extends Module {
     this.stem = this.registerModule("stem", new ConvBn(layout.inChannels, layout.stem, 3, rng, { stride: layout.stemStride, relu6: true }));
     // the fixed block (layers[0]) has no residual, as in the supernet
     this.blocks = layout.layers.map((l, i) => this.registerModule(`blocks.${i}`, new Block(l, rng, { residual: i > 0 })));
-    const top = layout.layers.length > 0 ? layout.layers[layout.layers.length - 1]!.cout : layout.stem;
-    this.last = this.registerModule("last", new ConvBn(top, layout.last, 1, rng, { relu6: true }));
+    this.last = this.registerModule("last", new ConvBn(topWidth(layout), layout.last, 1, rng, { relu6: true }));
     this.classifier = this.registerModule("classifier", new Linear(layout.last, layout.classes, rng));
   }
 

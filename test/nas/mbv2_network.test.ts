@@ -5,6 +5,7 @@ import { countMacs } from "../../autograd/nn/layers.js";
 import { Rng, tensor, tidy, type Tensor } from "../../engine/index.js";
 import { Mbv2Network } from "../../nas/mbv2/network.js";
 import { Mbv2Space } from "../../nas/mbv2/space.js";
+import { mbv2Cost, type Mbv2Layout } from "../../nas/mbv2/blocks.js";
 
 // The expected numbers come from PyTorch: test/reference/mbv2_torch.py builds
 // the same network with torch.nn, fills it with the pattern below and prints
@@ -85,6 +86,30 @@ describe("stand-alone MobileNetV2-space network against PyTorch", () => {
     const imagenet = new Mbv2Space({ inChannels: 3, height: 224, width: 224, classes: 1000, searchWidth: false });
     const net = new Mbv2Network(imagenet.layout(imagenet.parse(MINI_ARCH.split("|")[0]!)), new Rng(0));
     assert.equal(net.numParameters(), PYTORCH_IMAGENET_PARAMS);
+    net.dispose();
+  });
+});
+
+describe("stand-alone MobileNetV2-space network: a layout counted by hand", () => {
+  // stem 3x3 1->4 at 8x8; identity stride 2 at 4->4 (a projection: the stride changes); an inverted
+  // residual 4->4 stride 2 (no residual: the stride changes), k3, 8 expanded; last 1x1 to 6; 3 classes
+  const layout: Mbv2Layout = {
+    inChannels: 1, stem: 4, stemStride: 1, last: 6, classes: 3,
+    layers: [{ kind: "identity", cin: 4, cout: 4, stride: 2 }, { kind: "ir", cin: 4, cout: 4, kernel: 3, hidden: 8, stride: 2, se: false }],
+  };
+  // params: stem 36 + BN 8; projection 16 + 8; expand 32 + 16, depthwise 72 + 16, project 32 + 8; last 24 + 12; classifier 18 + 3
+  const params = 44 + 24 + 48 + 88 + 40 + 36 + 21;
+  // MACs: stem 36 x 64; projection 16 x 16 (4x4); expand 32 x 16; depthwise 72 x 4 and project 32 x 4 (2x2); last 24 x 4; classifier 18
+  const macs = 2304 + 256 + 512 + 288 + 128 + 96 + 18;
+
+  it("the counter and the network agree with the hand count, and the network runs", () => {
+    const cost = mbv2Cost(layout, 8, 8);
+    assert.deepEqual([cost.params, cost.macs], [params, macs]);
+    const net = new Mbv2Network(layout, new Rng(0));
+    assert.equal(net.numParameters(), params);
+    assert.equal(countMacs(net, [1, 1, 8, 8]), macs);
+    const out = noGrad(() => tidy(() => [...net.forward(input(1, 8, 8)).shape]));
+    assert.deepEqual(out, [2, 3]);
     net.dispose();
   });
 });
