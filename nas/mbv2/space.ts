@@ -142,7 +142,7 @@ export class Mbv2Space implements SearchSpace {
     if (widths.length !== WIDTH_LAYERS) fail(`${widths.length} width multipliers`);
     for (const wv of widths) {
       const k = MBV2_WIDTHS.findIndex((m) => Number(m) === Number(wv));
-      if (k < 0 || wv === "") fail(`width '${wv}' is off the grid`);
+      if (k < 0) fail(`width '${wv}' is off the grid`); // Number("") is 0, off the grid too
       genes.push(k);
     }
     return genes;

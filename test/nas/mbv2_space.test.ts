@@ -28,6 +28,15 @@ describe("MobileNetV2 space: architecture strings", () => {
       { message: "invalid MobileNetV2-space architecture: width multipliers given, but this space does not search widths; expected 21 comma-separated choices from k3e3, k3e6, k5e3, k5e6, k7e3, k7e6, k3e3-se, k3e6-se, k5e3-se, k5e6-se, k7e3-se, k7e6-se, id" });
   });
 
+  it("counts its functions, every architecture its own: 13^21 without widths, times 5^24 with them", () => {
+    assert.equal(mini(false).genes.length, 21);
+    assert.equal(mini(true).genes.length, 45);
+    assert.equal(mini(false).distinctFunctions, 13 ** 21);
+    assert.equal(mini(true).distinctFunctions, 13 ** 21 * 5 ** 24);
+    const g = mini(true).parse(`${ops("k5e3")}|${widths("0.6")}`);
+    assert.equal(mini(true).functionKey(g), `${ops("k5e3")}|${widths("0.6")}`);
+  });
+
   it("names its genes by layer", () => {
     const names = mini(true).genes.map((g) => `${g.name}:${g.kind}`);
     assert.equal(names[0], "layer0:op");
