@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng } from "../engine/index.js";
 import { ensureWritableDir, readJournal } from "../data/files.js";
@@ -15,7 +15,6 @@ import type { SupernetMode } from "../nas/supernet/path_code.js";
 import { StandalonePool } from "../workers/standalone_pool.js";
 import { loadSupernetCheckpoint } from "../nas/supernet/session.js";
 import { widthCodeSimilarity } from "../nas/supernet/width_codes.js";
-import { widthCodeFigure } from "../report/ablation_report.js";
 import { shareDataset } from "../workers/shared_state.js";
 import { runMainJob } from "./main_job.js";
 
@@ -104,8 +103,6 @@ export async function runAblation(p: AblationProtocol, dir: string, workers: num
   const floor = await trainFloor(p, dir, workers, sink);
   const result: AblationResult = { protocol: p, rows, floor };
   writeJson(path, result);
-  const figure = widthCodeFigure(rows);
-  if (figure !== null) writeFileSync(join(dir, "width_codes.svg"), `${figure}\n`);
   return result;
 }
 

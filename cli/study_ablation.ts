@@ -6,6 +6,7 @@ import { TABLE5_ROWS, ablationTable, runAblation, type AblationProtocol } from "
 import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { UsageError, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { Progress } from "./progress.js";
+import { widthCodeFigure } from "../report/ablation_report.js";
 
 export const ablationFlags: FlagSpecs = {
   K: { type: "string", help: "weight copies of the K-shot rows", default: "4" },
@@ -24,7 +25,7 @@ export const ablationFlags: FlagSpecs = {
   "data-dir": { type: "string", help: "Fashion-MNIST's directory (default: the embedded subset)" },
   seed: { type: "string", help: "seed of everything random", default: "0" },
   workers: { type: "string", help: "search and retraining workers, one CPU thread each", default: String(availableParallelism()) },
-  out: { type: "string", help: "the ablation's directory: ablation.json, table.md, a main-job run directory per row; an existing one is resumed", default: "runs/ablation" },
+  out: { type: "string", help: "the ablation's directory: ablation.json, table.md, width_codes.svg, a main-job run directory per row; an existing one is resumed", default: "runs/ablation" },
   json: { type: "boolean", help: "print ablation.json's results on the last line" },
 };
 
@@ -54,6 +55,8 @@ export async function studyAblation(argv: string[]): Promise<void> {
   const r = await runAblation(p, out, int("workers", 1), progress);
   const table = ablationTable(r);
   writeFileSync(join(out, "table.md"), table);
+  const figure = widthCodeFigure(r.rows);
+  if (figure !== null) writeFileSync(join(out, "width_codes.svg"), `${figure}\n`);
   process.stdout.write(table);
   if (f.json) process.stdout.write(`${JSON.stringify({ rows: r.rows, floor: r.floor })}\n`);
 }
