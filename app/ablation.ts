@@ -8,7 +8,7 @@ import { DATA_RECIPES, EMBEDDED_FASHION_MNIST, loadDataset } from "../train/data
 import { Mbv2Space } from "../nas/mbv2/space.js";
 import { sampleFunctions } from "../nas/space.js";
 import type { ProgressSink } from "../nas/progress.js";
-import { mbv2RetrainRecipe, type StandaloneResult } from "../nas/standalone.js";
+import { MBV2_RETRAIN_BATCH, mbv2RetrainRecipe, type StandaloneResult } from "../nas/standalone.js";
 import { meanSd, type MeanSd } from "../nas/study/statistics.js";
 import { writeJson } from "../nas/study/run.js";
 import type { SupernetMode } from "../nas/supernet/path_code.js";
@@ -141,7 +141,7 @@ async function trainFloor(p: AblationProtocol, dir: string, workers: number, sin
   type Entry = StandaloneResult & { seed: number };
   const done = new Map(readJournal<Entry>(journal).map((e) => [`${e.arch}#${e.seed}`, e]));
   sink.log(`ablation: the floor, ${archs.length} random networks within ${p.maxMflops} MFLOPs, ${seeds.length} trainings each`);
-  const recipe = mbv2RetrainRecipe(p.retrainEpochs, 64);
+  const recipe = mbv2RetrainRecipe(p.retrainEpochs, MBV2_RETRAIN_BATCH);
   const pool = new StandalonePool({ train: shareDataset(train), test: shareDataset(data.test), dataRecipe: DATA_RECIPES["fashion-mnist"], recipe, net: { space: "mbv2" } }, workers);
   try {
     const accs = await Promise.all(archs.map((arch, i) => Promise.all(seeds.map(async (seed) => {

@@ -11,7 +11,7 @@ import type { SearchedPath, SupernetSearchResult } from "../nas/search/supernet_
 import { buildSupernetSession, loadSupernetCheckpoint, type SupernetConfig, type SupernetSession } from "../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS, type SupernetEpochReport } from "../nas/supernet/trainer.js";
 import type { SupernetMode } from "../nas/supernet/path_code.js";
-import { STANDALONE_RECIPE, mbv2RetrainRecipe, type StandaloneNet, type StandaloneResult } from "../nas/standalone.js";
+import { MBV2_RETRAIN_BATCH, STANDALONE_RECIPE, mbv2RetrainRecipe, type StandaloneNet, type StandaloneResult } from "../nas/standalone.js";
 import type { QueueSpec } from "../workers/executor.js";
 import { redactUrl } from "../workers/queue/protocol.js";
 import { StandalonePool } from "../workers/standalone_pool.js";
@@ -73,8 +73,6 @@ export interface MainJobSummary {
 }
 
 const NET = { C: 8, N: 1 };
-/** Images per step of the MobileNetV2 retraining (its learning rate scales with it). */
-const MBV2_RETRAIN_BATCH = 64;
 
 /**
  * The main job (`npm start`): on the embedded Fashion-MNIST subset, train a

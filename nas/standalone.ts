@@ -12,6 +12,9 @@ import type { ProgressSink } from "./progress.js";
 /** `kshot train`'s defaults: the stand-alone recipe of the proof and of the rank study's ground truth. */
 export const STANDALONE_RECIPE: TrainRecipe = { epochs: 2, batchSize: 64, lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 5e-4 };
 
+/** Images per step of the main job's and the ablation's MobileNetV2 retraining (its learning rate scales with it). */
+export const MBV2_RETRAIN_BATCH = 64;
+
 /**
  * The paper's MobileNetV2 retraining recipe (EfficientNet's) scaled to a run
  * of `epochs` epochs of batches of `batchSize` (docs/mbv2-mini.md): RMSProp
