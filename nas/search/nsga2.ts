@@ -70,11 +70,18 @@ export async function nsga2<G>(
   // the first generation and an oversized population cannot stall the loops.
   const size = Math.max(1, Math.min(o.populationSize, o.maxEvaluations ?? Infinity, o.distinct ?? Infinity));
 
+  // the first generation: distinct genomes (by key), as every later one
   const initial: G[] = [];
+  const drawn = new Set<string>();
   for (let tries = 0; initial.length < size; tries++) {
-    if (tries > 1000 * size) throw new Error("nsga2: could not sample a first generation that passes the filter (is the bound satisfiable?)");
+    if (tries > 1000 * size) {
+      throw new Error(`nsga2: could not sample ${size} distinct genomes that pass the filter in ${tries} tries (is the bound satisfiable, the space larger than the population?)`);
+    }
     const g = variation.sample(rng);
-    if (!o.initialFilter || o.initialFilter(g)) initial.push(g);
+    const k = variation.key(g);
+    if (drawn.has(k) || (o.initialFilter && !o.initialFilter(g))) continue;
+    drawn.add(k);
+    initial.push(g);
   }
   let population = rankAndCrowd(await score(initial));
   o.onGeneration?.({ generation: 0, population, evaluations: cache.size });
@@ -120,7 +127,7 @@ export async function nsga2<G>(
   };
 }
 
-function rankAndCrowd<G>(pop: Individual<G>[]): Individual<G>[] {
+export function rankAndCrowd<G>(pop: Individual<G>[]): Individual<G>[] {
   nonDominatedSort(pop).forEach((front, rank) => {
     const d = crowdingDistance(pop, front);
     front.forEach((i, k) => { pop[i]!.rank = rank; pop[i]!.crowding = d[k]!; });
@@ -129,7 +136,7 @@ function rankAndCrowd<G>(pop: Individual<G>[]): Individual<G>[] {
 }
 
 /** Elitist survival: whole fronts while they fit, then the most isolated of the next. */
-function survive<G>(merged: Individual<G>[], size: number): Individual<G>[] {
+export function survive<G>(merged: Individual<G>[], size: number): Individual<G>[] {
   const next: Individual<G>[] = [];
   for (const [rank, front] of nonDominatedSort(merged).entries()) {
     const d = crowdingDistance(merged, front);
@@ -143,7 +150,7 @@ function survive<G>(merged: Individual<G>[], size: number): Individual<G>[] {
 }
 
 /** Binary tournament: lower rank wins, then larger crowding distance, then a coin. */
-function tournament<G>(pop: readonly Individual<G>[], rng: Rng): Individual<G> {
+export function tournament<G>(pop: readonly Individual<G>[], rng: Rng): Individual<G> {
   const a = pop[rng.int(pop.length)]!, b = pop[rng.int(pop.length)]!;
   if (a.rank !== b.rank) return a.rank < b.rank ? a : b;
   if (a.crowding !== b.crowding) return a.crowding > b.crowding ? a : b;
