@@ -54,7 +54,7 @@ export function nonDominatedSort(items: readonly Scored[]): number[][] {
  */
 export function crowdingDistance(items: readonly Scored[], front: readonly number[]): number[] {
   const d = new Array<number>(front.length).fill(0);
-  if (front.length <= 2) return d.fill(Infinity);
+  if (front.length === 0) return d;
   const m = items[front[0]!]!.objectives.length;
   for (let k = 0; k < m; k++) {
     const order = front.map((_, i) => i).sort((a, b) => items[front[a]!]!.objectives[k]! - items[front[b]!]!.objectives[k]! || a - b);

@@ -20,6 +20,9 @@ describe("Pareto machinery", () => {
   it("sorts fronts", () => {
     const items = [pt(1, 5), pt(2, 2), pt(5, 1), pt(3, 3), pt(4, 4), pt(2, 2)];
     assert.deepEqual(nonDominatedSort(items), [[0, 1, 2, 5], [3], [4]]);
+    // a later item dominating an earlier one: the later comes first
+    assert.deepEqual(nonDominatedSort([pt(3, 3), pt(2, 4), pt(1, 1)]), [[2], [0, 1]]);
+    assert.deepEqual(nonDominatedSort([]), []);
   });
 
   it("crowding distance on hand-computed cases: spread, duplicates, and an objective with zero range", () => {
@@ -33,10 +36,14 @@ describe("Pareto machinery", () => {
     const c = [pt(0, 7), pt(1, 7), pt(3, 7), pt(6, 7)];
     assert.deepEqual(crowdingDistance(c, [0, 1, 2, 3]), [Infinity, 3 / 6, 5 / 6, Infinity]);
     assert.deepEqual(crowdingDistance(c, [0, 1]), [Infinity, Infinity]);
+    assert.deepEqual(crowdingDistance(c, [2]), [Infinity]);
+    assert.deepEqual(crowdingDistance(c, []), []);
   });
 
   it("hypervolume of two points by hand", () => {
     assert.ok(Math.abs(hypervolume2d([[0.5, 0.5], [0.2, 0.8]], [1, 1]) - (0.5 * 0.5 + 0.3 * 0.2)) < 1e-12);
+    // points past the reference in either objective add nothing
+    assert.equal(hypervolume2d([[1.5, 0.2], [0.5, 0.5], [0.2, 1.5]], [1, 1]), 0.25);
   });
 });
 
