@@ -77,4 +77,27 @@ describe("ranking metrics", () => {
     // all predictions equal: every pair tied
     assert.equal(highGroupTau([5, 4, 3, 2, 1], [1, 1, 1, 1, 1], 2), 0);
   });
+
+  it("high-group tau matches an O(n^2) count on unordered truth, for every group size", () => {
+    const rng = new Rng(11);
+    const truth = Array.from({ length: 25 }, () => rng.uniform()), pred = truth.map((t) => (rng.uniform() < 0.3 ? rng.int(4) : Math.round(t * 4)));
+    const top = [...truth].sort((a, b) => b - a);
+    for (let k = 1; k < 25; k++) {
+      let cd = 0;
+      for (let i = 0; i < 25; i++) for (let j = 0; j < 25; j++) {
+        if (truth[i]! >= top[k - 1]! && truth[j]! < top[k - 1]!) cd += Math.sign(pred[i]! - pred[j]!); // i high, j low
+      }
+      assert.ok(Math.abs(highGroupTau(truth, pred, k) - cd / (k * (25 - k))) < 1e-12, `k = ${k}`);
+    }
+    for (const k of [0, 25, 2.5]) assert.throws(() => highGroupTau(truth, pred, k), { message: `highGroupTau: expected 1 <= k < 25, received ${k}` });
+  });
+
+  it("every metric refuses unequal lengths and fewer than 2 items, naming itself", () => {
+    const metrics = { pearson, spearman, kendallTauB, kendallTauA } as const;
+    for (const [name, f] of Object.entries(metrics)) {
+      assert.throws(() => f([1, 2, 3], [1, 2]), { message: `${name}: 3 and 2 values` });
+      assert.throws(() => f([1], [1]), { message: `${name}: needs at least 2 items, received 1` });
+    }
+    assert.throws(() => highGroupTau([1, 2], [1], 1), { message: "highGroupTau: 2 and 1 values" });
+  });
 });
