@@ -205,7 +205,7 @@ export function pairedTest(values: readonly Statistic[]): PairedTest | null {
   if (n === 0) return null;
   const { mean, sd } = meanSd(d) as { mean: number; sd: number };
   const positive = d.filter((x) => x > 0).length, negative = d.filter((x) => x < 0).length, m = positive + negative;
-  const sign = { positive, negative, pValue: m === 0 ? 1 : Math.min(1, 2 * binomialCdf(Math.min(positive, negative), m, 0.5)) };
+  const sign = { positive, negative, pValue: Math.min(1, 2 * binomialCdf(Math.min(positive, negative), m, 0.5)) };
   if (n < 2 || sd === 0) return { n, mean, sd, t: null, pValue: null, ci95: n < 2 ? null : [mean, mean], sign };
   const se = sd / Math.sqrt(n), t = mean / se, half = tQuantile(0.975, n - 1) * se;
   return { n, mean, sd, t, pValue: 2 * (1 - tCdf(Math.abs(t), n - 1)), ci95: [mean - half, mean + half], sign };

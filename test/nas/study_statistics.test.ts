@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cellFacts, meanSd, opDependence, pairedTest, predictorMetrics, rankMetrics, summarize, tauWithinStrata, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { cellFacts, highGroupSize, meanSd, opDependence, pairedTest, predictorMetrics, rankMetrics, summarize, tauWithinStrata, type RankStudyProtocol, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { highGroupTau } from "../../nas/search/ranking.js";
 import { readTruth } from "../../nas/study/truth.js";
 import { parseXml } from "../helpers/svg.js";
 import { studyFigures, studyFollows, studyTable, studyVerdicts } from "../../report/study_report.js";
@@ -129,8 +130,9 @@ describe("what the scores follow", () => {
     const s: StudyResult = {
       protocol: { runs: [{ mode: "oneshot", K: 1 }], seeds: [0], budget: {} as RankStudyProtocol["budget"], truth: { path: "t", cells: 4 } },
       truth: { arch: archs, mean: [0.8, 0.7, 0.6, 0.5], ceiling: null }, highGroupSize: 1, results: [result],
-      summary: summarize([result], [{ mode: "oneshot", K: 1 }], 1), seconds: 1,
+      summary: summarize([result], [{ mode: "oneshot", K: 1 }, { mode: "kshot", K: 4 }], 1), seconds: 1,
     };
+    // the K-shot row has no finished run yet: it gets no row of its own
     assert.deepEqual(studyFollows(s), [
       "stand-alone truth: none 1.00, skip_connect -1.00, nor_conv_1x1 n/a, nor_conv_3x3 n/a, avg_pool_3x3 n/a",
       "one-shot: none -1.00, skip_connect 1.00, nor_conv_1x1 n/a, nor_conv_3x3 n/a, avg_pool_3x3 n/a",
@@ -146,5 +148,63 @@ describe("what the scores follow", () => {
     }
     const top = (g: (typeof series)[number], i: number) => Number(g.getElementsByTagName("rect")[i]!.getAttribute("y"));
     assert.ok(top(series[1]!, 1) < top(series[1]!, 0), "the run's skip bar rises above the baseline, its none bar hangs below");
+  });
+});
+
+describe("the summary over seeds", () => {
+  // hand metrics per run and seed; every other field is irrelevant to the summary
+  const m = (tauA: number | null, tauBWorking: number | null, highGroup: (number | null)[], rest = 0.5): StudyRunResult["metrics"] =>
+    ({ tauA, tauB: rest, spearman: rest + 0.1, pearson: rest + 0.2, tauBWorking, tauWithinConvs: rest - 0.1, highGroup });
+  const r = (label: string, mode: StudyRunResult["mode"], K: number, seed: number, metrics: StudyRunResult["metrics"]): StudyRunResult =>
+    ({ label, mode, K, seed, metrics, supernetAcc: [], lambda: [], epochs: [], seconds: 1 });
+  const results = [
+    r("one-shot", "oneshot", 1, 0, m(0.2, 0.3, [0.1, 0.9])),
+    r("one-shot", "oneshot", 1, 1, m(0.4, 0.1, [0.3, 0.7])),
+    r("kshot K=4", "kshot", 4, 0, m(0.5, 0.4, [0.2, 0.6], 0.7)),
+    r("kshot K=4", "kshot", 4, 1, m(0.6, null, [0.4, 0.2], 0.9)),
+    r("kshot K=4", "kshot", 4, 2, m(0.9, 0.9, [0.0, 0.0], 0.9)), // no one-shot partner: in the means, not in the pairs
+  ];
+  const runs = [{ mode: "oneshot" as const, K: 1 }, { mode: "kshot" as const, K: 4 }];
+
+  it("gives each run's mean and sample sd per statistic, over its own seeds only", () => {
+    const [one, ks] = summarize(results, runs, 2);
+    assert.equal(one!.label, "one-shot");
+    assert.deepEqual([one!.tauA.mean, one!.tauA.n], [0.30000000000000004, 2]);
+    assert.ok(Math.abs(one!.tauA.sd! - Math.abs(0.2 - 0.4) / Math.SQRT2) < 1e-12);
+    assert.equal(ks!.label, "kshot K=4");
+    assert.equal(ks!.K, 4);
+    assert.ok(Math.abs(ks!.tauA.mean! - (0.5 + 0.6 + 0.9) / 3) < 1e-12);
+    assert.ok(Math.abs(ks!.tauB.mean! - (0.7 + 0.9 + 0.9) / 3) < 1e-12);
+    assert.ok(Math.abs(ks!.spearman.mean! - (0.8 + 1.0 + 1.0) / 3) < 1e-12);
+    assert.ok(Math.abs(ks!.pearson.mean! - (0.9 + 1.1 + 1.1) / 3) < 1e-12);
+    assert.ok(Math.abs(ks!.tauWithinConvs.mean! - (0.6 + 0.8 + 0.8) / 3) < 1e-12);
+    // the undefined working-cell tau of seed 1 is left out: the mean of 0.4 and 0.9 over n = 2
+    assert.deepEqual([ks!.tauBWorking.mean, ks!.tauBWorking.n], [0.65, 2]);
+    // the high-group tau at the given group size k = 2 (index 1)
+    assert.ok(Math.abs(ks!.highGroup.mean! - (0.6 + 0.2 + 0.0) / 3) < 1e-12);
+    assert.ok(Math.abs(summarize(results, runs, 1)[1]!.highGroup.mean! - (0.2 + 0.4 + 0.0) / 3) < 1e-12);
+  });
+
+  it("pairs each run with one-shot of the same seed: differences per seed, undefined where either side is", () => {
+    const [one, ks] = summarize(results, runs, 2);
+    assert.equal(one!.tauAMinusOneShot, null);
+    assert.equal(one!.tauBWorkingMinusOneShot, null);
+    const dA = ks!.tauAMinusOneShot!;
+    assert.equal(dA.perSeed.length, 2);
+    assert.ok(Math.abs(dA.perSeed[0]! - 0.3) < 1e-12 && Math.abs(dA.perSeed[1]! - 0.2) < 1e-12, `${dA.perSeed}`);
+    assert.ok(Math.abs(dA.mean! - 0.25) < 1e-12);
+    assert.equal(dA.test!.n, 2);
+    const dB = ks!.tauBWorkingMinusOneShot!;
+    assert.ok(Math.abs(dB.perSeed[0]! - 0.1) < 1e-12);
+    assert.equal(dB.perSeed[1], null); // K-shot's seed 1 has no working-cell tau
+    assert.equal(dB.n, 1);
+    // without any one-shot run there is nothing to pair
+    assert.equal(summarize(results.slice(2), runs.slice(1), 2)[0]!.tauAMinusOneShot, null);
+  });
+
+  it("gives the high-group tau for every group size, and the report's group size as a quarter of the cells", () => {
+    const truth = [0.9, 0.1, 0.5, 0.7, 0.3, 0.8], pred = [3, 1, 2, 5, 4, 6];
+    assert.deepEqual(rankMetrics(truth, pred).highGroup, [1, 2, 3, 4, 5].map((k) => highGroupTau(truth, pred, k)));
+    assert.deepEqual([1, 2, 9, 10, 100].map(highGroupSize), [1, 1, 2, 3, 25]); // a quarter, rounded half up, at least 1
   });
 });
