@@ -7,8 +7,7 @@ import { Mbv2Supernet } from "../../nas/supernet/mbv2_supernet.js";
 import { kshotWeights } from "../../nas/supernet/nb201_supernet.js";
 import { buildSupernetSession } from "../../nas/supernet/session.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
-import { oneHot, sampleGenes } from "../../nas/space.js";
-import { rcPairs } from "../../nas/supernet/regularizer.js";
+import { oneHot } from "../../nas/space.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 
 const space = new Mbv2Space({ inChannels: 1, height: 28, width: 28, classes: 10, searchWidth: true });
@@ -91,25 +90,5 @@ describe("MobileNetV2-space K-shot supernet", () => {
     const differing = (a: number[], b: number[]) => a.filter((v, i) => Math.abs(v - b[i]!) > 1e-7).length;
     assert.ok(differing(withRc, without) > withRc.length / 10, `alpha 1 against 0: ${differing(withRc, without)} of ${withRc.length} simplex-net values differ`);
     assert.ok(differing(doubled, withRc) > withRc.length / 10, `alpha 2 against 1: ${differing(doubled, withRc)} of ${withRc.length} simplex-net values differ`);
-  });
-
-  it("r_c's pairs: each path beside a partner 3 width steps away, all under the first path's ops", () => {
-    const rng = new Rng(9);
-    const paths = Array.from({ length: 8 }, () => sampleGenes(space, rng));
-    const { variants, widths: w } = rcPairs(space, paths, rng);
-    assert.equal(variants.length, 16);
-    const opAt = space.genes.map((g, i) => (g.kind === "op" ? i : -1)).filter((i) => i >= 0);
-    const widthAt = space.genes.map((g, i) => (g.kind === "width" ? i : -1)).filter((i) => i >= 0);
-    for (let j = 0; j < 8; j++) {
-      const [anchor, near] = [variants[2 * j]!, variants[2 * j + 1]!];
-      for (const i of opAt) assert.equal(anchor[i], paths[0]![i]), assert.equal(near[i], paths[0]![i]);
-      for (const i of widthAt) assert.equal(anchor[i], paths[j]![i], "the anchor keeps its widths");
-      const moved = widthAt.filter((i) => near[i] !== anchor[i]);
-      assert.equal(moved.length, 3, `pair ${j}: ${moved.length} width layers moved`);
-      for (const i of moved) assert.equal(Math.abs(near[i]! - anchor[i]!), 1);
-      // L1 distance in multipliers: 3 steps of 0.2, under the default threshold 1.0: a positive pair
-      const d = w[2 * j]!.reduce((s, x, l) => s + Math.abs(x - w[2 * j + 1]![l]!), 0);
-      assert.ok(Math.abs(d - 0.6) < 1e-9 && d < DEFAULT_SUPERNET_OPTIONS.rcThreshold, `pair ${j}: distance ${d}`);
-    }
   });
 });

@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Rng, tensor, tidy, type Tensor } from "../../engine/index.js";
-import { assign, grad, mul, sum } from "../../autograd/index.js";
+import { Rng, tidy, type Tensor } from "../../engine/index.js";
 import { head } from "../../data/dataset.js";
 import { loadMnistSplit } from "../../data/mnist.js";
 import { Nb201Space } from "../../nas/nb201/space.js";
 import { evaluatePath, recalibrate } from "../../nas/supernet/evaluate.js";
-import { KShotWeight } from "../../nas/supernet/kshot_weight.js";
 import { Nb201Supernet, kshotWeights, sharedWeights } from "../../nas/supernet/nb201_supernet.js";
-import { channelRegularizer } from "../../nas/supernet/regularizer.js";
 import { SimplexNet } from "../../nas/supernet/simplex_net.js";
 import { SupernetTrainer, type SupernetOptions, DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { oneHotSize } from "../../nas/space.js";
@@ -19,20 +16,6 @@ const near = (a: number[], b: number[], tol = 1e-5) => {
   assert.equal(a.length, b.length);
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < tol, `${v} vs ${b[i]} at ${i}`));
 };
-
-describe("K-shot weights", () => {
-  it("merge theta = sum_k lambda_k theta_k, with gradients to every theta_k and to lambda (K = 3, by hand)", () => {
-    const w = new KShotWeight([2], 3, 1, new Rng(0));
-    assign(w.theta, tensor([1, 2, 3, 4, 5, 6], [3, 2]));
-    const lambda = tensor([0.2, 0.3, 0.5]);
-    near(vals(w.weight(lambda)), [0.2 * 1 + 0.3 * 3 + 0.5 * 5, 0.2 * 2 + 0.3 * 4 + 0.5 * 6]);
-    const c = tensor([10, -1]);
-    const [dTheta, dLambda] = grad(() => sum(mul(w.weight(lambda), c)), [w.theta, lambda]);
-    // L = sum_j c_j sum_k lambda_k theta_kj
-    near(vals(dTheta!), [2, -0.2, 3, -0.3, 5, -0.5]);
-    near(vals(dLambda!), [1 * 10 - 2, 3 * 10 - 4, 5 * 10 - 6]);
-  });
-});
 
 describe("K-shot supernet initialisation", () => {
   it("draws each of the K copies of every searchable weight on its own, within PyTorch's default bound 1/sqrt(fan_in)", () => {
@@ -49,42 +32,6 @@ describe("K-shot supernet initialisation", () => {
         assert.ok(same < per / 10, `${name}: copies ${a} and ${b} share ${same} of ${per} values`);
       }
     }
-  });
-});
-
-describe("simplex-net", () => {
-  it("puts every code on the simplex, and gradients reach both branches", () => {
-    const net = new SimplexNet(6, 4, 3, new Rng(1), 8);
-    const rng = new Rng(2);
-    const a = tensor(Array.from({ length: 30 }, () => rng.normal()), [5, 6]);
-    const c = tensor(Array.from({ length: 20 }, () => rng.normal()), [5, 4]);
-    const codes = net.codes(a, c);
-    assert.deepEqual([...codes.shape], [5, 3]);
-    const v = vals(codes);
-    for (let i = 0; i < 5; i++) {
-      assert.ok(Math.abs(v[3 * i]! + v[3 * i + 1]! + v[3 * i + 2]! - 1) < 1e-6);
-      assert.ok(v.slice(3 * i, 3 * i + 3).every((x) => x > 0));
-    }
-    const params = net.parameters();
-    const gs = grad(() => sum(mul(net.codes(a, c), tensor([1, 0, -1, 0, 2, 0, 0, 0, 1, 1, 1, 1, 3, 0, 0], [5, 3]))), params);
-    for (const g of gs) assert.ok(vals(g).some((x) => x !== 0));
-    assert.throws(() => net.codes(a, null), /pass their one-hot encoding/);
-  });
-});
-
-describe("r_c", () => {
-  it("matches a hand computation on three codes with one positive pair", () => {
-    const lam = [[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]];
-    const codes = tensor(lam.flat(), [3, 2]);
-    // L1 width distances: d(0,1) = 0.4 (< 1: a positive pair), d(0,2) = d(1,2) = 1.2
-    const widths = [[1.0, 0.6], [0.8, 0.4], [0.2, 1.0]];
-    const tau = 0.3;
-    const s = (i: number, j: number) => (lam[i]![0]! * lam[j]![0]! + lam[i]![1]! * lam[j]![1]!) / tau;
-    // Eq. 15 as written: P(c_i | c_k) = e^{s_ik} / (e^{s_ik} + sum_{j != k} e^{s_ij}), j over all n codes (the anchor i too)
-    const p = (i: number, k: number) => Math.exp(s(i, k)) / (Math.exp(s(i, k)) + [0, 1, 2].filter((j) => j !== k).reduce((t, j) => t + Math.exp(s(i, j)), 0));
-    const r01 = -Math.log(p(0, 1)), r10 = -Math.log(p(1, 0));
-    near([channelRegularizer(codes, widths, tau, 1.0).item()], [(r01 + r10) / 2]);
-    assert.equal(channelRegularizer(codes, widths, tau, 0.1).item(), 0, "no pair under the threshold");
   });
 });
 
