@@ -14,7 +14,7 @@ export interface Scored {
  */
 export function dominates(a: Scored, b: Scored): boolean {
   if (a.violation === 0 && b.violation > 0) return true;
-  if (a.violation > 0) return b.violation > 0 && a.violation < b.violation;
+  if (a.violation > 0) return a.violation < b.violation; // false for a feasible b
   let better = false;
   for (let i = 0; i < a.objectives.length; i++) {
     if (a.objectives[i]! > b.objectives[i]!) return false;
