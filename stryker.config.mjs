@@ -20,7 +20,7 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
   "nas/nb201/cost.ts",
   "nas/mbv2/*.ts",
   "nas/supernet/{kshot_weight,simplex_net,path_code,regularizer,width_codes}.ts",
-  "workers/queue/protocol.ts",
+  "workers/queue/{protocol,artifacts}.ts",
   "data/**/*.ts",
   "report/**/*.ts",
 ];
