@@ -20,14 +20,14 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
   "nas/nb201/cost.ts",
   "nas/mbv2/*.ts",
   "nas/supernet/{kshot_weight,simplex_net,path_code,regularizer,width_codes}.ts",
-  "workers/queue/{protocol,artifacts}.ts",
+  "workers/queue/{protocol,artifacts,decisions}.ts",
   "data/**/*.ts",
   "report/**/*.ts",
 ];
 const fastTests = [
   "test/search/{nsga2,nsga2_loop,operators,oracle,ranking,supernet_search}.test.ts",
   "test/nas/{study_statistics,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,width_codes}.test.ts",
-  "test/workers/queue_protocol.test.ts",
+  "test/workers/{queue_protocol,queue_decisions}.test.ts",
   "test/data/*.test.ts",
   "test/report/*.test.ts",
 ];

@@ -1,6 +1,7 @@
 import { Queue, QueueEvents } from "bullmq";
 import type { SearchSpace } from "../../nas/space.js";
-import { KSHOT_VERSION, evalJobId, parseWorkerName, redactUrl, type EvalJobData, type EvalJobResult, type QueueRun } from "./protocol.js";
+import { describeWorkers, giveUpReason } from "./decisions.js";
+import { evalJobId, redactUrl, type EvalJobData, type EvalJobResult, type QueueRun } from "./protocol.js";
 import { checkRedis } from "./redis.js";
 
 export interface QueueExecutorOptions {
@@ -52,14 +53,11 @@ export class QueueExecutor {
 
   /** Gives up, once, when Redis has been lost or jobs have had no worker for longer than allowed. */
   private checkWaits(): void {
-    const now = performance.now();
-    const redisLimit = (this.o.redisTimeoutSeconds ?? 60) * 1000, workerLimit = (this.o.workerTimeoutSeconds ?? 300) * 1000;
-    const shown = redactUrl(this.o.redis);
-    if (this.lostSince !== null && now - this.lostSince > redisLimit) {
-      this.fail(new Error(`lost Redis at ${shown} for ${Math.round((now - this.lostSince) / 1000)} s (--redis-timeout ${redisLimit / 1000}); the finished evaluations are kept there: rerun the same command once it is back to reuse them`));
-    } else if (this.idleSince !== null && this.inFlight > 0 && now - this.idleSince > workerLimit) {
-      this.fail(new Error(`no worker has listened on queue '${this.o.queue}' at ${shown} for ${Math.round((now - this.idleSince) / 1000)} s (--worker-timeout ${workerLimit / 1000}); start one with: kshot worker --redis ${shown} --queue ${this.o.queue}`));
-    }
+    const reason = giveUpReason({ lostSince: this.lostSince, idleSince: this.idleSince, inFlight: this.inFlight }, performance.now(), {
+      redis: redactUrl(this.o.redis), queue: this.o.queue,
+      redisTimeoutSeconds: this.o.redisTimeoutSeconds ?? 60, workerTimeoutSeconds: this.o.workerTimeoutSeconds ?? 300,
+    });
+    if (reason !== null) this.fail(new Error(reason));
   }
 
   static async open(o: QueueExecutorOptions): Promise<QueueExecutor> {
@@ -123,18 +121,14 @@ export class QueueExecutor {
     } finally {
       this.refreshing = false;
     }
-    const parsed = names.map(parseWorkerName).filter((w) => w !== null);
-    if (parsed.length === 0) {
+    const line = describeWorkers(names);
+    if (line === null) {
       this.workerLine = NO_WORKER;
       this.idleSince ??= performance.now();
       return;
     }
     this.idleSince = null;
-    const threads = parsed.reduce((a, w) => a + w.threads, 0);
-    const hosts = new Set(parsed.map((w) => w.host)).size;
-    const other = parsed.filter((w) => w.version !== KSHOT_VERSION);
-    this.workerLine = `${parsed.length} worker(s) on ${hosts} host(s), ${threads} thread(s)` +
-      (other.length > 0 ? `; ${other.length} run another kshot (${[...new Set(other.map((w) => w.version))].join(", ")}) and refuse this run's jobs` : "");
+    this.workerLine = line;
   }
 
   async close(): Promise<void> {

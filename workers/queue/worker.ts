@@ -9,7 +9,8 @@ import { EvaluatorPool } from "../pool.js";
 import type { EvalResult } from "../eval_task.js";
 import type { SearchSpace } from "../../nas/space.js";
 import { BadArtifactError, fetchArtifact } from "./artifacts.js";
-import { KSHOT_VERSION, redactUrl, workerName, type EvalJobData, type EvalJobResult, type QueueRun } from "./protocol.js";
+import { invalidGenes, runRefusal } from "./decisions.js";
+import { redactUrl, workerName, type EvalJobData, type EvalJobResult, type QueueRun } from "./protocol.js";
 import { checkRedis } from "./redis.js";
 
 export interface QueueWorkerOptions {
@@ -101,12 +102,8 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
 
   const processor = async (job: Job<EvalJobData, EvalJobResult>): Promise<EvalJobResult> => {
     const { run, genes, arch } = job.data;
-    if (run.version !== KSHOT_VERSION) {
-      throw new UnrecoverableError(`${arch}: worker ${name} runs kshot ${KSHOT_VERSION} and refuses jobs from kshot ${run.version}: run the same version on the coordinator and every worker`);
-    }
-    if (run.kernels !== kernelSet()) {
-      throw new UnrecoverableError(`${arch}: worker ${name} has the ${kernelSet()} CPU kernels and refuses jobs scored with the ${run.kernels} ones (they round differently): start it with KSHOT_KERNELS=${run.kernels}${run.kernels === "fma" ? " where the CPU has FMA" : ""}`);
-    }
+    const refusal = runRefusal(run, arch, name, kernelSet());
+    if (refusal !== null) throw new UnrecoverableError(refusal);
     let held: { r: LoadedRun; done: () => void };
     try {
       held = await acquire(run);
@@ -158,14 +155,4 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
 
 function runKey(run: QueueRun): string {
   return `${run.weights.sha256}.${run.validation.sha256}.${run.batchSize}`;
-}
-
-/** Why genes are not an architecture of the space, or null. */
-function invalidGenes(space: SearchSpace, genes: readonly number[]): string | null {
-  if (!Array.isArray(genes) || genes.length !== space.genes.length) return `expected ${space.genes.length} genes, received ${Array.isArray(genes) ? genes.length : typeof genes}`;
-  for (const [i, g] of space.genes.entries()) {
-    const v = genes[i]!;
-    if (!(Number.isInteger(v) && v >= 0 && v < g.choices.length)) return `gene ${i} is ${v}, expected 0..${g.choices.length - 1}`;
-  }
-  return null;
 }
