@@ -12,7 +12,7 @@
 // until they have such tests: test/mutation/README.md lists them.
 const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
   "nas/search/*.ts",
-  "nas/study/statistics.ts",
+  "nas/study/{statistics,truth}.ts",
   "nas/space.ts",
   "nas/cost.ts",
   "nas/nb201/arch.ts",
@@ -26,7 +26,7 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
 ];
 const fastTests = [
   "test/search/{nsga2,nsga2_loop,operators,oracle,ranking,supernet_search}.test.ts",
-  "test/nas/{study_statistics,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,width_codes}.test.ts",
+  "test/nas/{study_statistics,study_truth,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,width_codes}.test.ts",
   "test/workers/{queue_protocol,queue_decisions}.test.ts",
   "test/data/*.test.ts",
   "test/report/*.test.ts",
