@@ -24,7 +24,8 @@ function ceilingLine(s: StudyResult, x0: number, x1: number): Mark[] {
 export function studyFigures(s: StudyResult): Map<string, string> {
   const figs = new Map<string, string>();
   const rows = s.summary.filter((r) => r.tauA.n > 0);
-  const seeds = s.protocol.seeds.length;
+  // the seeds with a finished run: a study in progress has fewer than its protocol's
+  const seeds = new Set(s.results.map((r) => r.seed)).size;
 
   // Table 4 / 6: tau by run, mean ± sd over seeds
   const xs = rows.map((_, i) => i);
@@ -110,9 +111,10 @@ export function studyFigures(s: StudyResult): Map<string, string> {
 
   // Figure 6: the codes per K, pooled over cells, seeds and entries
   for (const row of kshot.filter((r) => r.K > 1)) {
-    const values = s.results.filter((r) => r.label === row.label).flatMap((r) => r.lambda.flat());
+    const runs = s.results.filter((r) => r.label === row.label);
+    const values = runs.flatMap((r) => r.lambda.flat());
     figs.set(`lambda_K${row.K}.svg`, renderPlot({
-      title: `Simplex-net codes, K=${row.K}: all lambda_k of ${n} cells x ${seeds} seed(s)`, xLabel: "lambda_k", yLabel: "count", xDomain: [0, 1],
+      title: `Simplex-net codes, K=${row.K}: all lambda_k of ${n} cells x ${runs.length} seed(s)`, xLabel: "lambda_k", yLabel: "count", xDomain: [0, 1],
       marks: [
         { kind: "bars", name: "lambda_k", ...histogram(values, 0, 1, 25), color: PALETTE[0] },
         { kind: "line", name: `1/K = ${(1 / row.K).toFixed(3)}`, x: [1 / row.K, 1 / row.K], y: [0, Math.max(1, ...histogram(values, 0, 1, 25).y)], dashed: true, color: PALETTE[1] },

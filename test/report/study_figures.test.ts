@@ -66,4 +66,11 @@ describe("the study's figures show its numbers", () => {
       }
     }
   });
+
+  it("counts in its titles the seeds that have finished, not the protocol's", () => {
+    const partial = { ...study(), protocol: { ...study().protocol, seeds: [0, 1, 2] } };
+    const title = (f: string) => parseXml(studyFigures(partial).get(f)!).getElementsByTagName("title")[0]!.textContent;
+    assert.equal(title("tau_by_mode.svg"), "Kendall tau-a (Eq. 18) by supernet, mean ± sd over 1 seed(s)");
+    assert.equal(title("lambda_K2.svg"), "Simplex-net codes, K=2: all lambda_k of 5 cells x 1 seed(s)");
+  });
 });
