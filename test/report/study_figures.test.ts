@@ -68,9 +68,12 @@ describe("the study's figures show its numbers", () => {
   });
 
   it("counts in its titles the seeds that have finished, not the protocol's", () => {
-    const partial = { ...study(), protocol: { ...study().protocol, seeds: [0, 1, 2] } };
+    // one-shot has finished seeds 0 and 1, K-shot only seed 0, of the protocol's 3
+    const base = study();
+    const results = [...base.results, { ...base.results[0]!, seed: 1 }];
+    const partial = { ...base, results, protocol: { ...base.protocol, seeds: [0, 1, 2] } };
     const title = (f: string) => parseXml(studyFigures(partial).get(f)!).getElementsByTagName("title")[0]!.textContent;
-    assert.equal(title("tau_by_mode.svg"), "Kendall tau-a (Eq. 18) by supernet, mean ± sd over 1 seed(s)");
+    assert.equal(title("tau_by_mode.svg"), "Kendall tau-a (Eq. 18) by supernet, mean ± sd over 2 seed(s)");
     assert.equal(title("lambda_K2.svg"), "Simplex-net codes, K=2: all lambda_k of 5 cells x 1 seed(s)");
   });
 });
