@@ -194,7 +194,7 @@ export function writeStudyReport(dir: string): string {
 </head><body>
 <h1>kshot rank study</h1>
 <p>${s.truth.arch.length} NAS-Bench-201 cells of <code>${escapeXml(s.protocol.truth.path)}</code> scored on supernets (C=${b.C}, N=${b.N}, ${b.epochs} epochs with ${b.warmupEpochs} warm-up,
-${b.trainLimit} embedded Fashion-MNIST images of which ${b.valSize} held out, batch ${b.batchSize}, simplex-net m=${b.m} over ${b.simplexBatch} images),
+${b.trainLimit} ${s.protocol.dataDir === undefined ? "embedded Fashion-MNIST images" : `Fashion-MNIST images from <code>${escapeXml(s.protocol.dataDir)}</code>`} of which ${b.valSize} held out, batch ${b.batchSize}, simplex-net m=${b.m} over ${b.simplexBatch} images),
 seeds ${s.protocol.seeds.join(", ")}; ${Math.round(s.seconds)} s in this session.</p>
 <p>Noise ceiling of the truth (stand-alone accuracies, one seed against another): ${c === null ? "not measured (one seed)" : `Kendall tau-b ${c.kendallTauB.toFixed(3)}, Spearman ${c.spearman.toFixed(3)}`}.</p>
 <pre>${escapeXml(studyTable(s))}</pre>

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { rankMetrics, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
-import { studyFigures } from "../../report/study_report.js";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { escapeXml } from "../../report/svg.js";
+import { studyFigures, studyTable, writeStudyReport } from "../../report/study_report.js";
 import { elements, parseXml } from "../helpers/svg.js";
 
 // The study's figures against the data they show: a bar's height is its
@@ -75,5 +79,20 @@ describe("the study's figures show its numbers", () => {
     const title = (f: string) => parseXml(studyFigures(partial).get(f)!).getElementsByTagName("title")[0]!.textContent;
     assert.equal(title("tau_by_mode.svg"), "Kendall tau-a (Eq. 18) by supernet, mean ± sd over 2 seed(s)");
     assert.equal(title("lambda_K2.svg"), "Simplex-net codes, K=2: all lambda_k of 5 cells x 1 seed(s)");
+  });
+
+  it("writes the report and every figure beside study.json, naming the data the supernets saw", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));
+    assert.throws(() => writeStudyReport(dir), { message: `report: ${join(dir, "study.json")} is missing; is ${dir} a directory written by 'kshot study rank'?` });
+    const base = study();
+    const budget = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
+    const full = { ...base, protocol: { ...base.protocol, budget, dataDir: "/data/fmnist" } };
+    writeFileSync(join(dir, "study.json"), JSON.stringify(full));
+    const html = readFileSync(writeStudyReport(dir), "utf8");
+    assert.match(html, /60000 Fashion-MNIST images from <code>\/data\/fmnist<\/code> of which 3000 held out/);
+    for (const [name, svg] of studyFigures(full)) assert.equal(readFileSync(join(dir, name), "utf8"), `${svg}\n`, name);
+    assert.ok(html.includes(escapeXml(studyTable(full))), "the table");
+    writeFileSync(join(dir, "study.json"), JSON.stringify({ ...full, protocol: { ...full.protocol, dataDir: undefined } }));
+    assert.match(readFileSync(writeStudyReport(dir), "utf8"), /60000 embedded Fashion-MNIST images of which 3000 held out/);
   });
 });
