@@ -30,7 +30,8 @@ function axis(ticks: Tick[]): Axis {
   return { ticks, toPx };
 }
 
-export function readPlot(svg: string): PlotReading {
+/** `xCategories`: the category names of a bar chart by category, read as their positions 0, 1, .. */
+export function readPlot(svg: string, o: { xCategories?: readonly string[] } = {}): PlotReading {
   const doc = parseXml(svg);
   const root = doc.documentElement!;
   const texts = [...doc.getElementsByTagName("text")];
@@ -43,7 +44,7 @@ export function readPlot(svg: string): PlotReading {
   const tickTexts = elements(doc, "text", "ticks");
   const xTicks: Tick[] = [], yTicks: Tick[] = [];
   for (const t of tickTexts) {
-    const value = Number(t.textContent);
+    const value = o.xCategories !== undefined && t.getAttribute("text-anchor") === "middle" ? o.xCategories.indexOf(t.textContent ?? "") : Number(t.textContent);
     if (t.getAttribute("text-anchor") === "middle") {
       assert.ok(num(t, "y") > area.bottom, "an x tick label lies under the axis");
       xTicks.push({ value, px: num(t, "x") });

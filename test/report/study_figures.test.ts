@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { escapeXml } from "../../report/svg.js";
 import { studyFigures, studyTable, writeStudyReport } from "../../report/study_report.js";
 import { elements, parseXml } from "../helpers/svg.js";
+import { readPlot } from "../helpers/plot_reader.js";
 
 // The study's figures against the data they show: a bar's height is its
 // run's mean tau-a, and each scatter point sits where its own cell's truth
@@ -94,5 +95,48 @@ describe("the study's figures show its numbers", () => {
     assert.ok(html.includes(escapeXml(studyTable(full))), "the table");
     writeFileSync(join(dir, "study.json"), JSON.stringify({ ...full, protocol: { ...full.protocol, dataDir: undefined } }));
     assert.match(readFileSync(writeStudyReport(dir), "utf8"), /60000 embedded Fashion-MNIST images of which 3000 held out/);
+  });
+
+  it("draws mean ± sd over seeds as a bar and its error bar, the truth's ceiling, tau against K and the high-group curve, on the axes' scales", () => {
+    // two seeds per run: one-shot tau-a 0.5 (seed 0) and 1 (seed 1, K-shot's scores); K-shot 1 and 0.5
+    const base = study();
+    const r = (x: StudyRunResult, seed: number, acc: number[]): StudyRunResult => ({ ...x, seed, supernetAcc: acc, metrics: rankMetrics(TRUTH, acc) });
+    const results = [r(base.results[0]!, 0, ONE_SHOT), r(base.results[0]!, 1, KSHOT), r(base.results[1]!, 0, KSHOT), r(base.results[1]!, 1, ONE_SHOT)];
+    const two: StudyResult = { ...base, results, protocol: { ...base.protocol, seeds: [0, 1] }, summary: summarize(results, base.protocol.runs, 1),
+      truth: { ...base.truth, ceiling: { kendallTauB: 0.6, spearman: 0.7, pairs: 1 } } };
+    const figs2 = studyFigures(two);
+    const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
+    const bars = readPlot(figs2.get("tau_by_mode.svg")!, { xCategories: ["one-shot", "kshot K=2"] });
+    const mean = 0.75, sd = 0.5 / Math.SQRT2;
+    const rects = [...bars.series("tau-a").getElementsByTagName("rect")];
+    for (const rect of rects) near(Number(rect.getAttribute("y")), bars.y.toPx(mean), "bar top at the mean");
+    const errors = bars.series("tau-a").ownerDocument!.getElementsByTagName("polyline");
+    const ys = [...errors].map((l) => l.getAttribute("points")!.split(" ").map((q) => Number(q.split(",")[1])));
+    // two error bars from mean - sd to mean + sd, and the dashed ceiling at 0.6
+    const spans = ys.filter((y) => y[0] !== y[1]);
+    assert.equal(spans.length, 2);
+    for (const y of spans) { near(y[0]!, bars.y.toPx(mean - sd), "error bar low"); near(y[1]!, bars.y.toPx(mean + sd), "error bar high"); }
+    near(bars.series("noise ceiling, tau-b 0.60").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => Number(q.split(",")[1]))[0]!, bars.y.toPx(0.6), "ceiling");
+    // tau vs K: the K=2 point at log2 2 = 1, its mean tau-a; one-shot's mean as a flat line
+    const vk = readPlot(figs2.get("tau_vs_k.svg")!);
+    const pt = vk.series("K-shot tau-a").getElementsByTagName("circle")[0]!;
+    near(Number(pt.getAttribute("cx")), vk.x.toPx(1), "K = 2 at x = 1");
+    near(Number(pt.getAttribute("cy")), vk.y.toPx(0.75), "K-shot's mean tau-a");
+    const flat = vk.series("one-shot tau-a 0.750").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
+    near(flat[0]![1]!, vk.y.toPx(0.75), "one-shot's line"); near(flat[0]![0]!, vk.x.toPx(0), "from K = 1");
+    // high-group tau at every group size k: the mean over the run's seeds of each seed's value
+    const hg = readPlot(figs2.get("high_group.svg")!);
+    const line = hg.series("one-shot").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
+    assert.equal(line.length, 4);
+    line.forEach(([x, y], i) => {
+      const k = i + 1;
+      const want = (results[0]!.metrics.highGroup[k - 1]! + results[1]!.metrics.highGroup[k - 1]!) / 2;
+      near(x!, hg.x.toPx(k), `k = ${k}`); near(y!, hg.y.toPx(want), `high-group tau at k = ${k}`);
+    });
+    // the codes' histogram counts every lambda entry of the run's seeds once
+    const lam = parseXml(figs2.get("lambda_K2.svg")!);
+    const heights = elements(lam, "rect", "bars").map((b) => Number(b.getAttribute("height")));
+    assert.ok(heights.filter((h) => h > 0).length >= 1);
+    assert.match(lam.getElementsByTagName("title")[0]!.textContent!, /of 5 cells x 2 seed\(s\)/);
   });
 });
