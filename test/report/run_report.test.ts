@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { writeRunReport } from "../../report/run_report.js";
+import { ordinal, retrainVerdict, supernetWords, truthStandingLine, writeRunReport } from "../../report/run_report.js";
 import type { MainJobSummary } from "../../app/main_job.js";
 import { elements, parseXml } from "../helpers/svg.js";
 
@@ -67,5 +67,33 @@ describe("run report", () => {
 
   it("names the missing file when the directory is not a run", () => {
     assert.throws(() => writeRunReport(tmpdir() + "/no-such-run"), /summary\.json is missing/);
+  });
+
+  it("says where the pick stands in words: ordinals, the truth's percentile or why there is none, the margin", () => {
+    assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 72, 100, 101, 111, 112, 113].map(ordinal),
+      ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "72nd", "100th", "101st", "111th", "112th", "113th"]);
+    const truth = { path: "t.csv", differs: null, cellsUnderBound: 41, chosenPercentile: 71.6, baselinePercentiles: [51.2, null] };
+    assert.equal(truthStandingLine(truth as MainJobSummary["retrain"]["truth"]),
+      "among the truth's 41 cells under the bound, the chosen cell stands at the 72nd percentile (random cells: 51 / n/a; a random pick stands at the 50th on average)");
+    assert.equal(truthStandingLine({ ...truth, differs: ["seeds 2 -> 1", "trainLimit 4000 -> 2000"] } as MainJobSummary["retrain"]["truth"]),
+      "no percentile among the truth's cells (t.csv): the retraining's protocol is not the truth's (seeds 2 -> 1; trainLimit 4000 -> 2000)");
+    assert.equal(truthStandingLine({ ...truth, chosenPercentile: null } as MainJobSummary["retrain"]["truth"]),
+      "no percentile among the truth's cells: none of them is within the bound (t.csv)");
+    assert.equal(truthStandingLine(undefined), null);
+    assert.equal(truthStandingLine(null as unknown as MainJobSummary["retrain"]["truth"]), null);
+    assert.equal(retrainVerdict(summary.retrain), "above the random cells' mean by 5.00 points");
+    assert.equal(retrainVerdict({ ...summary.retrain, baselineMean: 0.875 }), "not above the random cells' mean (by 1.50 points below)");
+    assert.equal(retrainVerdict({ ...summary.retrain, baselineMean: 0.86 }), "not above the random cells' mean (by 0.00 points below)");
+    assert.equal(supernetWords({ space: "mbv2", searchWidth: true } as MainJobSummary["supernet"]["config"]), "MobileNetV2-space supernet (mini macro, widths searched with r_c)");
+    assert.equal(supernetWords({ space: "mbv2" } as MainJobSummary["supernet"]["config"]), "MobileNetV2-space supernet (mini macro)");
+    assert.equal(supernetWords({ C: 8, N: 1 } as MainJobSummary["supernet"]["config"]), "NAS-Bench-201 supernet (C=8, N=1)");
+  });
+
+  it("refuses a summary that is not JSON, or not a run's", () => {
+    const bad = mkdtempSync(join(tmpdir(), "kshot-report-"));
+    writeFileSync(join(bad, "summary.json"), "{ not json");
+    assert.throws(() => writeRunReport(bad), { message: new RegExp(`^report: ${join(bad, "summary.json")} is not valid JSON \\(`) });
+    writeFileSync(join(bad, "summary.json"), JSON.stringify({ search: {} }));
+    assert.throws(() => writeRunReport(bad), { message: `report: ${join(bad, "summary.json")} is not the summary of a 'kshot run' (it has no search, retraining or supernet section)` });
   });
 });
