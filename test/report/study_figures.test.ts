@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { rankMetrics, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { meanSd, pairedTest, rankMetrics, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { escapeXml } from "../../report/svg.js";
-import { studyFigures, studyTable, writeStudyReport } from "../../report/study_report.js";
+import { studyFigures, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { readPlot } from "../helpers/plot_reader.js";
 
@@ -138,5 +138,33 @@ describe("the study's figures show its numbers", () => {
     const heights = elements(lam, "rect", "bars").map((b) => Number(b.getAttribute("height")));
     assert.ok(heights.filter((h) => h > 0).length >= 1);
     assert.match(lam.getElementsByTagName("title")[0]!.textContent!, /of 5 cells x 2 seed\(s\)/);
+  });
+
+  it("calls a difference above or below one-shot only when its t-test rejects at 5%, and prints both tests", () => {
+    const base = study();
+    const row = base.summary[1]!;
+    const diff = (perSeed: number[]) => ({ ...meanSd(perSeed), perSeed, test: pairedTest(perSeed) });
+    const up = diff([0.1, 0.12, 0.11, 0.13]), down = diff([-0.1, -0.12, -0.11, -0.13]), noisy = diff([0.1, -0.12, 0.11, 0.13]);
+    const lines = studyVerdicts({ ...base, summary: [base.summary[0]!, { ...row, tauAMinusOneShot: up, tauBWorkingMinusOneShot: down }, { ...row, label: "x", tauAMinusOneShot: noisy, tauBWorkingMinusOneShot: null }] });
+    assert.equal(lines.length, 3);
+    const t = up.test!;
+    assert.equal(lines[0], `kshot K=2 vs one-shot: tau-a +0.115 ± ${t.sd.toFixed(3)} over 4 seed(s) (per seed 0.100, 0.120, 0.110, 0.130); ` +
+      `95% interval [+${t.ci95![0].toFixed(3)}, +${t.ci95![1].toFixed(3)}]; t = ${t.t!.toFixed(2)}, p = ${t.pValue!.toPrecision(2)}; sign test 4 up, 0 down, p = 0.13: above one-shot`); // sign test: 2 x 0.5^4 = 0.125
+    assert.ok(t.pValue! < 0.05);
+    assert.match(lines[1]!, /^kshot K=2 vs one-shot: tau-b on working cells -0\.115 .*95% interval \[-0\.\d+, -0\.\d+\]; .*sign test 0 up, 4 down, p = 0\.13: below one-shot$/);
+    assert.ok(noisy.test!.pValue! >= 0.05);
+    assert.match(lines[2]!, /^x vs one-shot: tau-a \+0\.055 .*sign test 3 up, 1 down, p = 0\.63: not distinguishable from one-shot$/); // 2 x 5/16
+  });
+
+  it("lists the predictors under the runs in the table, each with its single value, and leaves out runs without results", () => {
+    const base = study();
+    const predictors = [{ name: "convolutions", metrics: rankMetrics(TRUTH, [0, 1, 0, 1, 2]) }];
+    const table = studyTable({ ...base, predictors, summary: [...base.summary, { ...base.summary[1]!, label: "kshot K=8", K: 8, tauA: { mean: null, sd: null, n: 0 } }] }).split("\n");
+    assert.equal(table.length, 2 + 2 + 1, "head, rule, two runs, one predictor");
+    const cols = (l: string) => l.split("|").slice(1, -1).map((c) => c.trim());
+    const m = predictors[0]!.metrics;
+    assert.deepEqual(cols(table[4]!), ["convolutions (predictor)", "—", m.tauA!.toFixed(3), m.tauB!.toFixed(3), "n/a", "n/a", m.spearman!.toFixed(3), m.pearson!.toFixed(3), m.highGroup[0]!.toFixed(3), "—", "—"]);
+    assert.deepEqual(cols(table[2]!).slice(0, 2), ["one-shot", "1"]);
+    assert.equal(cols(table[3]!)[9], "+" + cols(table[3]!)[9]!.slice(1), "a positive difference is signed");
   });
 });
