@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { meanSd, pairedTest, rankMetrics, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { meanSd, pairedTest, rankMetrics, studyOpDependence, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -166,5 +166,45 @@ describe("the study's figures show its numbers", () => {
     assert.deepEqual(cols(table[4]!), ["convolutions (predictor)", "—", m.tauA!.toFixed(3), m.tauB!.toFixed(3), "n/a", "n/a", m.spearman!.toFixed(3), m.pearson!.toFixed(3), m.highGroup[0]!.toFixed(3), "—", "—"]);
     assert.deepEqual(cols(table[2]!).slice(0, 2), ["one-shot", "1"]);
     assert.equal(cols(table[3]!)[9], "+" + cols(table[3]!)[9]!.slice(1), "a positive difference is signed");
+  });
+
+  it("plots tau-b on working cells along training, the mean over seeds at each step, with the predictors flat", () => {
+    const base = study();
+    const point = (step: number, tauBWorking: number | null) => ({ step, meanAcc: 0.5, metrics: { ...base.results[0]!.metrics, tauBWorking } });
+    const results = [
+      { ...base.results[0]!, seed: 0, curve: [point(100, 0.2), point(200, 0.4)] },
+      { ...base.results[0]!, seed: 1, curve: [point(100, 0.4), point(200, null)] }, // undefined at 200: the mean of the one defined
+    ];
+    const withCurves: StudyResult = { ...base, results, summary: summarize(results, base.protocol.runs, 1),
+      predictors: [{ name: "convolutions", metrics: { ...base.results[0]!.metrics, tauBWorking: 0.5 } }] };
+    const p = readPlot(studyFigures(withCurves).get("tau_vs_steps.svg")!);
+    const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
+    const pts = p.series("one-shot: tau-b, working cells").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
+    assert.equal(pts.length, 2);
+    near(pts[0]![0]!, p.x.toPx(100), "step 100"); near(pts[0]![1]!, p.y.toPx(0.3), "mean of 0.2 and 0.4");
+    near(pts[1]![0]!, p.x.toPx(200), "step 200"); near(pts[1]![1]!, p.y.toPx(0.4), "the defined value alone");
+    const flat = p.series("convolutions (predictor)").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
+    near(flat[0]![1]!, p.y.toPx(0.5), "predictor"); near(flat[1]![1]!, p.y.toPx(0.5), "flat");
+    near(flat[0]![0]!, p.x.toPx(100), "from the first step"); near(flat[1]![0]!, p.x.toPx(200), "to the last");
+    assert.equal(studyFigures(study()).has("tau_vs_steps.svg"), false, "no curve, no figure");
+  });
+
+  it("draws what the scores follow as one bar per op and row, at its tau-b", () => {
+    const s = study();
+    const p = readPlot(studyFigures(s).get("follows.svg")!, { xCategories: ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"] });
+    const rows = studyOpDependence(s);
+    assert.deepEqual(rows.map((r) => r.label), ["stand-alone truth", "one-shot", "kshot K=2"]);
+    for (const row of rows) {
+      const rects = [...p.series(row.label).getElementsByTagName("rect")];
+      assert.equal(rects.length, 5);
+      ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"].forEach((op, i) => {
+        const v = row.tauB[op as keyof typeof row.tauB] ?? 0;
+        const [y, h] = [Number(rects[i]!.getAttribute("y")), Number(rects[i]!.getAttribute("height"))];
+        const top = v >= 0 ? y : y + h;
+        assert.ok(Math.abs(top - p.y.toPx(v)) < 0.02, `${row.label} ${op}: ${top} vs ${p.y.toPx(v)}`);
+        const x = Number(rects[i]!.getAttribute("x")) + Number(rects[i]!.getAttribute("width")) / 2;
+        assert.ok(Math.abs(x - p.x.toPx(i)) < p.x.toPx(0.45) - p.x.toPx(0), `${op}'s bar by its label`);
+      });
+    }
   });
 });
