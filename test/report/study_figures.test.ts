@@ -172,8 +172,8 @@ describe("the study's figures show its numbers", () => {
     const base = study();
     const point = (step: number, tauBWorking: number | null) => ({ step, meanAcc: 0.5, metrics: { ...base.results[0]!.metrics, tauBWorking } });
     const results = [
-      { ...base.results[0]!, seed: 0, curve: [point(100, 0.2), point(200, 0.4)] },
-      { ...base.results[0]!, seed: 1, curve: [point(100, 0.4), point(200, null)] }, // undefined at 200: the mean of the one defined
+      { ...base.results[0]!, seed: 0, curve: [point(100, 0.2), point(200, 0.4), point(300, null)] },
+      { ...base.results[0]!, seed: 1, curve: [point(100, 0.4), point(200, null), point(300, null)] }, // 200: the one defined; 300: none, no point
     ];
     const withCurves: StudyResult = { ...base, results, summary: summarize(results, base.protocol.runs, 1),
       predictors: [{ name: "convolutions", metrics: { ...base.results[0]!.metrics, tauBWorking: 0.5 } }] };
@@ -185,7 +185,7 @@ describe("the study's figures show its numbers", () => {
     near(pts[1]![0]!, p.x.toPx(200), "step 200"); near(pts[1]![1]!, p.y.toPx(0.4), "the defined value alone");
     const flat = p.series("convolutions (predictor)").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
     near(flat[0]![1]!, p.y.toPx(0.5), "predictor"); near(flat[1]![1]!, p.y.toPx(0.5), "flat");
-    near(flat[0]![0]!, p.x.toPx(100), "from the first step"); near(flat[1]![0]!, p.x.toPx(200), "to the last");
+    near(flat[0]![0]!, p.x.toPx(100), "from the first step"); near(flat[1]![0]!, p.x.toPx(200), "to the last plotted");
     assert.equal(studyFigures(study()).has("tau_vs_steps.svg"), false, "no curve, no figure");
   });
 
