@@ -7,6 +7,8 @@ import { simplexCodes } from "../../nas/supernet/path_code.js";
 import { SimplexNet } from "../../nas/supernet/simplex_net.js";
 import { widthCodeSimilarity } from "../../nas/supernet/width_codes.js";
 import { widthCodeFigure } from "../../report/ablation_report.js";
+import { readPlot } from "../helpers/plot_reader.js";
+import { parseXml } from "../helpers/svg.js";
 import { TABLE5_ROWS } from "../../app/ablation.js";
 
 const space = new Mbv2Space({ inChannels: 1, height: 28, width: 28, classes: 10, searchWidth: true });
@@ -52,5 +54,26 @@ describe("width codes (the measure of r_c's claim)", () => {
     assert.match(svg, /with r_c, near widths \(4\)/);
     assert.match(svg, /with r_c, far widths \(1\)/);
     assert.equal(widthCodeFigure([]), null);
+  });
+
+  it("draws each measured row's near and far histograms in colours of their own, on the [0, 1] axis, rows without codes left out", () => {
+    const row = (i: number, codes?: { near: number[]; far: number[] }) => ({ row: TABLE5_ROWS[i]!, arch: "", mflops: 0, params: 0, supernetAcc: 0, accs: [],
+      acc: { mean: null, sd: null, n: 0 }, ...(codes === undefined ? {} : { widthCodes: { ...codes, nearMean: 0, farMean: 0 } }) });
+    const svg = widthCodeFigure([row(4, { near: [0.1, 0.12], far: [0.9] }), row(3), row(5, { near: [0.5], far: [0.7, 0.74, 0.78] })])!;
+    const p = readPlot(svg);
+    assert.equal(TABLE5_ROWS[4]!.rcAlpha, 0);
+    assert.deepEqual(p.legend.map((e) => e.name), ["without r_c, near widths (2)", "without r_c, far widths (1)", "with r_c, near widths (1)", "with r_c, far widths (3)"]);
+    assert.equal(new Set(p.legend.map((e) => e.color)).size, 4, "four colours");
+    assert.ok(p.legend.every((e) => e.y > 360 - 10), "the legend under the plot");
+    assert.ok(Math.abs(p.x.toPx(0) - p.area.left) < 0.02 && Math.abs(p.x.toPx(1) - p.area.right) < 0.02, "the x axis is [0, 1]");
+    // with r_c's far histogram: 3 pairs in the bin [0.68, 0.72) and [0.72, 0.76), [0.76, 0.8): one each, at x of their values
+    const bars = [...p.series("with r_c, far widths (3)").getElementsByTagName("rect")].filter((b) => Number(b.getAttribute("height")) > 0);
+    assert.equal(bars.length, 3);
+    for (const [b, v] of bars.map((b, i) => [b, [0.7, 0.74, 0.78][i]!] as const)) {
+      const [x, w] = [Number(b.getAttribute("x")), Number(b.getAttribute("width"))];
+      assert.ok(p.x.toPx(v) >= x && p.x.toPx(v) <= x + w, `${v} in its bin`);
+      assert.ok(Math.abs(Number(b.getAttribute("y")) - p.y.toPx(1)) < 0.02, "one pair each");
+    }
+    assert.match(parseXml(svg).getElementsByTagName("title")[0]!.textContent!, /codes of one path's operations at near and far widths/);
   });
 });
