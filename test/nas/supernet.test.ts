@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Rng, tidy, type Tensor } from "../../engine/index.js";
+import { near, vals } from "../helpers/near.js";
+import { Rng, tidy } from "../../engine/index.js";
 import { head } from "../../data/dataset.js";
 import { loadMnistSplit } from "../../data/mnist.js";
 import { Nb201Space } from "../../nas/nb201/space.js";
@@ -11,11 +12,6 @@ import { SupernetTrainer, type SupernetOptions, DEFAULT_SUPERNET_OPTIONS } from 
 import { oneHotSize } from "../../nas/space.js";
 import { DATA_RECIPES, EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 
-const vals = (t: Tensor) => [...t.dataSync()];
-const near = (a: number[], b: number[], tol = 1e-5) => {
-  assert.equal(a.length, b.length);
-  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < tol, `${v} vs ${b[i]} at ${i}`));
-};
 
 describe("K-shot supernet initialisation", () => {
   it("draws each of the K copies of every searchable weight on its own, within PyTorch's default bound 1/sqrt(fan_in)", () => {

@@ -2,7 +2,8 @@
 // simplex-net, the code each mode gives a path, and r_c with its pairs.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Rng, tensor, type Tensor } from "../../engine/index.js";
+import { near, vals } from "../helpers/near.js";
+import { Rng, tensor } from "../../engine/index.js";
 import { assign, grad, mul, sum } from "../../autograd/index.js";
 import { Mbv2Space } from "../../nas/mbv2/space.js";
 import { Nb201Space } from "../../nas/nb201/space.js";
@@ -13,11 +14,6 @@ import { channelRegularizer, rcPairs } from "../../nas/supernet/regularizer.js";
 import { SimplexNet, stackOneHots } from "../../nas/supernet/simplex_net.js";
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 
-const vals = (t: Tensor) => [...t.dataSync()];
-const near = (a: number[], b: number[], tol = 1e-5) => {
-  assert.equal(a.length, b.length);
-  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < tol, `${v} vs ${b[i]} at ${i}`));
-};
 
 describe("K-shot weights", () => {
   it("merge theta = sum_k lambda_k theta_k, with gradients to every theta_k and to lambda (K = 3, by hand)", () => {
