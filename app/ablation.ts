@@ -76,15 +76,24 @@ export interface AblationResult {
 export async function runAblation(p: AblationProtocol, dir: string, workers: number, sink: ProgressSink): Promise<AblationResult> {
   ensureWritableDir(dir);
   const path = join(dir, "ablation.json");
+  // finished rows are kept here, so a resume needs none of their supernet checkpoints (too large to commit)
+  let finished: AblationRowResult[] = [];
   if (existsSync(path)) {
-    const old = (JSON.parse(readFileSync(path, "utf8")) as { protocol: AblationProtocol }).protocol;
-    const diff = differingFields(old, p);
+    const old = JSON.parse(readFileSync(path, "utf8")) as { protocol: AblationProtocol; rows?: AblationRowResult[] };
+    const diff = differingFields(old.protocol, p);
     if (diff.length > 0) throw new Error(`${path} holds an ablation of another protocol (${diff.join("; ")}); resume with the same flags and kernel set (KSHOT_KERNELS), or give another --out`);
+    finished = old.rows ?? [];
   } else {
     writeJson(path, { protocol: p });
   }
   const rows: AblationRowResult[] = [];
   for (const [i, row] of p.rows.entries()) {
+    const earlier = finished[i];
+    if (earlier !== undefined) {
+      sink.log(`ablation: row ${i + 1}/${p.rows.length}, ${row.name}: finished earlier (${path})`);
+      rows.push(earlier);
+      continue;
+    }
     sink.log(`ablation: row ${i + 1}/${p.rows.length}, ${row.name}`);
     const s = await runMainJob({
       out: join(dir, `row-${i + 1}`), seed: p.seed, space: "mbv2", searchWidth: row.searchWidth, mode: row.mode,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -53,13 +53,26 @@ describe("the Table 5 ablation", () => {
     assert.match(table, /random networks under the bound \(2\)/);
   });
 
-  it("a rerun of the same protocol trains nothing again and gives the same results", async () => {
+  it("a rerun whose rows are not in ablation.json yet resumes each row's main job: nothing trained again, the same results", async () => {
+    const first = JSON.parse(readFileSync(join(dir, "ablation.json"), "utf8"));
+    writeFileSync(join(dir, "ablation.json"), JSON.stringify({ protocol: first.protocol }));
     const lines: string[] = [];
     const again = await runAblation(protocol, dir, 1, { log: (l) => lines.push(l), update: () => {} });
-    const first = JSON.parse(readFileSync(join(dir, "ablation.json"), "utf8"));
     assert.deepEqual(again.rows.map((x) => x.accs), first.rows.map((x: { accs: number[] }) => x.accs));
     assert.ok(lines.some((l) => /reusing the finished search/.test(l)));
     assert.ok(!lines.some((l) => /epoch \d+: supernet loss/.test(l)), "no supernet epoch trained again");
+  });
+
+  it("a resume needs no finished row's supernet checkpoint: its result comes from ablation.json", async () => {
+    rmSync(join(dir, "row-1", "supernet.safetensors"));
+    rmSync(join(dir, "row-2", "supernet.safetensors"));
+    const lines: string[] = [];
+    const again = await runAblation(protocol, dir, 1, { log: (l) => lines.push(l), update: () => {} });
+    const first = JSON.parse(readFileSync(join(dir, "ablation.json"), "utf8"));
+    assert.deepEqual(again.rows, first.rows);
+    assert.deepEqual(lines.filter((l) => /finished earlier/.test(l)).length, 2);
+    assert.ok(!lines.some((l) => /training a K=/.test(l)), "no row's main job run again");
+    assert.ok(!existsSync(join(dir, "row-1", "supernet.safetensors")));
   });
 
   it("refuses to resume under another protocol, naming what differs", async () => {
