@@ -100,7 +100,7 @@ export async function runMainJob(o: MainJobOptions, sink: ProgressSink): Promise
   const history = join(o.out, "supernet.epochs.json");
   const epochs = session.trainer.epoch > 0 && existsSync(history) ? (JSON.parse(readFileSync(history, "utf8")) as SupernetEpochReport[]).slice(0, session.trainer.epoch) : [];
   const what = o.space === "mbv2" ? `MobileNetV2-space supernet (mini macro${o.searchWidth ? ", widths searched" : ""})` : "NAS-Bench-201 supernet (C=8, N=1)";
-  sink.log(`1/3 training a K=${o.K} ${what} on ${session.train.count} embedded Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)` +
+  sink.log(`1/3 training a K=${o.K} ${what} on ${session.train.count} ${o.dataDir === undefined ? "embedded " : ""}Fashion-MNIST images, ${o.epochs} epochs (1 warm-up)` +
     (session.trainer.epoch > 0 ? `; resuming ${checkpoint} after epoch ${session.trainer.epoch}` : ""));
   await trainSupernet(session, checkpoint, sink, (e) => { epochs.push(e); writeFileAtomic(history, `${JSON.stringify(epochs)}\n`); });
 
