@@ -157,12 +157,6 @@ export function tournament<G>(pop: readonly Individual<G>[], rng: Rng): Individu
   return rng.uniform() < 0.5 ? a : b;
 }
 
-/** The first individual of each key, in order: a front with one row per function. */
-export function onePerKey<T extends { genes: unknown }>(items: readonly T[], key: (g: T["genes"]) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((i) => { const k = key(i.genes); if (seen.has(k)) return false; seen.add(k); return true; });
-}
-
 /** For reduce over (-accuracy, cost) objectives: the more accurate, then the cheaper, then the earlier; so the choice lies on the front. */
 export function mostAccurate<T extends Scored>(b: T, e: T): T {
   const [ea, ec] = e.objectives as [number, number], [ba, bc] = b.objectives as [number, number];

@@ -1,7 +1,7 @@
 import { Rng } from "../../engine/index.js";
 import { numericColumn, readCsv } from "../../data/csv.js";
 import { Nb201Space } from "../nb201/space.js";
-import { mostAccurate, nsga2, onePerKey, type Nsga2Result } from "./nsga2.js";
+import { mostAccurate, nsga2, type Nsga2Result } from "./nsga2.js";
 import { categoricalVariation } from "./operators.js";
 
 /**
@@ -53,7 +53,7 @@ export async function oracleSearch(oracle: Oracle, o: OracleSearchOptions): Prom
   const best = feasible.reduce(mostAccurate);
   return {
     bestArch: space.format(best.genes), bestAcc: -best.objectives[0]!, evaluations: r.evaluations,
-    front: onePerKey(r.front, (g) => space.functionKey(g)).map((i) => ({ arch: space.format(i.genes), acc: -i.objectives[0]!, mflops: i.objectives[1]! }))
+    front: r.front.map((i) => ({ arch: space.format(i.genes), acc: -i.objectives[0]!, mflops: i.objectives[1]! }))
       .sort((a, b) => a.mflops - b.mflops),
     stopped: r.stopped,
   };

@@ -1,6 +1,6 @@
 import { Rng } from "../../engine/index.js";
 import type { SearchSpace } from "../space.js";
-import { mostAccurate, nsga2, onePerKey, type Individual, type Nsga2Result } from "./nsga2.js";
+import { mostAccurate, nsga2, type Individual, type Nsga2Result } from "./nsga2.js";
 import { categoricalVariation } from "./operators.js";
 
 /** What the search needs of an evaluator (the worker pool, or anything else). */
@@ -73,9 +73,10 @@ export async function supernetSearch(space: SearchSpace, evaluator: PathEvaluato
   const feasible = r.evaluated.filter((e) => e.violation === 0);
   if (feasible.length === 0) throw new Error("search: no evaluated architecture satisfies the bound");
   const best = feasible.reduce(mostAccurate);
-  // the final first front holds no infeasible row: a feasible genome, once evaluated, dominates every infeasible one
+  // the final first front holds no infeasible row: a feasible genome, once evaluated, dominates every infeasible one;
+  // nor two rows of one function: NSGA-II keeps one genome per key
   return {
-    front: onePerKey(r.front, key).map(toPath).sort((a, b) => a.mflops - b.mflops),
+    front: r.front.map(toPath).sort((a, b) => a.mflops - b.mflops),
     best: toPath(best), evaluated: r.evaluated.map(toPath),
     evaluations: r.evaluations, generations: r.generations, seconds: (performance.now() - t0) / 1000, stopped: r.stopped,
   };
