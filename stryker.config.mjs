@@ -42,7 +42,7 @@ export default {
   mutate: scope,
   coverageAnalysis: "perTest",
   concurrency: 2,
-  timeoutMS: 60_000,
+  timeoutMS: 10_000,
   timeoutFactor: 2,
   incremental: true,
   incrementalFile: "reports/mutation/stryker-incremental.json",

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MainJobSummary } from "../app/main_job.js";
 import type { SearchedPath } from "../nas/search/supernet_search.js";
+import type { SupernetConfig } from "../nas/supernet/session.js";
 import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
 
 /** The figures of a main-job run, by file name. */
@@ -35,7 +36,7 @@ export function runFigures(s: MainJobSummary, evaluated: readonly SearchedPath[]
   const r = s.retrain;
   const cells = [r.chosen, ...r.baseline];
   figs.set("retrain.svg", renderPlot({
-    title: `Stand-alone test accuracy (${r.trainImages} images, ${r.recipe.epochs} epochs)`, xLabel: "cell", yLabel: "test accuracy",
+    title: `Stand-alone test accuracy (${r.trainImages} images, ${r.recipe.epochs} epochs)`, xLabel: unitWord(s.supernet.config), yLabel: "test accuracy",
     xCategories: ["chosen", ...r.baseline.map((_, i) => `random ${i + 1}`)], xDomain: [-0.6, cells.length - 0.4],
     yDomain: [Math.max(0, Math.min(...cells.map((c) => c.testAcc)) - 0.05), Math.min(1, Math.max(...cells.map((c) => c.testAcc)) + 0.03)],
     marks: [
@@ -47,11 +48,16 @@ export function runFigures(s: MainJobSummary, evaluated: readonly SearchedPath[]
   return figs;
 }
 
-/** Where the chosen cell's stand-alone accuracy stands against the random cells' mean, in words (the report and the CLI). */
-export function retrainVerdict(r: MainJobSummary["retrain"]): string {
+/** What a run's architectures are called: NAS-Bench-201 searches cells, the MobileNetV2 space whole networks. */
+export function unitWord(c: Pick<SupernetConfig, "space">): "cell" | "network" {
+  return c.space === "mbv2" ? "network" : "cell";
+}
+
+/** Where the chosen cell's (network's) stand-alone accuracy stands against the random ones' mean, in words (the report and the CLI). */
+export function retrainVerdict(r: MainJobSummary["retrain"], unit: "cell" | "network" = "cell"): string {
   return r.chosen.testAcc > r.baselineMean
-    ? `above the random cells' mean by ${((r.chosen.testAcc - r.baselineMean) * 100).toFixed(2)} points`
-    : `not above the random cells' mean (by ${((r.baselineMean - r.chosen.testAcc) * 100).toFixed(2)} points below)`;
+    ? `above the random ${unit}s' mean by ${((r.chosen.testAcc - r.baselineMean) * 100).toFixed(2)} points`
+    : `not above the random ${unit}s' mean (by ${((r.baselineMean - r.chosen.testAcc) * 100).toFixed(2)} points below)`;
 }
 
 /** 1st, 2nd, 3rd, 4th, .., 11th, 12th, 13th, .., 21st, .., 72nd. */
@@ -95,7 +101,8 @@ export function writeRunReport(dir: string): string {
   const figs = runFigures(s, evaluated);
   for (const [name, svg] of figs) writeFileSync(join(dir, name), `${svg}\n`);
   const r = s.retrain;
-  const verdict = retrainVerdict(r);
+  const unit = unitWord(s.supernet.config);
+  const verdict = retrainVerdict(r, unit);
   const standing = truthStandingLine(r.truth);
   const row = (label: string, c: { arch: string; testAcc: number; params: number; macs: number }) =>
     `<tr><td>${escapeXml(label)}</td><td>${c.testAcc.toFixed(4)}</td><td>${c.params}</td><td>${c.macs}</td><td><code>${escapeXml(c.arch)}</code></td></tr>`;
@@ -107,10 +114,10 @@ export function writeRunReport(dir: string): string {
 <p>K=${s.supernet.config.K} ${supernetWords(s.supernet.config)}, ${s.supernet.epochs.length} epochs;
 NSGA-II, ${s.search.evaluations} evaluations, ${s.search.generations} generations (${escapeXml(s.search.stopped)}), bound ${s.options.maxMflops} MFLOPs;
 ${Math.round(s.seconds)} s in all.</p>
-<p><b>Chosen cell, trained stand-alone: test accuracy ${r.chosen.testAcc.toFixed(4)}</b>, ${verdict}
-(random cells under the same bound: ${r.baseline.map((b) => b.testAcc.toFixed(4)).join(" / ")}).</p>
+<p><b>Chosen ${unit}, trained stand-alone: test accuracy ${r.chosen.testAcc.toFixed(4)}</b>, ${verdict}
+(random ${unit}s under the same bound: ${r.baseline.map((b) => b.testAcc.toFixed(4)).join(" / ")}).</p>
 ${standing === null ? "" : `<p>${escapeXml(standing)}</p>`}
-<table><tr><th>cell</th><th>test accuracy</th><th>params</th><th>MACs</th><th>architecture</th></tr>
+<table><tr><th>${unit}</th><th>test accuracy</th><th>params</th><th>MACs</th><th>architecture</th></tr>
 ${row("chosen", r.chosen)}
 ${r.baseline.map((b, i) => row(`random ${i + 1}`, b)).join("\n")}
 </table>

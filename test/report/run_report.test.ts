@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ordinal, retrainVerdict, supernetWords, truthStandingLine, writeRunReport } from "../../report/run_report.js";
+import { ordinal, retrainVerdict, supernetWords, truthStandingLine, unitWord, writeRunReport } from "../../report/run_report.js";
 import type { MainJobSummary } from "../../app/main_job.js";
 import { elements, parseXml } from "../helpers/svg.js";
 
@@ -63,6 +63,21 @@ describe("run report", () => {
     assert.equal((html.match(/<svg /g) ?? []).length, 4);
     assert.match(html, /test accuracy 0\.8600<\/b>, above the random cells' mean by 5\.00 points/);
     assert.match(html, /\|d\|<\/code> <b>\(chosen\)<\/b>/);
+  });
+
+  it("calls a MobileNetV2-space run's architectures networks, a NAS-Bench-201 run's cells", () => {
+    assert.equal(unitWord({ space: "mbv2" }), "network");
+    assert.equal(unitWord({ space: "nb201" }), "cell");
+    assert.equal(unitWord({} as MainJobSummary["supernet"]["config"]), "cell", "summaries from before the mbv2 space have no space field");
+    assert.equal(retrainVerdict(summary.retrain, "network"), "above the random networks' mean by 5.00 points");
+    const mbv2 = mkdtempSync(join(tmpdir(), "kshot-report-"));
+    writeFileSync(join(mbv2, "summary.json"), JSON.stringify({ ...summary, supernet: { ...summary.supernet, config: { ...summary.supernet.config, space: "mbv2" } } }));
+    writeFileSync(join(mbv2, "evaluated.json"), JSON.stringify(evaluated));
+    const page = readFileSync(writeRunReport(mbv2), "utf8");
+    assert.match(page, /<b>Chosen network, trained stand-alone: test accuracy 0\.8600<\/b>, above the random networks' mean by 5\.00 points\n\(random networks under the same bound: 0\.8000 \/ 0\.8200\)/);
+    assert.match(page, /<tr><th>network<\/th><th>test accuracy<\/th>/);
+    assert.doesNotMatch(page, /\bcells?\b/);
+    assert.match(readFileSync(join(mbv2, "retrain.svg"), "utf8"), />network<\/text>/);
   });
 
   it("names the missing file when the directory is not a run", () => {
