@@ -8,10 +8,9 @@ import { Adam, AdamW } from "../../autograd/optim/adam.js";
 import { SGD } from "../../autograd/optim/sgd.js";
 import { movingAverage } from "../../autograd/ops/optim.js";
 import { cosineLr } from "../../autograd/optim/schedule.js";
+import { near, vals } from "../helpers/near.js";
 
-const vals = (t: Tensor) => [...t.dataSync()];
 const data = async (t: Tensor) => [...await t.data()];
-const near = (a: number[], b: number[], tol = 1e-6) => a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < tol, `${v} vs ${b[i]} at ${i}`));
 
 /** Sets p.grad to g (as a backward of sum(g * p) would). */
 function setGrad(p: Tensor, g: number[]): void {
@@ -33,7 +32,7 @@ conformance("SGD", [CPU, WEBGPU], (v) => {
       buf = step === 0 ? d : buf.map((b, i) => 0.9 * b + d[i]!);
       const upd = d.map((x, i) => x + 0.9 * buf[i]!);
       w = w.map((x, i) => x - 0.1 * upd[i]!);
-      near(await data(p), w);
+      near(await data(p), w, 1e-6);
     }
   });
 
@@ -42,7 +41,7 @@ conformance("SGD", [CPU, WEBGPU], (v) => {
     const opt = new SGD([p], { lr: 1, momentum: 0.5 });
     setGrad(p, [1]); opt.step();   // buf 1 -> p -1
     setGrad(p, [1]); opt.step();   // buf 1.5 -> p -2.5
-    near(await data(p), [-2.5]);
+    near(await data(p), [-2.5], 1e-6);
   });
 
   it("leaves a parameter without a gradient untouched: no weight decay, no momentum drift", async () => {
@@ -69,7 +68,7 @@ conformance("SGD", [CPU, WEBGPU], (v) => {
     const opt = new SGD([p], { lr: 0.1 });
     sum(mulScalar(p, 2)).backward();
     opt.step();
-    near(await data(p), [2.8]);
+    near(await data(p), [2.8], 1e-6);
   });
   it("the fused step equals the rule written as float32 element-wise ops, over three steps", async () => {
     for (const nesterov of [false, true]) {
@@ -209,15 +208,15 @@ describe("Adam and AdamW", () => {
 describe("learning-rate schedules", () => {
   it("cosine per step from the base rate to 0, as CosineAnnealingLR(T_max = total)", () => {
     assert.equal(cosineLr(0.05, 0, 100), 0.05);
-    near([cosineLr(0.05, 50, 100)], [0.025]);
-    near([cosineLr(0.05, 100, 100)], [0]);
-    near([cosineLr(0.05, 25, 100)], [0.025 * (1 + Math.cos(Math.PI / 4))]);
+    near([cosineLr(0.05, 50, 100)], [0.025], 1e-6);
+    near([cosineLr(0.05, 100, 100)], [0], 1e-6);
+    near([cosineLr(0.05, 25, 100)], [0.025 * (1 + Math.cos(Math.PI / 4))], 1e-6);
   });
 
   it("linear warm-up, then cosine over the remaining steps", () => {
-    near([cosineLr(1, 0, 20, { warmupSteps: 10 })], [0.1]);
-    near([cosineLr(1, 9, 20, { warmupSteps: 10 })], [1]);
-    near([cosineLr(1, 10, 20, { warmupSteps: 10 })], [1]);
-    near([cosineLr(1, 15, 20, { warmupSteps: 10, minLr: 0.2 })], [0.6]);
+    near([cosineLr(1, 0, 20, { warmupSteps: 10 })], [0.1], 1e-6);
+    near([cosineLr(1, 9, 20, { warmupSteps: 10 })], [1], 1e-6);
+    near([cosineLr(1, 10, 20, { warmupSteps: 10 })], [1], 1e-6);
+    near([cosineLr(1, 15, 20, { warmupSteps: 10, minLr: 0.2 })], [0.6], 1e-6);
   });
 });
