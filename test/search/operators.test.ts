@@ -47,6 +47,23 @@ describe("real variation (SBX and polynomial mutation)", () => {
     const bq = 0.6 ** (1 / 16);
     close([c[0]!, d[0]!], [1 - 0.1 * bq, 1 + 0.1 * bq], 1e-9);
   });
+  it("bounded SBX at eta 1 on parents 0.2 and 0.6 in [0, 1], on both branches of the spread, by hand", () => {
+    // beta = 1 + 2 (0.2 - 0) / 0.4 = 2 below, 1 + 2 (1 - 0.6) / 0.4 = 3 above; alpha = 2 - beta^-2 = 1.75 and 17/9
+    // u = 0.5 <= 1/alpha: betaq = sqrt(0.5 alpha) = sqrt(0.875), sqrt(17/18); children 0.4 -/+ 0.2 betaq
+    // u = 0.9 > 1/alpha: betaq = sqrt(1 / (2 - 0.9 alpha)) = sqrt(1 / 0.425), sqrt(1 / 0.3)
+    const sbx = realVariation(1, 0, 1, { etaC: 1 });
+    const a = [0.6], b = [0.2];
+    close(sbx.crossover(a, b, scripted([0.1, 0.2, 0.5, 0.9])).flat(), [0.4 - 0.2 * Math.sqrt(0.875), 0.4 + 0.2 * Math.sqrt(17 / 18)], 1e-12);
+    close(sbx.crossover(a, b, scripted([0.1, 0.2, 0.9, 0.9])).flat(), [0.4 - 0.2 * Math.sqrt(1 / 0.425), 0.4 + 0.2 * Math.sqrt(1 / 0.3)], 1e-12);
+    close([0.4 - 0.2 * Math.sqrt(0.875), 0.4 + 0.2 * Math.sqrt(17 / 18)], [0.2129171, 0.5943651], 1e-7); // the same, as decimals
+    assert.deepEqual([a, b], [[0.6], [0.2]], "the parents are left as they were");
+  });
+  it("polynomial mutation at eta 1, by hand: x = 0.25 in [0, 1] moves by sqrt(1/2 + 1/2 0.75^2) - 1 down, 1 - sqrt(1/2 + 1/2 0.25^2) up", () => {
+    const pm = realVariation(1, 0, 1, { etaM: 1 });
+    close(pm.mutate([0.25], scripted([0, 0.25])), [0.25 + Math.sqrt(0.78125) - 1], 1e-12);
+    close(pm.mutate([0.25], scripted([0, 0.75])), [0.25 + 1 - Math.sqrt(0.53125)], 1e-12);
+    close([0.25 + Math.sqrt(0.78125) - 1, 1.25 - Math.sqrt(0.53125)], [0.1338835, 0.5211310], 1e-7);
+  });
   it("polynomial mutation: u = 0 to the lower bound, 1/2 unchanged, 1 to the upper bound; a gene is mutated with probability 1/n", () => {
     // each gene far from the bound it moves to, so that a wrong distance would not be hidden by clipping
     close(v.mutate([2.5, -0.5], scripted([0.1, 0, 0.1, 1])), [-1, 3]);
