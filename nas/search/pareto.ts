@@ -57,7 +57,8 @@ export function crowdingDistance(items: readonly Scored[], front: readonly numbe
   if (front.length === 0) return d;
   const m = items[front[0]!]!.objectives.length;
   for (let k = 0; k < m; k++) {
-    const order = front.map((_, i) => i).sort((a, b) => items[front[a]!]!.objectives[k]! - items[front[b]!]!.objectives[k]! || a - b);
+    // Array.prototype.sort is stable (ES2019): tied members keep their order in `front`
+    const order = front.map((_, i) => i).sort((a, b) => items[front[a]!]!.objectives[k]! - items[front[b]!]!.objectives[k]!);
     const lo = items[front[order[0]!]!]!.objectives[k]!;
     const hi = items[front[order[order.length - 1]!]!]!.objectives[k]!;
     d[order[0]!] = Infinity;

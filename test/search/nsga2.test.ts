@@ -40,6 +40,16 @@ describe("Pareto machinery", () => {
     assert.deepEqual(crowdingDistance(c, []), []);
   });
 
+  it("crowding distance sorts each objective itself: a front listed out of order, and ties ordered by position", () => {
+    // by objective 1: 0, 1, 3, 5 -> the two inside get 3/5 and 4/5; by objective 2 (5, 4.5, 1, 0): 4.5/5 and 4/5
+    const a = [pt(0, 5), pt(1, 4.5), pt(3, 1), pt(5, 0)];
+    assert.deepEqual(crowdingDistance(a, [2, 0, 3, 1]), [4 / 5 + 4.5 / 5, Infinity, Infinity, 3 / 5 + 4 / 5]);
+    // objective 1 ties at 2: the earlier member takes the lower place, (2 - 0) / 5, the later (5 - 2) / 5
+    const t = [pt(0, 9), pt(2, 9), pt(2, 9), pt(5, 9)];
+    assert.deepEqual(crowdingDistance(t, [0, 1, 2, 3]), [Infinity, 2 / 5, 3 / 5, Infinity]);
+    assert.deepEqual(crowdingDistance(t, [0, 2, 1, 3]), [Infinity, 2 / 5, 3 / 5, Infinity]);
+  });
+
   it("hypervolume of two points by hand", () => {
     assert.ok(Math.abs(hypervolume2d([[0.5, 0.5], [0.2, 0.8]], [1, 1]) - (0.5 * 0.5 + 0.3 * 0.2)) < 1e-12);
     // points past the reference in either objective add nothing

@@ -70,6 +70,38 @@ describe("search on a NAS-Bench-201 table", () => {
     assert.equal(r.stopped, "random");
   });
 
+  it("a bound exactly at the cheapest cells' FLOPs admits them: random search reads such functions until its draws run out, NSGA-II starts among them", async () => {
+    const cheapest = Math.min(...mflops.values());
+    const atBound = new Set([...space.all()].filter((g) => space.cost(g).nb201Mflops <= cheapest).map((g) => space.functionKey(g)));
+    assert.ok(atBound.size >= 2 && atBound.size < 200, `${atBound.size} functions at ${cheapest} MFLOPs`);
+    const o = recordingOracle();
+    const r = oracleRandomSearch(o, { evaluations: 200, populationSize: 1, seed: 1, maxMflops: cheapest });
+    // 127 functions, some of them a single cell of 15,625: 20,000 draws find most of them, each once, and then stop
+    const keys = o.reads.map((a) => space.functionKey(space.parse(a)));
+    assert.equal(r.evaluations, keys.length);
+    assert.equal(new Set(keys).size, keys.length);
+    assert.ok(keys.every((k) => atBound.has(k)));
+    assert.ok(r.evaluations > 100 && r.evaluations <= atBound.size, `${r.evaluations} evaluations`);
+    const n = recordingOracle();
+    const s = await oracleSearch(n, { evaluations: 4, populationSize: 2, seed: 1, maxMflops: cheapest });
+    assert.ok(n.reads.slice(0, 2).every((a) => mflops.get(a) === cheapest));
+    assert.equal(mflops.get(s.bestArch), cheapest);
+  });
+
+  it("random search: of equally accurate cells the cheaper, then the first read; below every cell, one line", () => {
+    const reads: string[] = [];
+    const flat = new Map([...mflops.keys()].map((a) => [a, 0.5]));
+    const accuracy = new Map(flat);
+    accuracy.get = (arch: string) => { reads.push(arch); return flat.get(arch); };
+    const r = oracleRandomSearch({ accuracy }, { evaluations: 40, populationSize: 1, seed: 3, maxMflops: 12 });
+    const cheapest = Math.min(...reads.map((a) => mflops.get(a)!));
+    assert.equal(r.bestArch, reads.find((a) => mflops.get(a) === cheapest));
+    assert.ok(reads.filter((a) => mflops.get(a) === cheapest).length >= 2, "several reads at the cheapest cost, so 'first' matters");
+    assert.ok(mflops.get(reads[0]!)! > cheapest, "the first read is not the cheapest, so 'first' alone would choose otherwise");
+    assert.throws(() => oracleRandomSearch({ accuracy }, { evaluations: 3, populationSize: 1, seed: 3, maxMflops: 1 }),
+      { message: "random search: none of 300 random cells is within 1 MFLOPs" });
+  });
+
   it("names a cell missing from the table, and reads a table from CSV", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kshot-oracle-"));
     const [a, b] = [...mflops.keys()];
