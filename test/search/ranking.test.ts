@@ -45,15 +45,6 @@ describe("ranking metrics", () => {
     assert.ok(Math.abs(kendallTauA(x, y) - cd / (60 * 59 / 2)) < 1e-12);
   });
 
-  it("runs on 15,625 items in well under a second", () => {
-    const rng = new Rng(1);
-    const x = Array.from({ length: 15625 }, () => rng.uniform()), y = x.map((v) => v + 0.3 * rng.normal());
-    const t0 = performance.now();
-    const tau = kendallTauB(x, y);
-    assert.ok(performance.now() - t0 < 2000);
-    assert.ok(tau > 0.3 && tau < 0.9);
-  });
-
   it("Spearman uses average ranks for ties; Pearson by hand", () => {
     assert.deepEqual([...averageRanks([10, 20, 20, 5])], [2, 3.5, 3.5, 1]);
     // scipy.stats.spearmanr([1, 2, 2, 3], [1, 3, 2, 4]) -> 0.9486832980505138
