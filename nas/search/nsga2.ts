@@ -88,7 +88,7 @@ export async function nsga2<G>(
   let generation = 0, stall = 0;
   const stopReason = (): Nsga2Result<G>["stopped"] | null => {
     if (budgetLeft() <= 0) return "evaluations";
-    if (o.distinct !== undefined && cache.size >= o.distinct) return "exhausted";
+    if (cache.size >= (o.distinct ?? Infinity)) return "exhausted";
     if (stall >= (o.stallGenerations ?? 1000)) return "stalled";
     return generation >= o.generations ? "generations" : null;
   };

@@ -122,6 +122,28 @@ describe("supernet search", () => {
     assert.deepEqual(onBound.evaluated.map((p) => p.params).sort(), [0, 1, 2]);
   });
 
+  it("under maxMflops the front trades accuracy against FLOPs, not parameters, and a cell exactly on the bound is feasible from the first generation", async () => {
+    const tiny: SearchSpace = {
+      name: "tiny", genes: [0, 1].map((i) => ({ name: `g${i}`, kind: "op" as const, choices: ["a", "b", "c", "d"] })),
+      format: (g) => g.join(","), parse: (s) => s.split(",").map(Number),
+      cost: (g) => ({ params: 10 * g[0]! + g[1]!, macs: 1, nb201Mflops: 40 - 10 * g[0]! - g[1]! }),
+      functionKey: (g) => g.join(","), distinctFunctions: 16,
+    };
+    // within 18 MFLOPs: 22..23 and 30..33 parameters (18, 17, 10, 9, 8, 7 MFLOPs); by hand the front in (accuracy, FLOPs)
+    // is 33, 32, 30, 22 parameters, where in (accuracy, parameters) 22 alone would dominate
+    const acc: Record<number, number> = { 22: 0.7, 23: 0.45, 30: 0.5, 31: 0.25, 32: 0.3, 33: 0.2 };
+    const evaluate = async (g: number[]) => { const c = tiny.cost(g); return { acc: acc[c.params] ?? 0.9, lambda: [1], params: c.params, macs: 1, mflops: c.nb201Mflops }; };
+    const r = await supernetSearch(tiny, { evaluate }, { populationSize: 6, generations: Infinity, evaluations: 100, seed: 1, maxMflops: 18 });
+    assert.deepEqual(r.front.map((p) => p.params), [33, 32, 30, 22]);
+    assert.equal(r.best.params, 22);
+    // the six cells within the bound, 18 MFLOPs included, are the whole first generation
+    const first = await supernetSearch(tiny, { evaluate }, { populationSize: 6, generations: 0, evaluations: 100, seed: 1, maxMflops: 18 });
+    assert.deepEqual(first.evaluated.map((p) => p.params).sort((x, y) => x - y), [22, 23, 30, 31, 32, 33]);
+    // without a bound too the front is in FLOPs: every other cell is at 0.9, the cheapest of them 21 parameters (19 MFLOPs)
+    const free = await supernetSearch(tiny, { evaluate }, { populationSize: 6, generations: Infinity, evaluations: 100, seed: 1 });
+    assert.deepEqual(free.front.map((p) => p.params), [33, 32, 30, 22, 21]);
+  });
+
   it("fails in one line when no evaluated cell meets the bound", async () => {
     // the space's own cost says every cell fits; the evaluator measures them all over it
     const best: number[] = [];
