@@ -29,6 +29,7 @@ const fastTests = [
   "test/nas/{study_statistics,study_truth,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,width_codes}.test.ts",
   "test/workers/{queue_protocol,queue_decisions}.test.ts",
   "test/data/*.test.ts",
+  "test/train/data.test.ts", // the readers and batches of data/, in a second and a half
   "test/report/*.test.ts",
 ];
 
