@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ordinal, retrainVerdict, supernetWords, truthStandingLine, unitWord, writeRunReport } from "../../report/run_report.js";
+import { ordinal, retrainVerdict, runFigures, supernetWords, truthStandingLine, unitWord, writeRunReport } from "../../report/run_report.js";
+import { readPlot, type PlotReading } from "../helpers/plot_reader.js";
 import type { MainJobSummary } from "../../app/main_job.js";
 import { elements, parseXml } from "../helpers/svg.js";
 
@@ -110,5 +111,53 @@ describe("run report", () => {
     assert.throws(() => writeRunReport(bad), { message: new RegExp(`^report: ${join(bad, "summary.json")} is not valid JSON \\(`) });
     writeFileSync(join(bad, "summary.json"), JSON.stringify({ search: {} }));
     assert.throws(() => writeRunReport(bad), { message: `report: ${join(bad, "summary.json")} is not the summary of a 'kshot run' (it has no search, retraining or supernet section)` });
+  });
+});
+
+/** A line series' points in data units, read off the plot's own axes (2 decimals). */
+function linePoints(p: PlotReading, series: string): number[][] {
+  const inv = (axis: PlotReading["x"], px: number) => { const a = axis.ticks[0]!, b = axis.ticks.at(-1)!; return a.value + ((px - a.px) * (b.value - a.value)) / (b.px - a.px); };
+  return p.series(series).getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ")
+    .map((q) => q.split(",").map(Number)).map(([x, y]) => [Math.round(inv(p.x, x!) * 100) / 100, Math.round(inv(p.y, y!) * 100) / 100]);
+}
+
+describe("run report figures, read back off their axes", () => {
+  const figs = runFigures(summary, evaluated);
+
+  it("loss: the supernet's loss at every epoch, the simplex-net's only where it trained, with their labels", () => {
+    const p = readPlot(figs.get("loss.svg")!);
+    assert.deepEqual(linePoints(p, "supernet loss"), [[1, 2], [2, 1.5], [3, 1.2]]);
+    assert.deepEqual(linePoints(p, "simplex-net loss"), [[2, 1.8], [3, 1.6]]);
+    assert.equal(p.title, "Supernet training (epoch 1 is warm-up)");
+    assert.deepEqual([p.xLabel.textContent, p.yLabel.textContent], ["epoch", "mean training loss"]);
+    const oneShot = runFigures({ ...summary, supernet: { ...summary.supernet, epochs: summary.supernet.epochs.map((e) => ({ ...e, simplexLoss: null })) } }, evaluated);
+    assert.match(oneShot.get("loss.svg")!, /data-series="supernet loss"/);
+    assert.doesNotMatch(oneShot.get("loss.svg")!, /simplex-net loss/, "no simplex-net line without its steps");
+  });
+
+  it("front: the front's line through its rows, the bound as a vertical line over the evaluated accuracies, the choice marked", () => {
+    const p = readPlot(figs.get("front.svg")!);
+    assert.deepEqual(p.legend.map((l) => l.name), ["evaluated (5)", "Pareto front", "bound 5 MFLOPs"]);
+    assert.deepEqual(linePoints(p, "Pareto front"), [[1, 0.5], [2, 0.6], [4, 0.7]]);
+    assert.deepEqual(linePoints(p, "bound 5 MFLOPs"), [[5, 0.4], [5, 0.7]], "from the least to the most accurate evaluated path");
+    assert.equal(p.series("").getElementsByTagName("text")[0]!.textContent, "chosen");
+    assert.deepEqual([p.title, p.xLabel.textContent, p.yLabel.textContent], ["Search: supernet accuracy vs FLOPs", "MFLOPs (NAS-Bench-201 convention)", "accuracy on held-out images"]);
+  });
+
+  it("lambda: one histogram per k, named lambda_1 .. lambda_K; retraining: a bar per network at its accuracy, the random mean dashed", () => {
+    const l = readPlot(figs.get("lambda.svg")!);
+    assert.deepEqual(l.legend.map((x) => x.name), ["lambda_1", "lambda_2"]);
+    assert.equal(l.title, "Simplex-net codes of the 5 evaluated paths (K=2)");
+    const r = readPlot(figs.get("retrain.svg")!, { xCategories: ["chosen", "random 1", "random 2"] });
+    assert.equal(r.title, "Stand-alone test accuracy (100 images, 2 epochs)");
+    const bar = (series: string) => [...r.series(series).getElementsByTagName("rect")].map((b) => {
+      const x = Number(b.getAttribute("x")), w = Number(b.getAttribute("width")), y = Number(b.getAttribute("y"));
+      const unit = r.x.toPx(1) - r.x.toPx(0), v = r.y.ticks[0]!;
+      const acc = v.value + ((y - v.px) * (r.y.ticks.at(-1)!.value - v.value)) / (r.y.ticks.at(-1)!.px - v.px);
+      return [Math.round(((x + w / 2 - r.x.toPx(0)) / unit) * 100) / 100, Math.round(acc * 1000) / 1000];
+    });
+    assert.deepEqual(bar("chosen"), [[0, 0.86]]);
+    assert.deepEqual(bar("random under the bound"), [[1, 0.8], [2, 0.82]]);
+    assert.deepEqual(linePoints(r, "random mean").map(([, y]) => y), [0.81, 0.81]);
   });
 });
