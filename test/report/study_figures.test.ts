@@ -43,6 +43,25 @@ describe("the study's figures show its numbers", () => {
   const s = study();
   const figs = studyFigures(s);
 
+  it("says on each figure what it shows: its title and both axes", () => {
+    const want: Record<string, [string, string, string]> = {
+      "tau_by_mode.svg": ["Kendall tau-a (Eq. 18) by supernet, mean ± sd over 1 seed(s)", "supernet", "Kendall tau-a vs stand-alone"],
+      "follows.svg": ["What the scores follow: Kendall tau-b of each op's count in a cell against the scores (working cells)", "op", "tau-b (count of the op vs score)"],
+      "tau_vs_k.svg": ["Kendall tau-a vs K (x: log2 K)", "log2 K", "Kendall tau-a vs stand-alone"],
+      "scatter.svg": ["Supernet vs stand-alone accuracy, seed 0", "stand-alone test accuracy (truth mean)", "supernet accuracy on held-out images"],
+      "high_group.svg": ["High-performance-group tau (Figure 5), mean over seeds", "cells in the high group (top by stand-alone accuracy)", "high-group tau"],
+      "lambda_K2.svg": ["Simplex-net codes, K=2: all lambda_k of 5 cells x 1 seed(s)", "lambda_k", "count"],
+    };
+    assert.deepEqual([...figs.keys()].sort(), Object.keys(want).sort());
+    for (const [name, [title, x, y]] of Object.entries(want)) {
+      const doc = parseXml(figs.get(name)!);
+      const texts = [...doc.getElementsByTagName("text")];
+      assert.equal(texts[0]!.textContent, title, name);
+      assert.ok(texts.some((t) => t.textContent === x && t.getAttribute("transform") === null), `${name}: x label ${x}`);
+      assert.ok(texts.some((t) => t.textContent === y && t.getAttribute("transform") !== null), `${name}: y label ${y}`);
+    }
+  });
+
   it("draws one tau-a bar per run, its height the run's tau-a (0.5 and 1.0 by hand), not tau-b", () => {
     assert.deepEqual(s.results.map((r) => r.metrics.tauA), [0.5, 1]);
     assert.ok(Math.abs(s.results[0]!.metrics.tauB! - 5 / Math.sqrt(90)) < 1e-12, "the tie sets tau-b apart from tau-a");
