@@ -9,7 +9,7 @@ import { elements, parseXml } from "./svg.js";
 // picture's own labels, not from the plotting code.
 
 export interface Tick { value: number; px: number }
-export interface Axis { ticks: Tick[]; toPx(v: number): number }
+export interface Axis { ticks: Tick[]; toPx(v: number): number; fromPx(px: number): number }
 export interface PlotReading {
   width: number; height: number; title: string; xLabel: Element; yLabel: Element;
   area: { left: number; right: number; top: number; bottom: number };
@@ -27,7 +27,7 @@ function axis(ticks: Tick[]): Axis {
   const scale = (b.px - a.px) / (b.value - a.value);
   const toPx = (v: number) => a.px + (v - a.value) * scale;
   for (const t of ticks) assert.ok(Math.abs(toPx(t.value) - t.px) < 0.02, `tick ${t.value} at ${t.px}, off the scale of the others`);
-  return { ticks, toPx };
+  return { ticks, toPx, fromPx: (px) => a.value + (px - a.px) / scale };
 }
 
 /** `xCategories`: the category names of a bar chart by category, read as their positions 0, 1, .. */

@@ -18,8 +18,7 @@ const codes = (near: number[], far: number[]) => ({ near, far, nearMean: 0, farM
 /** The bars of a series with a count above zero, as [bin's left edge, right edge, count] read off the axes. */
 function bars(svg: string, series: string): [number, number, number][] {
   const p = readPlot(svg);
-  const fromX = (px: number) => p.x.ticks[0]!.value + (px - p.x.ticks[0]!.px) / ((p.x.toPx(1) - p.x.toPx(0)));
-  const fromY = (px: number) => (px - p.y.toPx(0)) / (p.y.toPx(1) - p.y.toPx(0));
+  const fromX = (px: number) => p.x.fromPx(px), fromY = (px: number) => p.y.fromPx(px);
   return [...p.series(series).getElementsByTagName("rect")]
     .map((r) => { const x = Number(r.getAttribute("x")), w = Number(r.getAttribute("width")), y = Number(r.getAttribute("y")), h = Number(r.getAttribute("height")); return [fromX(x), fromX(x + w), fromY(y) - fromY(y + h)] as [number, number, number]; })
     .filter(([, , n]) => n > 1e-9)

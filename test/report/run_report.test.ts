@@ -116,9 +116,8 @@ describe("run report", () => {
 
 /** A line series' points in data units, read off the plot's own axes (2 decimals). */
 function linePoints(p: PlotReading, series: string): number[][] {
-  const inv = (axis: PlotReading["x"], px: number) => { const a = axis.ticks[0]!, b = axis.ticks.at(-1)!; return a.value + ((px - a.px) * (b.value - a.value)) / (b.px - a.px); };
   return p.series(series).getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ")
-    .map((q) => q.split(",").map(Number)).map(([x, y]) => [Math.round(inv(p.x, x!) * 100) / 100, Math.round(inv(p.y, y!) * 100) / 100]);
+    .map((q) => q.split(",").map(Number)).map(([x, y]) => [Math.round(p.x.fromPx(x!) * 100) / 100, Math.round(p.y.fromPx(y!) * 100) / 100]);
 }
 
 describe("run report figures, read back off their axes", () => {
@@ -152,9 +151,7 @@ describe("run report figures, read back off their axes", () => {
     assert.equal(r.title, "Stand-alone test accuracy (100 images, 2 epochs)");
     const bar = (series: string) => [...r.series(series).getElementsByTagName("rect")].map((b) => {
       const x = Number(b.getAttribute("x")), w = Number(b.getAttribute("width")), y = Number(b.getAttribute("y"));
-      const unit = r.x.toPx(1) - r.x.toPx(0), v = r.y.ticks[0]!;
-      const acc = v.value + ((y - v.px) * (r.y.ticks.at(-1)!.value - v.value)) / (r.y.ticks.at(-1)!.px - v.px);
-      return [Math.round(((x + w / 2 - r.x.toPx(0)) / unit) * 100) / 100, Math.round(acc * 1000) / 1000];
+      return [Math.round(r.x.fromPx(x + w / 2) * 100) / 100, Math.round(r.y.fromPx(y) * 1000) / 1000];
     });
     assert.deepEqual(bar("chosen"), [[0, 0.86]]);
     assert.deepEqual(bar("random under the bound"), [[1, 0.8], [2, 0.82]]);
