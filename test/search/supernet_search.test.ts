@@ -22,6 +22,14 @@ function stubEvaluator(): PathEvaluator & { calls: Map<string, number> } {
   };
 }
 
+/** Two 4-way genes whose parameters (10 g0 + g1) and FLOPs (40 minus that) run opposite ways, so a front in one is not a front in the other. */
+const tiny: SearchSpace = {
+  name: "tiny", genes: [0, 1].map((i) => ({ name: `g${i}`, kind: "op" as const, choices: ["a", "b", "c", "d"] })),
+  format: (g) => g.join(","), parse: (s) => s.split(",").map(Number),
+  cost: (g) => ({ params: 10 * g[0]! + g[1]!, macs: 1, nb201Mflops: 40 - 10 * g[0]! - g[1]! }),
+  functionKey: (g) => g.join(","), distinctFunctions: 16,
+};
+
 describe("supernet search", () => {
   it("evaluates each function once and prints one front row per function, by FLOPs, within the bound", async () => {
     const ev = stubEvaluator();
@@ -98,12 +106,6 @@ describe("supernet search", () => {
 
   it("bounds parameters, and trades accuracy against parameters, under maxParams alone", async () => {
     // parameters and FLOPs run opposite ways here, so a front in FLOPs is not a front in parameters
-    const tiny: SearchSpace = {
-      name: "tiny", genes: [0, 1].map((i) => ({ name: `g${i}`, kind: "op" as const, choices: ["a", "b", "c", "d"] })),
-      format: (g) => g.join(","), parse: (s) => s.split(",").map(Number),
-      cost: (g) => ({ params: 10 * g[0]! + g[1]!, macs: 1, nb201Mflops: 40 - 10 * g[0]! - g[1]! }),
-      functionKey: (g) => g.join(","), distinctFunctions: 16,
-    };
     // by hand, the front in (accuracy, parameters) among the feasible cells is 0, 2, 11, 21 parameters
     const accByParams: Record<number, number> = { 0: 0.1, 1: 0.05, 2: 0.3, 3: 0.2, 10: 0.25, 11: 0.6, 12: 0.5, 13: 0.4, 20: 0.55, 21: 0.9, 22: 0.1 };
     const r = await supernetSearch(tiny, {
@@ -123,12 +125,6 @@ describe("supernet search", () => {
   });
 
   it("under maxMflops the front trades accuracy against FLOPs, not parameters, and a cell exactly on the bound is feasible from the first generation", async () => {
-    const tiny: SearchSpace = {
-      name: "tiny", genes: [0, 1].map((i) => ({ name: `g${i}`, kind: "op" as const, choices: ["a", "b", "c", "d"] })),
-      format: (g) => g.join(","), parse: (s) => s.split(",").map(Number),
-      cost: (g) => ({ params: 10 * g[0]! + g[1]!, macs: 1, nb201Mflops: 40 - 10 * g[0]! - g[1]! }),
-      functionKey: (g) => g.join(","), distinctFunctions: 16,
-    };
     // within 18 MFLOPs: 22..23 and 30..33 parameters (18, 17, 10, 9, 8, 7 MFLOPs); by hand the front in (accuracy, FLOPs)
     // is 33, 32, 30, 22 parameters, where in (accuracy, parameters) 22 alone would dominate
     const acc: Record<number, number> = { 22: 0.7, 23: 0.45, 30: 0.5, 31: 0.25, 32: 0.3, 33: 0.2 };
