@@ -1,6 +1,10 @@
+import { parseBusy } from "./busy_processes.js";
+
 /** Flags of `npm run bench`, shared with the device bundle's entry. */
 export interface BenchArgs {
   json: boolean; quick: boolean; filter: string; backend: "cpu" | "webgpu"; tile: string | undefined;
+  /** One-thread processes that spin beside every case (busy_processes.ts). */
+  busy: number;
   /** Writes one line of results to stdout. */
   print: (line: string) => void;
 }
@@ -14,6 +18,7 @@ export function parseBenchArgs(args: string[]): BenchArgs {
   console.log = console.error;
   return {
     json: args.includes("--json"), quick: args.includes("--quick"), filter: value("--filter") ?? "", backend, tile: value("--tile"),
+    busy: parseBusy(args, "bench"),
     print: (line) => process.stdout.write(`${line}\n`),
   };
 }

@@ -1,15 +1,17 @@
-// `npm run bench [-- --json] [-- --filter TEXT] [-- --quick] [-- --backend webgpu [--tile TMxTNxBK]]`: times every
-// case with benny for kshot and its peers in the same process, and prints
-// GFLOPS (FLOPs / median time) with kshot's ratio to each peer.
+// `npm run bench [-- --json] [-- --filter TEXT] [-- --quick] [-- --busy N] [-- --backend webgpu [--tile TMxTNxBK]]`:
+// times every case with benny for kshot and its peers in the same process,
+// and prints GFLOPS (FLOPs / median time) with kshot's ratio to each peer;
+// with --busy N, all of them beside N spinning one-thread processes.
 import { kernelSet } from "../engine/index.js";
 import { parseBenchArgs } from "./args.js";
+import { startBusy } from "./busy_processes.js";
 import { NotImplemented, depthwiseCases, gemmCases, nb201ConvCases, type BenchCase } from "./cases.js";
 import { elementwiseCases } from "./elementwise_case.js";
 import { peers, usePeer } from "./peers.js";
 import { medianSeconds } from "./timing.js";
 import { runGpuBench } from "./gpu.js";
 
-const { json, quick, filter, backend, tile, print } = parseBenchArgs(process.argv.slice(2));
+const { json, quick, filter, backend, tile, print, busy: busyCount } = parseBenchArgs(process.argv.slice(2));
 
 function emit(caseName: string, impl: string, gflops: number | null): void {
   if (json) print(JSON.stringify({ case: caseName, impl, gflops }));
@@ -58,8 +60,11 @@ const cases = [
   ...elementwiseCases(),
 ].filter((c) => c.name.includes(filter));
 
+const busy = await startBusy(busyCount);
 if (!json) {
   print(`GFLOPS, median of benny samples; ratios are kshot / peer (${new Date().toISOString()}, node ${process.version}, kshot CPU kernels: ${kernelSet()})`);
+  if (busy.count > 0) print(`kshot and its peers beside ${busy.count} busy one-thread process${busy.count > 1 ? "es" : ""}`);
   print(`${"case".padEnd(52)} ${"kshot".padStart(9)} ${"tfjs-cpu".padStart(9)} ${"tfjs-wasm".padStart(9)}   ${"vs cpu".padStart(8)} ${"vs wasm".padStart(8)}`);
 }
 for (const c of cases) await runCase(c);
+busy.stop();

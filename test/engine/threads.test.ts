@@ -135,6 +135,26 @@ describe("kernel team", () => {
     }
   });
 
+  it("helpers stop polling soon after a call: an idle team uses almost no CPU", () => {
+    const x = randn([16, 8, 28, 28], rng), w = randn([8, 8, 3, 3], rng);
+    const saved = { threads: team.threads, minWork: team.minWork };
+    try {
+      Object.assign(team, { threads: 3, minWork: 0 });
+      engine.runKernel(K.Conv2D, [x, w], { stride: [1, 1], pad: [1, 1], groups: 1 })[0]!.dispose();
+      const before = process.cpuUsage();
+      // this thread sleeps 300 ms; the process's CPU time is then the helpers' (and the runtime's own)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      const used = process.cpuUsage(before);
+      const ms = (used.user + used.system) / 1000;
+      // two helpers polling throughout would use 600 ms; each polls at most 5 ms
+      assert.ok(ms < 100, `the idle team used ${ms.toFixed(1)} ms of CPU in 300 ms`);
+    } finally {
+      Object.assign(team, saved);
+      x.dispose();
+      w.dispose();
+    }
+  });
+
   it("refuses a call of more tasks than a claim word holds", () => {
     assert.throws(() => team.run("scalarTask", [], 2 ** 24, 0, 1), /kernel team: scalarTask asked for 16777216 tasks, more than the 16777214 a call may have/);
   });

@@ -1,0 +1,41 @@
+// Other tenants of the machine, for `--busy N`: N one-thread processes that
+// spin until stopped, as another user's job would hold a core. They can be
+// paused (SIGSTOP) so that a benchmark times its idle reference in the same
+// run, between turns beside them.
+import { spawn, type ChildProcess } from "node:child_process";
+
+export interface BusyProcesses {
+  readonly count: number;
+  readonly pids: readonly number[];
+  /** Stops them running (they keep their place, like a suspended job) until resume(). */
+  pause(): void;
+  resume(): void;
+  /** Ends them; also done when this process exits. */
+  stop(): void;
+}
+
+/** Parses `--busy N` (N whole, 0 or more) from the arguments; 0 when absent. */
+export function parseBusy(args: readonly string[], what: string): number {
+  const at = args.indexOf("--busy");
+  if (at < 0) return 0;
+  const text = args[at + 1] ?? "";
+  if (!/^[0-9]+$/.test(text) || Number(text) > 64) throw new Error(`${what}: --busy expects a whole number of busy processes from 0 to 64, received '${text}'`);
+  return Number(text);
+}
+
+/** Starts `count` spinning one-thread processes and waits until each runs. */
+export async function startBusy(count: number): Promise<BusyProcesses> {
+  const children: ChildProcess[] = [];
+  const signal = (s: NodeJS.Signals) => { for (const c of children) if (c.exitCode === null) c.kill(s); };
+  const stop = () => signal("SIGKILL");
+  process.once("exit", stop);
+  for (let i = 0; i < count; i++) {
+    const child = spawn(process.execPath, ["-e", "process.stdout.write('spinning\\n'); for (;;) {}"], { stdio: ["ignore", "pipe", "inherit"] });
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.once("error", reject);
+      child.stdout!.once("data", () => resolve());
+    });
+  }
+  return { count, pids: children.map((c) => c.pid!), pause: () => signal("SIGSTOP"), resume: () => signal("SIGCONT"), stop };
+}
