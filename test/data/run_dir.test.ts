@@ -41,4 +41,41 @@ describe("run directories", () => {
     writeFileSync(join(dir, MANIFEST), "{not json");
     assert.throws(() => claimRunDir(dir, run({}), { force: false, flag: "--out" }), /kshot-run\.json is damaged/);
   });
+
+  it("compares arrays and values whole, an object against a non-object as a value, and a top-level value as 'value'", () => {
+    assert.deepEqual(differingFields({ a: [1, 2] }, { a: [1, 2] }), []);
+    assert.deepEqual(differingFields({ a: { b: 1 } }, { a: null }), ['a {"b":1} -> null']);
+    assert.deepEqual(differingFields({ a: null }, { a: { b: 1 } }), ['a null -> {"b":1}']);
+    assert.deepEqual(differingFields(3, 4), ["value 3 -> 4"]);
+    assert.deepEqual(differingFields({ a: [1] }, { a: { 0: 1 } }), ['a [1] -> {"0":1}']);
+    assert.equal(canonicalJson([{ b: 2, a: 1 }, null, "x"]), '[{"a":1,"b":2},null,"x"]');
+    assert.equal(canonicalJson(null), "null");
+  });
+
+  it("a manifest without a command or settings is damaged; the write-test file of an earlier claim does not count as content", () => {
+    const dir = fresh();
+    writeFileSync(join(dir, MANIFEST), JSON.stringify({ command: "kshot run" }));
+    assert.throws(() => claimRunDir(dir, run({}), { force: false, flag: "--out" }), /kshot-run\.json is damaged \(no command or settings\); move the directory away or give --force$/);
+    writeFileSync(join(dir, MANIFEST), JSON.stringify({ command: "kshot run", settings: null }));
+    assert.throws(() => claimRunDir(dir, run({}), { force: false, flag: "--out" }), /is damaged \(no command or settings\)/);
+    writeFileSync(join(dir, MANIFEST), JSON.stringify({ command: 7, settings: {} }));
+    assert.throws(() => claimRunDir(dir, run({}), { force: false, flag: "--out" }), /is damaged \(no command or settings\)/);
+    writeFileSync(join(dir, MANIFEST), JSON.stringify({ command: "kshot run", settings: 5 }));
+    assert.throws(() => claimRunDir(dir, run({}), { force: false, flag: "--out" }), /is damaged \(no command or settings\)/);
+    const other = fresh();
+    writeFileSync(join(other, ".kshot-write-test-123"), "");
+    assert.equal(claimRunDir(other, run({}), { force: false, flag: "--out" }), "new");
+  });
+
+  it("lists at most three entries of a foreign directory, and --force claims it", () => {
+    const dir = fresh();
+    for (const f of ["a", "b", "c", "d"]) writeFileSync(join(dir, f), "");
+    assert.throws(() => claimRunDir(dir, run({}), { force: false, flag: "--out" }), /was not written by kshot \(a, b, c, \.\.\.\); give another --out, or --force to write over them$/);
+    const three = fresh();
+    for (const f of ["a", "b", "c"]) writeFileSync(join(three, f), "");
+    assert.throws(() => claimRunDir(three, run({}), { force: false, flag: "--out" }), /\(a, b, c\); give another/);
+    assert.equal(claimRunDir(dir, run({}), { force: true, flag: "--out" }), "new");
+    assert.equal(JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")).command, "kshot run");
+  });
 });
+
