@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ensureWritableDir, ensureWritableFile, readJournal, writeFileAtomic } from "../../data/files.js";
+import { describeFsError, ensureWritableDir, ensureWritableFile, readJournal, writeFileAtomic } from "../../data/files.js";
 import { KSHOT } from "../helpers/cli.js";
 
 describe("output directories", () => {
@@ -64,4 +64,40 @@ describe("atomic writes", () => {
     ensureWritableFile(join(base, "new", "model.safetensors"), "--out"); // creates the folder
     assert.ok(statSync(join(base, "new")).isDirectory());
   });
+
+  it("says what is wrong with a path for each file-system error a user meets, and passes others through", () => {
+    const err = (code: string) => Object.assign(new Error(`${code}: raw`), { code });
+    assert.equal(describeFsError(err("EISDIR"), "/o"), "/o is a directory");
+    assert.equal(describeFsError(err("ENOENT"), "/o"), "a directory on the way to /o does not exist");
+    assert.equal(describeFsError(err("ENOTDIR"), "/o"), "a part of /o is a file, not a directory");
+    assert.equal(describeFsError(err("EACCES"), "/o"), "no permission to write /o");
+    assert.equal(describeFsError(err("EPERM"), "/o"), "no permission to write /o");
+    assert.equal(describeFsError(err("ENOSPC"), "/o"), "the disk is full");
+    assert.equal(describeFsError(err("EROFS"), "/o"), "/o is on a read-only file system");
+    assert.equal(describeFsError(err("EIO"), "/o"), "EIO: raw");
+    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    writeFileSync(join(base, "f"), "x");
+    assert.throws(() => writeFileAtomic(join(base, "f", "b.json"), "x"), /: a part of .*b\.json is a file, not a directory$/);
+  });
+
+  it("skips blank and whitespace-only journal lines", () => {
+    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    writeFileSync(join(base, "j.jsonl"), '{"a":1}\n   \n\t\n{"a":2}\n');
+    assert.deepEqual(readJournal(join(base, "j.jsonl")), [{ a: 1 }, { a: 2 }]);
+  });
+
+  it("creates exactly the missing directories, nothing in the working directory", () => {
+    const base = mkdtempSync(join(tmpdir(), "kshot-files-")), cwd = mkdtempSync(join(tmpdir(), "kshot-cwd-"));
+    const saved = process.cwd();
+    try {
+      process.chdir(cwd);
+      ensureWritableDir(join(base, "x", "y"));
+    } finally {
+      process.chdir(saved);
+    }
+    assert.deepEqual(readdirSync(cwd), []);
+    assert.deepEqual(readdirSync(base), ["x"]);
+    assert.deepEqual(readdirSync(join(base, "x")), ["y"]);
+  });
 });
+
