@@ -57,6 +57,10 @@ describe("the coordinator's view of its workers", () => {
     assert.equal(giveUpReason(idle, 300_600, o),
       "no worker has listened on queue 'q' at redis://h:6379 for 301 s (--worker-timeout 300); start one with: kshot worker --redis redis://h:6379 --queue q");
     assert.equal(giveUpReason({ ...idle, inFlight: 0 }, 1e9, o), null, "nothing waits: no reason to give up");
+    // counted from when the queue fell idle, not from time 0
+    const later = { lostSince: null, idleSince: 50_000, inFlight: 1 };
+    assert.equal(giveUpReason(later, 350_000, o), null);
+    assert.match(giveUpReason(later, 351_000, o)!, / for 301 s /);
     // both: the lost connection is the reason given
     assert.match(giveUpReason({ lostSince: 0, idleSince: 0, inFlight: 1 }, 1e9, o)!, /^lost Redis/);
   });

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import { UsageError } from "../../cli/args.js";
 import { executorSpec } from "../../cli/executor_flags.js";
 import { BadArtifactError, fetchArtifact, fileArtifact, serveArtifacts } from "../../workers/queue/artifacts.js";
-import { KSHOT_VERSION, checkRunId, evalJobId, parseWorkerName, redactUrl, workerName, type QueueRun } from "../../workers/queue/protocol.js";
+import { DEFAULT_QUEUE, KSHOT_VERSION, checkRunId, evalJobId, parseWorkerName, redactUrl, workerName, type QueueRun } from "../../workers/queue/protocol.js";
 
 /** A TCP port nobody listens on now. */
 function freePort(): Promise<number> {
@@ -38,6 +38,9 @@ describe("queue protocol", () => {
   it("reads back worker names and refuses run ids that would break keys", () => {
     assert.deepEqual(parseWorkerName(workerName("node-7", 42, 3)), { version: KSHOT_VERSION, host: "node-7", pid: 42, threads: 3 });
     assert.equal(parseWorkerName("bull-worker"), null);
+    assert.deepEqual(parseWorkerName("kshot@0.1.0/h/7/12t"), { version: "0.1.0", host: "h", pid: 7, threads: 12 });
+    for (const bad of ["xkshot@0.1.0/h/7/2t", "kshot@0.1.0/h/7/2tx", "kshot@0.1.0/h/7/2", "kshot@0.1.0/h/x/2t"]) assert.equal(parseWorkerName(bad), null, bad);
+    assert.equal(DEFAULT_QUEUE, "kshot-eval", "the queue the README's commands use");
     assert.throws(() => checkRunId("a:b"), /run id 'a:b'/);
     assert.equal(checkRunId("search_1-a"), "search_1-a");
   });
@@ -77,8 +80,58 @@ describe("queue protocol", () => {
     } finally {
       await served.close();
     }
+    assert.equal(Buffer.from(await fetchArtifact(a, cache)).toString(), "weights", "a sound cached copy is used without the server");
     writeFileSync(join(cache, a.sha256), "weightz");
     await assert.rejects(fetchArtifact(a, cache), /cannot download http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{64}/, "server gone, cache damaged: an error, not the damaged bytes");
+  });
+});
+
+describe("artifact server", () => {
+  it("refuses a share URL that is not http://HOST:PORT, and a port in use", async () => {
+    await assert.rejects(serveArtifacts("not a url", []), /^Error: --share-url not a url: not a URL \(expected http:\/\/HOST:PORT/);
+    await assert.rejects(serveArtifacts("https://h:8080", []), /^Error: --share-url https:\/\/h:8080: expected http:\/\/HOST:PORT with an explicit port$/);
+    await assert.rejects(serveArtifacts("http://h", []), /expected http:\/\/HOST:PORT with an explicit port$/);
+    const port = await freePort();
+    const first = await serveArtifacts(`http://127.0.0.1:${port}`, []);
+    try {
+      await assert.rejects(serveArtifacts(`http://127.0.0.1:${port}`, []), new RegExp(`^Error: --share-url http://127\\.0\\.0\\.1:${port}: cannot listen on port ${port} \\(EADDRINUSE\\)$`));
+    } finally {
+      await first.close();
+    }
+  });
+
+  it("serves each file under its hash to GET only, and names the HTTP status of a failed download", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-artifact-"));
+    writeFileSync(join(dir, "w.bin"), "weights");
+    const f = fileArtifact(join(dir, "w.bin"));
+    const port = await freePort();
+    const served = await serveArtifacts(`http://127.0.0.1:${port}//`, [f]);
+    try {
+      const a = served.artifacts[0]!;
+      assert.equal(a.ref, `http://127.0.0.1:${port}/${f.sha256}`, "the base URL's trailing slashes dropped");
+      const res = await fetch(`http://127.0.0.1:${port}//${f.sha256}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "application/octet-stream");
+      assert.equal(res.headers.get("content-length"), "7");
+      assert.equal(await res.text(), "weights");
+      assert.equal((await fetch(`http://127.0.0.1:${port}/${f.sha256}`, { method: "POST" })).status, 404);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/${"0".repeat(64)}`)).status, 404);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/x${f.sha256}`)).status, 404);
+      const missing = { ...a, ref: `http://127.0.0.1:${port}/${"0".repeat(64)}`, sha256: "0".repeat(64) };
+      await assert.rejects(fetchArtifact(missing, join(dir, "cache")), new RegExp(`^Error: cannot download http://127\\.0\\.0\\.1:${port}/0{64}: HTTP 404$`));
+    } finally {
+      await served.close();
+    }
+  });
+
+  it("reads a path that merely contains http:// as a path, and names both hashes' first 16 digits on a mismatch", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-artifact-"));
+    const a = { ref: `${dir}/http://x`, sha256: "ab".repeat(32), bytes: 1 };
+    await assert.rejects(fetchArtifact(a, dir), (e) => e instanceof BadArtifactError && /no such file on this machine/.test(e.message));
+    writeFileSync(join(dir, "w.bin"), "weights");
+    const real = createHash("sha256").update("weights").digest("hex");
+    await assert.rejects(fetchArtifact({ ref: join(dir, "w.bin"), sha256: "ab".repeat(32), bytes: 9 }, dir),
+      new RegExp(`: SHA-256 ${real.slice(0, 16)}… \\(7 bytes\\), but the coordinator published ${"ab".repeat(8)}… \\(9 bytes\\): not the file this search evaluates$`));
   });
 });
 
