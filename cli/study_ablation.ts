@@ -7,6 +7,7 @@ import { DEFAULT_SUPERNET_OPTIONS } from "../nas/supernet/trainer.js";
 import { UsageError, helpText, num, parseFlags, seedNum, type FlagSpecs } from "./args.js";
 import { Progress } from "./progress.js";
 import { widthCodeFigure } from "../report/ablation_report.js";
+import { ablationVerdictText } from "../app/ablation_verdict.js";
 
 export const ablationFlags: FlagSpecs = {
   K: { type: "string", help: "weight copies of the K-shot rows", default: "4" },
@@ -53,7 +54,7 @@ export async function studyAblation(argv: string[]): Promise<void> {
   progress.log(`${cmd}: ${p.rows.length} rows, each a supernet of ${p.epochs} epochs on ${p.trainLimit - p.valSize} images, ${p.evaluations} evaluations ` +
     `within ${p.maxMflops} MFLOPs, the pick retrained ${p.retrainSeeds} times; then ${p.randomNetworks} random networks; into ${out}`);
   const r = await runAblation(p, out, int("workers", 1), progress);
-  const table = ablationTable(r);
+  const table = ablationTable(r) + ablationVerdictText(r);
   writeFileSync(join(out, "table.md"), table);
   const figure = widthCodeFigure(r.rows);
   if (figure !== null) writeFileSync(join(out, "width_codes.svg"), `${figure}\n`);
