@@ -62,7 +62,7 @@ export function* batches(ds: ImageDataset, o: BatchOptions): Generator<Batch> {
         }
       }
     }
-    yield { x: tensor(x, [idx.length, c, h, w]), y: tensor(y, [idx.length], "int32"), labels: y };
+    yield { x: tensor(x, [idx.length, c, h, w]), y: tensor(y, [idx.length]), labels: y };
   }
 }
 

@@ -53,7 +53,7 @@ describe("columnIndex", () => {
 
 describe("DECIMAL", () => {
   it("takes plain decimal notation only", () => {
-    for (const ok of ["1", "-2", "+3", "0.5", "5.", ".5", "1e3", "1E-3", "-1.5e+2"]) assert.ok(DECIMAL.test(ok), ok);
+    for (const ok of ["1", "-2", "+3", "0.5", "5.", ".5", ".25", "1e3", "1e12", "1E-3", "-1.5e+2"]) assert.ok(DECIMAL.test(ok), ok);
     for (const bad of ["", " 1", "1 ", "0x10", "Infinity", "NaN", "1e", "e3", ".", "1.2.3", "--1", "1,5"]) assert.ok(!DECIMAL.test(bad), bad);
   });
 });

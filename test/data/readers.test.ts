@@ -65,8 +65,8 @@ describe("batches", () => {
     assert.equal(run([0, 0], [1, 1]).length, 2);
   });
 
-  it("crops with zero padding and flips exactly as a plain loop over the same draws does", () => {
-    const ds = tiny(), mean = [0.1, 0.2], std = [0.5, 0.25], p = 1;
+  for (const p of [1, 2]) it(`crops with ${p} pixel(s) of zero padding and flips exactly as a plain loop over the same draws does`, () => {
+    const ds = tiny(), mean = [0.1, 0.2], std = [0.5, 0.25];
     const got = [...batches(ds, { batchSize: 3, rng: new Rng(5), mean, std, cropPadding: p, flip: true })];
     // the same generator, drawn in the documented order: the shuffle, then per image dy, dx, flip
     const rng = new Rng(5);
@@ -75,7 +75,7 @@ describe("batches", () => {
     const want: number[] = [];
     let flips = 0, shifted = 0;
     for (const img of order) {
-      const dy = rng.int(3) - 1, dx = rng.int(3) - 1, flip = rng.uniform() < 0.5;
+      const dy = rng.int(2 * p + 1) - p, dx = rng.int(2 * p + 1) - p, flip = rng.uniform() < 0.5;
       flips += flip ? 1 : 0;
       shifted += dy !== 0 || dx !== 0 ? 1 : 0;
       for (let ch = 0; ch < 2; ch++) {
@@ -91,6 +91,7 @@ describe("batches", () => {
     }
     assert.ok(flips > 0 && flips < 4 && shifted > 0, "the seed gives a mix of flipped, unflipped and shifted images");
     assert.deepEqual(got.map((b) => b.x.shape), [[3, 2, 2, 3], [1, 2, 2, 3]]);
+    assert.deepEqual(got.map((b) => b.y.dtype), ["int32", "int32"]);
     const x = got.flatMap((b) => [...b.x.dataSync()]);
     want.forEach((v, i) => assert.ok(Math.abs(x[i]! - v) < 1e-5, `element ${i}: ${x[i]} against ${v}`));
     assert.deepEqual(got.flatMap((b) => [...b.labels]), [...order].map((i) => ds.labels[i]!));
@@ -120,6 +121,7 @@ describe("IDX headers", () => {
 
   it("names a short file, a wrong type or rank, a cut header and extra data", () => {
     assert.throws(() => readIdx(file([0x1f]), 1), /: not an IDX file: only 1 bytes$/);
+    assert.throws(() => readIdx(file([0x1f, 0x8b]), 1), /: corrupt gzip data/, "two bytes of gzip magic are read as gzip");
     assert.throws(() => readIdx(file([0, 0, 8]), 1), /: not an IDX file: only 3 bytes$/);
     assert.throws(() => readIdx(file([0, 0, 8, 1]), 1), /: truncated header$/);
     assert.throws(() => readIdx(file([0, 0, 8, 2, 0, 0, 0, 1, 0, 0]), 2), /: truncated header$/);
