@@ -23,6 +23,7 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
   "workers/queue/{protocol,artifacts,decisions}.ts",
   "data/**/*.ts",
   "report/**/*.ts",
+  "app/ablation_verdict.ts",
 ];
 const fastTests = [
   "test/search/{nsga2,nsga2_loop,operators,oracle,ranking,supernet_search}.test.ts",
@@ -31,6 +32,7 @@ const fastTests = [
   "test/data/*.test.ts",
   "test/train/data.test.ts", // the readers and batches of data/, in a second and a half
   "test/report/*.test.ts",
+  "test/app/ablation_verdict.test.ts",
 ];
 
 export default {
