@@ -14,10 +14,14 @@ export interface Difference {
   call: "higher" | "lower" | "not distinguishable here";
 }
 
-/** a against b by the rule; null where either side has no mean or fewer than two values (no spread to judge by). */
-export function compareMeans(a: MeanSd, b: MeanSd): Difference | null {
-  if (a.mean === null || b.mean === null || a.sd === null || b.sd === null || a.n < 2 || b.n < 2) return null;
-  return judge(a.mean - b.mean, a.sd ** 2 / a.n + b.sd ** 2 / b.n);
+/**
+ * a against b by the rule, the difference scaled by `scale` (100: fractions
+ * read as percentage points); null where either side has fewer than two
+ * values, so no spread to judge by (meanSd gives a mean and an sd from one).
+ */
+export function compareMeans(a: MeanSd, b: MeanSd, scale = 1): Difference | null {
+  if (a.n < 2 || b.n < 2) return null;
+  return judge(scale * (a.mean! - b.mean!), scale ** 2 * (a.sd! ** 2 / a.n + b.sd! ** 2 / b.n));
 }
 
 /** A difference judged against twice the square root of its squared standard error `se2`. */
@@ -47,10 +51,11 @@ export interface Comparison extends Difference {
 export function ablationComparisons(r: Pick<AblationResult, "rows" | "floor">): Comparison[] {
   const out: Comparison[] = [];
   const label = (i: number) => `row ${i + 1} (${r.rows[i]!.row.name})`;
+  // rows finish in order, so where row i has finished the earlier row j has too
   const add = (question: string, i: number, j: number | "floor") => {
-    const a = r.rows[i], b = j === "floor" ? undefined : r.rows[j];
-    if (a === undefined || (j !== "floor" && b === undefined)) return;
-    const d = compareMeans(pct(a.acc), pct(j === "floor" ? r.floor.acc : b!.acc));
+    const a = r.rows[i];
+    if (a === undefined) return;
+    const d = compareMeans(a.acc, j === "floor" ? r.floor.acc : r.rows[j]!.acc, 100);
     if (d !== null) out.push({ question, a: label(i), b: j === "floor" ? "the random floor" : label(j), unit: "points", ...d });
   };
   r.rows.forEach((_, i) => add("1. the pick against the random floor", i, "floor"));
@@ -71,11 +76,6 @@ export function ablationComparisons(r: Pick<AblationResult, "rows" | "floor">): 
     });
   }
   return out;
-}
-
-/** Accuracies as percentages, so differences read in points. */
-function pct(m: MeanSd): MeanSd {
-  return { mean: m.mean === null ? null : m.mean * 100, sd: m.sd === null ? null : m.sd * 100, n: m.n };
 }
 
 /** The comparisons as Markdown lines under the table. */
