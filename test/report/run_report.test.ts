@@ -66,6 +66,11 @@ describe("run report", () => {
     assert.match(html, /\|d\|<\/code> <b>\(chosen\)<\/b>/);
   });
 
+  it("lists the chosen and each random network in the stand-alone table, in order, with their numbers", () => {
+    const rows = [...html.matchAll(/<tr><td>([^<]*)<\/td><td>([0-9.]+)<\/td><td>\d+<\/td><td>\d+<\/td><td><code>([^<]*)<\/code><\/td><\/tr>/g)].map((m) => [m[1], m[2], m[3]]);
+    assert.deepEqual(rows, [["chosen", "0.8600", "|d|"], ["random 1", "0.8000", "|x|"], ["random 2", "0.8200", "|y|"]]);
+  });
+
   it("calls a MobileNetV2-space run's architectures networks, a NAS-Bench-201 run's cells", () => {
     assert.equal(unitWord({ space: "mbv2" }), "network");
     assert.equal(unitWord({ space: "nb201" }), "cell");
@@ -155,6 +160,6 @@ describe("run report figures, read back off their axes", () => {
     });
     assert.deepEqual(bar("chosen"), [[0, 0.86]]);
     assert.deepEqual(bar("random under the bound"), [[1, 0.8], [2, 0.82]]);
-    assert.deepEqual(linePoints(r, "random mean").map(([, y]) => y), [0.81, 0.81]);
+    assert.deepEqual(linePoints(r, "random mean"), [[-0.6, 0.81], [2.6, 0.81]], "across every bar, at the mean");
   });
 });
