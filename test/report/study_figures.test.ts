@@ -91,6 +91,36 @@ describe("the study's figures show its numbers", () => {
     }
   });
 
+  it("leaves runs without results out of the bars, draws tau against K in K's order from one-shot's line, and keeps cells far below the best out of the scatter", () => {
+    const base = study();
+    // K=4 (listed before K=2) with the truth's order reversed: tau-a -1; K=8 in the protocol but without results
+    const reversed = TRUTH.map((t) => 1 - t);
+    const k4: StudyRunResult = { ...base.results[1]!, label: "kshot K=4", K: 4, supernetAcc: reversed, metrics: rankMetrics(TRUTH, reversed) };
+    const results = [base.results[0]!, k4, base.results[1]!];
+    const runs = [{ mode: "oneshot" as const, K: 1 }, { mode: "kshot" as const, K: 4 }, { mode: "kshot" as const, K: 2 }, { mode: "kshot" as const, K: 8 }];
+    const more: StudyResult = { ...base, results, protocol: { ...base.protocol, runs }, summary: summarize(results, runs, 1) };
+    assert.equal(more.summary.length, 4, "the table keeps K=8's row");
+    const f = studyFigures(more);
+    const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
+    assert.equal(elements(parseXml(f.get("tau_by_mode.svg")!), "rect", "bars").length, 3, "no bar for K=8");
+    const vk = readPlot(f.get("tau_vs_k.svg")!);
+    const line = vk.series("K-shot tau-a").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
+    near(line[0]![0]!, vk.x.toPx(1), "K=2 first, at log2 2"); near(line[0]![1]!, vk.y.toPx(1), "K=2's tau-a");
+    near(line[1]![0]!, vk.x.toPx(2), "then K=4, at log2 4"); near(line[1]![1]!, vk.y.toPx(-1), "K=4's tau-a");
+    assert.ok(vk.legend.some((x) => x.name === "one-shot tau-a 0.500"), "the reference is one-shot's tau-a, not a K-shot run's");
+    // without K-shot runs there is no tau-against-K figure
+    const oneOnly: StudyResult = { ...base, results: [base.results[0]!], protocol: { ...base.protocol, runs: [runs[0]!] }, summary: summarize([base.results[0]!], [runs[0]!], 1) };
+    assert.ok(!studyFigures(oneOnly).has("tau_vs_k.svg"));
+    // a sixth cell at 0.5, more than 0.2 below the best (0.86): left out of the scatter, and counted in its title
+    const low: StudyResult = {
+      ...base, truth: { ...base.truth, arch: [...ARCHS, "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"], mean: [...TRUTH, 0.5] },
+      results: base.results.map((r) => ({ ...r, supernetAcc: [...r.supernetAcc, 0.1] })),
+    };
+    const sc = parseXml(studyFigures(low).get("scatter.svg")!);
+    assert.equal(sc.getElementsByTagName("title")[0]!.textContent, "Supernet vs stand-alone accuracy, seed 0 (1 cell(s) > 0.2 below the best not shown)");
+    assert.equal(sc.getElementsByTagName("circle").length, 2 * 5, "five cells per run");
+  });
+
   it("counts in its titles the seeds that have finished, not the protocol's", () => {
     // one-shot has finished seeds 0 and 1, K-shot only seed 0, of the protocol's 3
     const base = study();
