@@ -221,11 +221,12 @@ describe("the study's figures show its numbers", () => {
     const base = study();
     const point = (step: number, tauBWorking: number | null) => ({ step, meanAcc: 0.5, metrics: { ...base.results[0]!.metrics, tauBWorking } });
     const results = [
-      { ...base.results[0]!, seed: 0, curve: [point(100, 0.2), point(200, 0.4), point(300, null)] },
+      { ...base.results[0]!, seed: 0, curve: [point(200, 0.4), point(100, 0.2), point(300, null)] }, // stored out of step order
       { ...base.results[0]!, seed: 1, curve: [point(100, 0.4), point(200, null), point(300, null)] }, // 200: the one defined; 300: none, no point
+      { ...base.results[1]!, seed: 0, curve: [point(100, 0.9), point(200, 0.9)] }, // another run's curve, kept apart
     ];
     const withCurves: StudyResult = { ...base, results, summary: summarize(results, base.protocol.runs, 1),
-      predictors: [{ name: "convolutions", metrics: { ...base.results[0]!.metrics, tauBWorking: 0.5 } }] };
+      predictors: [{ name: "convolutions", metrics: { ...base.results[0]!.metrics, tauBWorking: 0.5 } }, { name: "params", metrics: { ...base.results[0]!.metrics, tauBWorking: null } }] };
     const p = readPlot(studyFigures(withCurves).get("tau_vs_steps.svg")!);
     const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
     const pts = p.series("one-shot: tau-b, working cells").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
@@ -235,6 +236,9 @@ describe("the study's figures show its numbers", () => {
     const flat = p.series("convolutions (predictor)").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
     near(flat[0]![1]!, p.y.toPx(0.5), "predictor"); near(flat[1]![1]!, p.y.toPx(0.5), "flat");
     near(flat[0]![0]!, p.x.toPx(100), "from the first step"); near(flat[1]![0]!, p.x.toPx(200), "to the last plotted");
+    const k2 = p.series("kshot K=2: tau-b, working cells").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
+    near(k2[0]![1]!, p.y.toPx(0.9), "K=2's own curve"); near(k2[1]![1]!, p.y.toPx(0.9), "K=2's own curve");
+    assert.ok(!p.legend.some((x) => x.name === "params (predictor)"), "a predictor without a value draws no line");
     assert.equal(studyFigures(study()).has("tau_vs_steps.svg"), false, "no curve, no figure");
   });
 
@@ -253,6 +257,9 @@ describe("the study's figures show its numbers", () => {
         assert.ok(Math.abs(top - p.y.toPx(v)) < 0.02, `${row.label} ${op}: ${top} vs ${p.y.toPx(v)}`);
         const x = Number(rects[i]!.getAttribute("x")) + Number(rects[i]!.getAttribute("width")) / 2;
         assert.ok(Math.abs(x - p.x.toPx(i)) < p.x.toPx(0.45) - p.x.toPx(0), `${op}'s bar by its label`);
+        // row j's bar is the j-th of three side by side in the op's slot from i - 0.4 to i + 0.4
+        const j = rows.indexOf(row);
+        assert.ok(Math.abs(Number(rects[i]!.getAttribute("x")) - p.x.toPx(i - 0.4 + (j * 0.8) / 3)) < 0.02, `${row.label} ${op}: its place in the slot`);
       });
     }
   });
