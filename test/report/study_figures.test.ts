@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { escapeXml } from "../../report/svg.js";
-import { studyFigures, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
+import { studyFigures, studyFollows, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { readPlot } from "../helpers/plot_reader.js";
 
@@ -119,6 +119,32 @@ describe("the study's figures show its numbers", () => {
     const sc = parseXml(studyFigures(low).get("scatter.svg")!);
     assert.equal(sc.getElementsByTagName("title")[0]!.textContent, "Supernet vs stand-alone accuracy, seed 0 (1 cell(s) > 0.2 below the best not shown)");
     assert.equal(sc.getElementsByTagName("circle").length, 2 * 5, "five cells per run");
+  });
+
+  it("writes the table, the verdicts and what the scores follow as a reader sees them, and puts each in the page", () => {
+    // tau-a 0.5 and 1 and tau-b 5 / sqrt(90) as above; Spearman of one-shot: ranks [2, 4, 1, 3, 5] against [1.5, 4, 3, 1.5, 5], 6.5 / sqrt(95)
+    assert.equal(studyTable(s), [
+      "| scores    | seeds | tau-a         | tau-b         | tau-b working                       | tau within convs                    | Spearman      | Pearson       | top-1 tau     | tau-a - one-shot | tau-b working - one-shot            |",
+      "|-----------|-------|---------------|---------------|-------------------------------------|-------------------------------------|---------------|---------------|---------------|------------------|-------------------------------------|",
+      "| one-shot  | 1     | 0.500 ± 0.000 | 0.527 ± 0.000 | n/a (scores constant in every seed) | n/a (scores constant in every seed) | 0.667 ± 0.000 | 0.711 ± 0.000 | 1.000 ± 0.000 | —                | —                                   |",
+      "| kshot K=2 | 1     | 1.000 ± 0.000 | 1.000 ± 0.000 | n/a (scores constant in every seed) | n/a (scores constant in every seed) | 1.000 ± 0.000 | 0.998 ± 0.000 | 1.000 ± 0.000 | +0.500 ± 0.000   | n/a (scores constant in every seed) |",
+    ].join("\n"));
+    assert.deepEqual(studyVerdicts(s), [
+      "kshot K=2 vs one-shot: tau-a +0.500 ± 0.000 over 1 seed(s) (per seed 0.500); no interval from one seed; t-test n/a; sign test 1 up, 0 down, p = 1.0: not distinguishable from one-shot",
+      "kshot K=2 vs one-shot: n/a (tau-b on working cells is undefined in every paired seed: constant scores)",
+    ]);
+    const follows = studyFollows(s);
+    assert.deepEqual(follows.map((l) => l.split(":")[0]), ["stand-alone truth", "one-shot", "kshot K=2"]);
+    // K-shot orders the cells as the truth does, so what it follows is what the truth follows
+    assert.equal(follows[2]!.split(": ")[1], follows[0]!.split(": ")[1]);
+    assert.match(follows[0]!, /^stand-alone truth: none -?\d\.\d\d, skip_connect -?\d\.\d\d, nor_conv_1x1 -?\d\.\d\d, nor_conv_3x3 -?\d\.\d\d, avg_pool_3x3 -?\d\.\d\d$/);
+    const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));
+    const budget = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
+    writeFileSync(join(dir, "study.json"), JSON.stringify({ ...s, protocol: { ...s.protocol, budget } }));
+    const html = readFileSync(writeStudyReport(dir), "utf8");
+    for (const line of [...studyVerdicts(s), ...follows]) assert.ok(html.includes(`<li>${escapeXml(line)}</li>`), line);
+    assert.equal((html.match(/<figure><svg /g) ?? []).length, figs.size, "every figure in the page");
+    assert.match(html, /Noise ceiling of the truth \(stand-alone accuracies, one seed against another\): not measured/);
   });
 
   it("counts in its titles the seeds that have finished, not the protocol's", () => {
