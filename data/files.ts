@@ -50,8 +50,8 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch (e) {
-    // where the write itself failed the temporary may not be removable either (a file on the way: ENOTDIR)
-    try { rmSync(tmp, { force: true }); } catch { /* nothing was written there */ }
+    // the temporary may not exist, or not be reachable either (a file on the way: ENOTDIR)
+    try { rmSync(tmp); } catch { /* nothing to remove */ }
     throw new Error(`cannot write ${path}: ${describeFsError(e, path)}`);
   }
 }
