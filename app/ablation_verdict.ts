@@ -21,7 +21,12 @@ export interface Difference {
  */
 export function compareMeans(a: MeanSd, b: MeanSd, scale = 1): Difference | null {
   if (a.n < 2 || b.n < 2) return null;
-  return judge(scale * (a.mean! - b.mean!), scale ** 2 * (a.sd! ** 2 / a.n + b.sd! ** 2 / b.n));
+  return judge(scale * (a.mean! - b.mean!), scale ** 2 * squaredSe(a, b));
+}
+
+/** The squared standard error of the difference of two means, sd_a^2 / n_a + sd_b^2 / n_b. */
+function squaredSe(a: MeanSd, b: MeanSd): number {
+  return a.sd! ** 2 / a.n + b.sd! ** 2 / b.n;
 }
 
 /** A difference judged against twice the square root of its squared standard error `se2`. */
@@ -67,7 +72,7 @@ export function ablationComparisons(r: Pick<AblationResult, "rows" | "floor">): 
   if (codes5 !== undefined && codes6 !== undefined) {
     const gap = (c: { near: number[]; far: number[] }) => {
       const near = meanSd(c.near), far = meanSd(c.far);
-      return { mean: near.mean! - far.mean!, se2: near.sd! ** 2 / near.n + far.sd! ** 2 / far.n };
+      return { mean: near.mean! - far.mean!, se2: squaredSe(near, far) };
     };
     const g5 = gap(codes5), g6 = gap(codes6);
     out.push({
