@@ -1,7 +1,9 @@
 // Mutation testing (`npm run test:mutation`): StrykerJS plants one bug at a
 // time in the code above the engine and runs the test files that cover it;
 // a mutant no test notices "survives". node:test prints TAP, which the tap
-// runner reads; tsx loads the TypeScript. See test/mutation/README.md for
+// runner reads. A build step writes the sandbox's TypeScript as JavaScript
+// beside it (scripts/mutation-transpile.mjs), so that each test process
+// starts on plain Node, not tsx. See test/mutation/README.md for
 // the scope, the incremental mode and the survivors that stay.
 // The default run: the code above the engine that has fast tests of its own
 // (a second or two per file, no training), and those test files. Stryker's
@@ -35,11 +37,15 @@ const fastTests = [
   "test/app/ablation_verdict.test.ts",
 ];
 
+// the test files as the build step emits them (named as .ts, here and in KSHOT_MUTATION_TESTS)
+const testFiles = (process.env.KSHOT_MUTATION_TESTS?.split(",") ?? fastTests).map((f) => f.replace(/\.ts$/, ".js"));
+
 export default {
   testRunner: "tap",
+  buildCommand: "node scripts/mutation-transpile.mjs",
   tap: {
-    testFiles: process.env.KSHOT_MUTATION_TESTS?.split(",") ?? fastTests,
-    nodeArgs: ["--experimental-wasm-relaxed-simd", "-r", "{{hookFile}}", "--import", "tsx", "{{testFile}}"],
+    testFiles,
+    nodeArgs: ["--experimental-wasm-relaxed-simd", "-r", "{{hookFile}}", "{{testFile}}"],
     forceBail: true,
   },
   mutate: scope,
