@@ -9,7 +9,7 @@
 // (a second or two per file, no training), and those test files. Stryker's
 // tap runner starts a process per test file per mutant, so one slow file
 // covering a module makes the whole run slow. Modules whose behaviour is
-// still tested only through trainings or Redis (the supernet trainer and
+// still tested only through trainings or Redis (the supernet
 // session, the queue's coordinator and worker, train/, app/, cli/) stay out
 // until they have such tests: test/mutation/README.md lists them.
 const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
@@ -21,7 +21,7 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
   "nas/nb201/space.ts",
   "nas/nb201/cost.ts",
   "nas/mbv2/*.ts",
-  "nas/supernet/{kshot_weight,simplex_net,path_code,regularizer,width_codes}.ts",
+  "nas/supernet/{kshot_weight,simplex_net,path_code,regularizer,width_codes,trainer}.ts",
   "workers/queue/{protocol,artifacts,decisions}.ts",
   "data/**/*.ts",
   "report/**/*.ts",
@@ -29,7 +29,7 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
 ];
 const fastTests = [
   "test/search/{nsga2,nsga2_loop,operators,oracle,ranking,supernet_search}.test.ts",
-  "test/nas/{study_statistics,study_truth,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,width_codes}.test.ts",
+  "test/nas/{study_statistics,study_truth,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,supernet_trainer,width_codes}.test.ts",
   "test/workers/{queue_protocol,queue_decisions}.test.ts",
   "test/data/*.test.ts",
   "test/train/data.test.ts", // the readers and batches of data/, in a second and a half
