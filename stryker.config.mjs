@@ -21,7 +21,7 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
   "nas/nb201/space.ts",
   "nas/nb201/cost.ts",
   "nas/mbv2/*.ts",
-  "nas/supernet/{kshot_weight,simplex_net,path_code,regularizer,width_codes,trainer}.ts",
+  "nas/supernet/{kshot_weight,simplex_net,path_code,regularizer,width_codes,trainer,evaluate}.ts",
   "workers/queue/{protocol,artifacts,decisions}.ts",
   "data/**/*.ts",
   "report/**/*.ts",
@@ -29,7 +29,7 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
 ];
 const fastTests = [
   "test/search/{nsga2,nsga2_loop,operators,oracle,ranking,supernet_search}.test.ts",
-  "test/nas/{study_statistics,study_truth,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,supernet_trainer,width_codes}.test.ts",
+  "test/nas/{study_statistics,study_truth,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,supernet_trainer,supernet_evaluate,width_codes}.test.ts",
   "test/workers/{queue_protocol,queue_decisions}.test.ts",
   "test/data/*.test.ts",
   "test/train/data.test.ts", // the readers and batches of data/, in a second and a half

@@ -38,7 +38,8 @@ export function evaluatePath(supernet: Supernet, genes: readonly number[], lambd
 
 /**
  * SPOS-style BN recalibration for one path: reset every running mean and
- * variance, then run `count` training batches through the path in training
+ * variance (the first batch's momentum of 1 would overwrite them, but not a
+ * NaN a diverged path left: 0 * NaN), then run `count` training batches through the path in training
  * mode without gradients, averaging their statistics cumulatively (momentum
  * 1/t on the t-th batch, PyTorch's momentum=None), so evaluation with running
  * statistics fits the path.
