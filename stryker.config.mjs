@@ -29,7 +29,7 @@ const scope = process.env.KSHOT_MUTATE?.split(",") ?? [
 ];
 const fastTests = [
   "test/search/{nsga2,nsga2_loop,operators,oracle,ranking,supernet_search}.test.ts",
-  "test/nas/{study_statistics,study_truth,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,supernet_trainer,supernet_evaluate,width_codes}.test.ts",
+  "test/nas/{study_statistics,study_truth,cost,mbv2_space,mbv2_network,nb201_isomorphism,supernet_parts,supernet_trainer,supernet_evaluate,width_codes,space,nb201_network}.test.ts",
   "test/workers/{queue_protocol,queue_decisions}.test.ts",
   "test/data/*.test.ts",
   "test/train/data.test.ts", // the readers and batches of data/, in a second and a half

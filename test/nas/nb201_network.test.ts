@@ -38,5 +38,15 @@ describe("NAS-Bench-201 network", () => {
     assert.throws(() => parseNb201("|none~0|+|none~0|+|none~0|none~1|none~2|"), /group 2 has 1 edges, expected 2/);
     assert.throws(() => parseNb201("|none~0|+|none~0|none~1|"), /2 node groups/);
     assert.throws(() => parseNb201("|none~1|+|none~0|none~1|+|none~0|none~1|none~2|"), /edge 'none~1' should come from node 0/);
+    const form = "expected |op~0|+|op~0|op~1|+|op~0|op~1|op~2| with ops from none, skip_connect, nor_conv_1x1, nor_conv_3x3, avg_pool_3x3";
+    const fails = (s: string, what: string) => assert.throws(() => parseNb201(s), { message: `invalid NAS-Bench-201 architecture '${s}': ${what}; ${form}` });
+    fails("none~0|+|none~0|none~1|+|none~0|none~1|none~2|", "group 1 is not enclosed in '|'");
+    fails("|none~0|+|none~0|none~1+|none~0|none~1|none~2|", "group 2 is not enclosed in '|'");
+    fails("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|+|none~0|", "4 node groups");
+    fails("|none~0|+|none~0|none~1|+|none~0|none~1|", "group 3 has 2 edges, expected 3");
+    fails("|none0|+|none~0|none~1|+|none~0|none~1|none~2|", "edge 'none0' is not op~node");
+    fails("|none~0~0|+|none~0|none~1|+|none~0|none~1|none~2|", "edge 'none~0~0' is not op~node");
+    fails("|none~0|+|none~0|none~1|+|none~0|none~1|none~3|", "edge 'none~3' should come from node 2");
+    fails("|none~0|+|none~0|none~1|+|none~0|none~1|~2|", "unknown op ''");
   });
 });
