@@ -3,11 +3,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { near, vals } from "../helpers/near.js";
-import { Rng, tensor } from "../../engine/index.js";
+import { Rng, engine, tensor } from "../../engine/index.js";
+import { kaimingUniformDefault } from "../../autograd/nn/init.js";
 import { assign, grad, mul, sum } from "../../autograd/index.js";
 import { Mbv2Space } from "../../nas/mbv2/space.js";
 import { Nb201Space } from "../../nas/nb201/space.js";
-import { oneHot, oneHotSize, sampleGenes } from "../../nas/space.js";
+import { oneHot, oneHotSize, sampleGenes, type SearchSpace } from "../../nas/space.js";
 import { KShotWeight, SharedWeight } from "../../nas/supernet/kshot_weight.js";
 import { pathCode, simplexCodes } from "../../nas/supernet/path_code.js";
 import { channelRegularizer, rcPairs } from "../../nas/supernet/regularizer.js";
@@ -26,6 +27,25 @@ describe("K-shot weights", () => {
     // L = sum_j c_j sum_k lambda_k theta_kj
     near(vals(dTheta!), [2, -0.2, 3, -0.3, 5, -0.5]);
     near(vals(dLambda!), [1 * 10 - 2, 3 * 10 - 4, 5 * 10 - 6]);
+  });
+});
+
+describe("K-shot weights: storage", () => {
+  it("hold K copies as one parameter named theta, drawn one after another from the generator, with no copy left behind", () => {
+    for (const K of [1, 3]) {
+      const before = engine.memory().tensors;
+      const w = new KShotWeight([2, 2], K, 4, new Rng(5));
+      assert.equal(engine.memory().tensors - before, 1, `K = ${K}: one live tensor, the parameter`);
+      assert.deepEqual(w.namedParameters().map(([n]) => n), ["theta"]);
+      const rng = new Rng(5);
+      const draws = Array.from({ length: K }, () => vals(kaimingUniformDefault([1, 2, 2], 4, rng)));
+      assert.deepEqual(vals(w.theta), draws.flat());
+      assert.deepEqual([...w.theta.shape], [K, 2, 2]);
+      const one = Array.from({ length: K }, (_, k) => (k === K - 1 ? 1 : 0)); // lambda picking the last copy
+      assert.deepEqual(vals(w.weight(tensor(one))), draws[K - 1]);
+    }
+    const shared = new SharedWeight([2, 3], 3, new Rng(0));
+    assert.deepEqual(shared.namedParameters().map(([n]) => n), ["theta"]);
   });
 });
 
@@ -137,6 +157,34 @@ describe("r_c's pairs", () => {
       const d = w[2 * j]!.reduce((s, x, l) => s + Math.abs(x - w[2 * j + 1]![l]!), 0);
       assert.ok(Math.abs(d - 0.6) < 1e-9 && d < DEFAULT_SUPERNET_OPTIONS.rcThreshold, `pair ${j}: distance ${d}`);
     }
+  });
+  it("moves a layer at either end of the grid inwards, and one in the middle either way", () => {
+    const rng = new Rng(4);
+    const paths = Array.from({ length: 60 }, () => sampleGenes(space, rng));
+    const { variants } = rcPairs(space, paths, rng);
+    const n = 5; // width choices per layer
+    let up = 0, down = 0;
+    for (let j = 0; j < paths.length; j++) {
+      const [anchor, near] = [variants[2 * j]!, variants[2 * j + 1]!];
+      anchor.forEach((v, i) => {
+        if (space.genes[i]!.kind !== "width" || near[i] === v) return;
+        if (v === 0) assert.equal(near[i], 1);
+        else if (v === n - 1) assert.equal(near[i], n - 2);
+        else if (near[i] === v + 1) up++;
+        else down++;
+      });
+    }
+    // 180 moves, about 3/5 of them from the middle: each direction about half of those
+    assert.ok(up > 25 && down > 25, `${up} up, ${down} down`);
+  });
+  it("takes width genes wherever they stand, the first gene included, and three are enough", () => {
+    const widthsOnly: SearchSpace = {
+      name: "widths", genes: [0, 1, 2].map((l) => ({ name: `w${l}`, kind: "width", choices: ["0.5", "1.0"] })), distinctFunctions: 8,
+      format: (g) => g.join(","), parse: (t) => t.split(",").map(Number), functionKey: (g) => g.join(","), cost: () => { throw new Error("not used"); },
+    };
+    const { variants, widths } = rcPairs(widthsOnly, [[0, 1, 0]], new Rng(0));
+    assert.deepEqual(variants, [[0, 1, 0], [1, 0, 1]]); // each of the three layers moves to its other choice
+    assert.deepEqual(widths, [[0.5, 1, 0.5], [1, 0.5, 1]]);
   });
   it("refuses codes and widths of different counts, and a space with fewer width genes than a partner moves", () => {
     assert.throws(() => channelRegularizer(tensor([0.5, 0.5], [1, 2]), [[1], [1]], 0.3, 1), { message: "channelRegularizer: 1 codes for 2 width vectors" });
