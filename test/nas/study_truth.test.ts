@@ -31,6 +31,7 @@ describe("study truth", () => {
     assert.ok(Math.abs(c.kendallTauB - 1 / 3) < 1e-12 && Math.abs(c.spearman - 0.6) < 1e-12, JSON.stringify(c));
     assert.equal(c.pairs, 1);
     assert.equal(truthCeiling([row("a", [0.1, 0.2]), row("b", [0.2, 0.1])]), null, "fewer than 3 cells: no ceiling");
+    assert.equal(truthCeiling([]), null, "no cells: no ceiling");
   });
 
   it("reads a table strictly: a duplicated cell or an accuracy outside [0, 1] names the line", () => {
@@ -40,6 +41,29 @@ describe("study truth", () => {
     assert.throws(() => readTruth(join(dir, "dup.csv")), /line 3: a appears twice/);
     writeFileSync(join(dir, "range.csv"), `${head}\na,0.5,1.5,0.5,1,1,1\n`);
     assert.throws(() => readTruth(join(dir, "range.csv")), /line 2: acc_seed1 is '1.5', expected a number in \[0, 1\]/);
+  });
+
+  it("reads every field strictly: the bounds included, spaces trimmed, each bad column named, only acc_seedN columns as seeds", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-truth-"));
+    const file = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name); };
+    // 11 seeds (acc_seed10 has two digits), a look-alike column that is not a seed, fields with spaces, accuracies at 0 and 1
+    const seeds = truthColumns(11).slice(1, 12);
+    const head = ["arch", "my_acc_seed0", ...seeds, "acc_seed3x", "mean", "macs", "params", "seconds"].join(",");
+    const row = [" a ", "9", ...seeds.map((_, s) => (s === 0 ? " 0 " : s === 10 ? "1" : "0.5")), "7", "0.5", "0", "12", "3.5"].join(",");
+    const [r] = readTruth(file("wide.csv", `${head}\n${row}\n`));
+    assert.deepEqual(r, { arch: "a", accs: [0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1], mean: 0.5, macs: 0, params: 12, seconds: 3.5 });
+    const two = truthColumns(2).join(",");
+    // fields after the arch: acc_seed0, acc_seed1, mean, macs, params, seconds
+    const bad: [string, RegExp][] = [
+      ["x,0.5,0.5,1,1,1", /line 2: acc_seed0 is 'x', expected a number in \[0, 1\]/],
+      ["0x1,0.5,0.5,1,1,1", /line 2: acc_seed0 is '0x1'/],
+      ["-0.1,0.5,0.5,1,1,1", /line 2: acc_seed0 is '-0.1'/],
+      ["0.5,0.5,1.01,1,1,1", /line 2: mean is '1.01', expected a number in \[0, 1\]/],
+      ["0.5,0.5,0.5,-1,1,1", /line 2: macs is '-1', expected a number in \[0, Infinity\]/],
+      ["0.5,0.5,0.5,1,Infinity,1", /line 2: params is 'Infinity'/],
+      ["0.5,0.5,0.5,1,1,", /line 2: seconds is ''/],
+    ];
+    for (const [fields, message] of bad) assert.throws(() => readTruth(file("bad.csv", `${two}\na,${fields}\n`)), message);
   });
 
   it("writes a table that reads back, accuracies to 4 places, and names its protocol file", () => {
@@ -55,7 +79,9 @@ describe("study truth", () => {
     ]);
     assert.deepEqual(truthColumns(3), ["arch", "acc_seed0", "acc_seed1", "acc_seed2", "mean", "macs", "params", "seconds"]);
     assert.equal(truthMetaPath("/x/truth.CSV"), "/x/truth.json");
-    assert.throws(() => readTruthProtocol(join(dir, "t.csv")), { message: new RegExp(`^${join(dir, "t.csv")}: its protocol file ${join(dir, "t.json")} cannot be read`) });
+    assert.equal(truthMetaPath("/x/my.csvs/truth.csv"), "/x/my.csvs/truth.json"); // only the extension
+    assert.equal(truthMetaPath("/x/truth"), "/x/truth.json");
+    assert.throws(() => readTruthProtocol(join(dir, "t.csv")), { message: `${join(dir, "t.csv")}: its protocol file ${join(dir, "t.json")} cannot be read (ENOENT: no such file or directory, open '${join(dir, "t.json")}')` });
     writeFileSync(join(dir, "t.json"), "{}");
     assert.throws(() => readTruthProtocol(join(dir, "t.csv")), { message: `${join(dir, "t.json")}: no protocol in it; not written by 'kshot study truth'` });
     writeFileSync(join(dir, "t.json"), JSON.stringify({ protocol }));
