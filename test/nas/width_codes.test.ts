@@ -18,9 +18,12 @@ const widths = (g: number[]) => space.format(g).split("|")[1]!.split(",").map(Nu
 const l1 = (a: number[], b: number[]) => a.reduce((s, x, i) => s + Math.abs(x - b[i]!), 0);
 
 describe("width codes (the measure of r_c's claim)", () => {
-  const r = widthCodeSimilarity(space, simplex, new Rng(7), { paths: 12, threshold: 1 });
+  // measured inside the tests, not at load, so that a failure in it fails a test (Stryker counts tests)
+  let measured: ReturnType<typeof widthCodeSimilarity> | undefined;
+  const measure = () => (measured ??= widthCodeSimilarity(space, simplex, new Rng(7), { paths: 12, threshold: 1 }));
 
   it("pairs a path with a near partner within the threshold and a far copy beyond it, all of the same operations", () => {
+    const r = measure();
     assert.equal(r.paths.length, 36);
     for (let p = 0; p < 12; p++) {
       const [a, b, c] = [r.paths[3 * p]!, r.paths[3 * p + 1]!, r.paths[3 * p + 2]!];
@@ -32,6 +35,7 @@ describe("width codes (the measure of r_c's claim)", () => {
   });
 
   it("gives the inner products of the simplex-net's codes of those paths", () => {
+    const r = measure();
     const codes = simplexCodes(space, simplex, r.paths);
     const v = codes.dataSync();
     const code = (i: number) => Array.from(v.subarray(4 * i, 4 * i + 4));
@@ -41,6 +45,23 @@ describe("width codes (the measure of r_c's claim)", () => {
       assert.ok(Math.abs(r.far[p]! - dot(code(3 * p), code(3 * p + 2))) < 1e-6);
     }
     codes.dispose();
+  });
+
+  it("returns the three codes of each path in order, anchor, partner, far copy", () => {
+    const r = measure();
+    const codes = simplexCodes(space, simplex, r.paths);
+    const v = Array.from(codes.dataSync());
+    codes.dispose();
+    assert.equal(r.codes.length, 36);
+    r.codes.forEach((c, i) => assert.ok(c.every((x, k) => Math.abs(x - v[4 * i + k]!) < 1e-6), `code ${i}`));
+  });
+
+  it("redraws a far copy until it is at least the threshold away, and refuses a threshold the near partner does not fall under", () => {
+    // at 8 (24 layers, a mean distance near 8) about half of the first draws fall short and are drawn again
+    const wide = widthCodeSimilarity(space, simplex, new Rng(3), { paths: 20, threshold: 8 });
+    for (let p = 0; p < 20; p++) assert.ok(l1(widths(wide.paths[3 * p]!), widths(wide.paths[3 * p + 2]!)) >= 8, `path ${p}`);
+    assert.throws(() => widthCodeSimilarity(space, simplex, new Rng(3), { paths: 1, threshold: 0.5 }),
+      { message: "width codes: a near partner is 0.60 away, not within the threshold 0.5" });
   });
 
   it("refuses a simplex-net without a channel branch", () => {
