@@ -67,6 +67,9 @@ describe("paired tests over seeds, against scipy", () => {
     assert.deepEqual(pairedTest([0.2]), { n: 1, mean: 0.2, sd: 0, t: null, pValue: null, ci95: null, sign: { positive: 1, negative: 0, pValue: 1 } });
     assert.deepEqual(pairedTest([0.1, 0.1, null]), { n: 2, mean: 0.1, sd: 0, t: null, pValue: null, ci95: [0.1, 0.1], sign: { positive: 2, negative: 0, pValue: 0.5 } });
     assert.equal(pairedTest([0, 0, 0.3])!.sign.pValue, 1); // one signed difference of one: p = 2 * P(X <= 0 | 1, 0.5) = 1
+    // a tie counts on neither side: 2 up of 2 signed, p = 2 * P(X <= 0 | 2, 0.5) = 0.5
+    assert.deepEqual(pairedTest([0, 0.3, 0.2])!.sign, { positive: 2, negative: 0, pValue: 0.5 });
+    assert.deepEqual(pairedTest([0, -0.3, -0.2])!.sign, { positive: 0, negative: 2, pValue: 0.5 });
     assert.equal(pairedTest([null, null]), null);
   });
 });
@@ -198,6 +201,9 @@ describe("the summary over seeds", () => {
     assert.ok(Math.abs(dB.perSeed[0]! - 0.1) < 1e-12);
     assert.equal(dB.perSeed[1], null); // K-shot's seed 1 has no working-cell tau
     assert.equal(dB.n, 1);
+    // undefined on the one-shot side is undefined too
+    const oneShotUndefined = [r("one-shot", "oneshot", 1, 0, m(0.2, null, [0.1, 0.9])), r("kshot K=4", "kshot", 4, 0, m(0.5, 0.4, [0.2, 0.6]))];
+    assert.deepEqual(summarize(oneShotUndefined, runs, 2)[1]!.tauBWorkingMinusOneShot!.perSeed, [null]);
     // without any one-shot run there is nothing to pair
     assert.equal(summarize(results.slice(2), runs.slice(1), 2)[0]!.tauAMinusOneShot, null);
   });

@@ -60,6 +60,12 @@ describe("one-shot weights", () => {
 });
 
 describe("simplex-net", () => {
+  it("as a module, forwards the op one-hots of a net without a channel branch to their codes", () => {
+    const net = new SimplexNet(3, 0, 2, new Rng(4), 5);
+    const x = tensor([1, 0, 0, 0, 0, 1], [2, 3]);
+    assert.deepEqual(vals(net.forward(x)), vals(net.codes(x, null)));
+    assert.throws(() => new SimplexNet(3, 2, 2, new Rng(4), 5).forward(x), /this space has width choices/);
+  });
   it("puts every code on the simplex, and gradients reach both branches", () => {
     const net = new SimplexNet(6, 4, 3, new Rng(1), 8);
     const rng = new Rng(2);
