@@ -90,8 +90,8 @@ export function ensureWritableFile(path: string, what: string): void {
 export function readJournal<T>(path: string): T[] {
   if (!existsSync(path)) return [];
   const entries: T[] = [];
+  // a blank line, or one cut by a crash, is not JSON
   for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (line.trim() === "") continue;
     try { entries.push(JSON.parse(line) as T); } catch { /* cut by a crash */ }
   }
   return entries;

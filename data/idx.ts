@@ -15,7 +15,7 @@ export function readMaybeGzip(path: string): Buffer {
   } catch (e) {
     throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+  if (raw[0] === 0x1f && raw[1] === 0x8b) { // past the end, a Buffer reads undefined
     try {
       return gunzipSync(raw);
     } catch (e) {

@@ -1,7 +1,8 @@
 // Reads Stryker's JSON report and writes the mutation score per folder to
 // reports/mutation/summary.json, with a table on stdout. `--survivors [PATH]`
 // lists, instead, each surviving or uncovered mutant of the files whose path
-// contains PATH: line, mutator, the line's code and the replacement.
+// contains PATH: line and column, mutator, the mutated expression and its
+// replacement.
 //   node scripts/mutation-summary.mjs [--report FILE] [--survivors [PATH]]
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -35,8 +36,13 @@ if (values.survivors !== undefined) {
     if (left.length === 0) continue;
     console.log(`== ${file}: ${left.length} undetected of ${f.mutants.length}`);
     for (const m of left) {
-      const code = (lines[m.location.start.line - 1] ?? "").trim().slice(0, 110);
-      console.log(`${m.status === "NoCoverage" ? "NC" : "S "} ${m.location.start.line}: ${m.mutatorName}: ${code} => ${String(m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80)}`);
+      const { start, end } = m.location;
+      const flat = (t) => t.replace(/\s+/g, " ").trim();
+      // the mutated expression itself, not its whole line: `a >= 2 && b` made `true` may be `a >= 2` alone
+      const span = start.line === end.line
+        ? (lines[start.line - 1] ?? "").slice(start.column - 1, end.column - 1)
+        : `${(lines[start.line - 1] ?? "").slice(start.column - 1)} ...`;
+      console.log(`${m.status === "NoCoverage" ? "NC" : "S "} ${start.line}:${start.column} ${m.mutatorName}: ${flat(span).slice(0, 100)} => ${flat(String(m.replacement ?? "")).slice(0, 80)}`);
     }
   }
   process.exit(0);

@@ -28,6 +28,8 @@ describe("data set file", () => {
     const b = encodeDataset(ds);
     assert.throws(() => decodeDataset(b.subarray(0, b.length - 1), "v.kds"), /v\.kds: not a kshot data set file: \d+ bytes, expected/);
     assert.throws(() => decodeDataset(Buffer.from("KSHOTDS2"), "v.kds"), /no KSHOTDS1 header/);
+    // long enough to hold a header, with another magic
+    assert.throws(() => decodeDataset(Buffer.concat([Buffer.from("KSHOTDS2"), Buffer.from([2, 0, 0, 0]), Buffer.from("{}")]), "w.kds"), { message: "w.kds: not a kshot data set file: no KSHOTDS1 header" });
     const bad = Buffer.from(b);
     bad.writeInt32LE(4, bad.length - 4);
     assert.throws(() => decodeDataset(bad, "v.kds"), /label 2 is 4, expected 0\.\.3/);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -52,9 +52,13 @@ describe("atomic writes", () => {
 
   it("reads a journal of JSON lines, skipping a line cut by a crash, and none where there is no file", () => {
     const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
-    writeFileSync(join(base, "j.jsonl"), '{"a":1}\n\n{"a":2}\n{"a":');
+    writeFileSync(join(base, "j.jsonl"), '{"a":1}\n\n  \n{"a":2}\n{"a":');
     assert.deepEqual(readJournal(join(base, "j.jsonl")), [{ a: 1 }, { a: 2 }]);
     assert.deepEqual(readJournal(join(base, "none.jsonl")), []);
+  });
+
+  it("refuses a directory that exists but takes no file, naming the error (sysfs refuses even root)", { skip: !existsSync("/sys/kernel") && "no /sys here" }, () => {
+    assert.throws(() => ensureWritableDir("/sys/kernel"), { message: /^\/sys\/kernel: the output directory is not writable \((EACCES|EROFS|EPERM)\)$/ });
   });
 
   it("refuses an output file path that is a directory or ends with '/', before any work", () => {
