@@ -54,6 +54,8 @@ describe("Pareto machinery", () => {
     assert.ok(Math.abs(hypervolume2d([[0.5, 0.5], [0.2, 0.8]], [1, 1]) - (0.5 * 0.5 + 0.3 * 0.2)) < 1e-12);
     // points past the reference in either objective add nothing
     assert.equal(hypervolume2d([[1.5, 0.2], [0.5, 0.5], [0.2, 1.5]], [1, 1]), 0.25);
+    // a dominated point adds nothing: [0.6, 0.7] lies inside [0.5, 0.5]'s rectangle
+    assert.equal(hypervolume2d([[0.5, 0.5], [0.6, 0.7]], [1, 1]), 0.25);
   });
 });
 

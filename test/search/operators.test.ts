@@ -76,6 +76,12 @@ describe("real variation (SBX and polynomial mutation)", () => {
 });
 
 describe("categorical variation", () => {
+  it("keys a categorical genome by its choices", () => {
+    const v = categoricalVariation([3, 4]);
+    assert.equal(v.key([2, 0]), "2,0");
+    assert.notEqual(v.key([1, 2]), v.key([12]));
+  });
+
   const v = categoricalVariation([3, 5, 7]);
   it("uniform crossover swaps each gene on a coin below 1/2, only when crossing", () => {
     assert.deepEqual(v.crossover([0, 1, 2], [2, 4, 6], scripted([0.5, 0.2, 0.7, 0.49])), [[2, 1, 6], [0, 4, 2]]);

@@ -140,6 +140,17 @@ describe("supernet search", () => {
     assert.deepEqual(free.front.map((p) => p.params), [33, 32, 30, 22, 21]);
   });
 
+  it("under both bounds, both hold and the front is in FLOPs: the most accurate cell over the parameter bound is not chosen", async () => {
+    // feasible: 10..13 and 20..22 parameters (at least 10 for 30 MFLOPs, at most 22); every other cell at 0.99
+    const acc: Record<number, number> = { 10: 0.2, 11: 0.3, 12: 0.25, 13: 0.5, 20: 0.4, 21: 0.45, 22: 0.6 };
+    const evaluate = async (g: number[]) => { const c = tiny.cost(g); return { acc: acc[c.params] ?? 0.99, lambda: [1], params: c.params, macs: 1, mflops: c.nb201Mflops }; };
+    const r = await supernetSearch(tiny, { evaluate }, { populationSize: 6, generations: Infinity, evaluations: 100, seed: 2, maxMflops: 30, maxParams: 22 });
+    assert.equal(r.stopped, "exhausted");
+    assert.equal(r.best.params, 22);
+    // 22 parameters is both the most accurate and the cheapest in FLOPs; in (accuracy, parameters) the front would be 22, 13, 11, 10
+    assert.deepEqual(r.front.map((p) => p.params), [22]);
+  });
+
   it("fails in one line when no evaluated cell meets the bound", async () => {
     // the space's own cost says every cell fits; the evaluator measures them all over it
     const best: number[] = [];
