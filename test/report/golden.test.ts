@@ -12,7 +12,7 @@ import type { MainJobSummary } from "../../app/main_job.js";
 import { rankMetrics, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
 import { widthCodeFigure } from "../../report/ablation_report.js";
 import { runFigures, writeRunReport } from "../../report/run_report.js";
-import { studyFigures } from "../../report/study_report.js";
+import { studyFigures, writeStudyReport } from "../../report/study_report.js";
 import { assertGolden } from "../helpers/golden.js";
 
 const path = (arch: string, acc: number, mflops: number, lambda: number[]) => ({ arch, acc, mflops, macs: mflops * 5e5, params: 1000, lambda });
@@ -88,6 +88,16 @@ describe("golden figures and pages", () => {
 
   it("the study's figures", () => {
     for (const [name, svg] of studyFigures(study())) assertGolden(`study_${name}`, svg);
+  });
+
+  it("the study's page, with its budget, data and noise ceiling", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
+    const base = study();
+    const budget = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
+    writeFileSync(join(dir, "study.json"), JSON.stringify({
+      ...base, protocol: { ...base.protocol, budget, dataDir: "/data/fmnist" }, truth: { ...base.truth, ceiling: { kendallTauB: 0.6, spearman: 0.75, pairs: 1 } },
+    }));
+    assertGolden("study_report.html", readFileSync(writeStudyReport(dir), "utf8").replaceAll(dir, "STUDY"));
   });
 
   it("the ablation's width-code figure, two measured rows", () => {
