@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const mutant = (status: string, line = 1) => ({ id: `${status}${line}`, mutatorName: "EqualityOperator", replacement: "a <= b", status, location: { start: { line, column: 1 }, end: { line, column: 5 } } });
+const mutant = (status: string, line = 1) => ({ id: `${status}${line}`, mutatorName: "EqualityOperator", replacement: "a <= b", status, location: { start: { line, column: 1 }, end: { line, column: 6 } } });
 
 /** A Stryker report whose per-folder scores are worked out by hand below. */
 const report = {
   schemaVersion: "2",
   files: {
-    "nas/search/a.ts": { language: "typescript", source: "a < b\nc", mutants: [mutant("Killed"), mutant("Killed"), mutant("Survived", 1), mutant("Timeout")] },
+    "nas/search/a.ts": { language: "typescript", source: "a < b && c\nc", mutants: [mutant("Killed"), mutant("Killed"), mutant("Survived", 1), mutant("Timeout")] },
     "nas/b.ts": { language: "typescript", source: "x\ny", mutants: [mutant("NoCoverage", 2), mutant("CompileError")] },
     "report/c.ts": { language: "typescript", source: "z", mutants: [mutant("Killed")] },
   },
@@ -49,12 +49,12 @@ test("mutation summary: --survivors lists the undetected mutants with their code
     assert.equal(all.status, 0, all.stderr);
     assert.deepEqual(all.stdout.trim().split("\n"), [
       "== nas/search/a.ts: 1 undetected of 4",
-      "S  1: EqualityOperator: a < b => a <= b",
+      "S  1:1 EqualityOperator: a < b => a <= b", // the mutated expression, not its whole line
       "== nas/b.ts: 1 undetected of 2",
-      "NC 2: EqualityOperator: y => a <= b",
+      "NC 2:1 EqualityOperator: y => a <= b",
     ]);
     const some = run(["--report", join(dir, "mutation.json"), "--survivors", "nas/b"]);
-    assert.deepEqual(some.stdout.trim().split("\n"), ["== nas/b.ts: 1 undetected of 2", "NC 2: EqualityOperator: y => a <= b"]);
+    assert.deepEqual(some.stdout.trim().split("\n"), ["== nas/b.ts: 1 undetected of 2", "NC 2:1 EqualityOperator: y => a <= b"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
