@@ -6,25 +6,8 @@ import { describe, it } from "node:test";
 import { ordinal, retrainVerdict, runFigures, supernetWords, truthStandingLine, unitWord, writeRunReport } from "../../report/run_report.js";
 import { readPlot, type PlotReading } from "../helpers/plot_reader.js";
 import type { MainJobSummary } from "../../app/main_job.js";
+import { evaluated, summary } from "../helpers/report_fixtures.js";
 import { elements, parseXml } from "../helpers/svg.js";
-
-const path = (arch: string, acc: number, mflops: number, lambda: number[]) => ({ arch, acc, mflops, macs: mflops * 5e5, params: 1000, lambda });
-const evaluated = [
-  path("|a|", 0.5, 1, [0.12, 0.88]), path("|b|", 0.6, 2, [0.22, 0.78]), path("|c|", 0.55, 3, [0.32, 0.68]),
-  path("|d|", 0.7, 4, [0.37, 0.63]), path("|e|", 0.4, 6, [0.97, 0.03]),
-];
-const summary = {
-  options: { maxMflops: 5 },
-  supernet: { config: { K: 2, C: 8, N: 1 }, epochs: [{ epoch: 1, supernetLoss: 2, simplexLoss: null, seconds: 1 }, { epoch: 2, supernetLoss: 1.5, simplexLoss: 1.8, seconds: 1 }, { epoch: 3, supernetLoss: 1.2, simplexLoss: 1.6, seconds: 1 }], checkpoint: "x" },
-  search: { best: evaluated[3]!, front: [evaluated[0]!, evaluated[1]!, evaluated[3]!], evaluations: 5, generations: 1, seconds: 1, stopped: "5 evaluations done" },
-  retrain: {
-    recipe: { epochs: 2 }, trainImages: 100, testImages: 50,
-    chosen: { arch: "|d|", testAcc: 0.86, params: 1, macs: 1, seconds: 1 },
-    baseline: [{ arch: "|x|", testAcc: 0.8, params: 1, macs: 1, seconds: 1 }, { arch: "|y|", testAcc: 0.82, params: 1, macs: 1, seconds: 1 }],
-    baselineMean: 0.81,
-  },
-  seconds: 10,
-} as unknown as MainJobSummary;
 
 describe("run report", () => {
   const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));

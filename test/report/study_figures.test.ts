@@ -8,36 +8,12 @@ import { escapeXml } from "../../report/svg.js";
 import { studyFigures, studyFollows, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { readPlot } from "../helpers/plot_reader.js";
+import { ARCHS, KSHOT, ONE_SHOT, TRUTH, study } from "../helpers/report_fixtures.js";
 
 // The study's figures against the data they show: a bar's height is its
 // run's mean tau-a, and each scatter point sits where its own cell's truth
 // and score put it. The expectations are read off the numbers below, not
 // off the plotting code.
-
-const ARCHS = [
-  "|none~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|",
-  "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|",
-  "|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|",
-  "|nor_conv_1x1~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|",
-  "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|skip_connect~2|",
-];
-const TRUTH = [0.80, 0.84, 0.78, 0.82, 0.86];
-// one-shot orders 2 of the 10 pairs wrongly and ties one (cells 0 and 3): tau-a (7 - 2) / 10 = 0.5, tau-b 5 / sqrt(10 * 9) = 0.527;
-// K-shot orders all ten as the truth: tau-a 1
-const ONE_SHOT = [0.61, 0.66, 0.64, 0.61, 0.70];
-const KSHOT = [0.50, 0.58, 0.46, 0.55, 0.63];
-
-function study(): StudyResult {
-  const result = (label: string, mode: "oneshot" | "kshot", K: number, acc: number[]): StudyRunResult => ({
-    label, mode, K, seed: 0, metrics: rankMetrics(TRUTH, acc), supernetAcc: acc, lambda: acc.map(() => [1]), epochs: [], seconds: 1,
-  });
-  const results = [result("one-shot", "oneshot", 1, ONE_SHOT), result("kshot K=2", "kshot", 2, KSHOT)];
-  const runs = [{ mode: "oneshot" as const, K: 1 }, { mode: "kshot" as const, K: 2 }];
-  return {
-    protocol: { runs, seeds: [0], budget: {} as StudyResult["protocol"]["budget"], truth: { path: "t.csv", cells: 5 } },
-    truth: { arch: ARCHS, mean: TRUTH, ceiling: null }, highGroupSize: 1, results, summary: summarize(results, runs, 1), seconds: 1,
-  };
-}
 
 describe("the study's figures show its numbers", () => {
   const s = study();
