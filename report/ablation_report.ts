@@ -1,5 +1,5 @@
 import type { AblationRowResult } from "../app/ablation.js";
-import { PALETTE, histogram, renderPlot, type Mark } from "./svg.js";
+import { histogram, renderPlot, type Mark } from "./svg.js";
 
 /**
  * Histograms of lambda_a . lambda_b for paths of the same operations at near
@@ -10,12 +10,12 @@ import { PALETTE, histogram, renderPlot, type Mark } from "./svg.js";
 export function widthCodeFigure(rows: readonly AblationRowResult[]): string | null {
   const measured = rows.filter((r) => r.widthCodes !== undefined);
   if (measured.length === 0) return null;
-  const marks: Mark[] = measured.flatMap((r, i) => {
+  const marks: Mark[] = measured.flatMap((r) => {
     const label = r.row.rcAlpha === 0 ? "without r_c" : "with r_c";
     const wc = r.widthCodes!;
     return [
-      { kind: "bars" as const, name: `${label}, near widths (${wc.near.length})`, opacity: 0.45, color: PALETTE[2 * i % PALETTE.length], ...histogram(wc.near, 0, 1, 25) },
-      { kind: "bars" as const, name: `${label}, far widths (${wc.far.length})`, opacity: 0.45, color: PALETTE[(2 * i + 1) % PALETTE.length], ...histogram(wc.far, 0, 1, 25) },
+      { kind: "bars" as const, name: `${label}, near widths (${wc.near.length})`, opacity: 0.45, ...histogram(wc.near, 0, 1, 25) },
+      { kind: "bars" as const, name: `${label}, far widths (${wc.far.length})`, opacity: 0.45, ...histogram(wc.far, 0, 1, 25) },
     ];
   });
   return renderPlot({

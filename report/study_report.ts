@@ -2,10 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatMeanSd, formatStatistic, meanSd, studyOpDependence, type MeanSd, type PairedDifference, type RankMetrics, type Statistic, type StudyResult, type StudySummaryRow } from "../nas/study/statistics.js";
 import { NB201_OPS } from "../nas/nb201/arch.js";
-import { PALETTE, escapeXml, histogram, renderPlot, type Mark } from "./svg.js";
+import { PALETTE, escapeXml, histogram, renderPlot, type LineMark, type Mark } from "./svg.js";
 
 /** The scatter shows cells whose truth lies within this of the best. */
 const SCATTER_BAND = 0.2;
+
+/** The predictors' flat lines on the training curve, in greys apart from the runs' colours. */
+const PREDICTOR_GREYS = ["#888888", "#aaaaaa", "#444444", "#666666"];
 
 /** A statistic as drawn: a run whose value is undefined in every seed draws nothing above 0 (the table says n/a). */
 const plotted = (v: number | null): number => v ?? 0;
@@ -40,21 +43,22 @@ export function studyFigures(s: StudyResult): Map<string, string> {
     legendBelow: true,
   }));
 
-  // tau against training: every run's curve (mean over seeds at each step), the predictors as flat lines
-  const curved = rows.filter((r) => s.results.some((x) => x.label === r.label && (x.curve?.length ?? 0) > 0));
-  if (curved.length > 0) {
-    const curveMarks: Mark[] = curved.map((row, i) => {
-      const rs = s.results.filter((x) => x.label === row.label && x.curve !== undefined);
-      const steps = [...new Set(rs.flatMap((x) => x.curve!.map((c) => c.step)))].sort((a, b) => a - b);
-      const at = (step: number) => meanSd(rs.map((x) => x.curve!.find((c) => c.step === step)?.metrics.tauBWorking ?? null)).mean;
-      const kept = steps.filter((st) => at(st) !== null);
-      return { kind: "line" as const, name: `${row.label}: tau-b, working cells`, x: kept, y: kept.map((st) => at(st)!), markers: true, color: PALETTE[i % PALETTE.length] };
-    });
-    const allSteps = curveMarks.flatMap((m) => (m.kind === "line" ? m.x : []));
+  // tau against training: every run's curve (mean over seeds at each step; a step where tau-b is undefined in
+  // every seed draws no point), coloured by its place (renderPlot's default), the predictors as flat grey lines
+  const runLines: LineMark[] = rows.map((row): LineMark => {
+    const rs = s.results.filter((x) => x.label === row.label && x.curve !== undefined);
+    const steps = [...new Set(rs.flatMap((x) => x.curve!.map((c) => c.step)))].sort((a, b) => a - b);
+    const at = (step: number) => meanSd(rs.map((x) => x.curve!.find((c) => c.step === step)?.metrics.tauBWorking ?? null)).mean;
+    const kept = steps.filter((st) => at(st) !== null);
+    return { kind: "line", name: `${row.label}: tau-b, working cells`, x: kept, y: kept.map((st) => at(st)!), markers: true };
+  }).filter((line) => line.x.length > 0);
+  if (runLines.length > 0) {
+    const allSteps = runLines.flatMap((m) => m.x);
     const [lo, hi] = [Math.min(...allSteps), Math.max(...allSteps)];
-    for (const [j, p] of (s.predictors ?? []).entries()) {
-      if (p.metrics.tauBWorking !== null) curveMarks.push({ kind: "line", name: `${p.name} (predictor)`, x: [lo, hi], y: [p.metrics.tauBWorking, p.metrics.tauBWorking], dashed: true, color: ["#888888", "#aaaaaa", "#444444", "#666666"][j % 4] });
-    }
+    const predictorLines: LineMark[] = (s.predictors ?? []).filter((p) => p.metrics.tauBWorking !== null).map((p, j) => ({
+      kind: "line", name: `${p.name} (predictor)`, x: [lo, hi], y: [p.metrics.tauBWorking!, p.metrics.tauBWorking!], dashed: true, color: PREDICTOR_GREYS[j % PREDICTOR_GREYS.length],
+    }));
+    const curveMarks = [...runLines, ...predictorLines];
     figs.set("tau_vs_steps.svg", renderPlot({ title: `Kendall tau-b on working cells against supernet steps, mean over ${seeds} seed(s)`, xLabel: "supernet steps", yLabel: "tau-b vs stand-alone", marks: curveMarks, legendBelow: true }));
   }
 
@@ -71,7 +75,7 @@ export function studyFigures(s: StudyResult): Map<string, string> {
   }));
 
   // Table 9 / Figure 4: tau vs K for the K-shot runs, one-shot as K = 1's reference
-  const kshot = rows.filter((r) => r.mode === "kshot" && r.tauA.mean !== null).sort((a, b) => a.K - b.K);
+  const kshot = rows.filter((r) => r.mode === "kshot").sort((a, b) => a.K - b.K);
   if (kshot.length > 0) {
     const oneShot = rows.find((r) => r.mode === "oneshot");
     const ks = kshot.map((r) => Math.log2(r.K));
@@ -88,9 +92,9 @@ export function studyFigures(s: StudyResult): Map<string, string> {
   const first = s.protocol.seeds[0];
   const best = Math.max(...s.truth.mean);
   const shown = s.truth.mean.map((m, i) => (m >= best - SCATTER_BAND ? i : -1)).filter((i) => i >= 0);
-  const scatter: Mark[] = s.results.filter((r) => r.seed === first).map((r, i) => ({
+  const scatter: Mark[] = s.results.filter((r) => r.seed === first).map((r) => ({
     kind: "points" as const, name: `${r.label} (tau-a ${formatStatistic(r.metrics.tauA, 2)} over all ${s.truth.arch.length})`, x: shown.map((c) => s.truth.mean[c]!), y: shown.map((c) => r.supernetAcc[c]!),
-    color: PALETTE[i % PALETTE.length], opacity: 0.7, labels: shown.map((c) => s.truth.arch[c]!),
+    opacity: 0.7, labels: shown.map((c) => s.truth.arch[c]!),
   }));
   const off = s.truth.arch.length - shown.length;
   if (scatter.length > 0) {
@@ -103,9 +107,9 @@ export function studyFigures(s: StudyResult): Map<string, string> {
   // Figure 5: high-group tau vs group size, mean over seeds
   const n = s.truth.arch.length;
   const sizes = Array.from({ length: n - 1 }, (_, i) => i + 1);
-  const hg: Mark[] = rows.map((row, i) => {
+  const hg: Mark[] = rows.map((row) => {
     const rs = s.results.filter((r) => r.label === row.label);
-    return { kind: "line" as const, name: row.label, x: sizes, y: sizes.map((k) => plotted(meanSd(rs.map((r) => r.metrics.highGroup[k - 1] ?? null)).mean)), color: PALETTE[i % PALETTE.length] };
+    return { kind: "line" as const, name: row.label, x: sizes, y: sizes.map((k) => plotted(meanSd(rs.map((r) => r.metrics.highGroup[k - 1] ?? null)).mean)) };
   });
   figs.set("high_group.svg", renderPlot({ title: "High-performance-group tau (Figure 5), mean over seeds", xLabel: "cells in the high group (top by stand-alone accuracy)", yLabel: "high-group tau", marks: hg, legendBelow: true }));
 
@@ -144,7 +148,7 @@ export function studyTable(s: StudyResult): string {
   const one = (x: Statistic) => formatStatistic(x);
   const predictor = (p: { name: string; metrics: RankMetrics }) => [`${p.name} (predictor)`, "—", one(p.metrics.tauA), one(p.metrics.tauB), one(p.metrics.tauBWorking),
     one(p.metrics.tauWithinConvs), one(p.metrics.spearman), one(p.metrics.pearson), one(p.metrics.highGroup[s.highGroupSize - 1] ?? null), "—", "—"];
-  const cells = [head, ...s.summary.filter((r) => r.tauA.n > 0 || s.results.some((x) => x.label === r.label)).map(line), ...(s.predictors ?? []).map(predictor)];
+  const cells = [head, ...s.summary.filter((r) => s.results.some((x) => x.label === r.label)).map(line), ...(s.predictors ?? []).map(predictor)];
   const widths = head.map((_, j) => Math.max(...cells.map((c) => c[j]!.length)));
   return cells.map((c) => `| ${c.map((v, j) => v.padEnd(widths[j]!)).join(" | ")} |`).flatMap((l, i) => (i === 0 ? [l, `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`] : [l])).join("\n");
 }

@@ -42,7 +42,7 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const ticks: number[] = [];
   // multiples of the step, rounded so that 3 * 0.2 reads 0.6
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(12)) + 0);
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(12)));
   return ticks;
 }
 
@@ -94,8 +94,8 @@ export function renderPlot(p: PlotSpec): string {
     out.push(`<line x1="${sx(t)}" y1="${m.top + ph}" x2="${sx(t)}" y2="${m.top + ph + 4}" stroke="#888"/>` +
       `<text x="${sx(t)}" y="${m.top + ph + 16}" text-anchor="middle">${escapeXml(label)}</text>`);
   }
+  // niceTicks keeps within [y0, y1] but for a rounding error, which moves a tick by far less than a pixel
   for (const t of niceTicks(y0, y1)) {
-    if (t < y0 || t > y1) continue;
     out.push(`<line x1="${m.left}" y1="${sy(t)}" x2="${m.left + pw}" y2="${sy(t)}" stroke="#eee"/>` +
       `<text x="${m.left - 6}" y="${sy(t) + 3}" text-anchor="end">${fmtTick(t)}</text>`);
   }

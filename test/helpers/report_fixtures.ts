@@ -2,7 +2,7 @@
 // evaluated paths) and one rank study (five cells, one-shot and K-shot
 // scores), each number chosen so that the expectations can be read off it.
 import type { MainJobSummary } from "../../app/main_job.js";
-import { rankMetrics, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
+import { cellFacts, rankMetrics, summarize, type StudyResult, type StudyRun, type StudyRunResult } from "../../nas/study/statistics.js";
 
 const path = (arch: string, acc: number, mflops: number, lambda: number[]) => ({ arch, acc, mflops, macs: mflops * 5e5, params: 1000, lambda });
 export const evaluated = [
@@ -44,5 +44,47 @@ export function study(): StudyResult {
   return {
     protocol: { runs, seeds: [0], budget: {} as StudyResult["protocol"]["budget"], truth: { path: "t.csv", cells: 5 } },
     truth: { arch: ARCHS, mean: TRUTH, ceiling: null }, highGroupSize: 1, results, summary: summarize(results, runs, 1), seconds: 1,
+  };
+}
+
+// A fuller study: two seeds, one-shot listed second, K-shot at K = 1, 2 and 4, a
+// fixed run whose scores are constant (its tau undefined), training curves
+// with gaps, four predictors, a quarter of the cells as the high group, and
+// the truth's noise ceiling. Every cell works (truth above 1.5 / 10), so tau-b on
+// working cells is tau-b.
+export const ONE_SHOT_B = [0.60, 0.65, 0.62, 0.66, 0.64]; // tau-a 0.2 against the truth
+const FACTS = cellFacts(ARCHS.map((arch, i) => ({ arch, mean: TRUTH[i]! })));
+const metricsOf = (scores: number[]) => rankMetrics(TRUTH, scores, FACTS);
+const point = (step: number, scores: number[]) => ({ step, meanAcc: 0.6, metrics: metricsOf(scores) });
+
+export function studyWithCurves(): StudyResult {
+  const runs: StudyRun[] = [{ mode: "kshot", K: 2 }, { mode: "oneshot", K: 1 }, { mode: "kshot", K: 4 }, { mode: "kshot", K: 1 }, { mode: "fixed", K: 2 }];
+  const result = (run: StudyRun, seed: number, acc: number[], lambda: number[], curve?: ReturnType<typeof point>[]): StudyRunResult => ({
+    label: run.mode === "oneshot" ? "one-shot" : `${run.mode} K=${run.K}`, mode: run.mode, K: run.K, seed, metrics: metricsOf(acc),
+    supernetAcc: acc, lambda: acc.map((_, c) => lambda.map((l, k) => (k === 0 ? l + 0.02 * c : l - 0.02 * c / (lambda.length - 1)))), epochs: [], seconds: 1,
+    ...(curve === undefined ? {} : { curve }),
+  });
+  const [k2, one, k4, k1, fixed] = runs as [StudyRun, StudyRun, StudyRun, StudyRun, StudyRun];
+  const results = [
+    // K=2: seed 1's curve has no point at step 300, where seed 0's stands alone
+    result(k2, 0, KSHOT, [0.3, 0.7], [point(100, ONE_SHOT_B), point(200, ONE_SHOT), point(300, KSHOT)]),
+    result(k2, 1, [0.52, 0.57, 0.47, 0.56, 0.6], [0.4, 0.6], [point(100, ONE_SHOT), point(200, KSHOT)]),
+    // one-shot: only seed 0 scored along training
+    result(one, 0, ONE_SHOT, [1], [point(100, [0.5, 0.5, 0.5, 0.5, 0.5]), point(200, ONE_SHOT_B), point(300, ONE_SHOT)]),
+    result(one, 1, ONE_SHOT_B, [1]),
+    // K=4 swaps one-shot's two seeds: per-seed differences d and -d, mean exactly 0
+    result(k4, 0, ONE_SHOT_B, [0.1, 0.2, 0.3, 0.4]), result(k4, 1, ONE_SHOT, [0.1, 0.2, 0.3, 0.4]),
+    result(k1, 0, [0.55, 0.6, 0.5, 0.58, 0.61], [1]), result(k1, 1, [0.54, 0.6, 0.52, 0.57, 0.62], [1]),
+    result(fixed, 0, [0.6, 0.6, 0.6, 0.6, 0.6], [0.5, 0.5]), result(fixed, 1, [0.6, 0.6, 0.6, 0.6, 0.6], [0.5, 0.5]),
+  ];
+  const predictors = [
+    { name: "parameters", metrics: metricsOf([3, 5, 1, 4, 6]) }, { name: "MACs", metrics: metricsOf([3, 5, 1, 2, 6]) },
+    { name: "convolutions", metrics: metricsOf([0, 1, 0, 1, 2]) }, { name: "3x3 convolutions", metrics: metricsOf([0, 1, 0, 0, 2]) },
+  ];
+  const budget = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
+  return {
+    protocol: { runs, seeds: [0, 1], budget, truth: { path: "t.csv", cells: 5 }, scoreEvery: 100 },
+    truth: { arch: ARCHS, mean: TRUTH, ceiling: { kendallTauB: 0.6, spearman: 0.75, pairs: 1 } }, predictors,
+    highGroupSize: 2, results, summary: summarize(results, runs, 2), seconds: 1,
   };
 }

@@ -12,7 +12,7 @@ import { widthCodeFigure } from "../../report/ablation_report.js";
 import { runFigures, writeRunReport } from "../../report/run_report.js";
 import { studyFigures, writeStudyReport } from "../../report/study_report.js";
 import { assertGolden } from "../helpers/golden.js";
-import { evaluated, summary, study } from "../helpers/report_fixtures.js";
+import { evaluated, summary, study, studyWithCurves } from "../helpers/report_fixtures.js";
 
 describe("golden figures and pages", () => {
   it("a run's four figures", () => {
@@ -51,6 +51,18 @@ describe("golden figures and pages", () => {
       ...base, protocol: { ...base.protocol, budget, dataDir: "/data/fmnist" }, truth: { ...base.truth, ceiling: { kendallTauB: 0.6, spearman: 0.75, pairs: 1 } },
     }));
     assertGolden("study_report.html", readFileSync(writeStudyReport(dir), "utf8").replaceAll(dir, "STUDY"));
+  });
+
+  it("a fuller study's figures: two seeds, curves, predictors, K = 1, 2 and 4, one-shot listed second", () => {
+    const figs = studyFigures(studyWithCurves());
+    assert.deepEqual([...figs.keys()], ["tau_by_mode.svg", "tau_vs_steps.svg", "follows.svg", "tau_vs_k.svg", "scatter.svg", "high_group.svg", "lambda_K2.svg", "lambda_K4.svg"]);
+    for (const [name, svg] of figs) assertGolden(`study2_${name}`, svg);
+  });
+
+  it("a fuller study's page", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
+    writeFileSync(join(dir, "study.json"), JSON.stringify(studyWithCurves()));
+    assertGolden("study2_report.html", readFileSync(writeStudyReport(dir), "utf8").replaceAll(dir, "STUDY"));
   });
 
   it("the ablation's width-code figure, two measured rows", () => {

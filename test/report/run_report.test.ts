@@ -47,6 +47,7 @@ describe("run report", () => {
     assert.equal((html.match(/<svg /g) ?? []).length, 4);
     assert.match(html, /test accuracy 0\.8600<\/b>, above the random cells' mean by 5\.00 points/);
     assert.match(html, /\|d\|<\/code> <b>\(chosen\)<\/b>/);
+    assert.match(html, /\(random cells under the same bound: 0\.8000 \/ 0\.8200\)\.<\/p>\n\n<table>/, "without a truth, no standing line and nothing in its place");
   });
 
   it("lists the chosen and each random network in the stand-alone table, in order, with their numbers", () => {

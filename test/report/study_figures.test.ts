@@ -97,6 +97,39 @@ describe("the study's figures show its numbers", () => {
     assert.equal(sc.getElementsByTagName("circle").length, 2 * 5, "five cells per run");
   });
 
+  it("keeps a cell exactly the band below the best in the scatter, and draws no scatter before any run has finished", () => {
+    const base = study();
+    // truth 0.5 at best and 0.3 at the edge: 0.5 - 0.2 is 0.3 exactly in binary
+    const edge: StudyResult = { ...base, truth: { ...base.truth, mean: [0.3, 0.5, 0.4, 0.45, 0.35] } };
+    assert.equal(0.5 - 0.2, 0.3);
+    const sc = parseXml(studyFigures(edge).get("scatter.svg")!);
+    assert.equal(sc.getElementsByTagName("title")[0]!.textContent, "Supernet vs stand-alone accuracy, seed 0");
+    assert.equal(sc.getElementsByTagName("circle").length, 2 * 5);
+    const none: StudyResult = { ...base, results: [], summary: summarize([], base.protocol.runs, 1) };
+    assert.deepEqual([...studyFigures(none).keys()], ["tau_by_mode.svg", "follows.svg", "high_group.svg"]);
+  });
+
+  it("draws tau against K without a one-shot line when the study has no one-shot run", () => {
+    const base = study();
+    const results = [base.results[1]!], runs = [base.protocol.runs[1]!];
+    const kOnly: StudyResult = { ...base, results, protocol: { ...base.protocol, runs }, summary: summarize(results, runs, 1) };
+    const vk = readPlot(studyFigures(kOnly).get("tau_vs_k.svg")!);
+    assert.deepEqual(vk.legend.map((x) => x.name), [], "one series, no legend");
+    assert.equal(parseXml(studyFigures(kOnly).get("tau_vs_k.svg")!).getElementsByTagName("polyline").length, 2, "the K-shot line and its error bar");
+    assert.deepEqual(studyVerdicts(kOnly), []);
+  });
+
+  it("reads a study written before tau-b on working cells: its columns say not measured, and only tau-a gets a verdict", () => {
+    const base = study();
+    const old: StudyResult = { ...base, summary: base.summary.map((r) => { const { tauBWorking: _a, tauBWorkingMinusOneShot: _b, ...rest } = r; return rest as typeof r; }) };
+    const cols = (l: string) => l.split("|").slice(1, -1).map((c) => c.trim());
+    const table = studyTable(old).split("\n");
+    assert.equal(cols(table[3]!)[4], "n/a (not measured by this kshot)");
+    assert.equal(cols(table[3]!)[10], "—");
+    assert.deepEqual(studyVerdicts(old).map((v) => v.split(":")[0]), ["kshot K=2 vs one-shot"]);
+    assert.match(studyVerdicts(old)[0]!, /^kshot K=2 vs one-shot: tau-a \+0\.500 /);
+  });
+
   it("writes the table, the verdicts and what the scores follow as a reader sees them, and puts each in the page", () => {
     // tau-a 0.5 and 1 and tau-b 5 / sqrt(90) as above; Spearman of one-shot: ranks [2, 4, 1, 3, 5] against [1.5, 4, 3, 1.5, 5], 6.5 / sqrt(95)
     assert.equal(studyTable(s), [

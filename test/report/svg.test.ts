@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PALETTE, escapeXml, histogram, niceTicks, renderPlot } from "../../report/svg.js";
 import { readPlot } from "../helpers/plot_reader.js";
+import { assertGolden } from "../helpers/golden.js";
 import { elements, parseXml } from "../helpers/svg.js";
 
 describe("SVG plots", () => {
@@ -51,6 +52,21 @@ describe("SVG plots", () => {
     assert.deepEqual(bars.map((b) => [Number(b.getAttribute("x")), Number(b.getAttribute("y")), Number(b.getAttribute("width")), Number(b.getAttribute("height"))]),
       [[86, 120, 22, 28], [108, 64, 22, 84]]);
     assert.ok(elements(doc, "text", "callout").some((t) => t.textContent === "chosen"));
+  });
+
+  it("colours eight unnamed-colour series in the palette's order and scales the axes to points and lines alone (golden)", () => {
+    const marks = Array.from({ length: 8 }, (_, i) => (i % 2 === 0
+      ? { kind: "points" as const, name: `points ${i}`, x: [i, i + 1], y: [i * 0.1, i * 0.1 + 0.05] }
+      : { kind: "line" as const, name: `line ${i}`, x: [i, i + 2], y: [1 - i * 0.1, 0.9 - i * 0.1] }));
+    const svg = renderPlot({ title: "palette", xLabel: "x", yLabel: "y", marks });
+    assert.deepEqual(readPlot(svg).legend.map((l) => l.name), marks.map((m) => m.name));
+    assertGolden("svg_palette.svg", svg);
+  });
+
+  it("gives a plot without data the unit square", () => {
+    const p = readPlot(renderPlot({ title: "empty", xLabel: "x", yLabel: "y", marks: [{ kind: "points", name: "none", x: [], y: [] }] }));
+    assert.ok(Math.abs(p.x.toPx(0) - 64) < 0.01 && Math.abs(p.x.toPx(1) - (560 - 16)) < 0.01, "x from 0 to 1");
+    assert.ok(Math.abs(p.y.toPx(0) - (360 - 52)) < 0.01 && Math.abs(p.y.toPx(1) - 36) < 0.01, "y from 0 to 1");
   });
 
   it("puts every mark where its data falls on the axes' own tick labels, inside the plot area", () => {
