@@ -175,7 +175,7 @@ export function studyVerdicts(s: StudyResult): string[] {
 /** One paired comparison against one-shot in words: the differences, the interval, both tests, and the call at 5%. */
 function verdict(label: string, statistic: string, d: PairedDifference): string {
   const test = d.test;
-  if (test === null) return `${label} vs one-shot: n/a (${statistic} is undefined in every paired seed: constant scores)`;
+  if (test === null) return `${label} vs one-shot: n/a (${statistic} is not defined in any paired seed)`;
   const sign = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(3)}`;
   const ci = test.ci95 === null ? "no interval from one seed" : `95% interval [${sign(test.ci95[0])}, ${sign(test.ci95[1])}]`;
   const p = test.pValue === null ? "t-test n/a" : `t = ${test.t!.toFixed(2)}, p = ${test.pValue.toPrecision(2)}`;

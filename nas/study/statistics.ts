@@ -106,9 +106,13 @@ export function formatStatistic(x: Statistic, digits = 3): string {
   return x === null ? "n/a" : x.toFixed(digits);
 }
 
-/** Mean ± sd as printed, with n/a and its reason where no seed defines the statistic. */
+/**
+ * Mean ± sd as printed, n/a where no seed defines the statistic: its scores
+ * were constant, or (on working cells, within strata) too few cells had two
+ * to compare. The reason is not known here, so none is claimed.
+ */
 export function formatMeanSd(m: MeanSd, digits = 3): string {
-  if (m.mean === null || m.sd === null) return "n/a (scores constant in every seed)";
+  if (m.mean === null || m.sd === null) return "n/a (not defined in any seed)";
   return `${m.mean.toFixed(digits)} ± ${m.sd.toFixed(digits)}`;
 }
 

@@ -29,13 +29,13 @@ describe("study statistics with a supernet that scores every cell alike", () => 
     }));
     assert.deepEqual(s.summary[0]!.tauB, { mean: null, sd: null, n: 0 });
     const table = studyTable(s);
-    assert.match(table, /\| one-shot +\| 1 +\| 0\.000 ± 0\.000 \| n\/a \(scores constant in every seed\) \|/);
+    assert.match(table, /\| one-shot +\| 1 +\| 0\.000 ± 0\.000 \| n\/a \(not defined in any seed\) \|/);
     assert.doesNotMatch(table, /NaN|undefined|null/);
     // K=2's tau-a by hand: of the 6 pairs only cells 2 and 3 (truth 0.75 > 0.72, scores 0.45 < 0.5) disagree: (5 - 1) / 6; one-shot's 0
     assert.match(studyVerdicts(s)[0]!, /^kshot K=2 vs one-shot: tau-a \+0\.667 ± 0\.000 over 1 seed\(s\) \(per seed 0\.667\); no interval from one seed; t-test n\/a; sign test 1 up, 0 down, p = 1\.0: not distinguishable from one-shot$/);
     const undefinedDiff = { ...s, summary: [{ ...s.summary[1]!, tauAMinusOneShot: { mean: null, sd: null, n: 0, perSeed: [null], test: null } }] };
-    assert.deepEqual(studyVerdicts(undefinedDiff), ["kshot K=2 vs one-shot: n/a (tau-a is undefined in every paired seed: constant scores)",
-      "kshot K=2 vs one-shot: n/a (tau-b on working cells is undefined in every paired seed: constant scores)"], "one-shot's constant scores leave tau-b undefined, so its difference too");
+    assert.deepEqual(studyVerdicts(undefinedDiff), ["kshot K=2 vs one-shot: n/a (tau-a is not defined in any paired seed)",
+      "kshot K=2 vs one-shot: n/a (tau-b on working cells is not defined in any paired seed)"], "one-shot's constant scores leave tau-b undefined, so its difference too");
     assert.doesNotThrow(() => studyFigures(s));
     const m = meanSd([0.2, null, 0.4]); // over the two defined values: mean 0.3, sample sd sqrt(((0.1)^2 + (0.1)^2) / 1)
     assert.equal(m.n, 2);
