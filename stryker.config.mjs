@@ -37,15 +37,15 @@ const fastTests = [
   "test/app/ablation_verdict.test.ts",
 ];
 
-// the test files as the build step emits them (named as .ts, here and in KSHOT_MUTATION_TESTS)
-const testFiles = (process.env.KSHOT_MUTATION_TESTS?.split(",") ?? fastTests).map((f) => f.replace(/\.ts$/, ".js"));
+// run from the JavaScript the build step writes beside each (scripts/mutation-loader.mjs)
+const testFiles = process.env.KSHOT_MUTATION_TESTS?.split(",") ?? fastTests;
 
 export default {
   testRunner: "tap",
   buildCommand: "node scripts/mutation-transpile.mjs",
   tap: {
     testFiles,
-    nodeArgs: ["--experimental-wasm-relaxed-simd", "-r", "{{hookFile}}", "{{testFile}}"],
+    nodeArgs: ["--experimental-wasm-relaxed-simd", "--import", "./scripts/mutation-loader.mjs", "-r", "{{hookFile}}", "{{testFile}}"],
     forceBail: true,
   },
   mutate: scope,
