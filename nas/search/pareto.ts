@@ -74,7 +74,8 @@ export function crowdingDistance(items: readonly Scored[], front: readonly numbe
 
 /** Hypervolume dominated by 2-objective points (minimised) up to a reference point. */
 export function hypervolume2d(points: readonly (readonly number[])[], ref: readonly [number, number]): number {
-  const inside = points.filter((p) => p[0]! < ref[0] && p[1]! < ref[1]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  // by x only: of points level in x, either order adds the same area
+  const inside = points.filter((p) => p[0]! < ref[0] && p[1]! < ref[1]).sort((a, b) => a[0]! - b[0]!);
   let hv = 0, bestY = ref[1];
   for (const p of inside) {
     if (p[1]! >= bestY) continue;

@@ -128,6 +128,7 @@ describe("IDX headers", () => {
     assert.throws(() => readIdx(file([0, 0, 9, 1, 0, 0, 0, 0]), 1), /wrong magic number 0x00000901, expected 0x00000801 \(unsigned bytes, 1 dimensions\)/);
     assert.throws(() => readIdx(file([0, 1, 8, 1, 0, 0, 0, 0]), 1), /wrong magic number 0x00010801/);
     assert.throws(() => readIdx(file([0, 0, 8, 1, 0, 0, 0, 1, 5, 6]), 1), /: 2 data bytes, expected 1 for dimensions \[1\]$/);
+    assert.throws(() => readIdx(file([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 5, 6]), 2), /: 2 data bytes, expected 6 for dimensions \[2, 3\] \(truncated\)$/);
     assert.deepEqual(readIdx(file([0, 0, 8, 2, 0, 0, 0, 1, 0, 0, 0, 2, 4, 5]), 2).dims, [1, 2]);
   });
 });

@@ -25,6 +25,7 @@ describe("run directories", () => {
     assert.equal(claimRunDir(dir, run({ seed: 0, epochs: 36 }), { force: false, flag: "--out" }), "resume");
     assert.throws(() => claimRunDir(dir, run({ epochs: 28, seed: 0 }), { force: false, flag: "--out" }),
       /^Error: kshot run: --out .*out holds 'kshot run' results with other settings \(epochs 36 -> 28\); rerun with the same settings to resume, or give another --out, or --force to write over them$/);
+    assert.throws(() => claimRunDir(dir, run({ epochs: 28, seed: 1 }), { force: false, flag: "--out" }), /other settings \(epochs 36 -> 28; seed 0 -> 1\)/);
     assert.throws(() => claimRunDir(dir, { command: "kshot search --supernet", settings: {} }, { force: false, flag: "--out" }),
       /^Error: kshot search --supernet: --out .*out holds the results of 'kshot run'; give another --out, or --force/);
     assert.equal(readFileSync(join(dir, "summary.json"), "utf8"), "{}\n", "a refused claim touches nothing");

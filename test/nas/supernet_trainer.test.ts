@@ -181,6 +181,18 @@ describe("supernet trainer: the schedule of Algorithm 2", () => {
     assert.deepEqual(two.n, [4, 2, 2, 2, 2, 2, 4, 1, 1]);
   });
 
+  it("trains both nets by SGD with Nesterov momentum, weight decay on the supernet only; runs without a step callback and times the epoch", async () => {
+    const { trainer, options } = setup({ options: { momentum: 0.9, weightDecay: 4e-5 } });
+    assert.deepEqual([trainer.optTheta.momentum, trainer.optTheta.nesterov, trainer.optTheta.weightDecay], [0.9, true, 4e-5]);
+    assert.deepEqual([trainer.optSimplex.momentum, trainer.optSimplex.nesterov, trainer.optSimplex.weightDecay], [0.9, true, 0]);
+    assert.equal(options.momentum, 0.9);
+    const t0 = performance.now();
+    const report = await trainer.runEpoch();
+    const wall = (performance.now() - t0) / 1000;
+    assert.equal(report.epoch, 1);
+    assert.ok(report.seconds >= 0 && report.seconds <= wall, `${report.seconds} s within the ${wall} s the call took`);
+  });
+
   it("decays both learning rates per step on a cosine to 0 over all epochs' supernet batches", async () => {
     const { steps, epoch, options } = setup({ options: { warmupEpochs: 1, epochs: 2, lr: 0.1, simplexLr: 0.02 } });
     await epoch();

@@ -275,6 +275,8 @@ describe("the study's figures show its numbers", () => {
     near(k2[0]![1]!, p.y.toPx(0.9), "K=2's own curve"); near(k2[1]![1]!, p.y.toPx(0.9), "K=2's own curve");
     assert.ok(!p.legend.some((x) => x.name === "params (predictor)"), "a predictor without a value draws no line");
     assert.equal(studyFigures(study()).has("tau_vs_steps.svg"), false, "no curve, no figure");
+    const { predictors: _, ...older } = withCurves;
+    assert.deepEqual(readPlot(studyFigures(older).get("tau_vs_steps.svg")!).legend.map((x) => x.name), ["one-shot: tau-b, working cells", "kshot K=2: tau-b, working cells"], "a study without predictors: the runs alone");
   });
 
   it("draws what the scores follow as one bar per op and row, at its tau-b", () => {

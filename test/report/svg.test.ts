@@ -63,6 +63,12 @@ describe("SVG plots", () => {
     assertGolden("svg_palette.svg", svg);
   });
 
+  it("widens the axes to a callout beyond the other marks", () => {
+    const p = readPlot(renderPlot({ title: "t", xLabel: "x", yLabel: "y", marks: [
+      { kind: "points", name: "pts", x: [0, 1], y: [0, 1] }, { kind: "callout", name: "", x: 5, y: 3, text: "far" }] }));
+    assert.ok(p.x.toPx(5) <= 560 - 16 && p.y.toPx(3) >= 36, "the callout inside the plot area");
+  });
+
   it("gives a plot without data the unit square", () => {
     const p = readPlot(renderPlot({ title: "empty", xLabel: "x", yLabel: "y", marks: [{ kind: "points", name: "none", x: [], y: [] }] }));
     assert.ok(Math.abs(p.x.toPx(0) - 64) < 0.01 && Math.abs(p.x.toPx(1) - (560 - 16)) < 0.01, "x from 0 to 1");

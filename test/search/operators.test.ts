@@ -21,6 +21,11 @@ const close = (a: readonly number[], b: readonly number[], tol = 1e-12) => asser
 
 describe("real variation (SBX and polynomial mutation)", () => {
   const v = realVariation(2, -1, 3);
+  it("keys a real genome by its values: equal genomes alike, different ones apart", () => {
+    assert.equal(v.key([0.5, -1]), v.key([0.5, -1]));
+    assert.notEqual(v.key([0.5, -1]), v.key([0.5, 1]));
+    assert.notEqual(v.key([1, 23]), v.key([12, 3]));
+  });
   it("SBX with u = 0 puts both children at the parents' mean; with u = 1 on the bounds; a coin swaps them", () => {
     // draws: crossover?, then per variable: cross it?, u, swap?
     let rng = scripted([0.1, 0.2, 0, 0.9, 0.2, 1, 0.9]);

@@ -68,6 +68,7 @@ describe("search on a NAS-Bench-201 table", () => {
     assert.equal(r.bestAcc, Math.max(...o.reads.map((a) => o.accuracy.get(a)!)));
     assert.equal(o.accuracy.get(r.bestArch), r.bestAcc);
     assert.equal(r.stopped, "random");
+    assert.deepEqual(r.front, [], "random search keeps no front");
   });
 
   it("a bound exactly at the cheapest cells' FLOPs admits them: random search reads such functions until its draws run out, NSGA-II starts among them", async () => {

@@ -49,6 +49,7 @@ describe("queue protocol", () => {
     assert.equal(redactUrl("redis://:s3cret@host:6379"), "redis://:***@host:6379");
     assert.equal(redactUrl("redis://user:s3cret@host:6379/0"), "redis://user:***@host:6379/0");
     assert.equal(redactUrl("redis://host:6379"), "redis://host:6379");
+    assert.equal(redactUrl("not a url"), "not a url", "what is not a URL is printed as given");
   });
 
   it("fetches a path only when its bytes hash as published", async () => {
