@@ -59,7 +59,7 @@ export function studyFigures(s: StudyResult): Map<string, string> {
       kind: "line", name: `${p.name} (predictor)`, x: [lo, hi], y: [p.metrics.tauBWorking!, p.metrics.tauBWorking!], dashed: true, color: PREDICTOR_GREYS[j % PREDICTOR_GREYS.length],
     }));
     const curveMarks = [...runLines, ...predictorLines];
-    figs.set("tau_vs_steps.svg", renderPlot({ title: `Kendall tau-b on working cells against supernet steps, mean over ${seeds} seed(s)`, xLabel: "supernet steps", yLabel: "tau-b vs stand-alone", marks: curveMarks, legendBelow: true }));
+    figs.set("tau_vs_steps.svg", renderPlot({ title: `Tau-b on working cells along training, mean over ${seeds} seed(s)`, xLabel: "supernet steps", yLabel: "tau-b vs stand-alone", marks: curveMarks, legendBelow: true }));
   }
 
   // what the scores follow: tau-b of each op's count against the truth and against each run's scores
