@@ -26,6 +26,7 @@ try {
 // CompileError, RuntimeError and Ignored count in neither (mutation-testing-metrics' rule)
 const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
+const flat = (t) => t.replace(/\s+/g, " ").trim();
 
 if (values.survivors !== undefined) {
   const only = values.survivors === true ? "" : String(values.survivors);
@@ -37,7 +38,6 @@ if (values.survivors !== undefined) {
     console.log(`== ${file}: ${left.length} undetected of ${f.mutants.length}`);
     for (const m of left) {
       const { start, end } = m.location;
-      const flat = (t) => t.replace(/\s+/g, " ").trim();
       // the mutated expression itself, not its whole line: `a >= 2 && b` made `true` may be `a >= 2` alone
       const span = start.line === end.line
         ? (lines[start.line - 1] ?? "").slice(start.column - 1, end.column - 1)

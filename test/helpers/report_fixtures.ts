@@ -57,6 +57,9 @@ const FACTS = cellFacts(ARCHS.map((arch, i) => ({ arch, mean: TRUTH[i]! })));
 const metricsOf = (scores: number[]) => rankMetrics(TRUTH, scores, FACTS);
 const point = (step: number, scores: number[]) => ({ step, meanAcc: 0.6, metrics: metricsOf(scores) });
 
+/** A study's supernet budget, as a page prints it. */
+export const BUDGET: StudyResult["protocol"]["budget"] = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
+
 export function studyWithCurves(): StudyResult {
   const runs: StudyRun[] = [{ mode: "kshot", K: 2 }, { mode: "oneshot", K: 1 }, { mode: "kshot", K: 4 }, { mode: "kshot", K: 1 }, { mode: "fixed", K: 2 }];
   const result = (run: StudyRun, seed: number, acc: number[], lambda: number[], curve?: ReturnType<typeof point>[]): StudyRunResult => ({
@@ -81,9 +84,8 @@ export function studyWithCurves(): StudyResult {
     { name: "parameters", metrics: metricsOf([3, 5, 1, 4, 6]) }, { name: "MACs", metrics: metricsOf([3, 5, 1, 2, 6]) },
     { name: "convolutions", metrics: metricsOf([0, 1, 0, 1, 2]) }, { name: "3x3 convolutions", metrics: metricsOf([0, 1, 0, 0, 2]) },
   ];
-  const budget = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
   return {
-    protocol: { runs, seeds: [0, 1], budget, truth: { path: "t.csv", cells: 5 }, scoreEvery: 100 },
+    protocol: { runs, seeds: [0, 1], budget: BUDGET, truth: { path: "t.csv", cells: 5 }, scoreEvery: 100 },
     truth: { arch: ARCHS, mean: TRUTH, ceiling: { kendallTauB: 0.6, spearman: 0.75, pairs: 1 } }, predictors,
     highGroupSize: 2, results, summary: summarize(results, runs, 2), seconds: 1,
   };

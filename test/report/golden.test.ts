@@ -12,7 +12,15 @@ import { widthCodeFigure } from "../../report/ablation_report.js";
 import { runFigures, writeRunReport } from "../../report/run_report.js";
 import { studyFigures, writeStudyReport } from "../../report/study_report.js";
 import { assertGolden } from "../helpers/golden.js";
-import { evaluated, summary, study, studyWithCurves } from "../helpers/report_fixtures.js";
+import { BUDGET, evaluated, summary, study, studyWithCurves } from "../helpers/report_fixtures.js";
+import type { StudyResult } from "../../nas/study/statistics.js";
+
+/** The page `writeStudyReport` writes for a study, its directory replaced by STUDY. */
+function studyPage(s: StudyResult): string {
+  const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
+  writeFileSync(join(dir, "study.json"), JSON.stringify(s));
+  return readFileSync(writeStudyReport(dir), "utf8").replaceAll(dir, "STUDY");
+}
 
 describe("golden figures and pages", () => {
   it("a run's four figures", () => {
@@ -44,13 +52,10 @@ describe("golden figures and pages", () => {
   });
 
   it("the study's page, with its budget, data and noise ceiling", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
     const base = study();
-    const budget = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
-    writeFileSync(join(dir, "study.json"), JSON.stringify({
-      ...base, protocol: { ...base.protocol, budget, dataDir: "/data/fmnist" }, truth: { ...base.truth, ceiling: { kendallTauB: 0.6, spearman: 0.75, pairs: 1 } },
+    assertGolden("study_report.html", studyPage({
+      ...base, protocol: { ...base.protocol, budget: BUDGET, dataDir: "/data/fmnist" }, truth: { ...base.truth, ceiling: { kendallTauB: 0.6, spearman: 0.75, pairs: 1 } },
     }));
-    assertGolden("study_report.html", readFileSync(writeStudyReport(dir), "utf8").replaceAll(dir, "STUDY"));
   });
 
   it("a fuller study's figures: two seeds, curves, predictors, K = 1, 2 and 4, one-shot listed second", () => {
@@ -60,9 +65,7 @@ describe("golden figures and pages", () => {
   });
 
   it("a fuller study's page", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
-    writeFileSync(join(dir, "study.json"), JSON.stringify(studyWithCurves()));
-    assertGolden("study2_report.html", readFileSync(writeStudyReport(dir), "utf8").replaceAll(dir, "STUDY"));
+    assertGolden("study2_report.html", studyPage(studyWithCurves()));
   });
 
   it("the ablation's width-code figure, two measured rows", () => {

@@ -8,12 +8,17 @@ import { escapeXml } from "../../report/svg.js";
 import { studyFigures, studyFollows, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { readPlot } from "../helpers/plot_reader.js";
-import { ARCHS, KSHOT, ONE_SHOT, TRUTH, study } from "../helpers/report_fixtures.js";
+import { ARCHS, BUDGET, KSHOT, ONE_SHOT, TRUTH, study } from "../helpers/report_fixtures.js";
 
 // The study's figures against the data they show: a bar's height is its
 // run's mean tau-a, and each scatter point sits where its own cell's truth
 // and score put it. The expectations are read off the numbers below, not
 // off the plotting code.
+
+/** A pixel position within 0.02 px of where it should be. */
+const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
+/** A table row's cells, trimmed. */
+const cols = (l: string) => l.split("|").slice(1, -1).map((c) => c.trim());
 
 describe("the study's figures show its numbers", () => {
   const s = study();
@@ -77,7 +82,6 @@ describe("the study's figures show its numbers", () => {
     const more: StudyResult = { ...base, results, protocol: { ...base.protocol, runs }, summary: summarize(results, runs, 1) };
     assert.equal(more.summary.length, 4, "the table keeps K=8's row");
     const f = studyFigures(more);
-    const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
     assert.equal(elements(parseXml(f.get("tau_by_mode.svg")!), "rect", "bars").length, 3, "no bar for K=8");
     const vk = readPlot(f.get("tau_vs_k.svg")!);
     const line = vk.series("K-shot tau-a").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
@@ -122,7 +126,6 @@ describe("the study's figures show its numbers", () => {
   it("reads a study written before tau-b on working cells: its columns say not measured, and only tau-a gets a verdict", () => {
     const base = study();
     const old: StudyResult = { ...base, summary: base.summary.map((r) => { const { tauBWorking: _a, tauBWorkingMinusOneShot: _b, ...rest } = r; return rest as typeof r; }) };
-    const cols = (l: string) => l.split("|").slice(1, -1).map((c) => c.trim());
     const table = studyTable(old).split("\n");
     assert.equal(cols(table[3]!)[4], "n/a (not measured by this kshot)");
     assert.equal(cols(table[3]!)[10], "—");
@@ -148,8 +151,7 @@ describe("the study's figures show its numbers", () => {
     assert.equal(follows[2]!.split(": ")[1], follows[0]!.split(": ")[1]);
     assert.match(follows[0]!, /^stand-alone truth: none -?\d\.\d\d, skip_connect -?\d\.\d\d, nor_conv_1x1 -?\d\.\d\d, nor_conv_3x3 -?\d\.\d\d, avg_pool_3x3 -?\d\.\d\d$/);
     const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));
-    const budget = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
-    writeFileSync(join(dir, "study.json"), JSON.stringify({ ...s, protocol: { ...s.protocol, budget } }));
+    writeFileSync(join(dir, "study.json"), JSON.stringify({ ...s, protocol: { ...s.protocol, budget: BUDGET } }));
     const html = readFileSync(writeStudyReport(dir), "utf8");
     for (const line of [...studyVerdicts(s), ...follows]) assert.ok(html.includes(`<li>${escapeXml(line)}</li>`), line);
     assert.equal((html.match(/<figure><svg /g) ?? []).length, figs.size, "every figure in the page");
@@ -170,8 +172,7 @@ describe("the study's figures show its numbers", () => {
     const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));
     assert.throws(() => writeStudyReport(dir), { message: `report: ${join(dir, "study.json")} is missing; is ${dir} a directory written by 'kshot study rank'?` });
     const base = study();
-    const budget = { C: 8, N: 1, epochs: 7, warmupEpochs: 1, batchSize: 64, trainLimit: 60000, valSize: 3000, lr: 0.05, simplexLr: 0.05, m: 4, simplexBatch: 64, hidden: 100 };
-    const full = { ...base, protocol: { ...base.protocol, budget, dataDir: "/data/fmnist" } };
+    const full = { ...base, protocol: { ...base.protocol, budget: BUDGET, dataDir: "/data/fmnist" } };
     writeFileSync(join(dir, "study.json"), JSON.stringify(full));
     const html = readFileSync(writeStudyReport(dir), "utf8");
     assert.match(html, /60000 Fashion-MNIST images from <code>\/data\/fmnist<\/code> of which 3000 held out/);
@@ -189,7 +190,6 @@ describe("the study's figures show its numbers", () => {
     const two: StudyResult = { ...base, results, protocol: { ...base.protocol, seeds: [0, 1] }, summary: summarize(results, base.protocol.runs, 1),
       truth: { ...base.truth, ceiling: { kendallTauB: 0.6, spearman: 0.7, pairs: 1 } } };
     const figs2 = studyFigures(two);
-    const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
     const bars = readPlot(figs2.get("tau_by_mode.svg")!, { xCategories: ["one-shot", "kshot K=2"] });
     const mean = 0.75, sd = 0.5 / Math.SQRT2;
     const rects = [...bars.series("tau-a").getElementsByTagName("rect")];
@@ -245,7 +245,6 @@ describe("the study's figures show its numbers", () => {
     const predictors = [{ name: "convolutions", metrics: rankMetrics(TRUTH, [0, 1, 0, 1, 2]) }];
     const table = studyTable({ ...base, predictors, summary: [...base.summary, { ...base.summary[1]!, label: "kshot K=8", K: 8, tauA: { mean: null, sd: null, n: 0 } }] }).split("\n");
     assert.equal(table.length, 2 + 2 + 1, "head, rule, two runs, one predictor");
-    const cols = (l: string) => l.split("|").slice(1, -1).map((c) => c.trim());
     const m = predictors[0]!.metrics;
     assert.deepEqual(cols(table[4]!), ["convolutions (predictor)", "—", m.tauA!.toFixed(3), m.tauB!.toFixed(3), "n/a", "n/a", m.spearman!.toFixed(3), m.pearson!.toFixed(3), m.highGroup[0]!.toFixed(3), "—", "—"]);
     assert.deepEqual(cols(table[2]!).slice(0, 2), ["one-shot", "1"]);
@@ -263,7 +262,6 @@ describe("the study's figures show its numbers", () => {
     const withCurves: StudyResult = { ...base, results, summary: summarize(results, base.protocol.runs, 1),
       predictors: [{ name: "convolutions", metrics: { ...base.results[0]!.metrics, tauBWorking: 0.5 } }, { name: "params", metrics: { ...base.results[0]!.metrics, tauBWorking: null } }] };
     const p = readPlot(studyFigures(withCurves).get("tau_vs_steps.svg")!);
-    const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
     const pts = p.series("one-shot: tau-b, working cells").getElementsByTagName("polyline")[0]!.getAttribute("points")!.split(" ").map((q) => q.split(",").map(Number));
     assert.equal(pts.length, 2);
     near(pts[0]![0]!, p.x.toPx(100), "step 100"); near(pts[0]![1]!, p.y.toPx(0.3), "mean of 0.2 and 0.4");
