@@ -58,12 +58,22 @@ export function usesDirect(g: ConvGeometry): boolean {
   return convSettings.direct === "always" || (g.c <= limit && g.cout <= limit);
 }
 
+/** Output channels per block of the direct kernel (COB in direct_conv.ts): one packing task each. */
+const DIRECT_COB = 4;
+
 /** Direct stride-1 convolution of n images, x -> y; `adjoint` is the input gradient (x = dy, y = dx). */
 function direct(g: ConvGeometry, x: number, w: number, y: number, adjoint: boolean): void {
   const [inC, outC] = adjoint ? [g.cout, g.c] : [g.c, g.cout];
   const [h, wd, ph, pw] = flatInput(g, adjoint);
-  team.run("directConvTask", [x, w, y, inC, h, wd, g.kh, g.kw, ph, pw, outC, adjoint ? 1 : 0], g.n,
-    wasm.fn.directConvScratchFloats(inC, h, wd, g.kh, g.kw, ph, pw, outC), 2 * macs(g));
+  const packedFloats = wasm.fn.directPackedFloats(inC, outC, g.kh, g.kw);
+  const packed = wasm.heap.alloc(4 * packedFloats);
+  try {
+    const params = [x, w, y, inC, h, wd, g.kh, g.kw, ph, pw, outC, adjoint ? 1 : 0, packed];
+    team.run("directPackTask", params, Math.ceil(outC / DIRECT_COB), 0, packedFloats);
+    team.run("directConvTask", params, g.n, wasm.fn.directConvScratchFloats(inC, h, wd, g.kh, g.kw, ph, pw), 2 * macs(g));
+  } finally {
+    wasm.heap.release(packed);
+  }
 }
 
 /** Depthwise forward (img = x, out = y) or input gradient (img = dx, out = dy), split by planes. */

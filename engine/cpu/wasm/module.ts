@@ -8,14 +8,15 @@ import { WasmHeap } from "./heap.js";
 export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask", "im2colTask",
   "depthwiseTask", "depthwiseFilterTask", "sliceProductTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
   "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask",
-  "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask"] as const;
+  "directPackTask", "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];
 
 /** Exports of kernels.wasm, compiled from ./assembly by scripts/build-wasm.mjs. */
 export type KernelExports = Record<TaskKernel, (params: number, task: number, scratch: number) => void> & {
   heapBase(): number;
   gemmScratchFloats(m: number, n: number): number;
-  directConvScratchFloats(inC: number, h: number, w: number, kh: number, kw: number, ph: number, pw: number, outC: number): number;
+  directConvScratchFloats(inC: number, h: number, w: number, kh: number, kw: number, ph: number, pw: number): number;
+  directPackedFloats(inC: number, outC: number, kh: number, kw: number): number;
   directFlatLength(positions: number): number;
   directSlackFloats(kw: number): number;
   directFilterTasks(c: number, cout: number, kh: number, kw: number): number;

@@ -25,11 +25,11 @@ function roundUp(x: i32, q: i32): i32 {
   return ((x + q - 1) / q) * q;
 }
 
-// Parameter words: x w y inC h w kh kw ph pw outC adjoint. The adjoint form
+// Parameter words: x w y inC h w kh kw ph pw outC adjoint packed. The adjoint form
 // (the input gradient) reads weights stored [inC of the forward][outC][kh][kw]
 // as w[ci][co] flipped in both axes: x is dy, y is dx, and the padding is the
 // forward's kh-1-ph, kw-1-pw.
-const X = 0, WT = 1, Y = 2, INC = 3, H = 4, W = 5, KH = 6, KW = 7, PH = 8, PW = 9, OUTC = 10, ADJOINT = 11;
+const X = 0, WT = 1, Y = 2, INC = 3, H = 4, W = 5, KH = 6, KW = 7, PH = 8, PW = 9, OUTC = 10, ADJOINT = 11, PACKED = 12;
 
 // @ts-ignore: decorator
 @inline
@@ -54,33 +54,40 @@ function slack(kw: i32): i32 { return BLOCK + kw + 3; }
 export function directFlatLength(positions: i32): i32 { return roundUp(positions, BLOCK); }
 export function directSlackFloats(kw: i32): i32 { return slack(kw); }
 
-// Scratch floats per thread: the padded image and its slack, the packed
-// weights, one block of output planes.
-export function directConvScratchFloats(inC: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, outC: i32): i32 {
+// Scratch floats per thread: the padded image and its slack, one block of
+// output planes.
+export function directConvScratchFloats(inC: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32): i32 {
   const wp = w + 2 * pw;
-  return inC * (h + 2 * ph) * wp + slack(kw) + roundUp(outC, COB) * inC * kh * kw + COB * roundUp((h + 2 * ph - kh + 1) * wp, BLOCK);
+  return inC * (h + 2 * ph) * wp + slack(kw) + COB * roundUp((h + 2 * ph - kh + 1) * wp, BLOCK);
 }
 
-// packed[cb][ci][ky][kx][j] = weight of output channel cb*COB + j (0 past outC).
-function packWeights(params: usize, dst: usize): void {
+// Block `task` of the packed weights, filled once per call for every image:
+// packed[cb][ci][ky][kx][j] = weight of output channel cb*COB + j (0 past
+// outC), at the address in word PACKED.
+export function directPackTask(params: usize, task: i32, _scratch: usize): void {
   const w = <usize>word(params, WT), inC = word(params, INC), outC = word(params, OUTC);
-  const kh = word(params, KH), kw = word(params, KW), taps = kh * kw;
+  const taps = word(params, KH) * word(params, KW);
   const adjoint = word(params, ADJOINT) != 0;
-  for (let cb: i32 = 0; cb < outC; cb += COB) {
-    for (let ci: i32 = 0; ci < inC; ci++) {
-      for (let t: i32 = 0; t < taps; t++) {
-        for (let j: i32 = 0; j < COB; j++) {
-          const co = cb + j;
-          let v: f32 = 0;
-          if (co < outC) {
-            v = adjoint ? load<f32>(f32At(w, (ci * outC + co) * taps + taps - 1 - t)) : load<f32>(f32At(w, (co * inC + ci) * taps + t));
-          }
-          store<f32>(dst, v);
-          dst += 4;
+  const cb = task * COB;
+  let dst = f32At(<usize>word(params, PACKED), cb * inC * taps);
+  for (let ci: i32 = 0; ci < inC; ci++) {
+    for (let t: i32 = 0; t < taps; t++) {
+      for (let j: i32 = 0; j < COB; j++) {
+        const co = cb + j;
+        let v: f32 = 0;
+        if (co < outC) {
+          v = adjoint ? load<f32>(f32At(w, (ci * outC + co) * taps + taps - 1 - t)) : load<f32>(f32At(w, (co * inC + ci) * taps + t));
         }
+        store<f32>(dst, v);
+        dst += 4;
       }
     }
   }
+}
+
+// Floats of the packed weights.
+export function directPackedFloats(inC: i32, outC: i32, kh: i32, kw: i32): i32 {
+  return roundUp(outC, COB) * inC * kh * kw;
 }
 
 // planes x rows x cols floats from src (contiguous) into dst at row r0 and
@@ -131,17 +138,15 @@ function block(xp: usize, wq0: usize, out: usize, len: i32, inC: i32, plane: i32
   }
 }
 
-// One image: y[image] = direct convolution of x[image].
+// One image: y[image] = direct convolution of x[image], with the weights directPackTask packed.
 export function directConvTask(params: usize, image: i32, scratch: usize): void {
   const inC = word(params, INC), outC = word(params, OUTC), kh = word(params, KH), kw = word(params, KW);
   const h = word(params, H), w = word(params, W);
   const oh = outRows(params), ow = w + 2 * word(params, PW) - kw + 1, wp = paddedRow(params), plane = paddedPlane(params);
   const len = flatLength(params);
-  const xp = scratch;
-  const wq = f32At(xp, inC * plane + slack(kw));
-  const out = f32At(wq, roundUp(outC, COB) * inC * kh * kw);
+  const xp = scratch, wq = <usize>word(params, PACKED);
+  const out = f32At(xp, inC * plane + slack(kw));
   place(f32At(<usize>word(params, X), image * inC * h * w), inC, h, w, xp, plane, wp, word(params, PH), word(params, PW), slack(kw));
-  packWeights(params, wq);
   const y = f32At(<usize>word(params, Y), image * outC * oh * ow);
   const blockWeights = COB * inC * kh * kw;
   for (let cb: i32 = 0; cb < outC; cb += COB) {
