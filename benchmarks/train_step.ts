@@ -83,6 +83,17 @@ function resumeBusy(): void {
   settle();
 }
 
+/**
+ * glibc malloc settings for the PyTorch peer: keep freed memory instead of
+ * returning it to the system. By default PyTorch's CPU allocator gets each
+ * large tensor from mmap and gives it back at free, so every step pays page
+ * faults again; in this machine's VM those made its recipe step take 49-158
+ * ms (2 threads, from step to step) against a steady 38-47 ms with these
+ * settings (2^25 is the largest mmap threshold glibc accepts). kshot keeps
+ * its heap, so the peer is measured at its best too.
+ */
+const TORCH_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(2 ** 25), MALLOC_TRIM_THRESHOLD_: String(2 ** 32), MALLOC_TOP_PAD_: String(2 ** 28) };
+
 /** PyTorch's milliseconds per step by case and thread count, or why there are none. */
 function torchPeer(): Map<string, number> | string {
   const python = ["python3", "/usr/bin/python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
@@ -90,7 +101,7 @@ function torchPeer(): Map<string, number> | string {
   const script = fileURLToPath(new URL("./peers/torch_train.py", import.meta.url));
   const torchCases = cases.flatMap((c) => (c.torch ? [c.torch] : []));
   const r = spawnSync(python, [script, "--threads", threadCounts.join(","), "--steps", String(steps), "--cases", torchCases.join(",")],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...TORCH_MALLOC } });
   if (r.status !== 0) return `the PyTorch peer failed (exit ${r.status})`;
   const out = new Map<string, number>();
   for (const line of r.stdout.trim().split("\n")) {
