@@ -1,12 +1,12 @@
 // AssemblyScript: single-precision GEMM, C = A * B (+ C when accumulate), with
 // GotoBLAS-style blocking: a KC x N slab of B and an MC x KC block of A are
-// packed into contiguous micro-panels, then a 6x8 register-blocked SIMD
+// packed into contiguous micro-panels, then a 4x8 register-blocked SIMD
 // micro-kernel sweeps them. All pointers are byte offsets into this module's
 // memory; strides are in elements, so transposed operands need no copy.
 
 import { madd } from "./madd";
 
-const MR: i32 = 6;
+const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;
 const MC: i32 = 96;
@@ -49,8 +49,11 @@ function packB(b: usize, sBk: i32, sBj: i32, n: i32, p0: i32, kc: i32, dst: usiz
   }
 }
 
-// 6x8 micro-kernel: tile = sum_p pa[p] (x) pb[p]; written to c (row stride
-// ldc elements), added to what is there when add is set.
+// 4x8 micro-kernel: tile = sum_p pa[p] (x) pb[p]; written to c (row stride
+// ldc elements), added to what is there when add is set. Four rows, not six:
+// V8 hoists a pass's loads to its top, and 8 accumulators with the 4 splats
+// and 2 vectors of B fit the 15 vector registers it allocates; 6x8 (12
+// accumulators) spilled to the stack inside the loop.
 // @ts-ignore: decorator
 @inline
 function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, add: bool): void {
@@ -58,55 +61,28 @@ function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, add: bool): vo
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
-  // two steps of k per pass, then the odd one: halving the loop overhead took
-  // GEMM 512 on one thread from 22-25 to 27-28 GFLOPS (2026-12-04, alternating runs)
-  let b0: v128, b1: v128, a: v128;
-  const pairsEnd = pb + (<usize>(kc >> 1) << 6);
-  while (pb < pairsEnd) {
-    b0 = v128.load(pb, 0); b1 = v128.load(pb, 16);
-    a = v128.load32_splat(pa, 0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+  const end = pb + (<usize>kc << 5);
+  while (pb < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa, 0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
     a = v128.load32_splat(pa, 4); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
     a = v128.load32_splat(pa, 8); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a = v128.load32_splat(pa, 16); c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
-    a = v128.load32_splat(pa, 20); c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
-    b0 = v128.load(pb, 32); b1 = v128.load(pb, 48);
-    a = v128.load32_splat(pa, 24); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 28); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 32); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 36); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a = v128.load32_splat(pa, 40); c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
-    a = v128.load32_splat(pa, 44); c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
-    pa += 48;
-    pb += 64;
-  }
-  if (kc & 1) {
-    b0 = v128.load(pb, 0); b1 = v128.load(pb, 16);
-    a = v128.load32_splat(pa, 0); c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 4); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 8); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 12); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a = v128.load32_splat(pa, 16); c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
-    a = v128.load32_splat(pa, 20); c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
+    pa += 16;
+    pb += 32;
   }
   const ld = <usize>ldc << 2;
   if (add) {
     c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16)); c += ld;
     c10 = f32x4.add(c10, v128.load(c)); c11 = f32x4.add(c11, v128.load(c, 16)); c += ld;
     c20 = f32x4.add(c20, v128.load(c)); c21 = f32x4.add(c21, v128.load(c, 16)); c += ld;
-    c30 = f32x4.add(c30, v128.load(c)); c31 = f32x4.add(c31, v128.load(c, 16)); c += ld;
-    c40 = f32x4.add(c40, v128.load(c)); c41 = f32x4.add(c41, v128.load(c, 16)); c += ld;
-    c50 = f32x4.add(c50, v128.load(c)); c51 = f32x4.add(c51, v128.load(c, 16));
-    c -= ld * 5;
+    c30 = f32x4.add(c30, v128.load(c)); c31 = f32x4.add(c31, v128.load(c, 16));
+    c -= ld * 3;
   }
   v128.store(c, c00); v128.store(c, c01, 16); c += ld;
   v128.store(c, c10); v128.store(c, c11, 16); c += ld;
   v128.store(c, c20); v128.store(c, c21, 16); c += ld;
-  v128.store(c, c30); v128.store(c, c31, 16); c += ld;
-  v128.store(c, c40); v128.store(c, c41, 16); c += ld;
-  v128.store(c, c50); v128.store(c, c51, 16);
+  v128.store(c, c30); v128.store(c, c31, 16);
 }
 
 // The blocked product with C row-major: C[M,N] = A * B (+ C).
@@ -158,7 +134,7 @@ function roundUp(x: i32, q: i32): i32 {
 }
 
 // C[M,N] (row stride ldc) = A * B (+ C when accumulate). A(i,k) is at
-// a + 4*(i*sAi + k*sAk); B(k,j) at b + 4*(k*sBk + j*sBj). When the 6x8 tiles
+// a + 4*(i*sAi + k*sAk); B(k,j) at b + 4*(k*sBk + j*sBj). When the 4x8 tiles
 // fit C^T = B^T A^T with less padding (few rows, as in convolutions with few
 // output channels), that product is computed into scratch and transposed
 // into C. scratch must hold gemmScratchFloats(m, n) floats.
