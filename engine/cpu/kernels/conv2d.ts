@@ -201,7 +201,7 @@ function filterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): 
  * the group's images in order; groups add into dW in order.
  */
 function directFilterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
-  const wp = g.w + 2 * g.pw, plane = (g.h + 2 * g.ph) * wp;
+  const wp = wasm.fn.directRowFloats(g.w, g.pw), plane = (g.h + 2 * g.ph) * wp;
   const lr = wasm.fn.directFlatLength(g.oh * wp);
   const slack = wasm.fn.directSlackFloats(g.kw);
   const perImage = g.c * plane + g.cout * lr;

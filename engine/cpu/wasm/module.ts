@@ -18,6 +18,7 @@ export type KernelExports = Record<TaskKernel, (params: number, task: number, sc
   directConvScratchFloats(inC: number, h: number, w: number, kh: number, kw: number, ph: number, pw: number): number;
   directPackedFloats(inC: number, outC: number, kh: number, kw: number): number;
   directFlatLength(positions: number): number;
+  directRowFloats(w: number, pw: number): number;
   directSlackFloats(kw: number): number;
   directFilterTasks(c: number, cout: number, kh: number, kw: number): number;
   avgPoolStride1Scratch(h: number, w: number, oh: number, ow: number): number;

@@ -2,13 +2,17 @@
 // few-channel layers where im2col + GEMM spends more time moving the 9x
 // larger column matrix than multiplying it.
 //
-// The image is copied with its zero border into scratch as rows of
-// wp = w + 2*pw floats, so output pixel (oy, ox) sits at flat position
-// i = oy*wp + ox and tap (ky, kx) reads the padded input at i + ky*wp + kx:
-// four neighbouring outputs read four neighbouring inputs for every tap,
-// whatever the width. The kw-1 positions per row past ow are computed and
-// dropped. Output channels go in blocks of COB, pixels in blocks of VB
-// vectors: 8 accumulators, 2 input loads and 4 weight splats per tap.
+// The image is copied with its zero border into scratch as rows of wp
+// floats: pw zeros, then the row (wp = w + pw). Output pixel (oy, ox) sits at
+// flat position i = oy*wp + ox and tap (ky, kx) reads the padded input at
+// i + ky*wp + kx: four neighbouring outputs read four neighbouring inputs for
+// every tap, whatever the width. A tap that reaches past its row (at most pw
+// columns, for a kept output) reads the next row's leading zeros, so the
+// rows share their borders: a 3x3 kernel with padding 1 on a 7x7 image
+// keeps 7 of every 8 positions computed, not 7 of 9. The wp - ow positions
+// per row past ow are computed and dropped.
+// Output channels go in blocks of COB, pixels in blocks of VB vectors: 8
+// accumulators, 2 input loads and 4 weight splats per tap.
 
 import { madd } from "./madd";
 import { f32At, word } from "./params";
@@ -33,7 +37,7 @@ const X = 0, WT = 1, Y = 2, INC = 3, H = 4, W = 5, KH = 6, KW = 7, PH = 8, PW = 
 
 // @ts-ignore: decorator
 @inline
-function paddedRow(params: usize): i32 { return word(params, W) + 2 * word(params, PW); }
+function paddedRow(params: usize): i32 { return directRowFloats(word(params, W), word(params, PW)); }
 // @ts-ignore: decorator
 @inline
 function paddedPlane(params: usize): i32 { return (word(params, H) + 2 * word(params, PH)) * paddedRow(params); }
@@ -50,6 +54,10 @@ function flatLength(params: usize): i32 { return roundUp(outRows(params) * padde
 @inline
 function slack(kw: i32): i32 { return BLOCK + kw + 3; }
 
+// Floats per padded row: its left border and the row; the next row's left
+// border is its right one.
+export function directRowFloats(w: i32, pw: i32): i32 { return w + pw; }
+
 // Exported for the filter gradient's buffers, laid out by the caller.
 export function directFlatLength(positions: i32): i32 { return roundUp(positions, BLOCK); }
 export function directSlackFloats(kw: i32): i32 { return slack(kw); }
@@ -57,7 +65,7 @@ export function directSlackFloats(kw: i32): i32 { return slack(kw); }
 // Scratch floats per thread: the padded image and its slack, one block of
 // output planes.
 export function directConvScratchFloats(inC: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32): i32 {
-  const wp = w + 2 * pw;
+  const wp = directRowFloats(w, pw);
   return inC * (h + 2 * ph) * wp + slack(kw) + COB * roundUp((h + 2 * ph - kh + 1) * wp, BLOCK);
 }
 
@@ -172,7 +180,7 @@ export function directPlaceTask(params: usize, task: i32, _scratch: usize): void
   const image = word(params, 4) + task;
   const c = word(params, 5), h = word(params, 6), w = word(params, 7), ph = word(params, 8), pw = word(params, 9);
   const cout = word(params, 10), oh = word(params, 11), lr = word(params, 12), kw = word(params, 13);
-  const wp = w + 2 * pw, plane = (h + 2 * ph) * wp, ow = wp - kw + 1;
+  const wp = directRowFloats(w, pw), plane = (h + 2 * ph) * wp, ow = w + 2 * pw - kw + 1;
   place(f32At(<usize>word(params, 0), image * c * h * w), c, h, w, f32At(<usize>word(params, 2), task * c * plane), plane, wp, ph, pw, 0);
   place(f32At(<usize>word(params, 1), image * cout * oh * ow), cout, oh, ow, f32At(<usize>word(params, 3), task * cout * lr), lr, wp, 0, 0, 0);
 }
@@ -252,7 +260,7 @@ export function depthwiseDirectTask(params: usize, task: i32, scratch: usize): v
   const planes = word(params, 3), c = word(params, 4), h = word(params, 5), wd = word(params, 6);
   const kh = word(params, 7), kw = word(params, 8), ph = word(params, 9), pw = word(params, 10), adjoint = word(params, 11) != 0;
   const per = word(params, 12);
-  const wp = wd + 2 * pw, plane = (h + 2 * ph) * wp, oh = h + 2 * ph - kh + 1, ow = wp - kw + 1;
+  const wp = directRowFloats(wd, pw), plane = (h + 2 * ph) * wp, oh = h + 2 * ph - kh + 1, ow = wd + 2 * pw - kw + 1;
   const len = roundUp(oh * wp, BLOCK), taps = kh * kw;
   const xp = scratch, out = f32At(xp, plane + slack(kw));
   for (let p = task * per; p < min(planes, task * per + per); p++) {
@@ -279,6 +287,6 @@ export function depthwiseDirectTask(params: usize, task: i32, scratch: usize): v
 }
 
 export function depthwiseDirectScratch(h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32): i32 {
-  const wp = w + 2 * pw;
+  const wp = directRowFloats(w, pw);
   return (h + 2 * ph) * wp + slack(kw) + roundUp((h + 2 * ph - kh + 1) * wp, BLOCK);
 }
