@@ -13,6 +13,13 @@ function boxSum(src: usize, sH: i32, sW: i32, dst: usize, dH: i32, dW: i32, kh: 
     const s = at(src, r * sW), d = at(rows, r * dW);
     let x: i32 = 0;
     for (; x < dW && (x < lo || x > hi); x++) store<f32>(at(d, x), edgeSum(s, sW, x - offX, kw));
+    if (kw == 3) {
+      // NAS-Bench-201's 3x3 pool: the taps unrolled, added in the same order
+      for (; x + 4 <= dW && x + 3 <= hi; x += 4) {
+        const p = at(s, x - offX);
+        v128.store(at(d, x), f32x4.add(f32x4.add(v128.load(p), v128.load(p, 4)), v128.load(p, 8)));
+      }
+    }
     for (; x + 4 <= dW && x + 3 <= hi; x += 4) {
       let v = v128.load(at(s, x - offX));
       for (let b: i32 = 1; b < kw; b++) v = f32x4.add(v, v128.load(at(s, x - offX + b)));
@@ -25,6 +32,13 @@ function boxSum(src: usize, sH: i32, sW: i32, dst: usize, dH: i32, dW: i32, kh: 
     const r0 = max(0, y - offY), r1 = min(sH, y - offY + kh);
     const d = at(dst, y * dW);
     let x: i32 = 0;
+    if (r1 - r0 == 3) {
+      const a = at(rows, r0 * dW), b = at(a, dW), c = at(b, dW);
+      for (; x + 4 <= dW; x += 4) {
+        const o = <usize>x << 2;
+        v128.store(at(d, x), f32x4.add(f32x4.add(f32x4.add(f32x4.splat(0), v128.load(a + o)), v128.load(b + o)), v128.load(c + o)));
+      }
+    }
     for (; x + 4 <= dW; x += 4) {
       let v = f32x4.splat(0);
       for (let r = r0; r < r1; r++) v = f32x4.add(v, v128.load(at(rows, r * dW + x)));
