@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { TABLE5_ROWS, ablationTable, floorArchs, runAblation, type AblationProtocol } from "../../app/ablation.js";
 import { Mbv2Space } from "../../nas/mbv2/space.js";
 import { widthCodeFigure } from "../../report/ablation_report.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // Table 5 in miniature, scaled down to seconds: two of its rows, two seeds,
 // two random networks. Costs are recomputed here from the strings, means and
@@ -23,7 +23,7 @@ const protocol: AblationProtocol = {
 const quiet = { log: () => {}, update: () => {} };
 
 describe("the Table 5 ablation", () => {
-  const dir = mkdtempSync(join(tmpdir(), "kshot-ablation-"));
+  const dir = tempDir("kshot-ablation-");
 
   it("runs each row's main job and the floor, with each row's seeds summarised as mean and sample sd", async () => {
     const r = await runAblation(protocol, dir, 1, quiet);
@@ -76,7 +76,7 @@ describe("the Table 5 ablation", () => {
   });
 
   it("refuses to resume under another protocol, naming what differs", async () => {
-    const other = mkdtempSync(join(tmpdir(), "kshot-ablation-"));
+    const other = tempDir("kshot-ablation-");
     writeFileSync(join(other, "ablation.json"), JSON.stringify({ protocol }));
     await assert.rejects(runAblation({ ...protocol, maxMflops: 5 }, other, 1, quiet), /holds an ablation of another protocol \(maxMflops 6 -> 5\); resume with the same flags/);
   });

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { runMainJob, truthStanding, type MainJobOptions, type MainJobSummary } from "../../app/main_job.js";
@@ -11,6 +10,7 @@ import { STANDALONE_RECIPE } from "../../nas/standalone.js";
 import { readTruthProtocol } from "../../nas/study/truth.js";
 import { ordinal, truthStandingLine } from "../../report/run_report.js";
 import type { ProgressSink } from "../../nas/progress.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // Rerunning the main job after an interruption continues it: the supernet
 // from its checkpoint, a finished search from search.json, finished
@@ -46,7 +46,7 @@ function results(s: MainJobSummary) {
 describe("the main job resumes where it was stopped", () => {
   let whole: MainJobSummary;
   it("runs uninterrupted (the reference)", async () => {
-    whole = await runMainJob(options(mkdtempSync(join(tmpdir(), "kshot-job-"))), sink());
+    whole = await runMainJob(options(tempDir("kshot-job-")), sink());
     assert.equal(whole.supernet.epochs.length, 2);
     for (const c of [whole.retrain.chosen, ...whole.retrain.baseline]) {
       assert.deepEqual(c.seeds, [0, 1], "--retrain-seeds 2 from --seed 0");
@@ -67,7 +67,7 @@ describe("the main job resumes where it was stopped", () => {
   });
 
   it("after a stop in the supernet's training: from the checkpoint, the same results", async () => {
-    const out = mkdtempSync(join(tmpdir(), "kshot-job-"));
+    const out = tempDir("kshot-job-");
     await assert.rejects(runMainJob(options(out), sink(/^epoch 1:/)), /interrupted at 'epoch 1:/);
     assert.ok(existsSync(join(out, "supernet.safetensors")));
     const again = sink();
@@ -78,7 +78,7 @@ describe("the main job resumes where it was stopped", () => {
   });
 
   it("after a stop in the retraining: the search and the finished trainings are reused, the same results", async () => {
-    const out = mkdtempSync(join(tmpdir(), "kshot-job-"));
+    const out = tempDir("kshot-job-");
     await assert.rejects(runMainJob(options(out), sink(/^(chosen|random 1), seed 1: test accuracy/)), /interrupted/);
     const again = sink();
     const s = await runMainJob(options(out), again);
@@ -88,7 +88,7 @@ describe("the main job resumes where it was stopped", () => {
   });
 
   it("refuses a checkpoint of other settings in its directory, naming what differs", async () => {
-    const out = mkdtempSync(join(tmpdir(), "kshot-job-"));
+    const out = tempDir("kshot-job-");
     await assert.rejects(runMainJob(options(out), sink(/^epoch 1:/)));
     await assert.rejects(runMainJob({ ...options(out), K: 3 }, sink()), /supernet\.safetensors holds a supernet of other settings \(K 2 -> 3\)/);
   });
@@ -107,7 +107,7 @@ describe("where the pick stands among the truth's cells under the bound", () => 
   const cell = (arch: string, testAcc: number) => ({ arch, testAcc, params: 0, macs: 0, seconds: 0, seeds: [0, 1], accs: [testAcc, testAcc] });
 
   function truthFile(rows: [string, number][], protocol: object): string {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-truth-"));
+    const dir = tempDir("kshot-truth-");
     const csv = join(dir, "t.csv");
     writeFileSync(csv, `arch,acc_seed0,acc_seed1,mean,macs,params,seconds\n${rows.map(([a, m]) => `${a},${m},${m},${m},1,1,1`).join("\n")}\n`);
     writeFileSync(join(dir, "t.json"), JSON.stringify({ protocol }));

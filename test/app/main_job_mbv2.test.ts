@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { checkBoundRoom, runMainJob } from "../../app/main_job.js";
 import { Mbv2Space } from "../../nas/mbv2/space.js";
 import { Nb201Space } from "../../nas/nb201/space.js";
 import { writeRunReport } from "../../report/run_report.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // The main job on the MobileNetV2 space (mini macro, widths searched), scaled
 // down to seconds: every network it names is checked against costs computed
@@ -17,7 +17,7 @@ const mflops = (arch: string) => space.cost(space.parse(arch)).nb201Mflops;
 
 describe("the main job on the MobileNetV2 space", () => {
   it("trains the supernet with width search, searches under the bound, retrains with RMSProp, reports", async () => {
-    const out = mkdtempSync(join(tmpdir(), "kshot-mbv2-job-"));
+    const out = tempDir("kshot-mbv2-job-");
     const lines: string[] = [];
     const s = await runMainJob({
       out, seed: 0, space: "mbv2", searchWidth: true, K: 2, epochs: 2, trainLimit: 96, valSize: 32, batchSize: 32, lr: 0.05,

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { nb201Isomorphism, parseNb201 } from "../../nas/nb201/arch.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { KSHOT } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 describe("kshot run (the main job, scaled down)", () => {
-  const out = mkdtempSync(join(tmpdir(), "kshot-main-"));
+  const out = tempDir("kshot-main-");
   const r = spawnSync(process.execPath, [...KSHOT, "run", "--epochs", "2", "--train-limit", "160", "--val-size", "40",
     "--evaluations", "12", "--population", "4", "--workers", "2", "--max-mflops", "2.5", "--baselines", "2",
     "--retrain-epochs", "1", "--retrain-images", "64", "--out", out], { encoding: "utf8" });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { KSHOT } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // Bad inputs a new user gives, each reproduced: the command must fail (or
 // refuse) at once with one line, before any expensive work, and lose nothing.
@@ -25,7 +25,7 @@ const assertVocabulary = (json: unknown, what: string) => {
 };
 
 describe("bad inputs fail before the work, in one line", () => {
-  const dir = mkdtempSync(join(tmpdir(), "kshot-robust-"));
+  const dir = tempDir("kshot-robust-");
   const ckpt = join(dir, "tiny.safetensors");
   before(() => {
     const r = kshot("supernet", "train", "--C", "4", "--K", "2", "--epochs", "1", "--train-limit", "96", "--val-size", "32", "--hidden", "8", "--out", ckpt);

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Nb201Space } from "../../nas/nb201/space.js";
 import { KSHOT } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, ...args], { encoding: "utf8" });
 const TABLE = "../shared/data/nb201-test-accuracy.csv";
-const dir = mkdtempSync(join(tmpdir(), "kshot-rank-"));
+const dir = tempDir("kshot-rank-");
 
 describe("kshot search --oracle (CLI)", { skip: !existsSync(TABLE) && "the shared NAS-Bench-201 table is not beside the repository" }, () => {
   it("finds a near-optimal CIFAR-10 architecture in 1,000 evaluations", () => {

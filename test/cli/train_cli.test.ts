@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { KSHOT } from "../helpers/cli.js";
 import { loadSafetensors } from "../../engine/index.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-cli-"));
+const dir = tempDir("kshot-cli-");
 const kshot = (...args: string[]) => spawnSync(process.execPath, [...KSHOT, ...args], { encoding: "utf8" });
 
 describe("kshot train (CLI)", () => {

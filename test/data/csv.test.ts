@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DECIMAL, columnIndex, numericColumn, readCsv } from "../../data/csv.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // The CSV reader behind the truth tables and score files, on hand-written
 // files: RFC 4180 quoting, and errors that name the file and the line.
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-csv-"));
+const dir = tempDir("kshot-csv-");
 let n = 0;
 function csv(text: string): string {
   const path = join(dir, `t${n++}.csv`);

@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { describeFsError, ensureWritableDir, ensureWritableFile, readJournal, writeFileAtomic } from "../../data/files.js";
 import { KSHOT } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 describe("output directories", () => {
   it("creates missing parents and leaves no probe file behind", () => {
-    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    const base = tempDir("kshot-files-");
     ensureWritableDir(join(base, "a", "b", "c"));
     assert.deepEqual(readdirSync(join(base, "a", "b", "c")), []);
     ensureWritableDir(join(base, "a")); // existing: fine
   });
 
   it("names the path when a parent is a file", () => {
-    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    const base = tempDir("kshot-files-");
     writeFileSync(join(base, "f"), "x");
     assert.throws(() => ensureWritableDir(join(base, "f", "sub")), /is not a directory/);
   });
@@ -38,7 +38,7 @@ describe("output directories", () => {
 
 describe("atomic writes", () => {
   it("replaces a file whole, and a failed write leaves neither a temporary nor a changed target", () => {
-    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    const base = tempDir("kshot-files-");
     writeFileAtomic(join(base, "a.json"), "old\n");
     writeFileAtomic(join(base, "a.json"), "new\n");
     assert.equal(readFileSync(join(base, "a.json"), "utf8"), "new\n");
@@ -51,7 +51,7 @@ describe("atomic writes", () => {
   });
 
   it("reads a journal of JSON lines, skipping a line cut by a crash, and none where there is no file", () => {
-    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    const base = tempDir("kshot-files-");
     writeFileSync(join(base, "j.jsonl"), '{"a":1}\n\n  \n{"a":2}\n{"a":');
     assert.deepEqual(readJournal(join(base, "j.jsonl")), [{ a: 1 }, { a: 2 }]);
     assert.deepEqual(readJournal(join(base, "none.jsonl")), []);
@@ -62,7 +62,7 @@ describe("atomic writes", () => {
   });
 
   it("refuses an output file path that is a directory or ends with '/', before any work", () => {
-    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    const base = tempDir("kshot-files-");
     assert.throws(() => ensureWritableFile(`${base}/`, "--out"), /^Error: --out .*\/: expected a file path, received a directory \(ends with '\/'\)$/);
     assert.throws(() => ensureWritableFile(base, "--out"), /^Error: --out .*: expected a file path, received an existing directory$/);
     ensureWritableFile(join(base, "new", "model.safetensors"), "--out"); // creates the folder
@@ -79,19 +79,19 @@ describe("atomic writes", () => {
     assert.equal(describeFsError(err("ENOSPC"), "/o"), "the disk is full");
     assert.equal(describeFsError(err("EROFS"), "/o"), "/o is on a read-only file system");
     assert.equal(describeFsError(err("EIO"), "/o"), "EIO: raw");
-    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    const base = tempDir("kshot-files-");
     writeFileSync(join(base, "f"), "x");
     assert.throws(() => writeFileAtomic(join(base, "f", "b.json"), "x"), /: a part of .*b\.json is a file, not a directory$/);
   });
 
   it("skips blank and whitespace-only journal lines", () => {
-    const base = mkdtempSync(join(tmpdir(), "kshot-files-"));
+    const base = tempDir("kshot-files-");
     writeFileSync(join(base, "j.jsonl"), '{"a":1}\n   \n\t\n{"a":2}\n');
     assert.deepEqual(readJournal(join(base, "j.jsonl")), [{ a: 1 }, { a: 2 }]);
   });
 
   it("creates exactly the missing directories, nothing in the working directory", () => {
-    const base = mkdtempSync(join(tmpdir(), "kshot-files-")), cwd = mkdtempSync(join(tmpdir(), "kshot-cwd-"));
+    const base = tempDir("kshot-files-"), cwd = tempDir("kshot-cwd-");
     const saved = process.cwd();
     try {
       process.chdir(cwd);

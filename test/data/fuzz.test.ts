@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
@@ -9,13 +8,14 @@ import { numericColumn, readCsv } from "../../data/csv.js";
 import { readIdx } from "../../data/idx.js";
 import { formatNb201, parseNb201 } from "../../nas/nb201/arch.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // Seeded, bounded fuzzing of the readers: valid inputs with bytes flipped,
 // cut, duplicated or inserted, and random bytes. A reader either returns
 // something well-formed or throws an Error of its own naming the input,
 // never a TypeError, RangeError or other error from deep inside.
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-fuzz-"));
+const dir = tempDir("kshot-fuzz-");
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 150);
 
 function mutate(src: Uint8Array, rng: Rng): Uint8Array {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -10,11 +9,12 @@ import { loadCifarSplit, parseCifarBatch } from "../../data/cifar.js";
 import { head, subset, type ImageDataset } from "../../data/dataset.js";
 import { readIdx } from "../../data/idx.js";
 import { loadMnistSplit } from "../../data/mnist.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // The dataset readers and batches on tiny hand-made data, each expectation
 // written out or computed by a plain loop of the test's own.
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-readers-"));
+const dir = tempDir("kshot-readers-");
 let n = 0;
 function file(bytes: number[] | Buffer): string {
   const path = join(dir, `f${n++}`);

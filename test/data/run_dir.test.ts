@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { MANIFEST, canonicalJson, claimRunDir, differingFields } from "../../data/run_dir.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
-const fresh = () => mkdtempSync(join(tmpdir(), "kshot-rundir-"));
+const fresh = () => tempDir("kshot-rundir-");
 const run = (settings: Record<string, unknown>) => ({ command: "kshot run", settings });
 
 describe("run directories", () => {

@@ -1,15 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // The mutation run starts each test file by its .ts name, loaded from the
 // JavaScript the build step wrote beside it; a .ts without that JavaScript
 // is not run as TypeScript behind the user's back.
 test("mutation loader: a .ts module and its imports are loaded from the .js beside each", () => {
-  const dir = mkdtempSync(join(tmpdir(), "kshot-loader-"));
+  const dir = tempDir("kshot-loader-");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
   writeFileSync(join(dir, "main.ts"), "this is not what runs: : :");
   writeFileSync(join(dir, "main.js"), 'import { two } from "./dep.js";\nconsole.log(`main.js ${two}`);\n');

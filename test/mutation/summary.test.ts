@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "../helpers/temp_dir.js";
 
 const mutant = (status: string, line = 1) => ({ id: `${status}${line}`, mutatorName: "EqualityOperator", replacement: "a <= b", status, location: { start: { line, column: 1 }, end: { line, column: 6 } } });
 
@@ -23,7 +24,7 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 test("mutation summary: scores per folder, each file counted in every folder above it", () => {
-  const dir = mkdtempSync(join(tmpdir(), "kshot-mutation-"));
+  const dir = tempDir("kshot-mutation-");
   try {
     writeFileSync(join(dir, "mutation.json"), JSON.stringify(report));
     const r = run(["--report", join(dir, "mutation.json")]);
@@ -42,7 +43,7 @@ test("mutation summary: scores per folder, each file counted in every folder abo
 });
 
 test("mutation summary: --survivors lists the undetected mutants with their code, only of the files asked for", () => {
-  const dir = mkdtempSync(join(tmpdir(), "kshot-mutation-"));
+  const dir = tempDir("kshot-mutation-");
   try {
     writeFileSync(join(dir, "mutation.json"), JSON.stringify(report));
     const all = run(["--report", join(dir, "mutation.json"), "--survivors"]);

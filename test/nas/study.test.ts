@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { memory } from "../../engine/index.js";
@@ -16,6 +15,7 @@ import type { ProgressSink } from "../../nas/progress.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { studyFigures, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 import { KSHOT } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 const quiet: ProgressSink = { log: () => {}, update: () => {} };
 const FMNIST = { channels: 1, height: 28, width: 28, classes: 10 };
@@ -34,7 +34,7 @@ describe("study truth", () => {
   };
 
   it("resumes after an interruption without retraining finished trainings, and writes the table", async () => {
-    const csv = join(mkdtempSync(join(tmpdir(), "kshot-truth-")), "truth.csv");
+    const csv = join(tempDir("kshot-truth-"), "truth.csv");
     let finished = 0;
     const interrupting: ProgressSink = { log: () => {}, update: () => { if (++finished === 2) throw new Error("interrupted"); } };
     await assert.rejects(runTruth(protocol, csv, { workers: 2, sink: interrupting }), /interrupted/);
@@ -82,7 +82,7 @@ describe("study rank", () => {
 
   it("runs end to end: metrics against the truth, identical for the same seeds, nothing left allocated", async () => {
     const before = memory().tensors;
-    const a = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    const a = await runRankStudy(protocol, truth, tempDir("kshot-study-"), quiet);
     assert.equal(memory().tensors, before, "every supernet, simplex-net and optimiser state is freed");
     assert.deepEqual(a.results.map((r) => r.label), ["one-shot", "kshot K=2"]);
     for (const r of a.results) {
@@ -102,14 +102,14 @@ describe("study rank", () => {
     assert.match(twoSeeds([0.15, -0.05, 0.10]), /: not distinguishable/); // t = 1.1
     assert.match(twoSeeds([-0.10, -0.11, -0.12]), /: below one-shot$/);
     assert.match(twoSeeds([-0.063, -0.082]), /t = -7\.63, p = 0\.083; sign test 0 up, 2 down, p = 0\.50: not distinguishable/);
-    const b = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    const b = await runRankStudy(protocol, truth, tempDir("kshot-study-"), quiet);
     assert.equal(strip(b), strip(a));
   });
 
   it("scores along training (--score-every) without changing the training, and resumes its curve", async () => {
     const every = { ...protocol, scoreEvery: 2 }; // 48 training images in batches of 16: 3 supernet steps an epoch, 6 in all
-    const plain = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
-    const curved = await runRankStudy(every, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    const plain = await runRankStudy(protocol, truth, tempDir("kshot-study-"), quiet);
+    const curved = await runRankStudy(every, truth, tempDir("kshot-study-"), quiet);
     for (const r of curved.results) assert.deepEqual(r.curve!.map((c) => c.step), [2, 4, 6], r.label);
     const noCurve = (s: StudyResult) => JSON.parse(strip(s)).map(({ curve: _c, ...r }: { curve?: unknown }) => r);
     assert.deepEqual(noCurve(curved), noCurve(plain), "the same training and final scores as without scoring along the way");
@@ -118,7 +118,7 @@ describe("study rank", () => {
     assert.deepEqual(one.curve!.at(-1)!.metrics, one.metrics);
     assert.ok(Math.abs(one.curve!.at(-1)!.meanAcc - one.supernetAcc.reduce((a, b) => a + b, 0) / one.supernetAcc.length) < 1e-15);
 
-    const dir = mkdtempSync(join(tmpdir(), "kshot-study-"));
+    const dir = tempDir("kshot-study-");
     let kshotSteps = 0;
     const stopping: ProgressSink = { log: () => {}, update: (l) => { if (l.includes("kshot K=2") && l.includes("epoch 2/2") && ++kshotSteps === 3) throw new Error("interrupted"); } };
     await assert.rejects(runRankStudy(every, truth, dir, stopping), /interrupted/);
@@ -131,9 +131,9 @@ describe("study rank", () => {
 
   it("runs side by side on lanes (one kernel thread each) with the same bits, in the protocol's order, lanes' progress relayed", async () => {
     const twoSeeds = { ...protocol, seeds: [0, 1], scoreEvery: 3 };
-    const alone = await runRankStudy(twoSeeds, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    const alone = await runRankStudy(twoSeeds, truth, tempDir("kshot-study-"), quiet);
     const lines: string[] = [];
-    const dir = mkdtempSync(join(tmpdir(), "kshot-study-"));
+    const dir = tempDir("kshot-study-");
     const laned = await runRankStudy(twoSeeds, truth, dir, { log: (l) => lines.push(l), update: () => {} }, { lanes: 2 });
     assert.deepEqual(laned.results.map((r) => `${r.label}#${r.seed}`), ["one-shot#0", "kshot K=2#0", "one-shot#1", "kshot K=2#1"]);
     assert.equal(strip(laned), strip(alone));
@@ -145,7 +145,7 @@ describe("study rank", () => {
   });
 
   it("resumes: finished runs are kept, the interrupted one continues from its checkpoint, the report renders", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-study-"));
+    const dir = tempDir("kshot-study-");
     let kshotSteps = 0;
     const interrupting: ProgressSink = { log: () => {}, update: (l) => { if (l.includes("kshot K=2") && l.includes("epoch 2/2") && ++kshotSteps === 3) throw new Error("interrupted"); } };
     await assert.rejects(runRankStudy(protocol, truth, dir, interrupting), /interrupted/);
@@ -155,7 +155,7 @@ describe("study rank", () => {
     const done = await runRankStudy(protocol, truth, dir, { log: (l) => lines.push(l), update: () => {} });
     assert.ok(lines.some((l) => /kshot K=2, seed 0: resuming .* after epoch 1/.test(l)), lines.join("\n"));
     assert.equal(JSON.stringify(done.results[0]), JSON.stringify(partial.results[0]), "the finished run is not redone");
-    const fresh = await runRankStudy(protocol, truth, mkdtempSync(join(tmpdir(), "kshot-study-")), quiet);
+    const fresh = await runRankStudy(protocol, truth, tempDir("kshot-study-"), quiet);
     assert.equal(strip(done), strip(fresh), "a resumed study ends where an uninterrupted one does");
 
     writeStudyReport(dir);

@@ -2,12 +2,12 @@
 // ceiling and where a value stands among the cells (no training here; the
 // truth's trainings are tested in study.test.ts).
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { STANDALONE_RECIPE } from "../../nas/standalone.js";
 import { percentileAmong, readTruth, readTruthProtocol, sampleTruthCells, truthCeiling, truthColumns, truthMetaPath, writeTruthCsv, type TruthProtocol, type TruthRow } from "../../nas/study/truth.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 const FMNIST = { channels: 1, height: 28, width: 28, classes: 10 };
 
@@ -35,7 +35,7 @@ describe("study truth", () => {
   });
 
   it("reads a table strictly: a duplicated cell or an accuracy outside [0, 1] names the line", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-truth-"));
+    const dir = tempDir("kshot-truth-");
     const head = truthColumns(2).join(",");
     writeFileSync(join(dir, "dup.csv"), `${head}\na,0.5,0.5,0.5,1,1,1\na,0.5,0.5,0.5,1,1,1\n`);
     assert.throws(() => readTruth(join(dir, "dup.csv")), /line 3: a appears twice/);
@@ -44,7 +44,7 @@ describe("study truth", () => {
   });
 
   it("reads every field strictly: the bounds included, spaces trimmed, each bad column named, only acc_seedN columns as seeds", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-truth-"));
+    const dir = tempDir("kshot-truth-");
     const file = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name); };
     // 11 seeds (acc_seed10 has two digits), a look-alike column that is not a seed, fields with spaces, accuracies at 0 and 1
     const seeds = truthColumns(11).slice(1, 12);
@@ -67,7 +67,7 @@ describe("study truth", () => {
   });
 
   it("writes a table that reads back, accuracies to 4 places, and names its protocol file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-truth-"));
+    const dir = tempDir("kshot-truth-");
     const rows: TruthRow[] = [
       { arch: "a", accs: [0.81234, 0.8], mean: 0.80617, macs: 10, params: 3, seconds: 1.25 },
       { arch: "b", accs: [0.1, 0.1], mean: 0.1, macs: 20, params: 4, seconds: 2 },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -11,8 +11,9 @@ import { buildSupernetSession, continueSupernetTraining, loadSupernetCheckpoint,
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 import { KSHOT } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-supernet-"));
+const dir = tempDir("kshot-supernet-");
 const config: SupernetConfig = {
   ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 3, C: 4, N: 1, dataset: "fashion-mnist",
   dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 160, valSize: 32, epochs: 3, warmupEpochs: 1, batchSize: 32, m: 4, simplexBatch: 32, hidden: 16, seed: 11,

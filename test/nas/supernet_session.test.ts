@@ -3,8 +3,7 @@
 // refusal of a damaged or unusable one, named by file and field. The slow
 // end-to-end runs (bit-identical resume, the CLI) are in supernet_run.test.ts.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadSafetensors, saveSafetensors, tensor } from "../../engine/index.js";
@@ -14,8 +13,9 @@ import {
 import { DEFAULT_SUPERNET_OPTIONS } from "../../nas/supernet/trainer.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 import { vals } from "../helpers/near.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-session-"));
+const dir = tempDir("kshot-session-");
 const config: SupernetConfig = {
   ...DEFAULT_SUPERNET_OPTIONS, space: "nb201", mode: "kshot", K: 2, C: 2, N: 1, dataset: "fashion-mnist",
   dataDir: EMBEDDED_FASHION_MNIST, trainLimit: 40, valSize: 8, epochs: 1, warmupEpochs: 0, batchSize: 20, m: 2, simplexBatch: 8, hidden: 4, seed: 3,

@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "../helpers/temp_dir.js";
 
 /** A checkout in miniature: bin/kshot.mjs, a dist/ whose CLI prints "ran", one source file. */
 function checkout(): string {
-  const root = mkdtempSync(join(tmpdir(), "kshot-bin-"));
+  const root = tempDir("kshot-bin-");
   mkdirSync(join(root, "bin"));
   copyFileSync("bin/kshot.mjs", join(root, "bin", "kshot.mjs"));
   mkdirSync(join(root, "dist", "cli"), { recursive: true });

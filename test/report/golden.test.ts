@@ -3,8 +3,7 @@
 // other report tests check that each figure shows its numbers; these pin
 // the rest.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { AblationRowResult } from "../../app/ablation.js";
@@ -14,10 +13,11 @@ import { studyFigures, writeStudyReport } from "../../report/study_report.js";
 import { assertGolden } from "../helpers/golden.js";
 import { BUDGET, evaluated, summary, study, studyWithCurves } from "../helpers/report_fixtures.js";
 import type { StudyResult } from "../../nas/study/statistics.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 /** The page `writeStudyReport` writes for a study, its directory replaced by STUDY. */
 function studyPage(s: StudyResult): string {
-  const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
+  const dir = tempDir("kshot-golden-");
   writeFileSync(join(dir, "study.json"), JSON.stringify(s));
   return readFileSync(writeStudyReport(dir), "utf8").replaceAll(dir, "STUDY");
 }
@@ -28,7 +28,7 @@ describe("golden figures and pages", () => {
   });
 
   it("a run's page, with the truth's standing", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
+    const dir = tempDir("kshot-golden-");
     const truth = { path: "t.csv", differs: null, cellsUnderBound: 41, chosenPercentile: 71.6, baselinePercentiles: [51.2, null] };
     writeFileSync(join(dir, "summary.json"), JSON.stringify({ ...summary, retrain: { ...summary.retrain, truth } }));
     writeFileSync(join(dir, "evaluated.json"), JSON.stringify(evaluated));
@@ -38,7 +38,7 @@ describe("golden figures and pages", () => {
 
   it("refuses a summary without its search, retraining or supernet section, each alone", () => {
     for (const part of ["search", "retrain", "supernet"] as const) {
-      const dir = mkdtempSync(join(tmpdir(), "kshot-golden-"));
+      const dir = tempDir("kshot-golden-");
       writeFileSync(join(dir, "summary.json"), JSON.stringify({ ...summary, [part]: {} }));
       writeFileSync(join(dir, "evaluated.json"), JSON.stringify(evaluated));
       assert.throws(() => writeRunReport(dir), { message: `report: ${join(dir, "summary.json")} is not the summary of a 'kshot run' (it has no search, retraining or supernet section)` }, part);

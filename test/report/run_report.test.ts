@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -8,9 +8,10 @@ import { readPlot, type PlotReading } from "../helpers/plot_reader.js";
 import type { MainJobSummary } from "../../app/main_job.js";
 import { evaluated, summary } from "../helpers/report_fixtures.js";
 import { elements, parseXml } from "../helpers/svg.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 describe("run report", () => {
-  const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));
+  const dir = tempDir("kshot-report-");
   writeFileSync(join(dir, "summary.json"), JSON.stringify(summary));
   writeFileSync(join(dir, "evaluated.json"), JSON.stringify(evaluated));
   const html = readFileSync(writeRunReport(dir), "utf8");
@@ -60,7 +61,7 @@ describe("run report", () => {
     assert.equal(unitWord({ space: "nb201" }), "cell");
     assert.equal(unitWord({} as MainJobSummary["supernet"]["config"]), "cell", "summaries from before the mbv2 space have no space field");
     assert.equal(retrainVerdict(summary.retrain, "network"), "above the random networks' mean by 5.00 points");
-    const mbv2 = mkdtempSync(join(tmpdir(), "kshot-report-"));
+    const mbv2 = tempDir("kshot-report-");
     writeFileSync(join(mbv2, "summary.json"), JSON.stringify({ ...summary, supernet: { ...summary.supernet, config: { ...summary.supernet.config, space: "mbv2" } } }));
     writeFileSync(join(mbv2, "evaluated.json"), JSON.stringify(evaluated));
     const page = readFileSync(writeRunReport(mbv2), "utf8");
@@ -95,7 +96,7 @@ describe("run report", () => {
   });
 
   it("refuses a summary that is not JSON, or not a run's", () => {
-    const bad = mkdtempSync(join(tmpdir(), "kshot-report-"));
+    const bad = tempDir("kshot-report-");
     writeFileSync(join(bad, "summary.json"), "{ not json");
     assert.throws(() => writeRunReport(bad), { message: new RegExp(`^report: ${join(bad, "summary.json")} is not valid JSON \\(`) });
     writeFileSync(join(bad, "summary.json"), JSON.stringify({ search: {} }));

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { meanSd, pairedTest, rankMetrics, studyOpDependence, summarize, type StudyResult, type StudyRunResult } from "../../nas/study/statistics.js";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { escapeXml } from "../../report/svg.js";
 import { studyFigures, studyFollows, studyTable, studyVerdicts, writeStudyReport } from "../../report/study_report.js";
 import { elements, parseXml } from "../helpers/svg.js";
 import { readPlot } from "../helpers/plot_reader.js";
 import { ARCHS, BUDGET, KSHOT, ONE_SHOT, TRUTH, study } from "../helpers/report_fixtures.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // The study's figures against the data they show: a bar's height is its
 // run's mean tau-a, and each scatter point sits where its own cell's truth
@@ -150,7 +150,7 @@ describe("the study's figures show its numbers", () => {
     // K-shot orders the cells as the truth does, so what it follows is what the truth follows
     assert.equal(follows[2]!.split(": ")[1], follows[0]!.split(": ")[1]);
     assert.match(follows[0]!, /^stand-alone truth: none -?\d\.\d\d, skip_connect -?\d\.\d\d, nor_conv_1x1 -?\d\.\d\d, nor_conv_3x3 -?\d\.\d\d, avg_pool_3x3 -?\d\.\d\d$/);
-    const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));
+    const dir = tempDir("kshot-report-");
     writeFileSync(join(dir, "study.json"), JSON.stringify({ ...s, protocol: { ...s.protocol, budget: BUDGET } }));
     const html = readFileSync(writeStudyReport(dir), "utf8");
     for (const line of [...studyVerdicts(s), ...follows]) assert.ok(html.includes(`<li>${escapeXml(line)}</li>`), line);
@@ -169,7 +169,7 @@ describe("the study's figures show its numbers", () => {
   });
 
   it("writes the report and every figure beside study.json, naming the data the supernets saw", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-report-"));
+    const dir = tempDir("kshot-report-");
     assert.throws(() => writeStudyReport(dir), { message: `report: ${join(dir, "study.json")} is missing; is ${dir} a directory written by 'kshot study rank'?` });
     const base = study();
     const full = { ...base, protocol: { ...base.protocol, budget: BUDGET, dataDir: "/data/fmnist" } };

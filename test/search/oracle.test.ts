@@ -2,12 +2,12 @@
 // every read is recorded: the choice must be the most accurate cell read
 // within the bound, and every row the table's own.
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Nb201Space } from "../../nas/nb201/space.js";
 import { loadOracle, oracleRandomSearch, oracleSearch, type Oracle } from "../../nas/search/oracle.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // the CIFAR-10 network of NAS-Bench-201, whose FLOPs the oracle searches under
 const space = new Nb201Space({ C: 16, N: 5, inChannels: 3, classes: 10, height: 32, width: 32 });
@@ -104,7 +104,7 @@ describe("search on a NAS-Bench-201 table", () => {
   });
 
   it("names a cell missing from the table, and reads a table from CSV", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-oracle-"));
+    const dir = tempDir("kshot-oracle-");
     const [a, b] = [...mflops.keys()];
     writeFileSync(join(dir, "t.csv"), `arch,acc\n${a},0.5\n${b},0.25\n`);
     const t = loadOracle(join(dir, "t.csv"), "acc");

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Rng, loadSafetensors, randn, saveSafetensors, tensor } from "../../engine/index.js";
 import { noGrad } from "../../autograd/index.js";
 import { Nb201Network } from "../../nas/nb201/network.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-ckpt-"));
+const dir = tempDir("kshot-ckpt-");
 const ARCH = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|";
 
 describe("safetensors checkpoints", () => {

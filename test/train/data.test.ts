@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
@@ -12,8 +11,9 @@ import { readIdx } from "../../data/idx.js";
 import { loadDataset } from "../../train/datasets.js";
 import { loadMnistSplit } from "../../data/mnist.js";
 import { EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "kshot-data-"));
+const dir = tempDir("kshot-data-");
 
 describe("IDX files", () => {
   it("read the embedded Fashion-MNIST subset (gzip) and raw files alike", () => {
@@ -55,11 +55,11 @@ describe("IDX files", () => {
       writeFileSync(join(d, `${split}-images-idx3-ubyte`), f.images);
       writeFileSync(join(d, `${split}-labels-idx1-ubyte`), f.labels);
     };
-    const shapes = mkdtempSync(join(tmpdir(), "kshot-shapes-"));
+    const shapes = tempDir("kshot-shapes-");
     write(shapes, "train", idx(2, 4, 4));
     write(shapes, "t10k", idx(2, 5, 5));
     assert.throws(() => loadDataset("mnist", shapes), /mnist\/train has 1x4x4 images but mnist\/test has 1x5x5: both splits need one image shape/);
-    const empty = mkdtempSync(join(tmpdir(), "kshot-empty-"));
+    const empty = tempDir("kshot-empty-");
     write(empty, "train", idx(0, 4, 4));
     write(empty, "t10k", idx(2, 4, 4));
     assert.throws(() => loadDataset("mnist", empty), /mnist\/train holds no images/);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Queue, QueueEvents } from "bullmq";
@@ -19,13 +18,14 @@ import { startQueueWorker } from "../../workers/queue/worker.js";
 import { QueueExecutor } from "../../workers/queue/coordinator.js";
 import { freePort, privateRedis, testRedis } from "../helpers/redis.js";
 import { KSHOT } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 const redis = await testRedis();
 after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await redis?.stop();
 });
-const dir = mkdtempSync(join(tmpdir(), "kshot-queue-"));
+const dir = tempDir("kshot-queue-");
 const checkpoint = join(dir, "supernet.safetensors");
 let run: SupernetSession;
 

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { UsageError } from "../../cli/args.js";
 import { executorSpec } from "../../cli/executor_flags.js";
 import { BadArtifactError, fetchArtifact, fileArtifact, serveArtifacts } from "../../workers/queue/artifacts.js";
 import { DEFAULT_QUEUE, KSHOT_VERSION, checkRunId, evalJobId, parseWorkerName, redactUrl, workerName, type QueueRun } from "../../workers/queue/protocol.js";
+import { tempDir } from "../helpers/temp_dir.js";
 
 /** A TCP port nobody listens on now. */
 function freePort(): Promise<number> {
@@ -53,7 +53,7 @@ describe("queue protocol", () => {
   });
 
   it("fetches a path only when its bytes hash as published", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-artifact-"));
+    const dir = tempDir("kshot-artifact-");
     const path = join(dir, "f.bin");
     writeFileSync(path, "weights");
     const a = fileArtifact(path);
@@ -66,7 +66,7 @@ describe("queue protocol", () => {
   });
 
   it("downloads a URL once into the cache, and checks a cached file's hash again before using it", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-artifact-")), cache = join(dir, "cache");
+    const dir = tempDir("kshot-artifact-"), cache = join(dir, "cache");
     writeFileSync(join(dir, "w.bin"), "weights");
     const port = await freePort();
     const served = await serveArtifacts(`http://127.0.0.1:${port}`, [fileArtifact(join(dir, "w.bin"))]);
@@ -102,7 +102,7 @@ describe("artifact server", () => {
   });
 
   it("serves each file under its hash to GET only, and names the HTTP status of a failed download", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-artifact-"));
+    const dir = tempDir("kshot-artifact-");
     writeFileSync(join(dir, "w.bin"), "weights");
     const f = fileArtifact(join(dir, "w.bin"));
     const port = await freePort();
@@ -126,7 +126,7 @@ describe("artifact server", () => {
   });
 
   it("reads a path that merely contains http:// as a path, and names both hashes' first 16 digits on a mismatch", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kshot-artifact-"));
+    const dir = tempDir("kshot-artifact-");
     const a = { ref: `${dir}/http://x`, sha256: "ab".repeat(32), bytes: 1 };
     await assert.rejects(fetchArtifact(a, dir), (e) => e instanceof BadArtifactError && /no such file on this machine/.test(e.message));
     writeFileSync(join(dir, "w.bin"), "weights");
