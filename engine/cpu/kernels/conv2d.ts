@@ -60,9 +60,6 @@ export function usesDirect(g: ConvGeometry): boolean {
   return convSettings.direct === "always" || (g.kh * g.kw > 1 && g.c <= 32 && g.cout <= 32);
 }
 
-/** Output channels per block of the direct kernel (COB in direct_conv.ts): one packing task each. */
-const DIRECT_COB = 4;
-
 /** Direct stride-1 convolution of n images, x -> y; `adjoint` is the input gradient (x = dy, y = dx). */
 function direct(g: ConvGeometry, x: number, w: number, y: number, adjoint: boolean): void {
   const [inC, outC] = adjoint ? [g.cout, g.c] : [g.c, g.cout];
@@ -71,7 +68,7 @@ function direct(g: ConvGeometry, x: number, w: number, y: number, adjoint: boole
   const packed = wasm.heap.alloc(4 * packedFloats);
   try {
     const params = [x, w, y, inC, h, wd, g.kh, g.kw, ph, pw, outC, adjoint ? 1 : 0, packed];
-    team.run("directPackTask", params, Math.ceil(outC / DIRECT_COB), 0, packedFloats);
+    team.run("directPackTask", params, wasm.fn.directPackTasks(outC), 0, packedFloats);
     team.run("directConvTask", params, g.n, wasm.fn.directConvScratchFloats(inC, h, wd, g.kh, g.kw, ph, pw), 2 * macs(g));
   } finally {
     wasm.heap.release(packed);

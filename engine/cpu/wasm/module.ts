@@ -17,6 +17,7 @@ export type KernelExports = Record<TaskKernel, (params: number, task: number, sc
   gemmScratchFloats(m: number, n: number): number;
   directConvScratchFloats(inC: number, h: number, w: number, kh: number, kw: number, ph: number, pw: number): number;
   directPackedFloats(inC: number, outC: number, kh: number, kw: number): number;
+  directPackTasks(outC: number): number;
   directFlatLength(positions: number): number;
   directRowFloats(w: number, pw: number): number;
   directSlackFloats(kw: number): number;

@@ -98,6 +98,11 @@ export function directPackedFloats(inC: i32, outC: i32, kh: i32, kw: i32): i32 {
   return roundUp(outC, COB) * inC * kh * kw;
 }
 
+// Tasks of directPackTask: one per block of COB output channels.
+export function directPackTasks(outC: i32): i32 {
+  return (outC + COB - 1) / COB;
+}
+
 // planes x rows x cols floats from src (contiguous) into dst at row r0 and
 // column c0 of planes whose rows are dstRow floats apart and which are
 // dstPlane floats apart; dst is zeroed first, with `extra` floats beyond.

@@ -6,7 +6,7 @@ export { gemmScratchFloats } from "./gemm";
 export { sgdTask, movingAverageTask } from "./optim";
 export { reduceTask, broadcastTask } from "./strided";
 export { avgPoolStride1Task, avgPoolStride1Scratch } from "./pool";
-export { directConvTask, directPackTask, directPackedFloats, directConvScratchFloats, directPlaceTask, directFilterTask,
+export { directConvTask, directPackTask, directPackedFloats, directPackTasks, directConvScratchFloats, directPlaceTask, directFilterTask,
   directFlatLength, directRowFloats, directSlackFloats, directFilterTasks,
   depthwiseDirectTask, depthwiseDirectScratch } from "./direct_conv";
 
