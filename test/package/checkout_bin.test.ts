@@ -21,40 +21,28 @@ const at = (root: string, path: string, seconds: number) => utimesSync(join(root
 
 test("checkout bin: runs dist/ silently when it is newer than every source", () => {
   const root = checkout();
-  try {
-    at(root, "nas/search/nsga2.ts", 1_000_000);
-    at(root, "dist/cli/bin.js", 1_000_100);
-    const r = run(root);
-    assert.equal(r.status, 0);
-    assert.equal(r.stdout, "ran\n");
-    assert.equal(r.stderr, "");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  at(root, "nas/search/nsga2.ts", 1_000_000);
+  at(root, "dist/cli/bin.js", 1_000_100);
+  const r = run(root);
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, "ran\n");
+  assert.equal(r.stderr, "");
 });
 
 test("checkout bin: a source newer than dist/ is named in a one-line warning, and the last build still runs", () => {
   const root = checkout();
-  try {
-    at(root, "dist/cli/bin.js", 1_000_000);
-    at(root, "nas/search/nsga2.ts", 1_000_100);
-    const r = run(root);
-    assert.equal(r.stdout, "ran\n");
-    assert.equal(r.stderr, "kshot: warning: dist/ is older than nas/search/nsga2.ts: this runs the last build, not the sources; run 'npm run build'\n");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  at(root, "dist/cli/bin.js", 1_000_000);
+  at(root, "nas/search/nsga2.ts", 1_000_100);
+  const r = run(root);
+  assert.equal(r.stdout, "ran\n");
+  assert.equal(r.stderr, "kshot: warning: dist/ is older than nas/search/nsga2.ts: this runs the last build, not the sources; run 'npm run build'\n");
 });
 
 test("checkout bin: no dist/ is one line and exit code 1", () => {
   const root = checkout();
-  try {
-    rmSync(join(root, "dist"), { recursive: true });
-    const r = run(root);
-    assert.equal(r.status, 1);
-    assert.equal(r.stdout, "");
-    assert.equal(r.stderr, "kshot: dist/ is not built; run 'npm run build' (npm install does it)\n");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  rmSync(join(root, "dist"), { recursive: true });
+  const r = run(root);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, "");
+  assert.equal(r.stderr, "kshot: dist/ is not built; run 'npm run build' (npm install does it)\n");
 });

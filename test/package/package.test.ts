@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
+import { tempDir } from "../helpers/temp_dir.js";
 
 // The package as a user gets it: `npm pack` (which builds dist/ through
 // prepare), the tarball installed into an empty folder, then the bin, an ESM
@@ -21,7 +21,7 @@ const inDir = (cmd: string, args: string[], timeout = 300_000) =>
 
 describe("the npm package", { timeout: 900_000 }, () => {
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), "kshot-package-"));
+    dir = tempDir("kshot-package-");
     const packDir = join(dir, "tarball");
     mkdirSync(packDir);
     execFileSync(npm, ["pack", "--silent", "--pack-destination", packDir], { cwd: repo, stdio: ["ignore", "pipe", "inherit"] });
@@ -32,7 +32,6 @@ describe("the npm package", { timeout: 900_000 }, () => {
     assert.equal(r.status, 0, r.stderr);
     installed = join(dir, "node_modules", "kshot");
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("ships compiled code and no TypeScript sources, and needs no tsx", () => {
     const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")) as { dependencies: Record<string, string> };
