@@ -197,7 +197,7 @@ export function directFilterTasks(c: i32, cout: i32, kh: i32, kw: i32): i32 {
 
 // Words: xp dyp dw n c cout plane lr wp kh kw accumulate. Task = (block of
 // FCOB filters, input channel, ky, 3 taps of kx): 9 accumulators (12 would
-// not fit the 16 vector registers beside the loads), summed over the n
+// not fit the 15 vector registers V8 allocates beside the loads), summed over the n
 // images in order, lanes apart, then across lanes; dw (+)= them.
 export function directFilterTask(params: usize, task: i32, _scratch: usize): void {
   const xp = <usize>word(params, 0), dyp = <usize>word(params, 1), dw = <usize>word(params, 2);
