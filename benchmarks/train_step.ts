@@ -23,6 +23,8 @@ import { runStep, trainCases, type TrainCase } from "./train_cases.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json"), quick = args.includes("--quick");
+// --fixed-threads: every call large enough runs on the whole team, also while other processes hold cores
+team.adaptive = !args.includes("--fixed-threads");
 const stepsAt = args.indexOf("--steps");
 const steps = stepsAt >= 0 ? Number(args[stepsAt + 1]) : quick ? 3 : 8;
 if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`bench:train: --steps expects a positive integer, received '${args[stepsAt + 1]}'`);

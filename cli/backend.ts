@@ -20,7 +20,7 @@ export async function selectBackend(command: string, value: unknown): Promise<st
 /** `--threads`: the CPU kernel team's size. */
 export const threadsFlag: FlagSpec = {
   type: "string",
-  help: "threads that run CPU kernels, this one included; results are the same bits for any count (default: $KSHOT_THREADS, else the available cores)",
+  help: "threads that run CPU kernels, this one included, fewer while other processes hold cores; results are the same bits for any count (default: $KSHOT_THREADS, else the available cores)",
 };
 
 /** `--threads-oversubscribe`: allow more kernel threads than cores. */

@@ -30,6 +30,15 @@ export function setKernelThreads(threads: number): void {
   team.threads = threads;
 }
 
+/**
+ * Whether the CPU kernel team runs only on the cores other processes leave
+ * free (default: on; where Linux's /proc cannot be read, always on all).
+ * Results are the same bits either way.
+ */
+export function setKernelThreadsAdaptive(on: boolean): void {
+  team.adaptive = on;
+}
+
 export { parseThreads } from "./cpu/wasm/team.js";
 
 /**

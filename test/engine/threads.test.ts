@@ -25,10 +25,10 @@ function bits(t: Tensor): number[] {
 
 /** Outputs of `f` with 1, 2 and 3 threads, each call split however small. */
 function withThreads(f: () => Tensor[]): number[][][] {
-  const saved = { threads: team.threads, minWork: team.minWork };
+  const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
   try {
     return [1, 2, 3].map((threads) => {
-      Object.assign(team, { threads, minWork: 0 });
+      Object.assign(team, { threads, minWork: 0, adaptive: false });
       return f().map(bits);
     });
   } finally {
@@ -106,9 +106,9 @@ describe("kernel team", () => {
     const x = randn([32, 8, 28, 28], rng), w = randn([8, 8, 3, 3], rng);
     const attrs = { stride: [1, 1], pad: [1, 1], groups: 1 };
     const run = () => bits(engine.runKernel(K.Conv2D, [x, w], attrs)[0]!);
-    const saved = { threads: team.threads, minWork: team.minWork };
+    const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
     try {
-      team.minWork = 0;
+      Object.assign(team, { minWork: 0, adaptive: false });
       const results: number[][] = [];
       const tasksPerCall: number[] = [];
       for (const threads of [3, 2, 3, 1, 3]) {
@@ -138,9 +138,9 @@ describe("kernel team", () => {
 
   it("helpers stop polling soon after a call: an idle team uses almost no CPU", () => {
     const x = randn([16, 8, 28, 28], rng), w = randn([8, 8, 3, 3], rng);
-    const saved = { threads: team.threads, minWork: team.minWork };
+    const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
     try {
-      Object.assign(team, { threads: 3, minWork: 0 });
+      Object.assign(team, { threads: 3, minWork: 0, adaptive: false });
       engine.runKernel(K.Conv2D, [x, w], { stride: [1, 1], pad: [1, 1], groups: 1 })[0]!.dispose();
       const before = process.cpuUsage();
       // this thread sleeps 300 ms; the process's CPU time is then the helpers' (and the runtime's own)

@@ -48,12 +48,12 @@ export function conformance(name: string, variants: readonly Variant[], body: (v
       continue;
     }
     describe(title, () => {
-      const teamSettings = { threads: team.threads, minWork: team.minWork };
+      const teamSettings = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
       const cpuConv = convSettings.direct;
       before(() => {
         engine.setBackend(v.backend);
         if (typeof gpu !== "string") gpu.paths = { matmul: "auto", conv: "auto", ...v.paths };
-        if (v.threads !== undefined) Object.assign(team, { threads: v.threads, minWork: 0 });
+        if (v.threads !== undefined) Object.assign(team, { threads: v.threads, minWork: 0, adaptive: false });
         if (v.cpuConv !== undefined) convSettings.direct = v.cpuConv;
       });
       after(() => {

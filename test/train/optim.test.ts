@@ -123,8 +123,8 @@ describe("SGD and the moving average on the CPU's kernel team", () => {
 
   for (const threads of [1, 2, 3]) {
     it(`SGD on ${n} parameters with ${threads} thread(s): the rule's bits`, () => {
-      const saved = { threads: team.threads, minWork: team.minWork };
-      Object.assign(team, { threads, minWork: 0 });
+      const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
+      Object.assign(team, { threads, minWork: 0, adaptive: false });
       try {
         const p = tensor(Float32Array.from(init), [n]);
         const opt = new SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
@@ -154,8 +154,8 @@ describe("SGD and the moving average on the CPU's kernel team", () => {
   });
 
   it(`the moving average over ${n} values with 2 threads: the rule's bits`, () => {
-    const saved = { threads: team.threads, minWork: team.minWork };
-    Object.assign(team, { threads: 2, minWork: 0 });
+    const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
+    Object.assign(team, { threads: 2, minWork: 0, adaptive: false });
     try {
       const t = tensor(Float32Array.from(init), [n]);
       movingAverage(t, tensor(grads[0]!, [n]), 0.1, 4 / 3);

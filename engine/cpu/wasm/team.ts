@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { CLAIM_BITS, MAX_TASKS, claimTask, claimWords, closeCall, openCall } from "./claims.mjs";
+import { LoadWatch } from "./machine_load.js";
 import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
 
 // Words of the control block shared with the team's threads: `gen` wakes
@@ -69,6 +70,15 @@ export class KernelTeam {
   minWork = 5e4;
   /** Calls split across more than one thread so far. */
   sharedRuns = 0;
+  /**
+   * Whether a call runs only on the cores other processes leave free
+   * (machine_load.ts); off, every call large enough uses the whole team.
+   * Either way the results are the same bits.
+   */
+  adaptive = true;
+  /** Threads the last call large enough to share could use (the team's size, or fewer while other processes hold cores). */
+  threadsInUse = 1;
+  private readonly load = new LoadWatch();
 
   constructor(threads = defaultThreads()) {
     this.threads = threads;
@@ -105,7 +115,8 @@ export class KernelTeam {
     if (tasks > MAX_TASKS) throw new Error(`kernel team: ${kernel} asked for ${tasks} tasks, more than the ${MAX_TASKS} a call may have`);
     const words = wasm.i32;
     for (let i = 0; i < params.length; i++) words[(this.paramsPtr >>> 2) + i] = params[i]!;
-    const threads = work < this.minWork ? 1 : Math.min(this.size, tasks);
+    if (work >= this.minWork) this.threadsInUse = this.adaptive && this.size > 1 ? this.load.threads(this.size) : this.size;
+    const threads = work < this.minWork ? 1 : Math.min(this.threadsInUse, tasks);
     const stride = Math.ceil((scratchFloats * 4) / 64) * 64;
     const scratch = stride > 0 ? wasm.heap.alloc(stride * threads) : 0;
     try {

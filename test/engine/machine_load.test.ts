@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cpus } from "node:os";
+import { after, describe, it } from "node:test";
+import { Rng, engine, kernels as K, randn, setKernelThreadsAdaptive } from "../../engine/index.js";
+import { LoadWatch, WINDOW_MS, othersDemand, parseProcStat, parseSchedstat, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
+import { team } from "../../engine/cpu/wasm/team.js";
+
+/** A window of `ms` on 2 CPUs at 100 ticks a second: `busyCores` of the 2 busy, this process on `ownCores`, the sampling thread running `share` of the time it could. */
+function window(ms: number, busyCores: number, ownCores: number, share: number): [LoadSample, LoadSample] {
+  const a: LoadSample = { at: 1000, busyTicks: 500, totalTicks: 2000, ownMicros: 7e6, runNs: 3e9, waitNs: 1e8 };
+  const ticks = (2 * ms) / 10;
+  const b: LoadSample = {
+    at: a.at + ms, busyTicks: a.busyTicks + (ticks * busyCores) / 2, totalTicks: a.totalTicks + ticks, ownMicros: a.ownMicros + ownCores * ms * 1e3,
+    runNs: a.runNs + share * ms * 1e6, waitNs: a.waitNs + (1 - share) * ms * 1e6,
+  };
+  return [a, b];
+}
+
+describe("machine load", () => {
+  it("reads busy and total ticks from /proc/stat, leaving out time stolen by the hypervisor", () => {
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    const stat = "cpu  2202727 8 421432 1107141 5982 3 9008 777 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n";
+    assert.deepEqual(parseProcStat(stat), { busy: 2202727 + 8 + 421432 + 3 + 9008, total: 2202727 + 8 + 421432 + 3 + 9008 + 1107141 + 5982 });
+    assert.throws(() => parseProcStat("intr 1 2 3\n"), /machine load: unexpected \/proc\/stat line 'intr 1 2 3'/);
+  });
+
+  it("reads run and wait nanoseconds from a schedstat file", () => {
+    assert.deepEqual(parseSchedstat("3582058 362277 2\n"), { run: 3582058, wait: 362277 });
+    assert.throws(() => parseSchedstat("3582058\n"), /unexpected schedstat '3582058'/);
+    assert.throws(() => parseSchedstat("a b c"), /unexpected schedstat/);
+  });
+
+  it("counts other processes' threads that want a core: the cores they kept busy over the share a thread got", () => {
+    // alone, one thread: this process is all the machine's work
+    assert.equal(othersDemand(...window(200, 1, 1, 1), 2), 0);
+    // beside one spinning process, two threads: 3 threads on 2 cores, 2/3 of a core each
+    assert.ok(Math.abs(othersDemand(...window(200, 2, 4 / 3, 2 / 3), 2) - 1) < 1e-9);
+    // beside one, one thread: the other process has its own core
+    assert.ok(Math.abs(othersDemand(...window(200, 2, 1, 1), 2) - 1) < 1e-9);
+    // beside two, two threads: half a core each
+    assert.ok(Math.abs(othersDemand(...window(200, 2, 1, 0.5), 2) - 2) < 1e-9);
+    // beside two, one thread: 2/3 each
+    assert.ok(Math.abs(othersDemand(...window(200, 2, 2 / 3, 2 / 3), 2) - 2) < 1e-9);
+    // on 4 CPUs the same ticks are twice the cores: 2 busy of 4, this process 1
+    assert.ok(Math.abs(othersDemand(...window(200, 1, 1, 1), 4) - 1) < 1e-9);
+    // no time passed, or no tick counted: nothing to tell
+    const [a] = window(200, 2, 1, 1);
+    assert.equal(othersDemand(a, a, 2), 0);
+    // this thread never ran: its share is taken as 1/64, not 0
+    const [c, d] = window(200, 2, 1, 0);
+    assert.equal(othersDemand(c, { ...d, runNs: c.runNs, waitNs: c.waitNs }, 2), 1);
+    assert.equal(othersDemand(c, { ...d, runNs: c.runNs }, 2), 64);
+  });
+
+  it("runs the team on the cores others leave free, or on all when none or enough are free", () => {
+    const cases: [demand: number, cpus: number, size: number, threads: number][] = [
+      [0, 2, 2, 2], [0.4, 2, 2, 2], [0.6, 2, 2, 1], [1, 2, 2, 1], [1.4, 2, 2, 1], [1.6, 2, 2, 2], [2, 2, 2, 2], [5, 2, 2, 2],
+      [0, 2, 3, 3], // more threads than cores, as asked, while nobody else wants one
+      [1, 2, 3, 1],
+      [4, 16, 16, 12], [3, 16, 8, 8], [15, 16, 16, 1], [20, 16, 16, 16],
+    ];
+    for (const [demand, cpuCount, size, threads] of cases) assert.equal(threadsForLoad(demand, cpuCount, size), threads, `demand ${demand}, ${cpuCount} CPUs, team of ${size}`);
+  });
+
+  it("decides from the last window that has run its time, and keeps the whole team where the counters cannot be read", () => {
+    // the first sample is a window old already, the second a window later
+    const [a, b] = window(WINDOW_MS, 2, 4 / 3, 2 / 3);
+    const start = performance.now() - WINDOW_MS;
+    let taken = 0;
+    const watch = new LoadWatch(() => {
+      const s = taken === 0 ? { ...a, at: start } : { ...b, at: start + WINDOW_MS };
+      taken++;
+      return s;
+    }, 2);
+    assert.equal(watch.threads(2), 1, "the first window has passed: beside one busy process, one thread");
+    assert.equal(taken, 2);
+    assert.equal(watch.threads(2), 1);
+    assert.equal(taken, 2, "no new sample before the window has run its time");
+    assert.ok(Math.abs(watch.demand - 1) < 1e-9);
+    assert.equal(new LoadWatch(() => null, 2).threads(2), 2);
+  });
+
+  const linux = existsSync("/proc/thread-self/schedstat");
+  const cpuCount = cpus().length;
+  it("beside busy processes, a real team runs on the free core (on all when told to); once they end, on all", { skip: !linux ? "no /proc here" : cpuCount < 2 || cpuCount > 16 ? `${cpuCount} CPUs` : false }, async () => {
+    const rng = new Rng(3);
+    const a = randn([192, 192], rng), b = randn([192, 192], rng);
+    const saved = { threads: team.threads, adaptive: team.adaptive };
+    const busy: ChildProcess[] = [];
+    after(() => { for (const p of busy) p.kill("SIGKILL"); });
+    /** Runs matmuls for `ms`, long enough for a few windows; the team's choice at the end. */
+    const work = (ms: number) => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < ms) engine.runKernel(K.MatMul, [a, b], {})[0]!.dispose();
+      return team.threadsInUse;
+    };
+    try {
+      Object.assign(team, { threads: cpuCount, adaptive: true });
+      assert.equal(work(3 * WINDOW_MS), cpuCount, "nothing else running");
+      for (let i = 0; i < cpuCount - 1; i++) {
+        const p = spawn(process.execPath, ["-e", "process.stdout.write('spinning\\n'); for (;;) {}"], { stdio: ["ignore", "pipe", "inherit"] });
+        busy.push(p);
+        await new Promise((resolve) => p.stdout!.once("data", resolve));
+      }
+      assert.equal(work(5 * WINDOW_MS), 1, `beside ${cpuCount - 1} busy process(es)`);
+      setKernelThreadsAdaptive(false);
+      assert.equal(work(WINDOW_MS), cpuCount, "adaptation turned off");
+      setKernelThreadsAdaptive(true);
+      for (const p of busy) p.kill("SIGKILL");
+      await Promise.all(busy.map((p) => new Promise((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve(null) : p.once("exit", resolve)))));
+      assert.equal(work(3 * WINDOW_MS), cpuCount, "after they ended");
+    } finally {
+      Object.assign(team, saved);
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
