@@ -1,4 +1,4 @@
-// `npm run bench:train [-- --quick] [--json] [--steps N] [--busy N] [--filter TEXT]`: milliseconds per
+// `npm run bench:train [-- --quick] [--json] [--steps N] [--busy N] [--fixed-threads] [--filter TEXT]`: milliseconds per
 // training step (forward, backward, SGD update, loss read) of
 //   (a) the `kshot train` recipe network (NAS-Bench-201 C=8 N=1, 1x28x28),
 //   (b) the main job's K=4 supernet (C=8 N=1, 1x28x28),
@@ -10,6 +10,8 @@
 // With --busy N, everything runs beside N spinning one-thread processes
 // (another tenant's jobs), and a third lane times the one-thread step with
 // them paused: the idle reference of the same run, in place of the copies.
+// The kernel team uses the cores those processes leave free unless
+// --fixed-threads keeps it whole (machine_load.ts).
 // Ratios come from one run.
 import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";

@@ -4,18 +4,21 @@ import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { after, describe, it } from "node:test";
 import { Rng, engine, kernels as K, randn, setKernelThreadsAdaptive } from "../../engine/index.js";
-import { LoadWatch, WINDOW_MS, othersDemand, parseProcStat, parseSchedstat, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
+import { HOLD_WINDOWS, LoadWatch, WINDOW_MS, othersDemand, parseProcStat, parseSchedstat, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
 import { team } from "../../engine/cpu/wasm/team.js";
 
-/** A window of `ms` on 2 CPUs at 100 ticks a second: `busyCores` of the 2 busy, this process on `ownCores`, the sampling thread running `share` of the time it could. */
-function window(ms: number, busyCores: number, ownCores: number, share: number): [LoadSample, LoadSample] {
-  const a: LoadSample = { at: 1000, busyTicks: 500, totalTicks: 2000, ownMicros: 7e6, runNs: 3e9, waitNs: 1e8 };
+/** The sample `ms` after `a` on 2 CPUs at 100 ticks a second: `busyCores` of the 2 busy, this process on `ownCores`, the sampling thread running `share` of the time it could. */
+function later(a: LoadSample, ms: number, busyCores: number, ownCores: number, share: number): LoadSample {
   const ticks = (2 * ms) / 10;
-  const b: LoadSample = {
+  return {
     at: a.at + ms, busyTicks: a.busyTicks + (ticks * busyCores) / 2, totalTicks: a.totalTicks + ticks, ownMicros: a.ownMicros + ownCores * ms * 1e3,
     runNs: a.runNs + share * ms * 1e6, waitNs: a.waitNs + (1 - share) * ms * 1e6,
   };
-  return [a, b];
+}
+
+function window(ms: number, busyCores: number, ownCores: number, share: number): [LoadSample, LoadSample] {
+  const a: LoadSample = { at: 1000, busyTicks: 500, totalTicks: 2000, ownMicros: 7e6, runNs: 3e9, waitNs: 1e8 };
+  return [a, later(a, ms, busyCores, ownCores, share)];
 }
 
 describe("machine load", () => {
@@ -82,6 +85,21 @@ describe("machine load", () => {
     assert.equal(new LoadWatch(() => null, 2).threads(2), 2);
   });
 
+  it(`shrinks the team after one window beside a busy process, and grows it only after ${HOLD_WINDOWS} windows without one`, () => {
+    // windows long past, so that each call samples: one beside a busy process (2 threads), then alone (1 thread)
+    let s: LoadSample = { at: performance.now() - 100 * WINDOW_MS, busyTicks: 0, totalTicks: 0, ownMicros: 0, runNs: 0, waitNs: 0 };
+    const windows = [[2, 4 / 3, 2 / 3], ...Array.from({ length: HOLD_WINDOWS }, () => [1, 1, 1])] as [number, number, number][];
+    let taken = 0;
+    const watch = new LoadWatch(() => {
+      if (taken > 0) s = later(s, WINDOW_MS, ...windows[taken - 1]!);
+      taken++;
+      return s;
+    }, 2);
+    const threads = windows.map(() => watch.threads(2));
+    assert.equal(taken, windows.length + 1);
+    assert.deepEqual(threads, [...Array.from({ length: HOLD_WINDOWS }, () => 1), 2]);
+  });
+
   const linux = existsSync("/proc/thread-self/schedstat");
   const cpuCount = cpus().length;
   it("beside busy processes, a real team runs on the free core (on all when told to); once they end, on all", { skip: !linux ? "no /proc here" : cpuCount < 2 || cpuCount > 16 ? `${cpuCount} CPUs` : false }, async () => {
@@ -110,7 +128,7 @@ describe("machine load", () => {
       setKernelThreadsAdaptive(true);
       for (const p of busy) p.kill("SIGKILL");
       await Promise.all(busy.map((p) => new Promise((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve(null) : p.once("exit", resolve)))));
-      assert.equal(work(3 * WINDOW_MS), cpuCount, "after they ended");
+      assert.equal(work((HOLD_WINDOWS + 2) * WINDOW_MS), cpuCount, "after they ended");
     } finally {
       Object.assign(team, saved);
       a.dispose();

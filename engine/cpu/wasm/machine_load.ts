@@ -26,6 +26,13 @@ export interface LoadSample {
 
 /** Milliseconds between two samples: /proc/stat counts in ticks of 10 ms, so on 2 CPUs a window holds 40. */
 export const WINDOW_MS = 200;
+/**
+ * Windows whose highest demand decides: a process that starts is acted on
+ * after one window, a core that comes free after this many, so that a
+ * neighbour that pauses for a moment does not hand the team a core it
+ * would lose again at once.
+ */
+export const HOLD_WINDOWS = 3;
 
 /**
  * Busy and total ticks from /proc/stat's `cpu` line (user nice system idle
@@ -94,7 +101,9 @@ function sampleNow(): LoadSample | null {
 /** Follows other processes' demand for cores, one window at a time, as the calling thread asks. */
 export class LoadWatch {
   private last: LoadSample | null | undefined;
-  /** Other processes' demand for cores over the last window (0 until one has passed). */
+  /** Other processes' demand for cores over each of the last HOLD_WINDOWS windows, the newest last. */
+  private readonly recent: number[] = [];
+  /** Other processes' highest demand for cores over the last HOLD_WINDOWS windows (0 until one has passed). */
   demand = 0;
 
   constructor(private readonly sample: () => LoadSample | null = sampleNow, private readonly cpuCount = cpus().length) {}
@@ -106,7 +115,9 @@ export class LoadWatch {
     if (performance.now() - this.last.at >= WINDOW_MS) {
       const next = this.sample();
       if (next !== null) {
-        this.demand = othersDemand(this.last, next, this.cpuCount);
+        this.recent.push(othersDemand(this.last, next, this.cpuCount));
+        if (this.recent.length > HOLD_WINDOWS) this.recent.shift();
+        this.demand = Math.max(...this.recent);
         this.last = next;
       }
     }
