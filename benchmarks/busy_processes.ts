@@ -14,6 +14,14 @@ export interface BusyProcesses {
   stop(): void;
 }
 
+/**
+ * A busy process's program: it spins, and ends once its parent is gone
+ * (its parent id changes), so that a benchmark or test killed outright
+ * (SIGKILL, no exit handler) leaves no process spinning behind; the check
+ * costs a system call every few milliseconds.
+ */
+const SPIN = "const parent = process.ppid; process.stdout.write('spinning\\n'); for (let i = 1; ; i++) if (i % 1e6 === 0 && process.ppid !== parent) process.exit();";
+
 /** Parses `--busy N` (N whole, 0 or more) from the arguments; 0 when absent. */
 export function parseBusy(args: readonly string[], what: string): number {
   const at = args.indexOf("--busy");
@@ -30,7 +38,7 @@ export async function startBusy(count: number): Promise<BusyProcesses> {
   const stop = () => signal("SIGKILL");
   process.once("exit", stop);
   for (let i = 0; i < count; i++) {
-    const child = spawn(process.execPath, ["-e", "process.stdout.write('spinning\\n'); for (;;) {}"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["-e", SPIN], { stdio: ["ignore", "pipe", "inherit"] });
     children.push(child);
     await new Promise<void>((resolve, reject) => {
       child.once("error", reject);

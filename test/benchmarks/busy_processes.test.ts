@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parseBusy, startBusy } from "../../benchmarks/busy_processes.js";
@@ -43,5 +44,23 @@ describe("busy processes for the benchmarks", () => {
     }
     await settle();
     for (const pid of busy.pids) assert.ok(state(pid) === undefined || state(pid) === "Z", "ended");
+  });
+
+  it("ends when the process that started it is killed outright, with no exit handler run", { skip: process.platform !== "linux" && "reads /proc" }, async () => {
+    // a parent that starts one busy process, prints its pid and waits
+    const module = new URL("../../benchmarks/busy_processes.ts", import.meta.url).href;
+    const parent = spawn(process.execPath, ["--import", "tsx", "-e", `const b = await (await import(${JSON.stringify(module)})).startBusy(1); console.log(b.pids[0]); setInterval(() => {}, 1000);`],
+      { stdio: ["ignore", "pipe", "inherit"] });
+    const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(d.toString()))));
+    try {
+      assert.equal(state(pid), "R", "spinning");
+      parent.kill("SIGKILL");
+      const t0 = Date.now();
+      while (state(pid) === "R" && Date.now() - t0 < 5000) await settle();
+      assert.ok(state(pid) === undefined || state(pid) === "Z", `busy process ${pid} still ${state(pid)} 5 s after its parent was killed`);
+    } finally {
+      parent.kill("SIGKILL");
+      if (state(pid) === "R") process.kill(pid, "SIGKILL");
+    }
   });
 });

@@ -27,10 +27,12 @@ export interface LoadSample {
 /** Milliseconds between two samples: /proc/stat counts in ticks of 10 ms, so on 2 CPUs a window holds 40. */
 export const WINDOW_MS = 200;
 /**
- * Windows whose highest demand decides: a process that starts is acted on
+ * Windows whose fewest threads decide: a process that starts is acted on
  * after one window, a core that comes free after this many, so that a
  * neighbour that pauses for a moment does not hand the team a core it
- * would lose again at once.
+ * would lose again at once. Fewest threads, not highest demand: a window
+ * that overcounts the demand beside one busy process would otherwise make
+ * it look like no core is free and hand back the whole team.
  */
 export const HOLD_WINDOWS = 3;
 
@@ -103,12 +105,15 @@ export class LoadWatch {
   private last: LoadSample | null | undefined;
   /** Other processes' demand for cores over each of the last HOLD_WINDOWS windows, the newest last. */
   private readonly recent: number[] = [];
-  /** Other processes' highest demand for cores over the last HOLD_WINDOWS windows (0 until one has passed). */
-  demand = 0;
 
   constructor(private readonly sample: () => LoadSample | null = sampleNow, private readonly cpuCount = cpus().length) {}
 
-  /** The threads to run out of `size`, from the last finished window; starts a new window when this one has run its time. */
+  /** Other processes' demand for cores over the last window (0 until one has passed). */
+  get demand(): number {
+    return this.recent.at(-1) ?? 0;
+  }
+
+  /** The threads to run out of `size`, the fewest any of the last windows asks for; starts a new window when this one has run its time. */
   threads(size: number): number {
     if (this.last === undefined) this.last = this.sample();
     if (this.last === null) return size;
@@ -117,10 +122,9 @@ export class LoadWatch {
       if (next !== null) {
         this.recent.push(othersDemand(this.last, next, this.cpuCount));
         if (this.recent.length > HOLD_WINDOWS) this.recent.shift();
-        this.demand = Math.max(...this.recent);
         this.last = next;
       }
     }
-    return threadsForLoad(this.demand, this.cpuCount, size);
+    return Math.min(size, ...this.recent.map((demand) => threadsForLoad(demand, this.cpuCount, size)));
   }
 }

@@ -79,6 +79,10 @@ export class KernelTeam {
   /** Threads the last call large enough to share could use (the team's size, or fewer while other processes hold cores). */
   threadsInUse = 1;
   private readonly load = new LoadWatch();
+  /** Other processes' threads that wanted a core over the team's last window of measurement. */
+  get othersDemand(): number {
+    return this.load.demand;
+  }
 
   constructor(threads = defaultThreads()) {
     this.threads = threads;
