@@ -107,7 +107,7 @@ describe("machine load", () => {
 
   const linux = existsSync("/proc/thread-self/schedstat");
   const cpuCount = cpus().length;
-  it("beside busy processes, a real team runs on the free core (on all when told to); once they end, on all", { skip: !linux ? "no /proc here" : cpuCount < 2 || cpuCount > 16 ? `${cpuCount} CPUs` : false }, async (t) => {
+  it("beside a busy process, a real team leaves it a core (keeps them all when told to); once it ends, takes them all", { skip: !linux ? "no /proc here" : cpuCount < 2 ? "one CPU" : false }, async (t) => {
     const rng = new Rng(3);
     const a = randn([192, 192], rng), b = randn([192, 192], rng);
     const saved = { threads: team.threads, adaptive: team.adaptive };
@@ -131,8 +131,9 @@ describe("machine load", () => {
         t.skip(`other processes kept the cores busy for 10 s (demand ${team.othersDemand.toFixed(2)})`);
         return;
       }
-      busy = await startBusy(cpuCount - 1);
-      assert.equal(workUntil(1, 5_000), 1, `beside ${cpuCount - 1} busy process(es) (demand ${team.othersDemand.toFixed(2)})`);
+      busy = await startBusy(1);
+      // cpuCount - 1 threads where nothing else runs (1 on 2 cores), fewer beside other tests on a larger machine
+      assert.ok(workUntil(cpuCount - 1, 5_000) < cpuCount, `beside a busy process, ${team.threadsInUse} threads (demand ${team.othersDemand.toFixed(2)})`);
       setKernelThreadsAdaptive(false);
       assert.equal(work(WINDOW_MS), cpuCount, "adaptation turned off");
       setKernelThreadsAdaptive(true);
