@@ -4,7 +4,7 @@ import { cpus } from "node:os";
 // How many of the kernel team's threads to run while other processes hold
 // cores. A team thread that shares a core with another process's thread gets
 // half of it, and every kernel call waits for its slowest thread; on 2 cores
-// beside one busy process, two threads were 13-18% slower than one (issue
+// beside one busy process, two threads took 1.13-1.45x the time of one (issue
 // #28). Like OpenMP's dynamic adjustment (OMP_DYNAMIC, which sizes a team by
 // the cores minus the load average), the team uses the cores that others
 // leave free; it measures that load over short windows from Linux's own
