@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { after, describe, it } from "node:test";
 import { Rng, engine, kernels as K, randn, setKernelThreadsAdaptive } from "../../engine/index.js";
-import { HOLD_WINDOWS, LoadWatch, WINDOW_MS, othersDemand, parseProcStat, parseSchedstat, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
+import { HOLD_WINDOWS, LoadWatch, WINDOW_MS, othersDemand, parseProcStat, parseSchedstat, sampleNow, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
 import { team } from "../../engine/cpu/wasm/team.js";
 import { startBusy, type BusyProcesses } from "../../benchmarks/busy_processes.js";
 
@@ -27,12 +27,18 @@ describe("machine load", () => {
     const stat = "cpu  2202727 8 421432 1107141 5982 3 9008 777 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n";
     assert.deepEqual(parseProcStat(stat), { busy: 2202727 + 8 + 421432 + 3 + 9008, total: 2202727 + 8 + 421432 + 3 + 9008 + 1107141 + 5982 });
     assert.throws(() => parseProcStat("intr 1 2 3\n"), /machine load: unexpected \/proc\/stat line 'intr 1 2 3'/);
+    // the summed line's label, and user..softirq at least (older kernels end there)
+    assert.throws(() => parseProcStat("cpu0 1 2 3 4 5 6 7 8\n"), /unexpected \/proc\/stat line 'cpu0 1 2 3 4 5 6 7 8'/);
+    assert.throws(() => parseProcStat("cpu 1 2 3 4 5 6\n"), /unexpected \/proc\/stat line/);
+    assert.deepEqual(parseProcStat("cpu 1 2 4 8 16 32 64\n"), { busy: 1 + 2 + 4 + 32 + 64, total: 127 });
   });
 
   it("reads run and wait nanoseconds from a schedstat file", () => {
     assert.deepEqual(parseSchedstat("3582058 362277 2\n"), { run: 3582058, wait: 362277 });
     assert.throws(() => parseSchedstat("3582058\n"), /unexpected schedstat '3582058'/);
     assert.throws(() => parseSchedstat("a b c"), /unexpected schedstat/);
+    assert.throws(() => parseSchedstat("5 x 7"), /unexpected schedstat '5 x 7'/);
+    assert.deepEqual(parseSchedstat("5  7"), { run: 5, wait: 7 });
   });
 
   it("counts other processes' threads that want a core: the cores they kept busy over the share a thread got", () => {
@@ -49,8 +55,10 @@ describe("machine load", () => {
     // on 4 CPUs the same ticks are twice the cores: 2 busy of 4, this process 1
     assert.ok(Math.abs(othersDemand(...window(200, 1, 1, 1), 4) - 1) < 1e-9);
     // no time passed, or no tick counted: nothing to tell
-    const [a] = window(200, 2, 1, 1);
+    const [a, b] = window(200, 2, 1, 1);
     assert.equal(othersDemand(a, a, 2), 0);
+    assert.equal(othersDemand(a, { ...b, busyTicks: a.busyTicks, totalTicks: a.totalTicks }, 2), 0, "time passed, no tick counted");
+    assert.equal(othersDemand(a, { ...b, at: a.at }, 2), 0, "ticks counted, no time passed");
     // this thread never ran: its share is taken as 1/64, not 0
     const [c, d] = window(200, 2, 1, 0);
     assert.equal(othersDemand(c, { ...d, runNs: c.runNs, waitNs: c.waitNs }, 2), 1);
@@ -83,6 +91,29 @@ describe("machine load", () => {
     assert.equal(taken, 2, "no new sample before the window has run its time");
     assert.ok(Math.abs(watch.demand - 1) < 1e-9);
     assert.equal(new LoadWatch(() => null, 2).threads(2), 2);
+    // counters that stop being readable leave the last decision standing
+    let calls = 0;
+    const fading = new LoadWatch(() => (calls++ === 0 ? { ...a, at: start } : calls === 2 ? { ...b, at: start + WINDOW_MS } : null), 2);
+    assert.equal(fading.threads(2), 1);
+    const s0 = performance.now();
+    while (performance.now() - s0 < WINDOW_MS + 5);
+    assert.equal(fading.threads(2), 1);
+    assert.equal(calls, 3);
+  });
+
+  it("samples the machine's ticks, this process's user and system time, and this thread's run time", { skip: !existsSync("/proc/thread-self/schedstat") && "no /proc here" }, () => {
+    const a = sampleNow()!;
+    // about 150 ms of system calls on this thread: mostly system time
+    const t0 = performance.now();
+    while (performance.now() - t0 < 150) readFileSync("/proc/stat");
+    const b = sampleNow()!;
+    const wallMs = b.at - a.at;
+    assert.ok(wallMs >= 150);
+    assert.ok(b.totalTicks > a.totalTicks && b.busyTicks > a.busyTicks);
+    // this thread ran most of the window: its process's CPU time and its own run time say so
+    assert.ok((b.ownMicros - a.ownMicros) / 1e3 > 0.5 * wallMs, `process CPU ${(b.ownMicros - a.ownMicros) / 1e3} ms in ${wallMs} ms`);
+    assert.ok((b.runNs - a.runNs) / 1e6 > 0.5 * wallMs, `thread ran ${(b.runNs - a.runNs) / 1e6} ms in ${wallMs} ms`);
+    assert.ok(b.waitNs >= a.waitNs);
   });
 
   it(`shrinks the team after one window beside a busy process, keeps it small through a window that overcounts, and grows it after ${HOLD_WINDOWS} windows without one`, () => {

@@ -43,7 +43,7 @@ export const HOLD_WINDOWS = 3;
  */
 export function parseProcStat(text: string): { busy: number; total: number } {
   const line = text.split("\n", 1)[0]!;
-  const f = line.trim().split(/\s+/);
+  const f = line.split(/\s+/);
   if (f[0] !== "cpu" || f.length < 8) throw new Error(`machine load: unexpected /proc/stat line '${line}'`);
   const [user, nice, system, idle, iowait, irq, softirq] = f.slice(1, 8).map(Number) as [number, number, number, number, number, number, number];
   const busy = user + nice + system + irq + softirq;
@@ -85,11 +85,11 @@ export function othersDemand(a: LoadSample, b: LoadSample, cpuCount: number): nu
 export function threadsForLoad(demand: number, cpuCount: number, size: number): number {
   const others = Math.round(demand);
   const free = cpuCount - others;
-  return others === 0 || free >= size || free < 1 ? size : free;
+  return others === 0 || free < 1 ? size : Math.min(free, size);
 }
 
 /** A sample now, or null where the counters cannot be read (not Linux). */
-function sampleNow(): LoadSample | null {
+export function sampleNow(): LoadSample | null {
   try {
     const stat = parseProcStat(readFileSync("/proc/stat", "latin1"));
     const own = process.cpuUsage();
