@@ -59,6 +59,7 @@ describe("machine load", () => {
     assert.equal(othersDemand(a, a, 2), 0);
     assert.equal(othersDemand(a, { ...b, busyTicks: a.busyTicks, totalTicks: a.totalTicks }, 2), 0, "time passed, no tick counted");
     assert.equal(othersDemand(a, { ...b, at: a.at }, 2), 0, "ticks counted, no time passed");
+    assert.equal(othersDemand(a, { ...b, at: a.at, ownMicros: a.ownMicros }, 2), 0, "ticks counted, no time passed, no CPU used here");
     // this thread never ran: its share is taken as 1/64, not 0
     const [c, d] = window(200, 2, 1, 0);
     assert.equal(othersDemand(c, { ...d, runNs: c.runNs, waitNs: c.waitNs }, 2), 1);
