@@ -119,8 +119,11 @@ export class KernelTeam {
     if (tasks > MAX_TASKS) throw new Error(`kernel team: ${kernel} asked for ${tasks} tasks, more than the ${MAX_TASKS} a call may have`);
     const words = wasm.i32;
     for (let i = 0; i < params.length; i++) words[(this.paramsPtr >>> 2) + i] = params[i]!;
-    if (work >= this.minWork) this.threadsInUse = this.adaptive && this.size > 1 ? this.load.threads(this.size) : this.size;
-    const threads = work < this.minWork ? 1 : Math.min(this.threadsInUse, tasks);
+    let threads = 1;
+    if (work >= this.minWork) {
+      this.threadsInUse = this.adaptive && this.size > 1 ? this.load.threads(this.size) : this.size;
+      threads = Math.min(this.threadsInUse, tasks);
+    }
     const stride = Math.ceil((scratchFloats * 4) / 64) * 64;
     const scratch = stride > 0 ? wasm.heap.alloc(stride * threads) : 0;
     try {
