@@ -3,6 +3,7 @@ import { after, describe, it } from "node:test";
 import { Rng, engine, kernels as K, randn, type Tensor } from "../../engine/index.js";
 import { team } from "../../engine/cpu/wasm/team.js";
 import { convSettings } from "../../engine/cpu/kernels/conv2d.js";
+import { splitEveryCall } from "../helpers/split_team.js";
 
 // Every threaded kernel gives the same bits with 1, 2 and 3 threads, on
 // shapes where the split matters: k beyond one packed block (256), filter
@@ -25,14 +26,14 @@ function bits(t: Tensor): number[] {
 
 /** Outputs of `f` with 1, 2 and 3 threads, each call split however small. */
 function withThreads(f: () => Tensor[]): number[][][] {
-  const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
+  const restore = splitEveryCall();
   try {
     return [1, 2, 3].map((threads) => {
-      Object.assign(team, { threads, minWork: 0, adaptive: false });
+      team.threads = threads;
       return f().map(bits);
     });
   } finally {
-    Object.assign(team, saved);
+    restore();
   }
 }
 
@@ -106,9 +107,8 @@ describe("kernel team", () => {
     const x = randn([32, 8, 28, 28], rng), w = randn([8, 8, 3, 3], rng);
     const attrs = { stride: [1, 1], pad: [1, 1], groups: 1 };
     const run = () => bits(engine.runKernel(K.Conv2D, [x, w], attrs)[0]!);
-    const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
+    const restore = splitEveryCall();
     try {
-      Object.assign(team, { minWork: 0, adaptive: false });
       const results: number[][] = [];
       const tasksPerCall: number[] = [];
       for (const threads of [3, 2, 3, 1, 3]) {
@@ -132,15 +132,14 @@ describe("kernel team", () => {
       results.push(run());
       for (const r of results) assert.deepEqual(r, results[0]);
     } finally {
-      Object.assign(team, saved);
+      restore();
     }
   });
 
   it("helpers stop polling soon after a call: an idle team uses almost no CPU", () => {
     const x = randn([16, 8, 28, 28], rng), w = randn([8, 8, 3, 3], rng);
-    const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
+    const restore = splitEveryCall(3);
     try {
-      Object.assign(team, { threads: 3, minWork: 0, adaptive: false });
       engine.runKernel(K.Conv2D, [x, w], { stride: [1, 1], pad: [1, 1], groups: 1 })[0]!.dispose();
       const before = process.cpuUsage();
       // this thread sleeps 300 ms; the process's CPU time is then the helpers' (and the runtime's own)
@@ -150,7 +149,7 @@ describe("kernel team", () => {
       // two helpers polling throughout would use 600 ms; each polls at most 5 ms
       assert.ok(ms < 100, `the idle team used ${ms.toFixed(1)} ms of CPU in 300 ms`);
     } finally {
-      Object.assign(team, saved);
+      restore();
       x.dispose();
       w.dispose();
     }

@@ -1,6 +1,6 @@
 import { after, before, describe } from "node:test";
 import { engine } from "../../engine/index.js";
-import { team } from "../../engine/cpu/wasm/team.js";
+import { splitEveryCall } from "./split_team.js";
 import { convSettings } from "../../engine/cpu/kernels/conv2d.js";
 import { webgpuBackend, type KernelPaths } from "../../engine/webgpu/index.js";
 
@@ -48,17 +48,17 @@ export function conformance(name: string, variants: readonly Variant[], body: (v
       continue;
     }
     describe(title, () => {
-      const teamSettings = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
+      let restoreTeam: (() => void) | undefined;
       const cpuConv = convSettings.direct;
       before(() => {
         engine.setBackend(v.backend);
         if (typeof gpu !== "string") gpu.paths = { matmul: "auto", conv: "auto", ...v.paths };
-        if (v.threads !== undefined) Object.assign(team, { threads: v.threads, minWork: 0, adaptive: false });
+        if (v.threads !== undefined) restoreTeam = splitEveryCall(v.threads);
         if (v.cpuConv !== undefined) convSettings.direct = v.cpuConv;
       });
       after(() => {
         engine.setBackend("cpu");
-        Object.assign(team, teamSettings);
+        restoreTeam?.();
         convSettings.direct = cpuConv;
       });
       body(v);

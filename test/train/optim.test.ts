@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
 import { Rng, fromSharedView, tensor, type Tensor } from "../../engine/index.js";
-import { team } from "../../engine/cpu/wasm/team.js";
+import { splitEveryCall } from "../helpers/split_team.js";
 import { mulScalar, sum } from "../../autograd/index.js";
 import { Adam, AdamW } from "../../autograd/optim/adam.js";
 import { SGD } from "../../autograd/optim/sgd.js";
@@ -123,8 +123,7 @@ describe("SGD and the moving average on the CPU's kernel team", () => {
 
   for (const threads of [1, 2, 3]) {
     it(`SGD on ${n} parameters with ${threads} thread(s): the rule's bits`, () => {
-      const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
-      Object.assign(team, { threads, minWork: 0, adaptive: false });
+      const restore = splitEveryCall(threads);
       try {
         const p = tensor(Float32Array.from(init), [n]);
         const opt = new SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
@@ -135,7 +134,7 @@ describe("SGD and the moving average on the CPU's kernel team", () => {
         }
         assert.deepEqual(p.dataSync(), want);
       } finally {
-        Object.assign(team, saved);
+        restore();
       }
     });
   }
@@ -154,15 +153,14 @@ describe("SGD and the moving average on the CPU's kernel team", () => {
   });
 
   it(`the moving average over ${n} values with 2 threads: the rule's bits`, () => {
-    const saved = { threads: team.threads, minWork: team.minWork, adaptive: team.adaptive };
-    Object.assign(team, { threads: 2, minWork: 0, adaptive: false });
+    const restore = splitEveryCall(2);
     try {
       const t = tensor(Float32Array.from(init), [n]);
       movingAverage(t, tensor(grads[0]!, [n]), 0.1, 4 / 3);
       const expected = init.map((x, i) => f(f(x * 0.9) + f(f(grads[0]![i]! * (4 / 3)) * 0.1)));
       assert.deepEqual(t.dataSync(), expected);
     } finally {
-      Object.assign(team, saved);
+      restore();
     }
   });
 });
