@@ -140,14 +140,20 @@ describe("kernel team", () => {
     const x = randn([16, 8, 28, 28], rng), w = randn([8, 8, 3, 3], rng);
     const restore = splitEveryCall(3);
     try {
-      engine.runKernel(K.Conv2D, [x, w], { stride: [1, 1], pad: [1, 1], groups: 1 })[0]!.dispose();
-      const before = process.cpuUsage();
-      // this thread sleeps 300 ms; the process's CPU time is then the helpers' (and the runtime's own)
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-      const used = process.cpuUsage(before);
-      const ms = (used.user + used.system) / 1000;
-      // two helpers polling throughout would use 600 ms; each polls at most 5 ms
-      assert.ok(ms < 100, `the idle team used ${ms.toFixed(1)} ms of CPU in 300 ms`);
+      // three windows, each right after a call: polling helpers would burn every one of them, while a
+      // one-off neighbour inside this process (a garbage collection on V8's threads, the previous test's
+      // helpers tearing down) spoils one at most
+      const usedMs: number[] = [];
+      for (let i = 0; i < 3 && !usedMs.some((ms) => ms < 100); i++) {
+        engine.runKernel(K.Conv2D, [x, w], { stride: [1, 1], pad: [1, 1], groups: 1 })[0]!.dispose();
+        const before = process.cpuUsage();
+        // this thread sleeps 300 ms; the process's CPU time is then the helpers' (and the runtime's own)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+        const used = process.cpuUsage(before);
+        usedMs.push((used.user + used.system) / 1000);
+      }
+      // two helpers polling throughout would use 600 ms a window; each polls at most 5 ms
+      assert.ok(usedMs.some((ms) => ms < 100), `the idle team used ${usedMs.map((ms) => ms.toFixed(1)).join(", ")} ms of CPU in 300 ms windows`);
     } finally {
       restore();
       x.dispose();
