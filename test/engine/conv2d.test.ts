@@ -24,6 +24,10 @@ const cases: [string, Case][] = [
   ["depthwise 7x7", { n: 1, c: 2, h: 8, w: 9, co: 2, k: 7, s: 1, p: 3, g: 2 }],
   ["depthwise with channel multiplier 2 (grouped path)", { n: 1, c: 2, h: 5, w: 5, co: 4, k: 3, s: 1, p: 1, g: 2 }],
   ["filter gradient summed over 800 pixels (split-K on webgpu)", { n: 2, c: 2, h: 20, w: 20, co: 3, k: 3, s: 1, p: 1, g: 1 }],
+  // 37 images: 12 runs of 3 images and one of 1 in the CPU filter gradient, each run summed apart
+  ["filter gradient over runs of images, 1x1", { n: 37, c: 4, h: 3, w: 2, co: 6, k: 1, s: 1, p: 0, g: 1 }],
+  ["filter gradient over runs of images, 3x3 stride 2", { n: 37, c: 3, h: 4, w: 5, co: 5, k: 3, s: 2, p: 1, g: 1 }],
+  ["filter gradient over runs of images, groups 2", { n: 37, c: 4, h: 3, w: 3, co: 6, k: 3, s: 1, p: 1, g: 2 }],
 ];
 
 function run(cs: Case, grad = true): Promise<void> {

@@ -14,17 +14,19 @@ import { HeapOperands } from "./heap_operands.js";
 // depthwise ones (direct_conv.ts), and other depthwise ones (conv.ts).
 // Grouped convolution is the GEMM path: group g reads rows g*kg.. of the
 // im2col matrix and filters g*coutG.. of the weights. The thread team takes
-// images (forward, input gradient), planes (depthwise) or blocks of filter
-// columns (filter gradient, one GEMM over the pixels of many images).
+// images (forward, input gradient), planes (depthwise) or runs of images
+// (filter gradient, summed apart and then in order).
 
 export const convSettings = {
-  /** The filter gradient's im2col matrices are built for this many bytes of images at a time. */
+  /** The direct filter gradient lays out this many bytes of images at a time. */
   columnBufferBytes: 64 * 2 ** 20,
   /** Forward and input-gradient algorithm: by shape (see usesDirect), or forced for tests and benchmarks. */
   direct: "auto" as "auto" | "always" | "never",
 };
-/** Slices of the filter gradient's long k (pixels of all images): fixed, since the slices decide the rounding. */
-const FILTER_SLICES = 8;
+/** Runs of images whose filter gradients the team sums apart: fixed by the shape, since the runs decide the rounding. */
+const FILTER_SLICES = 16;
+/** Fewer runs where their partial gradients would take more memory than this. */
+const FILTER_PARTIAL_BYTES = 64 * 2 ** 20;
 
 function checkFloat(op: string, inputs: readonly TensorInfo[]): void {
   for (const t of inputs) if (t.dtype !== "float32") throw new OpError(op, "float32 inputs", `${t.dtype} of shape ${fmtShape(t.shape)}`);
@@ -163,33 +165,25 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
 }
 
 /**
- * dW_g = dy_g col_g^T over all pixels of a group of images: their im2col
- * matrices side by side ([kg, count*p]) and dy's rows likewise ([cout,
- * count*p]). The long k is cut into slices whose products the thread team
- * computes apart and then sums in slice order; groups of images add into
- * dW in order. Slices and groups are sized by shape, never by thread count.
+ * dW_g = the sum over images of dy_g col_g^T, where col is an image's im2col
+ * matrix (its x itself for a 1x1 convolution). The images are cut into at
+ * most FILTER_SLICES runs; the thread team computes each run's sum apart,
+ * image by image in order, building each im2col matrix in its own scratch,
+ * and then sums the runs in order. The runs depend on the shape only, never
+ * on the thread count, and neither x nor dy is copied to a column layout.
  */
 function filterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
-  const cf = g.c * g.kh * g.kw * g.p, dyf = g.cout * g.p, wSize = g.cout * g.kg;
-  const perGroup = Math.max(1, Math.min(g.n, Math.floor(convSettings.columnBufferBytes / (4 * (cf + dyf)))));
-  // dy as a 1x1 convolution's input, so im2colTask lays its rows side by side too
-  const dyGeometry = [g.cout, g.oh, g.ow, 1, 1, 1, 1, 0, 0, g.oh, g.ow, g.cout, 1];
-  const col = wasm.heap.alloc(4 * cf * perGroup), dyt = wasm.heap.alloc(4 * dyf * perGroup);
-  const partials = wasm.heap.alloc(4 * wSize * FILTER_SLICES);
+  const wSize = g.cout * g.kg;
+  const per = Math.ceil(g.n / Math.min(g.n, FILTER_SLICES, Math.max(1, Math.floor(FILTER_PARTIAL_BYTES / (4 * wSize)))));
+  const slices = Math.ceil(g.n / per);
+  const partials = wasm.heap.alloc(4 * wSize * slices);
   try {
-    for (let first = 0; first < g.n; first += perGroup) {
-      const count = Math.min(perGroup, g.n - first), ld = count * g.p;
-      team.run("im2colTask", [px, col, first, ...geometryWords(g), ld], count, 0, count * cf);
-      team.run("im2colTask", [pdy, dyt, first, ...dyGeometry, ld], count, 0, count * dyf);
-      const sliceLen = Math.ceil(ld / FILTER_SLICES);
-      const slices = Math.ceil(ld / sliceLen);
-      team.run("sliceProductTask", [g.coutG, g.kg, ld, dyt, ld, col, ld, partials, sliceLen, slices, g.coutG * ld, g.kg * ld, g.groups],
-        g.groups * slices, wasm.fn.gemmScratchFloats(g.coutG, g.kg), 2 * count * g.cout * g.kg * g.p);
-      const per = 4096;
-      team.run("sumSlicesTask", [partials, pdw, wSize, slices, per, first > 0 ? 1 : 0], Math.ceil(wSize / per), 0, wSize * slices);
-    }
+    team.run("filterSliceTask", [px, pdy, partials, ...geometryWords(g), g.n, per], slices,
+      colFloats(g) + wasm.fn.gemmScratchFloats(g.coutG, g.kg), 2 * g.n * g.cout * g.kg * g.p);
+    const sumPer = 4096;
+    team.run("sumSlicesTask", [partials, pdw, wSize, slices, sumPer, 0], Math.ceil(wSize / sumPer), 0, wSize * slices);
   } finally {
-    for (const p of [col, dyt, partials]) wasm.heap.release(p);
+    wasm.heap.release(partials);
   }
 }
 

@@ -5,8 +5,8 @@ import { isMainThread } from "node:worker_threads";
 import { WasmHeap } from "./heap.js";
 
 /** The task kernels of kernels.wasm (see ./assembly/tasks.ts and elementwise.ts): (params, task, scratch). */
-export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask", "im2colTask",
-  "depthwiseTask", "depthwiseFilterTask", "sliceProductTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
+export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask",
+  "depthwiseTask", "depthwiseFilterTask", "filterSliceTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
   "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask",
   "directPackTask", "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];

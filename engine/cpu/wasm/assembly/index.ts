@@ -1,5 +1,5 @@
-export { gemmTask, convForwardTask, convBackpropInputTask, im2colTask, depthwiseTask, depthwiseFilterTask,
-  sliceProductTask, sumSlicesTask } from "./tasks";
+export { gemmTask, convForwardTask, convBackpropInputTask, depthwiseTask, depthwiseFilterTask,
+  filterSliceTask, sumSlicesTask } from "./tasks";
 export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTask, bnGradTask,
   scalarTask, avgPoolTask } from "./elementwise";
 export { gemmScratchFloats } from "./gemm";

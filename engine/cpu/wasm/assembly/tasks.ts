@@ -98,14 +98,6 @@ export function convBackpropInputTask(params: usize, image: i32, scratch: usize)
   }
 }
 
-// im2col of image `first + task` into columns [task * p, task * p + p) of a
-// matrix whose rows are ld floats apart: the im2col matrices of a group of
-// images side by side. Words: x col first, geometry, ld.
-export function im2colTask(params: usize, task: i32, _scratch: usize): void {
-  const image = word(params, 2) + task;
-  im2colOf(params, f32At(<usize>word(params, 0), image * imageFloats(params)), f32At(<usize>word(params, 1), task * plane(params)), word(params, 16));
-}
-
 // Depthwise forward or input gradient over planes [task * per, ...) of n*c.
 // Words: img w out adjoint nc, geometry (from word 3, as above, cout = c), per.
 export function depthwiseTask(params: usize, task: i32, _scratch: usize): void {
@@ -130,22 +122,30 @@ export function depthwiseFilterTask(params: usize, task: i32, _scratch: usize): 
 
 
 
-// One slice of k of a product summed over a long k, written to its own
-// partial output: P_s = A[:, ks] B[ks, :] for batch item (group) task / slices,
-// slice task % slices. A(i, k) at a + 4*(i*lda + k), B(k, j) at b + 4*(k + j*ldb)
-// (rows of two k-major matrices), P row-major m x n, the partials laid out
-// [slice][item][m][n]. Words: m n k a lda b ldb partials sliceLen slices
-// batchStrideA batchStrideB items.
-export function sliceProductTask(params: usize, task: i32, scratch: usize): void {
-  const m = word(params, 0), n = word(params, 1), k = word(params, 2), lda = word(params, 4), ldb = word(params, 6);
-  const sliceLen = word(params, 8), slices = word(params, 9);
-  const item = task / slices, s = task % slices;
-  const k0 = s * sliceLen, len = min(sliceLen, k - k0);
-  const a = f32At(<usize>word(params, 3), item * word(params, 10) + k0);
-  const b = f32At(<usize>word(params, 5), item * word(params, 11) + k0);
-  const p = f32At(<usize>word(params, 7), (s * word(params, 12) + item) * m * n);
-  if (len > 0) sgemm(m, n, len, a, lda, 1, b, 1, ldb, p, n, false, scratch);
-  else memory.fill(p, 0, <usize>(m * n) << 2);
+// One partial of the filter gradient: P_s[cout, kg] = the sum, image by
+// image in order, of dy_i col_i^T over images [s * per, ...) (s = task),
+// col_i being image i's im2col matrix (built in scratch) or, for a
+// pointwise convolution, x_i itself; group g's rows of P from dy_i's
+// channels g*coutG.. and col_i's rows g*kg... Words: x dy partials,
+// geometry (from word 3, as above), n per.
+export function filterSliceTask(params: usize, task: i32, scratch: usize): void {
+  const n = word(params, 16), per = word(params, 17);
+  const i0 = task * per, i1 = min(n, i0 + per);
+  const p = plane(params), k = kg(params), co = coutG(params), cout = word(params, COUT);
+  const part = f32At(<usize>word(params, 2), task * cout * k);
+  const pw = pointwise(params);
+  const gs = pw ? scratch : f32At(scratch, colFloats(params));
+  for (let i = i0; i < i1; i++) {
+    let col = f32At(<usize>word(params, 0), i * imageFloats(params));
+    if (!pw) {
+      im2colOf(params, col, scratch, p);
+      col = scratch;
+    }
+    const dy = f32At(<usize>word(params, 1), i * cout * p);
+    for (let grp: i32 = 0; grp < word(params, GROUPS); grp++) {
+      sgemm(co, k, p, f32At(dy, grp * co * p), p, 1, f32At(col, grp * k * p), 1, p, f32At(part, grp * co * k), k, i > i0, gs);
+    }
+  }
 }
 
 // out (+)= the sum of `slices` partial outputs of `size` floats each, in
