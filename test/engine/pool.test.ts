@@ -1,4 +1,6 @@
+import assert from "node:assert/strict";
 import { it } from "node:test";
+import { engine, full, kernels as K } from "../../engine/index.js";
 import { avgPool2d, globalAvgPool, maxPool2d } from "../../autograd/index.js";
 import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
 import { checkOp } from "../helpers/check_op.js";
@@ -23,12 +25,45 @@ conformance("pooling", [CPU, WEBGPU], () => {
     }));
   }
 
-  it("avgPool2d 2x2 stride 2 on odd sizes", () => checkOp({
-    name: "avgPool2d 2x2",
-    inputs: [{ shape: [1, 2, 7, 5] }],
-    run: ([x]) => avgPool2d(x!, 2),
-    ref: ([x]) => ref.pool(x!, "avg", [2, 2], [2, 2], [0, 0], true),
-  }));
+  // the CPU's 2x2 windows take four outputs at a time: rows of 2, 9 (two blocks and one left) and 12 outputs
+  for (const shape of [[1, 2, 7, 5], [2, 3, 12, 18], [1, 2, 9, 19], [1, 1, 4, 24]]) {
+    it(`avgPool2d 2x2 stride 2 on ${shape.join("x")}${shape[2]! % 2 || shape[3]! % 2 ? " (a row or column outside every window)" : ""}`, () => checkOp({
+      name: "avgPool2d 2x2",
+      inputs: [{ shape }],
+      run: ([x]) => avgPool2d(x!, 2),
+      ref: ([x]) => ref.pool(x!, "avg", [2, 2], [2, 2], [0, 0], true),
+    }));
+  }
+
+  it("the gradient of 2x2 pooling is 0 on the row and column outside every window, whatever the freed memory held", async () => {
+    const xShape = [3, 2, 9, 19];
+    const attrs: K.PoolGradAttrs = { kernel: [2, 2], stride: [2, 2], pad: [0, 0], xShape };
+    const dy = full([3, 2, 4, 9], 1);
+    try {
+      for (let i = 0; i < 3; i++) {
+        full(xShape, Number.NaN).dispose(); // dx is likely to reuse this block
+        const dx = engine.runKernel(K.AvgPoolGrad, [dy], attrs)[0]!;
+        const v = await dx.data();
+        dx.dispose();
+        for (let p = 0; p < 6; p++) for (let y = 0; y < 9; y++) for (let x = 0; x < 19; x++) {
+          assert.equal(v[(p * 9 + y) * 19 + x], y < 8 && x < 18 ? 0.25 : 0, `plane ${p}, row ${y}, column ${x}`);
+        }
+      }
+    } finally {
+      dy.dispose();
+    }
+  });
+
+  it("avgPool2d 3x3 stride 2 pad 1, padding counted or not (windows that overlap)", async () => {
+    for (const countIncludePad of [false, true]) {
+      await checkOp({
+        name: `avgPool2d 3x3 stride 2, countIncludePad=${countIncludePad}`,
+        inputs: [{ shape: [2, 2, 7, 6] }],
+        run: ([x]) => avgPool2d(x!, 3, { stride: 2, padding: 1, countIncludePad }),
+        ref: ([x]) => ref.pool(x!, "avg", [3, 3], [2, 2], [1, 1], countIncludePad),
+      });
+    }
+  });
 
   it("maxPool2d 3x3 stride 2 pad 1, and 2x2 non-square input", async () => {
     await checkOp({

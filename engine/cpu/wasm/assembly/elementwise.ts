@@ -5,6 +5,7 @@
 // f64.
 
 import { f32At as at, f64Word, ptr, word } from "./params";
+import { avgPool2x2Plane } from "./pool";
 
 export const BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3;
 
@@ -244,14 +245,24 @@ function divisor(params: usize, y0: i32, y1: i32, x0: i32, x1: i32): f64 {
 
 // Average pooling forward (backward = false: x -> y) or its gradient
 // (backward = true: dy -> dx, the planes zeroed first) over planes
-// [task * per, ...). Window sums in f64. Words: src dst backward, geometry, per.
+// [task * per, ...). Window sums in f64, except for 2x2 windows at stride 2
+// (pool.ts). Words: src dst backward, geometry, per.
 export function avgPoolTask(params: usize, task: i32, _scratch: usize): void {
   const src = ptr(params, 0), dst = ptr(params, 1), backward = word(params, 2) != 0;
   const planes = word(params, 3), h = word(params, 4), w = word(params, 5), oh = word(params, 6), ow = word(params, 7);
   const kh = word(params, 8), kw = word(params, 9), sh = word(params, 10), sw = word(params, 11), ph = word(params, 12), pw = word(params, 13);
   const per = word(params, 15);
   const p0 = task * per, p1 = min(planes, p0 + per);
-  if (backward && p1 > p0) memory.fill(at(dst, p0 * h * w), 0, <usize>((p1 - p0) * h * w) << 2);
+  const tiled = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
+  // dx outside every window stays 0
+  if (backward && p1 > p0 && !(tiled && 2 * oh == h && 2 * ow == w)) memory.fill(at(dst, p0 * h * w), 0, <usize>((p1 - p0) * h * w) << 2);
+  if (tiled) {
+    for (let p = p0; p < p1; p++) {
+      if (backward) avgPool2x2Plane(at(src, p * oh * ow), at(dst, p * h * w), true, w, oh, ow);
+      else avgPool2x2Plane(at(src, p * h * w), at(dst, p * oh * ow), false, w, oh, ow);
+    }
+    return;
+  }
   for (let p = p0; p < p1; p++) {
     const img = at(backward ? dst : src, p * h * w);
     for (let i: i32 = 0; i < oh; i++) {

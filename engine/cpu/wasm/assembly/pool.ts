@@ -100,3 +100,45 @@ export function avgPoolStride1Task(params: usize, task: i32, scratch: usize): vo
     }
   }
 }
+
+// 2x2 windows at stride 2 without padding (the downsampling shortcut of
+// ResNet blocks and NAS-Bench-201's reduction cells) tile the plane: each
+// output is a quarter of the sum of its four inputs, column pairs added
+// after row pairs; in the gradient each covered input gets a quarter of its
+// window's dy (the rest of dx is left as it is). Four outputs at a time.
+export function avgPool2x2Plane(src: usize, dst: usize, backward: bool, w: i32, oh: i32, ow: i32): void {
+  const quarter = f32x4.splat(0.25);
+  for (let i: i32 = 0; i < oh; i++) {
+    let j: i32 = 0;
+    if (backward) {
+      const dy = at(src, i * ow), r0 = at(dst, 2 * i * w), r1 = at(r0, w);
+      for (; j + 4 <= ow; j += 4) {
+        const v = f32x4.mul(v128.load(at(dy, j)), quarter);
+        const lo = v128.shuffle<f32>(v, v, 0, 0, 1, 1), hi = v128.shuffle<f32>(v, v, 2, 2, 3, 3);
+        v128.store(at(r0, 2 * j), lo);
+        v128.store(at(r0, 2 * j + 4), hi);
+        v128.store(at(r1, 2 * j), lo);
+        v128.store(at(r1, 2 * j + 4), hi);
+      }
+      for (; j < ow; j++) {
+        const v = load<f32>(at(dy, j)) * <f32>0.25;
+        store<f32>(at(r0, 2 * j), v);
+        store<f32>(at(r0, 2 * j + 1), v);
+        store<f32>(at(r1, 2 * j), v);
+        store<f32>(at(r1, 2 * j + 1), v);
+      }
+    } else {
+      const r0 = at(src, 2 * i * w), r1 = at(r0, w), y = at(dst, i * ow);
+      for (; j + 4 <= ow; j += 4) {
+        const s0 = f32x4.add(v128.load(at(r0, 2 * j)), v128.load(at(r1, 2 * j)));
+        const s1 = f32x4.add(v128.load(at(r0, 2 * j + 4)), v128.load(at(r1, 2 * j + 4)));
+        const sum = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 2, 4, 6), v128.shuffle<f32>(s0, s1, 1, 3, 5, 7));
+        v128.store(at(y, j), f32x4.mul(sum, quarter));
+      }
+      for (; j < ow; j++) {
+        const even = load<f32>(at(r0, 2 * j)) + load<f32>(at(r1, 2 * j)), odd = load<f32>(at(r0, 2 * j + 1)) + load<f32>(at(r1, 2 * j + 1));
+        store<f32>(at(y, j), (even + odd) * <f32>0.25);
+      }
+    }
+  }
+}
