@@ -165,7 +165,13 @@ describe("machine load", () => {
       }
       busy = await startBusy(1);
       // cpuCount - 1 threads where nothing else runs (1 on 2 cores), fewer beside other tests on a larger machine
-      assert.ok(workUntil(cpuCount - 1, 5_000) < cpuCount, `beside a busy process, ${team.threadsInUse} threads (demand ${team.othersDemand.toFixed(2)})`);
+      const threads = workUntil(cpuCount - 1, 5_000);
+      if (threads === cpuCount && Math.round(team.othersDemand) >= cpuCount) {
+        // no core free at all: the whole team is the right choice (machine_load.ts), so this run shows nothing
+        t.skip(`other processes came along and took every core (demand ${team.othersDemand.toFixed(2)})`);
+        return;
+      }
+      assert.ok(threads < cpuCount, `beside a busy process, ${team.threadsInUse} threads (demand ${team.othersDemand.toFixed(2)})`);
       setKernelThreadsAdaptive(false);
       assert.equal(work(WINDOW_MS), cpuCount, "adaptation turned off");
       setKernelThreadsAdaptive(true);
