@@ -7,6 +7,7 @@
 import { gemmScratchFloats, sgemm } from "./gemm";
 import { col2im, depthwiseFilterRange, depthwisePassRange, im2col } from "./conv";
 import { f32At, word } from "./params";
+import { rowDots } from "./row_dots";
 
 // GEMM: C = op(A) op(B) (+ C) for one batch item and one block of rows or
 // columns of C. Words: m n k a sAi sAk b sBk sBj c ldc accumulate
@@ -126,8 +127,9 @@ export function depthwiseFilterTask(params: usize, task: i32, _scratch: usize): 
 // image in order, of dy_i col_i^T over images [s * per, ...) (s = task),
 // col_i being image i's im2col matrix (built in scratch) or, for a
 // pointwise convolution, x_i itself; group g's rows of P from dy_i's
-// channels g*coutG.. and col_i's rows g*kg... Words: x dy partials,
-// geometry (from word 3, as above), n per.
+// channels g*coutG.. and col_i's rows g*kg.., by rowDots where a group's
+// gradient has at most rowDotsMax elements, else by the GEMM. Words: x dy
+// partials, geometry (from word 3, as above), n per rowDotsMax.
 export function filterSliceTask(params: usize, task: i32, scratch: usize): void {
   const n = word(params, 16), per = word(params, 17);
   const i0 = task * per, i1 = min(n, i0 + per);
@@ -143,7 +145,9 @@ export function filterSliceTask(params: usize, task: i32, scratch: usize): void 
     }
     const dy = f32At(<usize>word(params, 1), i * cout * p);
     for (let grp: i32 = 0; grp < word(params, GROUPS); grp++) {
-      sgemm(co, k, p, f32At(dy, grp * co * p), p, 1, f32At(col, grp * k * p), 1, p, f32At(part, grp * co * k), k, i > i0, gs);
+      const dyg = f32At(dy, grp * co * p), colg = f32At(col, grp * k * p), pg = f32At(part, grp * co * k);
+      if (co * k <= word(params, 18)) rowDots(co, k, p, dyg, p, colg, p, pg, k, i > i0);
+      else sgemm(co, k, p, dyg, p, 1, colg, 1, p, pg, k, i > i0, gs);
     }
   }
 }
