@@ -135,9 +135,12 @@ function roundUp(x: i32, q: i32): i32 {
 
 // C[M,N] (row stride ldc) = A * B (+ C when accumulate). A(i,k) is at
 // a + 4*(i*sAi + k*sAk); B(k,j) at b + 4*(k*sBk + j*sBj). When the 4x8 tiles
-// fit C^T = B^T A^T with less padding (few rows, as in convolutions with few
-// output channels), that product is computed into scratch and transposed
-// into C. scratch must hold gemmScratchFloats(m, n) floats.
+// fit C^T = B^T A^T with at least a fifth less padded work (say 10 rows by
+// 4 columns), that product is computed into scratch and transposed into C;
+// for less, the scalar transpose costs more than the padding saves (the
+// reduction cells' 3x3 stride-2 convolutions, 16 x 196 and 32 x 49 per
+// image, ran 1.2-1.5x faster untransposed). scratch must hold
+// gemmScratchFloats(m, n) floats.
 export function sgemm(
   m: i32, n: i32, k: i32,
   a: usize, sAi: i32, sAk: i32,
@@ -150,7 +153,7 @@ export function sgemm(
   }
   const direct = <i64>roundUp(m, MR) * <i64>roundUp(n, NR);
   const swapped = <i64>roundUp(n, MR) * <i64>roundUp(m, NR);
-  if (swapped >= direct) {
+  if (swapped * 5 > direct * 4) {
     gemmCore(m, n, k, a, sAi, sAk, b, sBk, sBj, c, ldc, accumulate, scratch);
     return;
   }
