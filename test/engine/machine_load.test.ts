@@ -3,16 +3,19 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { after, describe, it } from "node:test";
 import { Rng, engine, kernels as K, randn, setKernelThreadsAdaptive } from "../../engine/index.js";
-import { HOLD_WINDOWS, LoadWatch, WINDOW_MS, othersDemand, parseProcStat, parseSchedstat, sampleNow, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
+import { HOLD_WINDOWS, LoadWatch, MIN_RUNNABLE, WINDOW_MS, othersDemand, runnableFraction, parseProcStat, parseSchedstat, sampleNow, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
 import { team } from "../../engine/cpu/wasm/team.js";
 import { startBusy, type BusyProcesses } from "../../benchmarks/busy_processes.js";
 
-/** The sample `ms` after `a` on 2 CPUs at 100 ticks a second: `busyCores` of the 2 busy, this process on `ownCores`, the sampling thread running `share` of the time it could. */
-function later(a: LoadSample, ms: number, busyCores: number, ownCores: number, share: number): LoadSample {
+/**
+ * The sample `ms` after `a` on 2 CPUs at 100 ticks a second: `busyCores` of the 2 busy, this process on `ownCores`,
+ * the sampling thread runnable `runnable` of the time and running `share` of that.
+ */
+function later(a: LoadSample, ms: number, busyCores: number, ownCores: number, share: number, runnable = 1): LoadSample {
   const ticks = (2 * ms) / 10;
   return {
     at: a.at + ms, busyTicks: a.busyTicks + (ticks * busyCores) / 2, totalTicks: a.totalTicks + ticks, ownMicros: a.ownMicros + ownCores * ms * 1e3,
-    runNs: a.runNs + share * ms * 1e6, waitNs: a.waitNs + (1 - share) * ms * 1e6,
+    runNs: a.runNs + runnable * share * ms * 1e6, waitNs: a.waitNs + runnable * (1 - share) * ms * 1e6,
   };
 }
 
@@ -100,6 +103,25 @@ describe("machine load", () => {
     while (performance.now() - s0 < WINDOW_MS + 5);
     assert.equal(fading.threads(2), 1);
     assert.equal(calls, 3);
+  });
+
+  it(`leaves out a window this thread was runnable less than ${MIN_RUNNABLE} of: whoever ran while it slept did not compete with it`, () => {
+    const [a, b] = window(200, 1, 1, 0.8);
+    assert.ok(Math.abs(runnableFraction(a, b) - 1) < 1e-9);
+    assert.ok(Math.abs(runnableFraction(a, later(a, 200, 1, 1, 0.8, 0.3)) - 0.3) < 1e-9);
+    assert.equal(runnableFraction(a, a), 0, "no time passed");
+    // alone; then another process's turn of 1.4 cores while this one slept (runnable 0.49, then 0.5 of the window);
+    // then beside a busy process while working
+    let s: LoadSample = { at: performance.now() - 100 * WINDOW_MS, busyTicks: 0, totalTicks: 0, ownMicros: 0, runNs: 0, waitNs: 0 };
+    const windows: [number, number, number, number][] = [[1, 1, 1, 1], [1.4, 0.1, 1, 0.49], [1.4, 0.1, 1, 0.5], [2, 4 / 3, 2 / 3, 1]];
+    let taken = 0;
+    const watch = new LoadWatch(() => {
+      if (taken > 0) s = later(s, WINDOW_MS, ...windows[taken - 1]!);
+      taken++;
+      return s;
+    }, 2);
+    const seen = windows.map(() => [watch.threads(2), Math.round(watch.demand * 1e9) / 1e9]);
+    assert.deepEqual(seen, [[2, 0], [2, 0], [1, 1.3], [1, 1]]);
   });
 
   it("samples the machine's ticks, this process's user and system time, and this thread's run time", { skip: !existsSync("/proc/thread-self/schedstat") && "no /proc here" }, () => {

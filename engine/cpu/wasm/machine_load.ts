@@ -37,6 +37,16 @@ export const WINDOW_MS = 200;
 export const HOLD_WINDOWS = 3;
 
 /**
+ * Windows in which the sampling thread was runnable (on a CPU or waiting
+ * for one) less than this fraction of the time are left out: it mostly
+ * slept, so whoever ran then did not compete with the team. Two processes
+ * that take turns would otherwise each count the other's turn as a
+ * neighbour and shrink their teams on every turn (two benchmark step
+ * servers taking turns: the 2-thread step as slow as the 1-thread one).
+ */
+export const MIN_RUNNABLE = 0.5;
+
+/**
  * Busy and total ticks from /proc/stat's `cpu` line (user nice system idle
  * iowait irq softirq steal ...). Time stolen by the hypervisor is neither
  * busy nor free here: no process of this machine holds it.
@@ -72,6 +82,12 @@ export function othersDemand(a: LoadSample, b: LoadSample, cpuCount: number): nu
   const run = b.runNs - a.runNs, waited = b.waitNs - a.waitNs;
   const share = run + waited > 0 ? run / (run + waited) : 1;
   return others / Math.max(share, 1 / 64);
+}
+
+/** The fraction of the time between two samples that the sampling thread was on a CPU or waiting for one. */
+export function runnableFraction(a: LoadSample, b: LoadSample): number {
+  const wallNs = (b.at - a.at) * 1e6;
+  return wallNs > 0 ? (b.runNs - a.runNs + b.waitNs - a.waitNs) / wallNs : 0;
 }
 
 /**
@@ -113,15 +129,17 @@ export class LoadWatch {
     return this.recent.at(-1) ?? 0;
   }
 
-  /** The threads to run out of `size`, the fewest any of the last windows asks for; starts a new window when this one has run its time. */
+  /** The threads to run out of `size`, the fewest any of the last windows asks for (windows this thread mostly slept through left out); starts a new window when this one has run its time. */
   threads(size: number): number {
     if (this.last === undefined) this.last = this.sample();
     if (this.last === null) return size;
     if (performance.now() - this.last.at >= WINDOW_MS) {
       const next = this.sample();
       if (next !== null) {
-        this.recent.push(othersDemand(this.last, next, this.cpuCount));
-        if (this.recent.length > HOLD_WINDOWS) this.recent.shift();
+        if (runnableFraction(this.last, next) >= MIN_RUNNABLE) {
+          this.recent.push(othersDemand(this.last, next, this.cpuCount));
+          if (this.recent.length > HOLD_WINDOWS) this.recent.shift();
+        }
         this.last = next;
       }
     }
