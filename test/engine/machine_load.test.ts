@@ -19,6 +19,21 @@ function later(a: LoadSample, ms: number, busyCores: number, ownCores: number, s
   };
 }
 
+/** Between two samples: busy cores, this process's cores, the thread's share of its runnable time, and (default 1) that time's fraction. */
+type Window = [busyCores: number, ownCores: number, share: number, runnable?: number];
+
+/** A watch on 2 CPUs whose samples, long past so that each call takes one, lie a window apart with `windows[i]` between samples i and i + 1. */
+function watchOver(windows: Window[]): { watch: LoadWatch; taken: () => number } {
+  let s: LoadSample = { at: performance.now() - 100 * WINDOW_MS, busyTicks: 0, totalTicks: 0, ownMicros: 0, runNs: 0, waitNs: 0 };
+  let taken = 0;
+  const watch = new LoadWatch(() => {
+    if (taken > 0) s = later(s, WINDOW_MS, ...windows[taken - 1]!);
+    taken++;
+    return s;
+  }, 2);
+  return { watch, taken: () => taken };
+}
+
 function window(ms: number, busyCores: number, ownCores: number, share: number): [LoadSample, LoadSample] {
   const a: LoadSample = { at: 1000, busyTicks: 500, totalTicks: 2000, ownMicros: 7e6, runNs: 3e9, waitNs: 1e8 };
   return [a, later(a, ms, busyCores, ownCores, share)];
@@ -112,14 +127,8 @@ describe("machine load", () => {
     assert.equal(runnableFraction(a, a), 0, "no time passed");
     // alone; then another process's turn of 1.4 cores while this one slept (runnable 0.49, then 0.5 of the window);
     // then beside a busy process while working
-    let s: LoadSample = { at: performance.now() - 100 * WINDOW_MS, busyTicks: 0, totalTicks: 0, ownMicros: 0, runNs: 0, waitNs: 0 };
-    const windows: [number, number, number, number][] = [[1, 1, 1, 1], [1.4, 0.1, 1, 0.49], [1.4, 0.1, 1, 0.5], [2, 4 / 3, 2 / 3, 1]];
-    let taken = 0;
-    const watch = new LoadWatch(() => {
-      if (taken > 0) s = later(s, WINDOW_MS, ...windows[taken - 1]!);
-      taken++;
-      return s;
-    }, 2);
+    const windows: Window[] = [[1, 1, 1, 1], [1.4, 0.1, 1, 0.49], [1.4, 0.1, 1, 0.5], [2, 4 / 3, 2 / 3, 1]];
+    const { watch } = watchOver(windows);
     const seen = windows.map(() => [watch.threads(2), Math.round(watch.demand * 1e9) / 1e9]);
     assert.deepEqual(seen, [[2, 0], [2, 0], [1, 1.3], [1, 1]]);
   });
@@ -142,16 +151,10 @@ describe("machine load", () => {
   it(`shrinks the team after one window beside a busy process, keeps it small through a window that overcounts, and grows it after ${HOLD_WINDOWS} windows without one`, () => {
     // windows long past, so that each call samples: one beside a busy process (2 threads), one that counts
     // two busy processes (as a noisy window may), then alone (1 thread)
-    let s: LoadSample = { at: performance.now() - 100 * WINDOW_MS, busyTicks: 0, totalTicks: 0, ownMicros: 0, runNs: 0, waitNs: 0 };
-    const windows = [[2, 4 / 3, 2 / 3], [2, 1, 1 / 2], ...Array.from({ length: HOLD_WINDOWS }, () => [1, 1, 1])] as [number, number, number][];
-    let taken = 0;
-    const watch = new LoadWatch(() => {
-      if (taken > 0) s = later(s, WINDOW_MS, ...windows[taken - 1]!);
-      taken++;
-      return s;
-    }, 2);
+    const windows: Window[] = [[2, 4 / 3, 2 / 3], [2, 1, 1 / 2], ...Array.from({ length: HOLD_WINDOWS }, (): Window => [1, 1, 1])];
+    const { watch, taken } = watchOver(windows);
     const seen = windows.map(() => [watch.threads(2), watch.demand]);
-    assert.equal(taken, windows.length + 1);
+    assert.equal(taken(), windows.length + 1);
     // the third window after the busy one leaves it out
     assert.deepEqual(seen.map(([threads]) => threads), [1, 1, 1, 2, 2]);
     assert.deepEqual(seen.map(([, demand]) => Math.round(demand! * 1e9) / 1e9), [1, 2, 0, 0, 0]);
