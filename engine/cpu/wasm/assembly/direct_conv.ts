@@ -14,6 +14,7 @@
 // Output channels go in blocks of COB, pixels in blocks of VB vectors: 8
 // accumulators, 2 input loads and 4 weight splats per tap.
 
+import { lanes } from "./lanes";
 import { madd } from "./madd";
 import { f32At, word } from "./params";
 
@@ -233,12 +234,6 @@ export function directFilterTask(params: usize, task: i32, _scratch: usize): voi
   storeTaps(dw, cb, cout, (cb * c + ci) * taps + at, kw - kx0, accumulate, a00, a01, a02);
   storeTaps(dw, cb + 1, cout, ((cb + 1) * c + ci) * taps + at, kw - kx0, accumulate, a10, a11, a12);
   storeTaps(dw, cb + 2, cout, ((cb + 2) * c + ci) * taps + at, kw - kx0, accumulate, a20, a21, a22);
-}
-
-// @ts-ignore: decorator
-@inline
-function lanes(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
 // dw at `at`, at+1, at+2 (+)= the lane sums of a0, a1, a2, for filter co < cout and taps below `left`.

@@ -8,13 +8,8 @@
 // lanes in k order, then (lane 0 + lane 1) + (lane 2 + lane 3), then the
 // k % 4 tail in order.
 
+import { lanes } from "./lanes";
 import { madd } from "./madd";
-
-// @ts-ignore: decorator
-@inline
-function lanes(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
 
 // @ts-ignore: decorator
 @inline
