@@ -211,15 +211,15 @@ function directFilterGradient(g: ConvGeometry, px: number, pdy: number, pdw: num
   const perImage = g.c * plane + g.cout * lr;
   const perGroup = Math.max(1, Math.min(g.n, Math.floor(convSettings.columnBufferBytes / (4 * perImage))));
   const xp = wasm.heap.alloc(4 * (g.c * plane * perGroup + slack)), dyp = wasm.heap.alloc(4 * g.cout * lr * perGroup);
-  const tasks = wasm.fn.directFilterTasks(g.c, g.cout, g.kh, g.kw);
+  const tasks = wasm.fn.directFilterTasks(g.c, g.cout);
   try {
     // read only where dy is zero, but 0 * NaN would not be
     wasm.f32.fill(0, xp / 4 + g.c * plane * perGroup, xp / 4 + g.c * plane * perGroup + slack);
     for (let first = 0; first < g.n; first += perGroup) {
       const count = Math.min(perGroup, g.n - first);
       team.run("directPlaceTask", [px, pdy, xp, dyp, first, g.c, g.h, g.w, g.ph, g.pw, g.cout, g.oh, lr, g.kw], count, 0, count * perImage);
-      team.run("directFilterTask", [xp, dyp, pdw, count, g.c, g.cout, plane, lr, wp, g.kh, g.kw, first > 0 ? 1 : 0], tasks, 0,
-        2 * count * g.cout * g.kg * g.p);
+      team.run("directFilterTask", [xp, dyp, pdw, count, g.c, g.cout, plane, lr, wp, g.kh, g.kw, first > 0 ? 1 : 0], tasks,
+        wasm.fn.directFilterScratchFloats(g.kh, g.kw), 2 * count * g.cout * g.kg * g.p);
     }
   } finally {
     wasm.heap.release(xp);

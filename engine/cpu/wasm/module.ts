@@ -21,7 +21,8 @@ export type KernelExports = Record<TaskKernel, (params: number, task: number, sc
   directFlatLength(positions: number): number;
   directRowFloats(w: number, pw: number): number;
   directSlackFloats(kw: number): number;
-  directFilterTasks(c: number, cout: number, kh: number, kw: number): number;
+  directFilterTasks(c: number, cout: number): number;
+  directFilterScratchFloats(kh: number, kw: number): number;
   avgPoolStride1Scratch(h: number, w: number, oh: number, ow: number): number;
   depthwiseDirectScratch(h: number, w: number, kh: number, kw: number, ph: number, pw: number): number;
   maddProbe(a: number, b: number, c: number): number;

@@ -21,8 +21,10 @@ import { f32At, word } from "./params";
 const COB: i32 = 4;
 const VB: i32 = 2;
 const BLOCK: i32 = 4 * VB;
-// Filters per task of the filter gradient.
-const FCOB: i32 = 3;
+// Filters per task of the filter gradient: 3, with 9 accumulators; 2 with a
+// multiply and an add, whose product takes one more register (V8 allocates
+// 15), which would spill an accumulator to the stack and halve the speed.
+const FCOB: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : 2;
 
 // @ts-ignore: decorator
 @inline
@@ -192,48 +194,75 @@ export function directPlaceTask(params: usize, task: i32, _scratch: usize): void
 }
 
 // Tasks of the filter gradient: directFilterTask's partition of dw.
-export function directFilterTasks(c: i32, cout: i32, kh: i32, kw: i32): i32 {
-  return (cout + FCOB - 1) / FCOB * c * kh * ((kw + 2) / 3);
+export function directFilterTasks(c: i32, cout: i32): i32 {
+  return (cout + FCOB - 1) / FCOB * c;
 }
 
+// Scratch floats per thread of the filter gradient: a task's accumulators,
+// ACCS vectors for each kernel row and run of 3 kernel columns.
+export function directFilterScratchFloats(kh: i32, kw: i32): i32 {
+  return kh * ((kw + 2) / 3) * ACCS * 4;
+}
+const ACCS: i32 = 9;
+
 // Words: xp dyp dw n c cout plane lr wp kh kw accumulate. Task = (block of
-// FCOB filters, input channel, ky, 3 taps of kx): 9 accumulators (12 would
-// not fit the 15 vector registers V8 allocates beside the loads), summed over the n
-// images in order, lanes apart, then across lanes; dw (+)= them.
-export function directFilterTask(params: usize, task: i32, _scratch: usize): void {
+// FCOB filters, input channel). Image by image, while its planes are in the
+// L1 cache, each kernel row and run of 3 kernel columns adds the image to its
+// 3 * FCOB accumulators (12 would not fit the 15 vector registers V8
+// allocates beside the loads), kept in scratch between images; each
+// accumulator sums the images in order, lanes apart, then across lanes;
+// dw (+)= them.
+export function directFilterTask(params: usize, task: i32, scratch: usize): void {
   const xp = <usize>word(params, 0), dyp = <usize>word(params, 1), dw = <usize>word(params, 2);
   const n = word(params, 3), c = word(params, 4), cout = word(params, 5), plane = word(params, 6), lr = word(params, 7);
   const wp = word(params, 8), kh = word(params, 9), kw = word(params, 10), accumulate = word(params, 11) != 0;
   const chunks = (kw + 2) / 3;
-  const kx0 = (task % chunks) * 3;
-  const ky = (task / chunks) % kh;
-  const ci = (task / (chunks * kh)) % c;
-  const cb = task / (chunks * kh * c) * FCOB;
+  const ci = task % c;
+  const cb = task / c * FCOB;
   // a partial last block reads its last filter again and drops the result
   const d0 = min(cb, cout - 1), d1 = min(cb + 1, cout - 1), d2 = min(cb + 2, cout - 1);
-  let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0);
-  let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0);
-  let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a22 = f32x4.splat(0);
+  const s1 = f32At(0, (d1 - d0) * lr), s2 = f32At(0, (d2 - d0) * lr);
+  memory.fill(scratch, 0, <usize>directFilterScratchFloats(kh, kw) << 2);
   for (let img: i32 = 0; img < n; img++) {
-    let x = f32At(xp, (img * c + ci) * plane + ky * wp + kx0);
-    const dy = f32At(dyp, img * cout * lr);
-    let p0 = f32At(dy, d0 * lr);
-    const end = p0 + (<usize>lr << 2);
-    const s1 = f32At(0, (d1 - d0) * lr), s2 = f32At(0, (d2 - d0) * lr);
-    for (; p0 < end; p0 += 16, x += 16) {
-      const x0 = v128.load(x), x1 = v128.load(x, 4), x2 = v128.load(x, 8);
-      let d = v128.load(p0);
-      a00 = madd(d, x0, a00); a01 = madd(d, x1, a01); a02 = madd(d, x2, a02);
-      d = v128.load(p0 + s1);
-      a10 = madd(d, x0, a10); a11 = madd(d, x1, a11); a12 = madd(d, x2, a12);
-      d = v128.load(p0 + s2);
-      a20 = madd(d, x0, a20); a21 = madd(d, x1, a21); a22 = madd(d, x2, a22);
+    const x0 = f32At(xp, (img * c + ci) * plane);
+    const dy = f32At(dyp, (img * cout + d0) * lr);
+    const end = dy + (<usize>lr << 2);
+    let acc = scratch;
+    for (let ky: i32 = 0; ky < kh; ky++) {
+      for (let kx0: i32 = 0; kx0 < kw; kx0 += 3) {
+        let a00 = v128.load(acc), a01 = v128.load(acc, 16), a02 = v128.load(acc, 32);
+        let a10 = v128.load(acc, 48), a11 = v128.load(acc, 64), a12 = v128.load(acc, 80);
+        let a20 = v128.load(acc, 96), a21 = v128.load(acc, 112), a22 = v128.load(acc, 128);
+        let x = f32At(x0, ky * wp + kx0);
+        for (let p0 = dy; p0 < end; p0 += 16, x += 16) {
+          const v0 = v128.load(x), v1 = v128.load(x, 4), v2 = v128.load(x, 8);
+          let d = v128.load(p0);
+          a00 = madd(d, v0, a00); a01 = madd(d, v1, a01); a02 = madd(d, v2, a02);
+          d = v128.load(p0 + s1);
+          a10 = madd(d, v0, a10); a11 = madd(d, v1, a11); a12 = madd(d, v2, a12);
+          if (FCOB > 2) {
+            d = v128.load(p0 + s2);
+            a20 = madd(d, v0, a20); a21 = madd(d, v1, a21); a22 = madd(d, v2, a22);
+          }
+        }
+        v128.store(acc, a00); v128.store(acc, a01, 16); v128.store(acc, a02, 32);
+        v128.store(acc, a10, 48); v128.store(acc, a11, 64); v128.store(acc, a12, 80);
+        v128.store(acc, a20, 96); v128.store(acc, a21, 112); v128.store(acc, a22, 128);
+        acc += ACCS * 16;
+      }
     }
   }
-  const taps = kh * kw, at = ky * kw + kx0;
-  storeTaps(dw, cb, cout, (cb * c + ci) * taps + at, kw - kx0, accumulate, a00, a01, a02);
-  storeTaps(dw, cb + 1, cout, ((cb + 1) * c + ci) * taps + at, kw - kx0, accumulate, a10, a11, a12);
-  storeTaps(dw, cb + 2, cout, ((cb + 2) * c + ci) * taps + at, kw - kx0, accumulate, a20, a21, a22);
+  const taps = kh * kw;
+  let acc = scratch;
+  for (let ky: i32 = 0; ky < kh; ky++) {
+    for (let kx0: i32 = 0; kx0 < kw; kx0 += 3) {
+      const at = ky * kw + kx0, left = kw - kx0;
+      storeTaps(dw, cb, cout, (cb * c + ci) * taps + at, left, accumulate, v128.load(acc), v128.load(acc, 16), v128.load(acc, 32));
+      storeTaps(dw, cb + 1, cout, ((cb + 1) * c + ci) * taps + at, left, accumulate, v128.load(acc, 48), v128.load(acc, 64), v128.load(acc, 80));
+      if (FCOB > 2) storeTaps(dw, cb + 2, cout, ((cb + 2) * c + ci) * taps + at, left, accumulate, v128.load(acc, 96), v128.load(acc, 112), v128.load(acc, 128));
+      acc += ACCS * 16;
+    }
+  }
 }
 
 // dw at `at`, at+1, at+2 (+)= the lane sums of a0, a1, a2, for filter co < cout and taps below `left`.

@@ -7,7 +7,7 @@ export { sgdTask, movingAverageTask } from "./optim";
 export { reduceTask, broadcastTask } from "./strided";
 export { avgPoolStride1Task, avgPoolStride1Scratch } from "./pool";
 export { directConvTask, directPackTask, directPackedFloats, directPackTasks, directConvScratchFloats, directPlaceTask, directFilterTask,
-  directFlatLength, directRowFloats, directSlackFloats, directFilterTasks,
+  directFlatLength, directRowFloats, directSlackFloats, directFilterTasks, directFilterScratchFloats,
   depthwiseDirectTask, depthwiseDirectScratch } from "./direct_conv";
 
 export function heapBase(): usize {
