@@ -18,6 +18,9 @@ const cases: [string, Case][] = [
   ["1x1 stride 2 (im2col path)", { n: 1, c: 3, h: 5, w: 5, co: 2, k: 1, s: 2, p: 0, g: 1 }],
   ["5x5, pad 2, groups 2", { n: 1, c: 4, h: 6, w: 5, co: 6, k: 5, s: 1, p: 2, g: 2 }],
   ["7x7, pad 3, stride 2", { n: 1, c: 2, h: 9, w: 8, co: 2, k: 7, s: 2, p: 3, g: 1 }],
+  // the Winograd kernel places 8 input columns at a time; its input gradient is padded by 2 - p
+  ["3x3 unpadded, rows of 19 (Winograd: padded columns even and odd)", { n: 1, c: 2, h: 6, w: 19, co: 3, k: 3, s: 1, p: 0, g: 1 }],
+  ["3x3, pad 2, rows of 18 (Winograd: padded columns even and odd)", { n: 1, c: 2, h: 5, w: 18, co: 3, k: 3, s: 1, p: 2, g: 1 }],
   ["8 output channels, 81 pixels (accumulated over the batch)", { n: 2, c: 3, h: 9, w: 9, co: 8, k: 3, s: 1, p: 1, g: 1 }],
   ["depthwise 3x3 (direct path)", { n: 2, c: 3, h: 6, w: 7, co: 3, k: 3, s: 1, p: 1, g: 3 }],
   ["depthwise 5x5 stride 2", { n: 1, c: 2, h: 9, w: 7, co: 2, k: 5, s: 2, p: 2, g: 2 }],

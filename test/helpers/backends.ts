@@ -27,6 +27,7 @@ export const CPU_THREADS: Variant[] = [1, 2, 3].map((threads) => ({ name: `cpu, 
 export const CPU_CONV_FORCED: Variant[] = [
   { name: "cpu, im2col + GEMM forced, 2 threads", backend: "cpu", threads: 2, cpuConv: "never" },
   { name: "cpu, direct convolution forced, 2 threads", backend: "cpu", threads: 2, cpuConv: "always" },
+  { name: "cpu, Winograd forced for 3x3, 2 threads", backend: "cpu", threads: 2, cpuConv: "winograd" },
 ];
 export const WEBGPU: Variant = { name: "webgpu", backend: "webgpu" };
 export const WEBGPU_TILED: Variant = { name: "webgpu, tiled GEMM", backend: "webgpu", paths: { matmul: "tiled" } };

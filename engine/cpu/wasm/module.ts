@@ -8,7 +8,8 @@ import { WasmHeap } from "./heap.js";
 export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask",
   "depthwiseTask", "depthwiseFilterTask", "filterSliceTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
   "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask",
-  "directPackTask", "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask"] as const;
+  "directPackTask", "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask",
+  "winogradPackTask", "winogradConvTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];
 
 /** Exports of kernels.wasm, compiled from ./assembly by scripts/build-wasm.mjs. */
@@ -23,6 +24,9 @@ export type KernelExports = Record<TaskKernel, (params: number, task: number, sc
   directSlackFloats(kw: number): number;
   directFilterTasks(c: number, cout: number): number;
   directFilterScratchFloats(kh: number, kw: number): number;
+  winogradScratchFloats(inC: number, h: number, w: number, ph: number, pw: number): number;
+  winogradPackedFloats(inC: number, outC: number): number;
+  winogradPackTasks(outC: number): number;
   avgPoolStride1Scratch(h: number, w: number, oh: number, ow: number): number;
   depthwiseDirectScratch(h: number, w: number, kh: number, kw: number, ph: number, pw: number): number;
   maddProbe(a: number, b: number, c: number): number;

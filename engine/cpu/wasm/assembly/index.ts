@@ -9,6 +9,7 @@ export { avgPoolStride1Task, avgPoolStride1Scratch } from "./pool";
 export { directConvTask, directPackTask, directPackedFloats, directPackTasks, directConvScratchFloats, directPlaceTask, directFilterTask,
   directFlatLength, directRowFloats, directSlackFloats, directFilterTasks, directFilterScratchFloats,
   depthwiseDirectTask, depthwiseDirectScratch } from "./direct_conv";
+export { winogradConvTask, winogradPackTask, winogradPackTasks, winogradPackedFloats, winogradScratchFloats } from "./winograd";
 
 export function heapBase(): usize {
   return __heap_base;
