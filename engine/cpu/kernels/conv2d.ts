@@ -20,8 +20,6 @@ import { HeapOperands } from "./heap_operands.js";
 // (filter gradient, summed apart and then in order).
 
 export const convSettings = {
-  /** The direct filter gradient lays out this many bytes of images at a time. */
-  columnBufferBytes: 64 * 2 ** 20,
   /**
    * Algorithm by shape (see usesDirect, usesWinograd, ROW_DOTS_MAX), or
    * forced for tests and benchmarks: "never" is the GEMM everywhere,
@@ -222,6 +220,17 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
   }
 }
 
+/** dw = the sum, in order, of `runs` partial gradients of wSize floats. */
+function sumRuns(partials: number, pdw: number, wSize: number, runs: number): void {
+  const per = 4096;
+  team.run("sumSlicesTask", [partials, pdw, wSize, runs, per, 0], Math.ceil(wSize / per), 0, wSize * runs);
+}
+
+/** Images per run of a filter gradient whose runs each sum into `partialFloats`: at most FILTER_SLICES runs, and their partials within FILTER_PARTIAL_BYTES. */
+function imagesPerRun(n: number, partialFloats: number): number {
+  return Math.ceil(n / Math.min(n, FILTER_SLICES, Math.max(1, Math.floor(FILTER_PARTIAL_BYTES / (4 * partialFloats)))));
+}
+
 /**
  * dW_g = the sum over images of dy_g col_g^T, where col is an image's im2col
  * matrix (its x itself for a 1x1 convolution). The images are cut into at
@@ -232,45 +241,35 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
  */
 function filterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
   const wSize = g.cout * g.kg;
-  const per = Math.ceil(g.n / Math.min(g.n, FILTER_SLICES, Math.max(1, Math.floor(FILTER_PARTIAL_BYTES / (4 * wSize)))));
+  const per = imagesPerRun(g.n, wSize);
   const slices = Math.ceil(g.n / per);
   const partials = wasm.heap.alloc(4 * wSize * slices);
   try {
     const rowDotsMax = convSettings.direct === "never" ? 0 : ROW_DOTS_MAX;
     team.run("filterSliceTask", [px, pdy, partials, ...geometryWords(g), g.n, per, rowDotsMax], slices,
       colFloats(g) + wasm.fn.gemmScratchFloats(g.coutG, g.kg), 2 * g.n * g.cout * g.kg * g.p);
-    const sumPer = 4096;
-    team.run("sumSlicesTask", [partials, pdw, wSize, slices, sumPer, 0], Math.ceil(wSize / sumPer), 0, wSize * slices);
+    sumRuns(partials, pdw, wSize, slices);
   } finally {
     wasm.heap.release(partials);
   }
 }
 
 /**
- * The filter gradient of the direct kernel: groups of images laid out padded
- * (x) and in padded-row positions (dy), then one task per block of
- * filters, input channel, kernel row and 3 kernel columns, each summing over
- * the group's images in order; groups add into dW in order.
+ * The filter gradient of the direct kernel (engine/cpu/wasm/assembly/
+ * direct_filter.ts): the images cut into runs as in filterGradient, each run
+ * summed apart with its images placed in its task's scratch, then the runs
+ * summed in order.
  */
 function directFilterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
-  const wp = wasm.fn.directRowFloats(g.w, g.pw), plane = (g.h + 2 * g.ph) * wp;
-  const lr = wasm.fn.directFlatLength(g.oh * wp);
-  const slack = wasm.fn.directSlackFloats(g.kw);
-  const perImage = g.c * plane + g.cout * lr;
-  const perGroup = Math.max(1, Math.min(g.n, Math.floor(convSettings.columnBufferBytes / (4 * perImage))));
-  const xp = wasm.heap.alloc(4 * (g.c * plane * perGroup + slack)), dyp = wasm.heap.alloc(4 * g.cout * lr * perGroup);
-  const tasks = wasm.fn.directFilterTasks(g.c, g.cout);
+  const wSize = g.cout * g.kg;
+  const per = imagesPerRun(g.n, wSize);
+  const runs = Math.ceil(g.n / per);
+  const partials = wasm.heap.alloc(4 * wSize * runs);
   try {
-    // read only where dy is zero, but 0 * NaN would not be
-    wasm.f32.fill(0, xp / 4 + g.c * plane * perGroup, xp / 4 + g.c * plane * perGroup + slack);
-    for (let first = 0; first < g.n; first += perGroup) {
-      const count = Math.min(perGroup, g.n - first);
-      team.run("directPlaceTask", [px, pdy, xp, dyp, first, g.c, g.h, g.w, g.ph, g.pw, g.cout, g.oh, lr, g.kw], count, 0, count * perImage);
-      team.run("directFilterTask", [xp, dyp, pdw, count, g.c, g.cout, plane, lr, wp, g.kh, g.kw, first > 0 ? 1 : 0], tasks,
-        wasm.fn.directFilterScratchFloats(g.kh, g.kw), 2 * count * g.cout * g.kg * g.p);
-    }
+    team.run("directFilterRunTask", [px, pdy, partials, g.n, per, g.c, g.h, g.w, g.cout, g.kh, g.kw, g.ph, g.pw], runs,
+      wasm.fn.directFilterScratchFloats(per, g.c, g.cout, g.h, g.w, g.kh, g.kw, g.ph, g.pw), 2 * macs(g));
+    sumRuns(partials, pdw, wSize, runs);
   } finally {
-    wasm.heap.release(xp);
-    wasm.heap.release(dyp);
+    wasm.heap.release(partials);
   }
 }

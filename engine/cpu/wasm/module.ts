@@ -8,7 +8,7 @@ import { WasmHeap } from "./heap.js";
 export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTask",
   "depthwiseTask", "depthwiseFilterTask", "filterSliceTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
   "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask",
-  "directPackTask", "directPlaceTask", "directFilterTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask",
+  "directPackTask", "directFilterRunTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask",
   "winogradPackTask", "winogradConvTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];
 
@@ -19,11 +19,7 @@ export type KernelExports = Record<TaskKernel, (params: number, task: number, sc
   directConvScratchFloats(inC: number, h: number, w: number, kh: number, kw: number, ph: number, pw: number): number;
   directPackedFloats(inC: number, outC: number, kh: number, kw: number): number;
   directPackTasks(outC: number): number;
-  directFlatLength(positions: number): number;
-  directRowFloats(w: number, pw: number): number;
-  directSlackFloats(kw: number): number;
-  directFilterTasks(c: number, cout: number): number;
-  directFilterScratchFloats(kh: number, kw: number): number;
+  directFilterScratchFloats(per: number, c: number, cout: number, h: number, w: number, kh: number, kw: number, ph: number, pw: number): number;
   winogradScratchFloats(inC: number, h: number, w: number, ph: number, pw: number): number;
   winogradPackedFloats(inC: number, outC: number): number;
   winogradPackTasks(outC: number): number;

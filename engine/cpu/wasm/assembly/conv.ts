@@ -3,6 +3,7 @@
 // offsets into this module's memory; images are CHW, one batch item at a time
 // for im2col/col2im, and the whole NCHW batch for depthwise.
 
+import { copyFloats, zeroFloats } from "./floats";
 import { madd } from "./madd";
 
 // First output index o in [0, outLen) with o*s - p + k >= 0, and one past the
@@ -35,19 +36,19 @@ export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i
           // source and destination rows share their stride: one copy for
           // all rows, then zero what it brought in from beyond the edges
           const src = x + (<usize>((ci * h + y0 - ph + i) * w - pw + j) << 2);
-          memory.fill(row, 0, <usize>(y0 * ow + x0) << 2);
-          memory.copy(row + (<usize>(y0 * ow + x0) << 2), src + (<usize>x0 << 2), <usize>((y1 - 1 - y0) * ow + x1 - x0) << 2);
-          for (let y = y0; y < y1 - 1; y++) memory.fill(row + (<usize>(y * ow + x1) << 2), 0, <usize>(ow - x1 + x0) << 2);
-          memory.fill(row + (<usize>((y1 - 1) * ow + x1) << 2), 0, <usize>((oh - y1 + 1) * ow - x1) << 2);
+          zeroFloats(row, y0 * ow + x0);
+          copyFloats(row + (<usize>(y0 * ow + x0) << 2), src + (<usize>x0 << 2), (y1 - 1 - y0) * ow + x1 - x0);
+          for (let y = y0; y < y1 - 1; y++) zeroFloats(row + (<usize>(y * ow + x1) << 2), ow - x1 + x0);
+          zeroFloats(row + (<usize>((y1 - 1) * ow + x1) << 2), (oh - y1 + 1) * ow - x1);
           continue;
         }
-        memory.fill(row, 0, <usize>plane << 2);
+        zeroFloats(row, plane);
         if (x1 <= x0) continue;
         for (let y = y0; y < y1; y++) {
           const src = x + (<usize>((ci * h + y * sh - ph + i) * w - pw + j) << 2);
           const dst = row + (<usize>(y * ow) << 2);
           if (sw == 1) {
-            memory.copy(dst + (<usize>x0 << 2), src + (<usize>x0 << 2), <usize>(x1 - x0) << 2);
+            copyFloats(dst + (<usize>x0 << 2), src + (<usize>x0 << 2), x1 - x0);
           } else {
             for (let xo = x0; xo < x1; xo++) store<f32>(dst + (<usize>xo << 2), load<f32>(src + (<usize>(xo * sw) << 2)));
           }
@@ -121,7 +122,7 @@ function dot(p: usize, q: usize, o0: i32, o1: i32): f32 {
 export function depthwisePassRange(img: usize, w: usize, out: usize, adjoint: bool, p0: i32, p1: i32, c: i32, h: i32, wd: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
   const planeFloats = adjoint ? h * wd : oh * ow;
-  memory.fill((adjoint ? img : out) + (<usize>(p0 * planeFloats) << 2), 0, <usize>((p1 - p0) * planeFloats) << 2);
+  zeroFloats((adjoint ? img : out) + (<usize>(p0 * planeFloats) << 2), (p1 - p0) * planeFloats);
   for (let p: i32 = p0; p < p1; p++) {
     const ip = img + (<usize>(p * h * wd) << 2);
     const op = out + (<usize>(p * oh * ow) << 2);
@@ -155,7 +156,7 @@ export function depthwisePassRange(img: usize, w: usize, out: usize, adjoint: bo
 // gradients of its planes are added in image order.
 export function depthwiseFilterRange(x: usize, dy: usize, dw: usize, n: i32, c0: i32, c1: i32, c: i32, h: i32, wd: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
-  memory.fill(dw + (<usize>(c0 * kh * kw) << 2), 0, <usize>((c1 - c0) * kh * kw) << 2);
+  zeroFloats(dw + (<usize>(c0 * kh * kw) << 2), (c1 - c0) * kh * kw);
   for (let ch: i32 = c0; ch < c1; ch++) {
     const wp = dw + (<usize>(ch * kh * kw) << 2);
     for (let img: i32 = 0; img < n; img++) {

@@ -14,17 +14,13 @@
 // Output channels go in blocks of COB, pixels in blocks of VB vectors: 8
 // accumulators, 2 input loads and 4 weight splats per tap.
 
-import { lanes } from "./lanes";
+import { copyFloats, zeroFloats } from "./floats";
 import { madd } from "./madd";
 import { f32At, word } from "./params";
 
 const COB: i32 = 4;
 const VB: i32 = 2;
 const BLOCK: i32 = 4 * VB;
-// Filters per task of the filter gradient: 3, with 9 accumulators; 2 with a
-// multiply and an add, whose product takes one more register (V8 allocates
-// 15), which would spill an accumulator to the stack and halve the speed.
-const FCOB: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : 2;
 
 // @ts-ignore: decorator
 @inline
@@ -52,7 +48,8 @@ function outRows(params: usize): i32 { return word(params, H) + 2 * word(params,
 @inline
 function flatLength(params: usize): i32 { return roundUp(outRows(params) * paddedRow(params), BLOCK); }
 // Floats read past the last plane by the dropped positions of the last block
-// (and, in the filter gradient, by its taps rounded up to a multiple of 3).
+// (and, in the filter gradient, by its taps rounded up to a multiple of 3:
+// direct_filter.ts).
 // @ts-ignore: decorator
 @inline
 function slack(kw: i32): i32 { return BLOCK + kw + 3; }
@@ -109,11 +106,11 @@ export function directPackTasks(outC: i32): i32 {
 // planes x rows x cols floats from src (contiguous) into dst at row r0 and
 // column c0 of planes whose rows are dstRow floats apart and which are
 // dstPlane floats apart; dst is zeroed first, with `extra` floats beyond.
-function place(src: usize, planes: i32, rows: i32, cols: i32, dst: usize, dstPlane: i32, dstRow: i32, r0: i32, c0: i32, extra: i32): void {
-  memory.fill(dst, 0, <usize>(planes * dstPlane + extra) << 2);
+export function place(src: usize, planes: i32, rows: i32, cols: i32, dst: usize, dstPlane: i32, dstRow: i32, r0: i32, c0: i32, extra: i32): void {
+  zeroFloats(dst, planes * dstPlane + extra);
   for (let q: i32 = 0; q < planes; q++) {
     for (let y: i32 = 0; y < rows; y++) {
-      memory.copy(f32At(dst, q * dstPlane + (r0 + y) * dstRow + c0), f32At(src, (q * rows + y) * cols), <usize>cols << 2);
+      copyFloats(f32At(dst, q * dstPlane + (r0 + y) * dstRow + c0), f32At(src, (q * rows + y) * cols), cols);
     }
   }
 }
@@ -169,114 +166,10 @@ export function directConvTask(params: usize, image: i32, scratch: usize): void 
     block(xp, f32At(wq, (cb / COB) * blockWeights), out, len, inC, plane, wp, kh, kw);
     for (let j: i32 = 0; j < min(COB, outC - cb); j++) {
       for (let oy: i32 = 0; oy < oh; oy++) {
-        memory.copy(f32At(y, ((cb + j) * oh + oy) * ow), f32At(out, j * len + oy * wp), <usize>ow << 2);
+        copyFloats(f32At(y, ((cb + j) * oh + oy) * ow), f32At(out, j * len + oy * wp), ow);
       }
     }
   }
-}
-
-// The filter gradient in the same flat layout: dw[co][ci][ky][kx] = sum over
-// images and flat positions i of dy[co][i] * x[ci][i + ky*wp + kx], where dy
-// is zero at the dropped positions. It runs on whole groups of images laid
-// out by directPlaceTask, so each task streams its planes once per image.
-
-// Words of the placing pass: x dy xp dyp first c h w ph pw cout oh lr kw.
-// Image first + task: x into xp with its zero border (planes of the padded
-// size, slack after the last image), dy into dyp as rows wp apart in planes
-// of lr floats, zero elsewhere. The caller zeroes the slack after the last image.
-export function directPlaceTask(params: usize, task: i32, _scratch: usize): void {
-  const image = word(params, 4) + task;
-  const c = word(params, 5), h = word(params, 6), w = word(params, 7), ph = word(params, 8), pw = word(params, 9);
-  const cout = word(params, 10), oh = word(params, 11), lr = word(params, 12), kw = word(params, 13);
-  const wp = directRowFloats(w, pw), plane = (h + 2 * ph) * wp, ow = w + 2 * pw - kw + 1;
-  place(f32At(<usize>word(params, 0), image * c * h * w), c, h, w, f32At(<usize>word(params, 2), task * c * plane), plane, wp, ph, pw, 0);
-  place(f32At(<usize>word(params, 1), image * cout * oh * ow), cout, oh, ow, f32At(<usize>word(params, 3), task * cout * lr), lr, wp, 0, 0, 0);
-}
-
-// Tasks of the filter gradient: directFilterTask's partition of dw.
-export function directFilterTasks(c: i32, cout: i32): i32 {
-  return (cout + FCOB - 1) / FCOB * c;
-}
-
-// Scratch floats per thread of the filter gradient: a task's accumulators,
-// ACCS vectors for each kernel row and run of 3 kernel columns.
-export function directFilterScratchFloats(kh: i32, kw: i32): i32 {
-  return kh * ((kw + 2) / 3) * ACCS * 4;
-}
-const ACCS: i32 = 9;
-
-// Words: xp dyp dw n c cout plane lr wp kh kw accumulate. Task = (block of
-// FCOB filters, input channel). Image by image, while its planes are in the
-// L1 cache, each kernel row and run of 3 kernel columns adds the image to its
-// 3 * FCOB accumulators (12 would not fit the 15 vector registers V8
-// allocates beside the loads), kept in scratch between images; each
-// accumulator sums the images in order, lanes apart, then across lanes;
-// dw (+)= them.
-export function directFilterTask(params: usize, task: i32, scratch: usize): void {
-  const xp = <usize>word(params, 0), dyp = <usize>word(params, 1), dw = <usize>word(params, 2);
-  const n = word(params, 3), c = word(params, 4), cout = word(params, 5), plane = word(params, 6), lr = word(params, 7);
-  const wp = word(params, 8), kh = word(params, 9), kw = word(params, 10), accumulate = word(params, 11) != 0;
-  const chunks = (kw + 2) / 3;
-  const ci = task % c;
-  const cb = task / c * FCOB;
-  // a partial last block reads its last filter again and drops the result
-  const d0 = min(cb, cout - 1), d1 = min(cb + 1, cout - 1), d2 = min(cb + 2, cout - 1);
-  const s1 = f32At(0, (d1 - d0) * lr), s2 = f32At(0, (d2 - d0) * lr);
-  memory.fill(scratch, 0, <usize>directFilterScratchFloats(kh, kw) << 2);
-  for (let img: i32 = 0; img < n; img++) {
-    const x0 = f32At(xp, (img * c + ci) * plane);
-    const dy = f32At(dyp, (img * cout + d0) * lr);
-    const end = dy + (<usize>lr << 2);
-    let acc = scratch;
-    for (let ky: i32 = 0; ky < kh; ky++) {
-      for (let kx0: i32 = 0; kx0 < kw; kx0 += 3) {
-        let a00 = v128.load(acc), a01 = v128.load(acc, 16), a02 = v128.load(acc, 32);
-        let a10 = v128.load(acc, 48), a11 = v128.load(acc, 64), a12 = v128.load(acc, 80);
-        let a20 = v128.load(acc, 96), a21 = v128.load(acc, 112), a22 = v128.load(acc, 128);
-        let x = f32At(x0, ky * wp + kx0);
-        for (let p0 = dy; p0 < end; p0 += 16, x += 16) {
-          const v0 = v128.load(x), v1 = v128.load(x, 4), v2 = v128.load(x, 8);
-          let d = v128.load(p0);
-          a00 = madd(d, v0, a00); a01 = madd(d, v1, a01); a02 = madd(d, v2, a02);
-          d = v128.load(p0 + s1);
-          a10 = madd(d, v0, a10); a11 = madd(d, v1, a11); a12 = madd(d, v2, a12);
-          if (FCOB > 2) {
-            d = v128.load(p0 + s2);
-            a20 = madd(d, v0, a20); a21 = madd(d, v1, a21); a22 = madd(d, v2, a22);
-          }
-        }
-        v128.store(acc, a00); v128.store(acc, a01, 16); v128.store(acc, a02, 32);
-        v128.store(acc, a10, 48); v128.store(acc, a11, 64); v128.store(acc, a12, 80);
-        v128.store(acc, a20, 96); v128.store(acc, a21, 112); v128.store(acc, a22, 128);
-        acc += ACCS * 16;
-      }
-    }
-  }
-  const taps = kh * kw;
-  let acc = scratch;
-  for (let ky: i32 = 0; ky < kh; ky++) {
-    for (let kx0: i32 = 0; kx0 < kw; kx0 += 3) {
-      const at = ky * kw + kx0, left = kw - kx0;
-      storeTaps(dw, cb, cout, (cb * c + ci) * taps + at, left, accumulate, v128.load(acc), v128.load(acc, 16), v128.load(acc, 32));
-      storeTaps(dw, cb + 1, cout, ((cb + 1) * c + ci) * taps + at, left, accumulate, v128.load(acc, 48), v128.load(acc, 64), v128.load(acc, 80));
-      if (FCOB > 2) storeTaps(dw, cb + 2, cout, ((cb + 2) * c + ci) * taps + at, left, accumulate, v128.load(acc, 96), v128.load(acc, 112), v128.load(acc, 128));
-      acc += ACCS * 16;
-    }
-  }
-}
-
-// dw at `at`, at+1, at+2 (+)= the lane sums of a0, a1, a2, for filter co < cout and taps below `left`.
-function storeTaps(dw: usize, co: i32, cout: i32, at: i32, left: i32, accumulate: bool, a0: v128, a1: v128, a2: v128): void {
-  if (co >= cout) return;
-  storeTap(f32At(dw, at), lanes(a0), accumulate);
-  if (left > 1) storeTap(f32At(dw, at + 1), lanes(a1), accumulate);
-  if (left > 2) storeTap(f32At(dw, at + 2), lanes(a2), accumulate);
-}
-
-// @ts-ignore: decorator
-@inline
-function storeTap(at: usize, v: f32, accumulate: bool): void {
-  store<f32>(at, accumulate ? load<f32>(at) + v : v);
 }
 
 // Depthwise convolution, stride 1, in the same flat layout: plane by plane,
@@ -311,7 +204,7 @@ export function depthwiseDirectTask(params: usize, task: i32, scratch: usize): v
       v128.store(f32At(out, i), a1, 16);
     }
     const dst = f32At(y, p * oh * ow);
-    for (let r: i32 = 0; r < oh; r++) memory.copy(f32At(dst, r * ow), f32At(out, r * wp), <usize>ow << 2);
+    for (let r: i32 = 0; r < oh; r++) copyFloats(f32At(dst, r * ow), f32At(out, r * wp), ow);
   }
 }
 

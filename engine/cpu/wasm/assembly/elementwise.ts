@@ -4,6 +4,7 @@
 // batch-norm statistics and gradients take one channel per task and sum in
 // f64.
 
+import { zeroFloats } from "./floats";
 import { f32At as at, f64Word, ptr, word } from "./params";
 import { avgPool2x2Plane } from "./pool";
 
@@ -255,7 +256,7 @@ export function avgPoolTask(params: usize, task: i32, _scratch: usize): void {
   const p0 = task * per, p1 = min(planes, p0 + per);
   const tiled = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
   // dx outside every window stays 0
-  if (backward && p1 > p0 && !(tiled && 2 * oh == h && 2 * ow == w)) memory.fill(at(dst, p0 * h * w), 0, <usize>((p1 - p0) * h * w) << 2);
+  if (backward && p1 > p0 && !(tiled && 2 * oh == h && 2 * ow == w)) zeroFloats(at(dst, p0 * h * w), (p1 - p0) * h * w);
   if (tiled) {
     for (let p = p0; p < p1; p++) {
       if (backward) avgPool2x2Plane(at(src, p * oh * ow), at(dst, p * h * w), true, w, oh, ow);

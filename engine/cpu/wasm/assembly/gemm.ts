@@ -4,6 +4,7 @@
 // micro-kernel sweeps them. All pointers are byte offsets into this module's
 // memory; strides are in elements, so transposed operands need no copy.
 
+import { zeroFloats } from "./floats";
 import { madd } from "./madd";
 
 const MR: i32 = 4;
@@ -148,7 +149,7 @@ export function sgemm(
   c: usize, ldc: i32, accumulate: bool, scratch: usize,
 ): void {
   if (k == 0) {
-    if (!accumulate) for (let i: i32 = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    if (!accumulate) for (let i: i32 = 0; i < m; i++) zeroFloats(c + (<usize>(i * ldc) << 2), n);
     return;
   }
   const direct = <i64>roundUp(m, MR) * <i64>roundUp(n, NR);

@@ -6,9 +6,9 @@ export { gemmScratchFloats } from "./gemm";
 export { sgdTask, movingAverageTask } from "./optim";
 export { reduceTask, broadcastTask } from "./strided";
 export { avgPoolStride1Task, avgPoolStride1Scratch } from "./pool";
-export { directConvTask, directPackTask, directPackedFloats, directPackTasks, directConvScratchFloats, directPlaceTask, directFilterTask,
-  directFlatLength, directRowFloats, directSlackFloats, directFilterTasks, directFilterScratchFloats,
+export { directConvTask, directPackTask, directPackedFloats, directPackTasks, directConvScratchFloats,
   depthwiseDirectTask, depthwiseDirectScratch } from "./direct_conv";
+export { directFilterRunTask, directFilterScratchFloats } from "./direct_filter";
 export { winogradConvTask, winogradPackTask, winogradPackTasks, winogradPackedFloats, winogradScratchFloats } from "./winograd";
 
 export function heapBase(): usize {

@@ -3,6 +3,7 @@
 // scratch, then across rows. Its gradient is a box sum too, of dy scaled by
 // each window's divisor, with the window mirrored.
 
+import { copyFloats } from "./floats";
 import { f32At as at, ptr, word } from "./params";
 
 // dst[y][x] = sum of src[y + a - offY][x + b - offX] over a < kh, b < kw inside src.
@@ -90,7 +91,7 @@ export function avgPoolStride1Task(params: usize, task: i32, scratch: usize): vo
   const scaled = scratch, rows = at(scaled, oh * ow), colInv = at(rows, max(h, oh) * max(w, ow));
   for (let p = task * per; p < min(planes, task * per + per); p++) {
     if (backward) {
-      memory.copy(scaled, at(src, p * oh * ow), <usize>(oh * ow) << 2);
+      copyFloats(scaled, at(src, p * oh * ow), oh * ow);
       divide(scaled, oh, ow, h, w, kh, kw, ph, pw, includePad, colInv);
       boxSum(scaled, oh, ow, at(dst, p * h * w), h, w, kh, kw, kh - 1 - ph, kw - 1 - pw, rows);
     } else {

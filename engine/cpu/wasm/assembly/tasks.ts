@@ -6,6 +6,7 @@
 
 import { gemmScratchFloats, sgemm } from "./gemm";
 import { col2im, depthwiseFilterRange, depthwisePassRange, im2col } from "./conv";
+import { zeroFloats } from "./floats";
 import { f32At, word } from "./params";
 import { rowDots } from "./row_dots";
 
@@ -93,7 +94,7 @@ export function convBackpropInputTask(params: usize, image: i32, scratch: usize)
     sgemm(k, p, co, f32At(w, grp * co * k), 1, k, f32At(dy, grp * co * p), p, 1, f32At(dcol, grp * k * p), p, false, gs);
   }
   if (!pw) {
-    memory.fill(dx, 0, <usize>imageFloats(params) << 2);
+    zeroFloats(dx, imageFloats(params));
     col2im(dcol, word(params, C), word(params, H), word(params, W), word(params, KH), word(params, KW), word(params, SH), word(params, SW),
       word(params, PH), word(params, PW), word(params, OH), word(params, OW), dx);
   }
@@ -158,8 +159,20 @@ export function filterSliceTask(params: usize, task: i32, scratch: usize): void 
 export function sumSlicesTask(params: usize, task: i32, _scratch: usize): void {
   const partials = <usize>word(params, 0), out = <usize>word(params, 1), size = word(params, 2), slices = word(params, 3);
   const per = word(params, 4), accumulate = word(params, 5) != 0;
-  const i1 = min(size, (task + 1) * per);
-  for (let i = task * per; i < i1; i++) {
+  const i1 = min(size, (task + 1) * per), stride = <usize>size << 2;
+  let i = task * per;
+  // four elements at a time, each summed over the slices in order as below
+  for (; i + 4 <= i1; i += 4) {
+    let at = f32At(partials, i);
+    let v = v128.load(at);
+    for (let s: i32 = 1; s < slices; s++) {
+      at += stride;
+      v = f32x4.add(v, v128.load(at));
+    }
+    const o = f32At(out, i);
+    v128.store(o, accumulate ? f32x4.add(v128.load(o), v) : v);
+  }
+  for (; i < i1; i++) {
     let v: f32 = load<f32>(f32At(partials, i));
     for (let s: i32 = 1; s < slices; s++) v += load<f32>(f32At(partials, s * size + i));
     const o = f32At(out, i);

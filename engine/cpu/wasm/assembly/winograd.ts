@@ -14,6 +14,7 @@
 // and the output transform into y. Tiles go in rows of TW, a multiple of 4;
 // those past the output are computed from zeros and dropped.
 
+import { zeroFloats } from "./floats";
 import { madd } from "./madd";
 import { f32At, word } from "./params";
 
@@ -133,7 +134,7 @@ export function winogradConvTask(params: usize, image: i32, scratch: usize): voi
 // of channel ci as its even columns, then its odd ones, each row `hr` floats.
 // Eight columns at a time: input column c is padded column c + pw.
 function placeHalves(x: usize, inC: i32, h: i32, w: i32, ph: i32, pw: i32, halves: usize, rows: i32, hr: i32): void {
-  memory.fill(halves, 0, <usize>(inC * 2 * rows * hr) << 2);
+  zeroFloats(halves, inC * 2 * rows * hr);
   // where x's even columns 2k go (the even half if pw is even) and its odd ones, from half index k
   const evenTo = f32At(0, (pw & 1) * hr + (pw >> 1)), oddTo = f32At(0, (1 - (pw & 1)) * hr + ((pw + 1) >> 1));
   const w8 = w & ~7;
@@ -178,7 +179,7 @@ function transformInput(halves: usize, inC: i32, rows: i32, hr: i32, th: i32, tw
       }
     }
     if (tp > th * tw) {
-      for (let xi: i32 = 0; xi < 16; xi++) memory.fill(f32At(vc, xi * inC * tp + th * tw), 0, <usize>(tp - th * tw) << 2);
+      for (let xi: i32 = 0; xi < 16; xi++) zeroFloats(f32At(vc, xi * inC * tp + th * tw), tp - th * tw);
     }
   }
 }
