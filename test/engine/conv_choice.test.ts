@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Rng, engine, kernels as K, randn } from "../../engine/index.js";
+import { team } from "../../engine/cpu/wasm/team.js";
+import { convSettings } from "../../engine/cpu/kernels/conv2d.js";
+
+// Which CPU kernel runs each pass of a convolution (conv2d.ts): the
+// conformance suites check each kernel's values with every choice forced;
+// these check the choice by shape, from the calls the kernel team receives.
+
+const rng = new Rng(3);
+
+/** The team kernels that the forward pass, the input gradient and the filter gradient call, in order. */
+function kernelsOf(c: number, cout: number, k: number, stride: number, groups: number, kw = k): string[][] {
+  const x = randn([2, c, 9, 8], rng), w = randn([cout, c / groups, k, kw], rng);
+  const attrs = { stride: [stride, stride], pad: [1, 1], groups };
+  const calls: string[] = [];
+  const run = team.run.bind(team);
+  team.run = (kernel, params, tasks, scratch, work) => {
+    calls.push(kernel);
+    run(kernel, params, tasks, scratch, work);
+  };
+  const passes: string[][] = [];
+  try {
+    const y = engine.runKernel(K.Conv2D, [x, w], attrs)[0]!;
+    passes.push(calls.splice(0));
+    const dy = randn(y.shape, rng);
+    engine.runKernel(K.Conv2DBackpropInput, [dy, w], { ...attrs, xShape: x.shape })[0]!.dispose();
+    passes.push(calls.splice(0));
+    engine.runKernel(K.Conv2DBackpropFilter, [x, dy], { ...attrs, wShape: w.shape })[0]!.dispose();
+    passes.push(calls.splice(0));
+    for (const t of [x, w, y, dy]) t.dispose();
+  } finally {
+    team.run = run;
+  }
+  return passes;
+}
+
+const WINOGRAD = ["winogradPackTask", "winogradConvTask"];
+const DIRECT = ["directPackTask", "directConvTask"];
+const DIRECT_FILTER = ["directFilterRunTask", "sumSlicesTask"];
+const GEMM_FILTER = ["filterSliceTask", "sumSlicesTask"];
+
+describe("CPU convolution kernel by shape", () => {
+  it("3x3 stride 1: Winograd's forward and input gradient from 12 channels on each side, the direct kernel below", () => {
+    assert.deepEqual(kernelsOf(12, 12, 3, 1, 1), [WINOGRAD, WINOGRAD, DIRECT_FILTER]);
+    assert.deepEqual(kernelsOf(11, 16, 3, 1, 1), [DIRECT, DIRECT, DIRECT_FILTER]);
+    assert.deepEqual(kernelsOf(16, 11, 3, 1, 1), [DIRECT, DIRECT, DIRECT_FILTER]);
+    assert.deepEqual(kernelsOf(8, 8, 3, 1, 1), [DIRECT, DIRECT, DIRECT_FILTER]);
+    assert.deepEqual(kernelsOf(16, 16, 3, 1, 1, 5), [DIRECT, DIRECT, DIRECT_FILTER], "3x5");
+    assert.deepEqual(kernelsOf(16, 16, 5, 1, 1, 3), [DIRECT, DIRECT, DIRECT_FILTER], "5x3");
+  });
+
+  it("past 32 channels: Winograd for 3x3 stride 1, the GEMM path otherwise (and for every filter gradient)", () => {
+    assert.deepEqual(kernelsOf(40, 36, 3, 1, 1), [WINOGRAD, WINOGRAD, GEMM_FILTER]);
+    assert.deepEqual(kernelsOf(40, 36, 5, 1, 1), [["convForwardTask"], ["convBackpropInputTask"], GEMM_FILTER]);
+  });
+
+  it("stride 2 and groups take the GEMM path at any channel count", () => {
+    assert.deepEqual(kernelsOf(16, 16, 3, 2, 1), [["convForwardTask"], ["convBackpropInputTask"], GEMM_FILTER]);
+    assert.deepEqual(kernelsOf(16, 16, 3, 1, 2), [["convForwardTask"], ["convBackpropInputTask"], GEMM_FILTER]);
+  });
+
+  it("forced: \"always\" keeps 3x3 on the direct kernel, \"winograd\" takes every 3x3 stride-1 pass, \"never\" the GEMM", () => {
+    const saved = convSettings.direct;
+    try {
+      convSettings.direct = "always";
+      assert.deepEqual(kernelsOf(16, 16, 3, 1, 1), [DIRECT, DIRECT, DIRECT_FILTER]);
+      convSettings.direct = "winograd";
+      assert.deepEqual(kernelsOf(4, 4, 3, 1, 1), [WINOGRAD, WINOGRAD, DIRECT_FILTER]);
+      assert.deepEqual(kernelsOf(4, 4, 5, 1, 1), [DIRECT, DIRECT, DIRECT_FILTER]);
+      convSettings.direct = "never";
+      assert.deepEqual(kernelsOf(16, 16, 3, 1, 1), [["convForwardTask"], ["convBackpropInputTask"], GEMM_FILTER]);
+    } finally {
+      convSettings.direct = saved;
+    }
+  });
+});
