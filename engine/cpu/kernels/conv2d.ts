@@ -100,34 +100,26 @@ export function usesWinograd(g: ConvGeometry): boolean {
   return convSettings.direct === "winograd" || (convSettings.direct === "auto" && Math.min(g.c, g.cout) >= WINOGRAD_MIN_CHANNELS);
 }
 
-/** Stride-1 convolution of n images by Winograd's or the direct kernel, x -> y; `adjoint` is the input gradient (x = dy, y = dx). */
+/**
+ * Stride-1 convolution of n images by Winograd's kernel or the direct one,
+ * x -> y; `adjoint` is the input gradient (x = dy, y = dx). Both take the
+ * same parameter words and pack (transform) the filters once per call.
+ */
 function flat(g: ConvGeometry, x: number, w: number, y: number, adjoint: boolean): void {
   const [inC, outC] = adjoint ? [g.cout, g.c] : [g.c, g.cout];
   const [h, wd, ph, pw] = flatInput(g, adjoint);
-  if (usesWinograd(g)) {
-    winograd(g, [x, w, y, inC, h, wd, g.kh, g.kw, ph, pw, outC, adjoint ? 1 : 0]);
-    return;
-  }
-  const packedFloats = wasm.fn.directPackedFloats(inC, outC, g.kh, g.kw);
+  const winograd = usesWinograd(g);
+  const packedFloats = winograd ? wasm.fn.winogradPackedFloats(inC, outC) : wasm.fn.directPackedFloats(inC, outC, g.kh, g.kw);
   const packed = wasm.heap.alloc(4 * packedFloats);
   try {
     const params = [x, w, y, inC, h, wd, g.kh, g.kw, ph, pw, outC, adjoint ? 1 : 0, packed];
-    team.run("directPackTask", params, wasm.fn.directPackTasks(outC), 0, packedFloats);
-    team.run("directConvTask", params, g.n, wasm.fn.directConvScratchFloats(inC, h, wd, g.kh, g.kw, ph, pw), 2 * macs(g));
-  } finally {
-    wasm.heap.release(packed);
-  }
-}
-
-/** Winograd's F(2x2, 3x3) over n images: the filters transformed once, then a task per image. */
-function winograd(g: ConvGeometry, words: number[]): void {
-  const [inC, h, wd, ph, pw, outC] = [words[3]!, words[4]!, words[5]!, words[8]!, words[9]!, words[10]!];
-  const packedFloats = wasm.fn.winogradPackedFloats(inC, outC);
-  const packed = wasm.heap.alloc(4 * packedFloats);
-  try {
-    const params = [...words, packed];
-    team.run("winogradPackTask", params, wasm.fn.winogradPackTasks(outC), 0, 16 * packedFloats);
-    team.run("winogradConvTask", params, g.n, wasm.fn.winogradScratchFloats(inC, h, wd, ph, pw), 2 * macs(g));
+    if (winograd) {
+      team.run("winogradPackTask", params, wasm.fn.winogradPackTasks(outC), 0, 16 * packedFloats);
+      team.run("winogradConvTask", params, g.n, wasm.fn.winogradScratchFloats(inC, h, wd, ph, pw), 2 * macs(g));
+    } else {
+      team.run("directPackTask", params, wasm.fn.directPackTasks(outC), 0, packedFloats);
+      team.run("directConvTask", params, g.n, wasm.fn.directConvScratchFloats(inC, h, wd, g.kh, g.kw, ph, pw), 2 * macs(g));
+    }
   } finally {
     wasm.heap.release(packed);
   }
