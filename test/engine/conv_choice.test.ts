@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { Rng, engine, kernels as K, randn } from "../../engine/index.js";
 import { team } from "../../engine/cpu/wasm/team.js";
 import { convSettings } from "../../engine/cpu/kernels/conv2d.js";
+import { wasm } from "../../engine/cpu/wasm/module.js";
 
 // Which CPU kernel runs each pass of a convolution (conv2d.ts): the
 // conformance suites check each kernel's values with every choice forced;
@@ -73,6 +74,26 @@ describe("CPU convolution kernel by shape", () => {
       assert.deepEqual(kernelsOf(16, 16, 3, 1, 1), [["convForwardTask"], ["convBackpropInputTask"], GEMM_FILTER]);
     } finally {
       convSettings.direct = saved;
+    }
+  });
+});
+
+describe("the stride-1 kernels and the heap", () => {
+  it("Winograd's and the direct kernel's passes hand their packed filters and scratch back", () => {
+    for (const channels of [16, 8]) {
+      const x = randn([3, channels, 10, 9], rng), w = randn([channels, channels, 3, 3], rng);
+      const attrs = { stride: [1, 1], pad: [1, 1], groups: 1 };
+      const passes = () => {
+        const y = engine.runKernel(K.Conv2D, [x, w], attrs)[0]!;
+        engine.runKernel(K.Conv2DBackpropInput, [y, w], { ...attrs, xShape: x.shape })[0]!.dispose();
+        engine.runKernel(K.Conv2DBackpropFilter, [x, y], { ...attrs, wShape: w.shape })[0]!.dispose();
+        y.dispose();
+      };
+      passes(); // the first calls may grow the heap
+      const before = wasm.heap.stats().usedBytes;
+      for (let i = 0; i < 3; i++) passes();
+      assert.equal(wasm.heap.stats().usedBytes, before, `${channels} channels`);
+      for (const t of [x, w]) t.dispose();
     }
   });
 });
