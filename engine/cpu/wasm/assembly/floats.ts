@@ -1,9 +1,9 @@
-// AssemblyScript: zeroing and copying runs of floats with vector stores.
-// memory.fill and memory.copy leave wasm for a runtime call, and over the
-// shared memory two threads calling them at once each ran at about half
-// speed (measured in the direct filter gradient, 8 channels at 28x28: 1.09x
-// on two threads against 1.57x with the placing taken out); these are plain
-// loads and stores.
+// AssemblyScript: zeroing and copying runs of floats with inline vector
+// stores. memory.fill and memory.copy leave wasm for a runtime call each,
+// and most calls here move a short row (a 7-float row of a small image).
+// Measured, batch 64, after warm-up: the direct filter gradient at 32
+// channels 7x7 takes 1.60-1.62 ms against 1.65-1.67 with them on one
+// thread, 0.82-0.95 against 0.95 on two; level at 16 channels 14x14.
 
 // n floats from dst zeroed.
 export function zeroFloats(dst: usize, n: i32): void {
