@@ -212,56 +212,50 @@ export function conv2dBackpropFilterKernel({ inputs, attrs, backend }: KernelArg
   }
 }
 
-/** dw = the sum, in order, of `runs` partial gradients of wSize floats. */
-function sumRuns(partials: number, pdw: number, wSize: number, runs: number): void {
-  const per = 4096;
-  team.run("sumSlicesTask", [partials, pdw, wSize, runs, per, 0], Math.ceil(wSize / per), 0, wSize * runs);
-}
-
-/** Images per run of a filter gradient whose runs each sum into `partialFloats`: at most FILTER_SLICES runs, and their partials within FILTER_PARTIAL_BYTES. */
-function imagesPerRun(n: number, partialFloats: number): number {
-  return Math.ceil(n / Math.min(n, FILTER_SLICES, Math.max(1, Math.floor(FILTER_PARTIAL_BYTES / (4 * partialFloats)))));
+/**
+ * dW = the sum over the images of their filter gradients, the images cut
+ * into runs by the shape alone (at most FILTER_SLICES runs, whose partial
+ * gradients fit FILTER_PARTIAL_BYTES): `sumRuns` has the team write each
+ * run's sum apart, a gradient of dW's size per run in `partials`; the runs
+ * are then added in order. The runs never depend on the thread count, so
+ * neither do the bits.
+ */
+function summedOverRuns(g: ConvGeometry, pdw: number, sumRuns: (partials: number, per: number, runs: number) => void): void {
+  const wSize = g.cout * g.kg;
+  const per = Math.ceil(g.n / Math.min(g.n, FILTER_SLICES, Math.max(1, Math.floor(FILTER_PARTIAL_BYTES / (4 * wSize)))));
+  const runs = Math.ceil(g.n / per);
+  const partials = wasm.heap.alloc(4 * wSize * runs);
+  try {
+    sumRuns(partials, per, runs);
+    const chunk = 4096;
+    team.run("sumSlicesTask", [partials, pdw, wSize, runs, chunk, 0], Math.ceil(wSize / chunk), 0, wSize * runs);
+  } finally {
+    wasm.heap.release(partials);
+  }
 }
 
 /**
  * dW_g = the sum over images of dy_g col_g^T, where col is an image's im2col
- * matrix (its x itself for a 1x1 convolution). The images are cut into at
- * most FILTER_SLICES runs; the thread team computes each run's sum apart,
- * image by image in order, building each im2col matrix in its own scratch,
- * and then sums the runs in order. The runs depend on the shape only, never
- * on the thread count, and neither x nor dy is copied to a column layout.
+ * matrix (its x itself for a 1x1 convolution), summed over runs of images:
+ * each run image by image in order, building each im2col matrix in its own
+ * scratch, so neither x nor dy is copied to a column layout.
  */
 function filterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
-  const wSize = g.cout * g.kg;
-  const per = imagesPerRun(g.n, wSize);
-  const slices = Math.ceil(g.n / per);
-  const partials = wasm.heap.alloc(4 * wSize * slices);
-  try {
+  summedOverRuns(g, pdw, (partials, per, runs) => {
     const rowDotsMax = convSettings.direct === "never" ? 0 : ROW_DOTS_MAX;
-    team.run("filterSliceTask", [px, pdy, partials, ...geometryWords(g), g.n, per, rowDotsMax], slices,
+    team.run("filterSliceTask", [px, pdy, partials, ...geometryWords(g), g.n, per, rowDotsMax], runs,
       colFloats(g) + wasm.fn.gemmScratchFloats(g.coutG, g.kg), 2 * g.n * g.cout * g.kg * g.p);
-    sumRuns(partials, pdw, wSize, slices);
-  } finally {
-    wasm.heap.release(partials);
-  }
+  });
 }
 
 /**
  * The filter gradient of the direct kernel (engine/cpu/wasm/assembly/
- * direct_filter.ts): the images cut into runs as in filterGradient, each run
- * summed apart with its images placed in its task's scratch, then the runs
- * summed in order.
+ * direct_filter.ts), summed over runs of images, each run's images placed
+ * in its task's scratch.
  */
 function directFilterGradient(g: ConvGeometry, px: number, pdy: number, pdw: number): void {
-  const wSize = g.cout * g.kg;
-  const per = imagesPerRun(g.n, wSize);
-  const runs = Math.ceil(g.n / per);
-  const partials = wasm.heap.alloc(4 * wSize * runs);
-  try {
+  summedOverRuns(g, pdw, (partials, per, runs) => {
     team.run("directFilterRunTask", [px, pdy, partials, g.n, per, g.c, g.h, g.w, g.cout, g.kh, g.kw, g.ph, g.pw], runs,
       wasm.fn.directFilterScratchFloats(per, g.c, g.cout, g.h, g.w, g.kh, g.kw, g.ph, g.pw), 2 * macs(g));
-    sumRuns(partials, pdw, wSize, runs);
-  } finally {
-    wasm.heap.release(partials);
-  }
+  });
 }
