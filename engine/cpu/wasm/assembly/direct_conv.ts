@@ -16,17 +16,11 @@
 
 import { copyFloats, zeroFloats } from "./floats";
 import { madd } from "./madd";
-import { f32At, word } from "./params";
+import { f32At, roundUp, word } from "./params";
 
 const COB: i32 = 4;
 const VB: i32 = 2;
 const BLOCK: i32 = 4 * VB;
-
-// @ts-ignore: decorator
-@inline
-function roundUp(x: i32, q: i32): i32 {
-  return ((x + q - 1) / q) * q;
-}
 
 // Parameter words: x w y inC h w kh kw ph pw outC adjoint packed. The adjoint form
 // (the input gradient) reads weights stored [inC of the forward][outC][kh][kw]
@@ -58,7 +52,7 @@ function slack(kw: i32): i32 { return BLOCK + kw + 3; }
 // border is its right one.
 export function directRowFloats(w: i32, pw: i32): i32 { return w + pw; }
 
-// Exported for the filter gradient's buffers, laid out by the caller.
+// Shared with the filter gradient (direct_filter.ts), which places its planes the same way.
 export function directFlatLength(positions: i32): i32 { return roundUp(positions, BLOCK); }
 export function directSlackFloats(kw: i32): i32 { return slack(kw); }
 

@@ -6,6 +6,7 @@
 
 import { zeroFloats } from "./floats";
 import { madd } from "./madd";
+import { roundUp } from "./params";
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -126,12 +127,6 @@ function gemmCore(
       }
     }
   }
-}
-
-// @ts-ignore: decorator
-@inline
-function roundUp(x: i32, q: i32): i32 {
-  return ((x + q - 1) / q) * q;
 }
 
 // C[M,N] (row stride ldc) = A * B (+ C when accumulate). A(i,k) is at

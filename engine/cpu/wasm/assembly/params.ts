@@ -27,3 +27,10 @@ export function f64Word(params: usize, i: i32): f64 {
 export function f32At(base: usize, index: i32): usize {
   return base + (<usize>index << 2);
 }
+
+// x rounded up to a multiple of q.
+// @ts-ignore: decorator
+@inline
+export function roundUp(x: i32, q: i32): i32 {
+  return ((x + q - 1) / q) * q;
+}

@@ -16,16 +16,10 @@
 
 import { zeroFloats } from "./floats";
 import { madd } from "./madd";
-import { f32At, word } from "./params";
+import { f32At, roundUp, word } from "./params";
 
 const COB: i32 = 4;
 const TB: i32 = 8;
-
-// @ts-ignore: decorator
-@inline
-function roundUp(x: i32, q: i32): i32 {
-  return ((x + q - 1) / q) * q;
-}
 
 // Parameter words, as the direct kernel's (direct_conv.ts): x w y inC h w kh
 // kw ph pw outC adjoint packed; kh = kw = 3.
