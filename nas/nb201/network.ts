@@ -1,5 +1,5 @@
 import type { Rng, Tensor } from "../../engine/index.js";
-import { add } from "../../autograd/index.js";
+import { add, relu } from "../../autograd/index.js";
 import { Module } from "../../autograd/nn/module.js";
 import { AvgPool2d, BatchNorm2d, Conv2d, GlobalAvgPool, Identity, Linear, ReLU, Sequential, Zero } from "../../autograd/nn/layers.js";
 import { parseNb201, type Nb201Arch, type Nb201Op } from "./arch.js";
@@ -34,17 +34,25 @@ class ReLUConvBN extends Module {
   }
 }
 
+/** A cell's edge op; its convolutions start without their ReLU, which the cell applies (InferCell). */
 function edgeOp(op: Nb201Op, c: number, rng: Rng): Module {
   switch (op) {
     case "none": return Zero();
     case "skip_connect": return Identity();
-    case "nor_conv_1x1": return new ReLUConvBN(c, c, 1, 1, 0, rng);
-    case "nor_conv_3x3": return new ReLUConvBN(c, c, 3, 1, 1, rng);
+    case "nor_conv_1x1": return new ReLUConvBN(c, c, 1, 1, 0, rng, { reluIn: false });
+    case "nor_conv_3x3": return new ReLUConvBN(c, c, 3, 1, 1, rng, { reluIn: false });
     case "avg_pool_3x3": return AvgPool2d(3, { stride: 1, padding: 1, countIncludePad: false });
   }
 }
 
-/** Every edge is built, even one fed only by `none` edges, as in the official InferCell. */
+/**
+ * Every edge is built, even one fed only by `none` edges, as in the official
+ * InferCell. The official cell's convolutions each start with a ReLU of
+ * their input; here the convolutions leaving one node share one ReLU of it:
+ * the same function and gradient (a ReLU's mask is 0 or 1, so masking the
+ * summed gradient once equals summing the masked ones, up to the order of
+ * the floating-point sum), for less work.
+ */
 class InferCell extends Module {
   private readonly layers: Module[];
   constructor(private readonly arch: Nb201Arch, c: number, rng: Rng) {
@@ -54,11 +62,13 @@ class InferCell extends Module {
   }
   forward(x: Tensor): Tensor {
     const nodes = [x];
+    const relued: Tensor[] = [];
     for (const to of [1, 2, 3]) {
       let sum: Tensor | null = null;
       this.arch.forEach((e, i) => {
         if (e.to !== to) return;
-        const y = this.layers[i]!.forward(nodes[e.from]!);
+        const conv = e.op === "nor_conv_1x1" || e.op === "nor_conv_3x3";
+        const y = this.layers[i]!.forward(conv ? (relued[e.from] ??= relu(nodes[e.from]!)) : nodes[e.from]!);
         sum = sum === null ? y : add(sum, y);
       });
       nodes.push(sum!);

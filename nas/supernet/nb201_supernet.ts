@@ -15,7 +15,8 @@ export const sharedWeights: WeightFactory = (shape, fanIn, rng) => new SharedWei
 
 /**
  * ReLU -> conv (searchable weights) -> BN without affine parameters (as
- * SPOS), with batch statistics in training and in path evaluation.
+ * SPOS), with batch statistics in training and in path evaluation. It is
+ * given its input after the ReLU, which the cell shares (SuperCell).
  */
 class SuperConv extends Module {
   private readonly w: OpWeight;
@@ -25,8 +26,8 @@ class SuperConv extends Module {
     this.w = this.registerModule("weight", make([c, c, k, k], c * k * k, rng));
     this.bn = this.registerModule("bn", new BatchNorm2d(c, { affine: false }));
   }
-  run(x: Tensor, lambda: Tensor): Tensor {
-    return this.bn.forward(conv2d(relu(x), this.w.weight(lambda), { padding: (this.k - 1) / 2 }));
+  run(relued: Tensor, lambda: Tensor): Tensor {
+    return this.bn.forward(conv2d(relued, this.w.weight(lambda), { padding: (this.k - 1) / 2 }));
   }
   forward(): Tensor {
     throw new Error("SuperConv: call run(x, lambda)");
@@ -42,12 +43,13 @@ class SuperEdge extends Module {
     this.conv1 = this.registerModule("nor_conv_1x1", new SuperConv(c, 1, make, rng));
     this.conv3 = this.registerModule("nor_conv_3x3", new SuperConv(c, 3, make, rng));
   }
-  run(x: Tensor, op: number, lambda: Tensor): Tensor {
+  /** `x` is the edge's input node and `relued()` its ReLU. */
+  run(x: Tensor, relued: () => Tensor, op: number, lambda: Tensor): Tensor {
     switch (NB201_OPS[op]) {
       case "none": return mulScalar(x, 0);
       case "skip_connect": return x;
-      case "nor_conv_1x1": return this.conv1.run(x, lambda);
-      case "nor_conv_3x3": return this.conv3.run(x, lambda);
+      case "nor_conv_1x1": return this.conv1.run(relued(), lambda);
+      case "nor_conv_3x3": return this.conv3.run(relued(), lambda);
       case "avg_pool_3x3": return avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false });
       default: throw new Error(`NAS-Bench-201 supernet: no op ${op}`);
     }
@@ -59,6 +61,12 @@ class SuperEdge extends Module {
 
 const EDGES: [number, number][] = [[0, 1], [0, 2], [1, 2], [0, 3], [1, 3], [2, 3]];
 
+/**
+ * The convolutions leaving one node share one ReLU of it, where the official
+ * cell applies one per edge: the same function and gradient (a ReLU's mask
+ * is 0 or 1, so masking the summed gradient once equals summing the masked
+ * ones, up to the order of the floating-point sum), for less work.
+ */
 class SuperCell extends Module {
   private readonly edges: SuperEdge[];
   constructor(c: number, make: WeightFactory, rng: Rng) {
@@ -67,11 +75,12 @@ class SuperCell extends Module {
   }
   run(x: Tensor, genes: readonly number[], lambda: Tensor): Tensor {
     const nodes = [x];
+    const relued: Tensor[] = [];
     for (const to of [1, 2, 3]) {
       let sum: Tensor | null = null;
       EDGES.forEach(([from, t], i) => {
         if (t !== to) return;
-        const y = this.edges[i]!.run(nodes[from]!, genes[i]!, lambda);
+        const y = this.edges[i]!.run(nodes[from]!, () => (relued[from] ??= relu(nodes[from]!)), genes[i]!, lambda);
         sum = sum === null ? y : add(sum, y);
       });
       nodes.push(sum!);
