@@ -21,6 +21,8 @@ const cases: [string, Case][] = [
   // the Winograd kernel places 8 input columns at a time; its input gradient is padded by 2 - p
   ["3x3 unpadded, rows of 19 (Winograd: padded columns even and odd)", { n: 1, c: 2, h: 6, w: 19, co: 3, k: 3, s: 1, p: 0, g: 1 }],
   ["3x3, pad 2, rows of 18 (Winograd: padded columns even and odd)", { n: 1, c: 2, h: 5, w: 18, co: 3, k: 3, s: 1, p: 2, g: 1 }],
+  ["3x3, pad 1, rows of 3 (Winograd: rows placed a column at a time)", { n: 2, c: 2, h: 4, w: 3, co: 3, k: 3, s: 1, p: 1, g: 1 }],
+  ["3x3, pad 1, rows of 5 (Winograd: rows placed four columns at a time)", { n: 1, c: 2, h: 3, w: 5, co: 3, k: 3, s: 1, p: 1, g: 1 }],
   ["8 output channels, 81 pixels (accumulated over the batch)", { n: 2, c: 3, h: 9, w: 9, co: 8, k: 3, s: 1, p: 1, g: 1 }],
   ["depthwise 3x3 (direct path)", { n: 2, c: 3, h: 6, w: 7, co: 3, k: 3, s: 1, p: 1, g: 3 }],
   ["depthwise 5x5 stride 2", { n: 1, c: 2, h: 9, w: 7, co: 2, k: 5, s: 2, p: 2, g: 2 }],

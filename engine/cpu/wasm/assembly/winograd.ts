@@ -126,28 +126,43 @@ export function winogradConvTask(params: usize, image: i32, scratch: usize): voi
 
 // x's inC planes of h x w into `halves` with their zero border: padded row r
 // of channel ci as its even columns, then its odd ones, each row `hr` floats.
-// Eight columns at a time: input column c is padded column c + pw.
+// Input column c is padded column c + pw. A row goes in runs of 8 columns
+// (4 below 8), the last run ending at the row's end and overlapping the one
+// before it, which it rewrites with the same values.
 function placeHalves(x: usize, inC: i32, h: i32, w: i32, ph: i32, pw: i32, halves: usize, rows: i32, hr: i32): void {
   zeroFloats(halves, inC * 2 * rows * hr);
-  // where x's even columns 2k go (the even half if pw is even) and its odd ones, from half index k
-  const evenTo = f32At(0, (pw & 1) * hr + (pw >> 1)), oddTo = f32At(0, (1 - (pw & 1)) * hr + ((pw + 1) >> 1));
-  const w8 = w & ~7;
+  const run = w >= 8 ? 8 : 4;
   for (let ci: i32 = 0; ci < inC; ci++) {
     for (let r: i32 = 0; r < h; r++) {
-      const even = f32At(halves, (ci * rows + r + ph) * 2 * hr);
+      const row = f32At(halves, (ci * rows + r + ph) * 2 * hr);
       const src = f32At(x, (ci * h + r) * w);
-      for (let c: i32 = 0; c < w8; c += 8) {
-        const a = v128.load(f32At(src, c)), b = v128.load(f32At(src, c), 16);
-        const k = f32At(even, c >> 1);
-        v128.store(k + evenTo, v128.shuffle<f32>(a, b, 0, 2, 4, 6));
-        v128.store(k + oddTo, v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+      if (w < 4) {
+        for (let c: i32 = 0; c < w; c++) store<f32>(halfAt(row, c + pw, hr), load<f32>(f32At(src, c)));
+        continue;
       }
-      for (let c: i32 = w8; c < w; c++) {
-        const pc = c + pw;
-        store<f32>(f32At(even, (pc & 1) * hr + (pc >> 1)), load<f32>(f32At(src, c)));
+      for (let c: i32 = 0; c < w; c += run) {
+        const at = min(c, w - run);
+        // lanes 0, 2, 4... go to the half of padded column at + pw, lanes 1, 3, 5... to the other's
+        const first = halfAt(row, at + pw, hr), second = halfAt(row, at + pw + 1, hr);
+        const a = v128.load(f32At(src, at));
+        if (run == 8) {
+          const b = v128.load(f32At(src, at), 16);
+          v128.store(first, v128.shuffle<f32>(a, b, 0, 2, 4, 6));
+          v128.store(second, v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+        } else {
+          v128.store64_lane(first, v128.shuffle<f32>(a, a, 0, 2, 0, 2), 0);
+          v128.store64_lane(second, v128.shuffle<f32>(a, a, 1, 3, 1, 3), 0);
+        }
       }
     }
   }
+}
+
+// Where padded column pc of a row goes: its half (even or odd), then its index there.
+// @ts-ignore: decorator
+@inline
+function halfAt(row: usize, pc: i32, hr: i32): usize {
+  return f32At(row, (pc & 1) * hr + (pc >> 1));
 }
 
 // V[xi][ci][tile] = B^T d B for every tile, four tiles at a time, with
