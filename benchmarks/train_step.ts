@@ -12,21 +12,18 @@
 // them paused: the idle reference of the same run, in place of the copies.
 // The kernel team uses the cores those processes leave free unless
 // --fixed-threads keeps it whole (machine_load.ts).
-// Ratios come from one run.
-import { spawnSync } from "node:child_process";
+// Ratios come from one run, PyTorch's steps in turns with kshot's (torch_peer.ts).
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
 import { team } from "../engine/cpu/wasm/team.js";
 import { parseBusy, startBusy } from "./busy_processes.js";
 import { timeBesideCopies } from "./train_copies.js";
 import { estimateMedian, type MedianEstimate } from "./median_interval.js";
 import { median } from "./timing.js";
+import { TorchPeer } from "./torch_peer.js";
 import { runStep, trainCases, type TrainCase } from "./train_cases.js";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json"), quick = args.includes("--quick");
-// --fixed-threads: every call large enough runs on the whole team, also while other processes hold cores
-team.adaptive = !args.includes("--fixed-threads");
 const stepsAt = args.indexOf("--steps");
 const steps = stepsAt >= 0 ? Number(args[stepsAt + 1]) : quick ? 3 : 8;
 if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`bench:train: --steps expects a positive integer, received '${args[stepsAt + 1]}'`);
@@ -38,10 +35,39 @@ if (cases.length === 0) throw new Error(`bench:train: no case's name contains '$
 const cores = availableParallelism();
 const threadCounts = [...new Set([1, cores])];
 const busy = await startBusy(parseBusy(args, "bench:train"));
+// The team adapts to other tenants (--busy) unless --fixed-threads keeps it whole; the PyTorch peer's
+// turns are this benchmark's own, not a neighbour's.
+team.adaptive = busy.count > 0 && !args.includes("--fixed-threads");
 /** The lane of the one-thread step timed with the busy processes paused. */
 const IDLE = 0;
 /** The lanes that take turns: each thread count, and with --busy the one-thread step with the busy processes paused (0). */
 const lanes = busy.count > 0 ? [...threadCounts, IDLE] : threadCounts;
+
+/** The PyTorch peers, one per thread count, started with every case that has one; or why there are none. */
+const torchCases = cases.flatMap((c) => (c.torch ? [c.torch] : []));
+const peers = await startPeers();
+async function startPeers(): Promise<Map<number, TorchPeer> | string> {
+  if (torchCases.length === 0) return "no case here has a PyTorch peer";
+  const started = new Map<number, TorchPeer>();
+  for (const threads of threadCounts) {
+    const peer = await TorchPeer.start(torchCases, threads);
+    if (typeof peer === "string") {
+      for (const p of started.values()) p.stop();
+      return peer;
+    }
+    started.set(threads, peer);
+  }
+  return started;
+}
+
+interface Timed {
+  ms: Map<number, number>;
+  speedup: Map<number, MedianEstimate>;
+  vsIdle: Map<number, MedianEstimate>;
+  /** PyTorch's median milliseconds per step by thread count, and each lane's median of each turn's kshot/PyTorch ratio. */
+  torchMs: Map<number, number>;
+  vsTorch: Map<number, MedianEstimate>;
+}
 
 /**
  * Median milliseconds per step for each thread count, over `steps` timed
@@ -50,27 +76,47 @@ const lanes = busy.count > 0 ? [...threadCounts, IDLE] : threadCounts;
  * step, each on its own copy of the case (same seed, so the same paths), so
  * that the machine's drift falls on all of them alike; the step time of one
  * thread alone swings by a third here from one step to the next, so a ratio
- * of two medians would still carry that noise.
+ * of two medians would still carry that noise. The PyTorch peer's steps
+ * (`torch`, its case) take their turns too, after kshot's, with a pause
+ * before each side so that neither's threads still spin in the other's;
+ * then each lane's turn is two steps, the second timed, so that each side
+ * is timed with its threads awake and its data in the caches, as in a
+ * training loop, rather than just after the other side's step.
  */
-function timeSteps(make: TrainCase["make"]): { ms: Map<number, number>; speedup: Map<number, MedianEstimate>; vsIdle: Map<number, MedianEstimate> } {
+async function timeSteps(make: TrainCase["make"], torch: string | undefined): Promise<Timed> {
   const setups = lanes.map(() => make());
   const times = lanes.map((): number[] => []);
+  const withTorch = torch !== undefined && typeof peers !== "string";
+  const torchTimes = new Map(threadCounts.map((t) => [t, [] as number[]]));
   for (let i = 0; i < steps + 2; i++) {
+    if (withTorch) settle();
     lanes.forEach((lane, j) => {
       if (lane === IDLE) pauseBusy();
       team.threads = lane === IDLE ? 1 : lane;
+      if (withTorch) runStep(setups[j]!);
       const t0 = performance.now();
       runStep(setups[j]!);
       if (i >= 2) times[j]!.push(performance.now() - t0);
       if (lane === IDLE) resumeBusy();
     });
+    if (!withTorch) continue;
+    for (const threads of threadCounts) {
+      settle();
+      const peer = peers.get(threads)!;
+      await peer.step(torch);
+      const ms = await peer.step(torch);
+      if (i >= 2) torchTimes.get(threads)!.push(ms);
+    }
   }
   for (const s of setups) s.dispose();
   const idle = times[lanes.indexOf(IDLE)];
+  const perTurn = (a: number[], b: number[]) => estimateMedian(a.map((t, i) => t / b[i]!));
   return {
     ms: new Map(lanes.map((lane, j) => [lane, median(times[j]!)])),
-    speedup: new Map(lanes.map((lane, j) => [lane, estimateMedian(times[0]!.map((t1, i) => t1 / times[j]![i]!))])),
-    vsIdle: new Map(idle === undefined ? [] : threadCounts.map((threads, j) => [threads, estimateMedian(times[j]!.map((t, i) => t / idle[i]!))])),
+    speedup: new Map(lanes.map((lane, j) => [lane, perTurn(times[0]!, times[j]!)])),
+    vsIdle: new Map(idle === undefined ? [] : threadCounts.map((threads, j) => [threads, perTurn(times[j]!, idle)])),
+    torchMs: new Map(withTorch ? threadCounts.map((t) => [t, median(torchTimes.get(t)!)]) : []),
+    vsTorch: new Map(withTorch ? threadCounts.map((t, j) => [t, perTurn(times[j]!, torchTimes.get(t)!)]) : []),
   };
 }
 
@@ -87,77 +133,54 @@ function resumeBusy(): void {
   settle();
 }
 
-/**
- * glibc malloc settings for the PyTorch peer: keep freed memory instead of
- * returning it to the system. By default PyTorch's CPU allocator gets each
- * large tensor from mmap and gives it back at free, so every step pays page
- * faults again; in this machine's VM those made its recipe step take 49-158
- * ms (2 threads, from step to step) against a steady 38-47 ms with these
- * settings (2^25 is the largest mmap threshold glibc accepts). kshot keeps
- * its heap, so the peer is measured at its best too.
- */
-const TORCH_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(2 ** 25), MALLOC_TRIM_THRESHOLD_: String(2 ** 32), MALLOC_TOP_PAD_: String(2 ** 28) };
-
-/** PyTorch's milliseconds per step by case and thread count, or why there are none. */
-function torchPeer(): Map<string, number> | string {
-  const python = ["python3", "/usr/bin/python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
-  if (python === undefined) return "no python3 with torch here: PyTorch columns skipped";
-  const script = fileURLToPath(new URL("./peers/torch_train.py", import.meta.url));
-  const torchCases = cases.flatMap((c) => (c.torch ? [c.torch] : []));
-  const r = spawnSync(python, [script, "--threads", threadCounts.join(","), "--steps", String(steps), "--cases", torchCases.join(",")],
-    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...TORCH_MALLOC } });
-  if (r.status !== 0) return `the PyTorch peer failed (exit ${r.status})`;
-  const out = new Map<string, number>();
-  for (const line of r.stdout.trim().split("\n")) {
-    const { case: c, threads, ms_per_step: ms } = JSON.parse(line) as { case: string; threads: number; ms_per_step: number };
-    out.set(`${c}/${threads}`, ms);
-  }
-  return out;
-}
-
 const kshot = new Map<string, number>(), speedups = new Map<string, MedianEstimate>(), vsIdle = new Map<string, MedianEstimate>();
+const torchMs = new Map<string, number>(), vsTorch = new Map<string, MedianEstimate>();
 /** Per case, the median of cores x (one-thread step alone) / (the same beside cores - 1 busy copies): the machine's own ceiling. */
 const ceiling = new Map<string, MedianEstimate>();
 for (const c of cases) {
-  const timed = timeSteps(c.make);
+  const timed = await timeSteps(c.make, c.torch);
   for (const lane of lanes) {
     kshot.set(`${c.name}/${lane}`, timed.ms.get(lane)!);
     speedups.set(`${c.name}/${lane}`, timed.speedup.get(lane)!);
     if (timed.vsIdle.has(lane)) vsIdle.set(`${c.name}/${lane}`, timed.vsIdle.get(lane)!);
+    if (lane !== IDLE && timed.torchMs.has(lane)) {
+      torchMs.set(`${c.name}/${lane}`, timed.torchMs.get(lane)!);
+      vsTorch.set(`${c.name}/${lane}`, timed.vsTorch.get(lane)!);
+    }
   }
   if (cores > 1 && busy.count === 0) ceiling.set(c.name, (await timeBesideCopies(c.index, cores - 1, steps)).speedup);
 }
 team.stop();
-const peer = torchPeer();
+if (typeof peers !== "string") for (const p of peers.values()) p.stop();
 busy.stop();
 
 const fmt = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
 const withInterval = (s: MedianEstimate) => `${s.median.toFixed(2)}x [${s.interval[0].toFixed(2)}, ${s.interval[1].toFixed(2)}]`;
 const lastColumn = busy.count > 0 ? "x idle 1-thread time" : "copies at once";
 if (!json) {
-  console.log(`ms per training step, batch 64, median of ${steps} steps; speedups are medians of each turn's own ratio, 90% bootstrap interval in brackets (${new Date().toISOString()}, node ${process.version}, ${cores} cores)`);
-  if (typeof peer === "string") console.log(peer);
+  console.log(`ms per training step, batch 64, median of ${steps} steps; kshot/pt and speedups are medians of each turn's own ratio, 90% bootstrap interval in brackets (${new Date().toISOString()}, node ${process.version}, ${cores} cores)`);
+  if (typeof peers === "string") console.log(peers);
   if (busy.count > 0) console.log(`beside ${busy.count} busy one-thread process${busy.count > 1 ? "es" : ""} (PyTorch too); "idle": one thread with them paused, in the same turns; ${lastColumn}: each turn's step time over its idle one-thread step`);
   else if (cores > 1) console.log(`copies at once: ${cores} x (one-thread step alone) / (the same step beside ${cores - 1} independent busy cop${cores > 2 ? "ies" : "y"}), the most ${cores} threads could give here`);
-  console.log(`${"case".padEnd(34)} ${"threads".padStart(7)} ${"kshot".padStart(9)} ${"pytorch".padStart(9)} ${"kshot/pt".padStart(9)} ${"vs 1 thread".padStart(20)} ${lastColumn.padStart(20)}`);
+  console.log(`${"case".padEnd(34)} ${"threads".padStart(7)} ${"kshot".padStart(9)} ${"pytorch".padStart(9)} ${"kshot/pt".padStart(20)} ${"vs 1 thread".padStart(20)} ${lastColumn.padStart(20)}`);
 }
 for (const c of cases) {
   for (const lane of lanes) {
     const threads = lane === IDLE ? 1 : lane;
     const ms = kshot.get(`${c.name}/${lane}`)!;
-    const pt = typeof peer === "string" || c.torch === undefined || lane === IDLE ? undefined : peer.get(`${c.torch}/${threads}`);
+    const pt = torchMs.get(`${c.name}/${lane}`), ratio = vsTorch.get(`${c.name}/${lane}`);
     const speedup = speedups.get(`${c.name}/${lane}`)!;
     const copies = threads === cores && lane !== IDLE ? ceiling.get(c.name) : undefined;
     const timesIdle = vsIdle.get(`${c.name}/${lane}`);
     if (json) {
-      console.log(JSON.stringify({ case: c.name, threads, busy: lane === IDLE ? 0 : busy.count, kshot_ms: ms, pytorch_ms: pt ?? null, ratio_to_pytorch: pt === undefined ? null : ms / pt,
+      console.log(JSON.stringify({ case: c.name, threads, busy: lane === IDLE ? 0 : busy.count, kshot_ms: ms, pytorch_ms: pt ?? null, ratio_to_pytorch: ratio?.median ?? null, ratio_to_pytorch_interval_90: ratio?.interval ?? null,
         speedup_vs_1_thread: speedup.median, speedup_interval_90: lane !== 1 ? speedup.interval : null,
         copies_at_once: copies?.median ?? null, copies_interval_90: copies?.interval ?? null,
         time_vs_idle_1_thread: timesIdle?.median ?? null, time_vs_idle_interval_90: timesIdle?.interval ?? null }));
     } else {
       const vsOne = lane !== 1 ? withInterval(speedup) : `${speedup.median.toFixed(2)}x`;
       const last = busy.count > 0 ? (timesIdle === undefined ? "—" : withInterval(timesIdle)) : copies === undefined ? "—" : withInterval(copies);
-      console.log(`${c.name.padEnd(34)} ${(lane === IDLE ? "1 idle" : String(threads)).padStart(7)} ${fmt(ms).padStart(9)} ${fmt(pt).padStart(9)} ${(pt === undefined ? "—" : `${(ms / pt).toFixed(2)}x`).padStart(9)} ${vsOne.padStart(20)} ${last.padStart(20)}`);
+      console.log(`${c.name.padEnd(34)} ${(lane === IDLE ? "1 idle" : String(threads)).padStart(7)} ${fmt(ms).padStart(9)} ${fmt(pt).padStart(9)} ${(ratio === undefined ? "—" : withInterval(ratio)).padStart(20)} ${vsOne.padStart(20)} ${last.padStart(20)}`);
     }
   }
 }

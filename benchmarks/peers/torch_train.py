@@ -1,12 +1,18 @@
-"""PyTorch peer of `npm run bench:train`: seconds per training step of the
-same networks, batch 64, SGD, on the CPU. Prints one JSON line per case and
-thread count. Optional: the benchmark runs it only where `import torch` works.
+"""PyTorch peer of `npm run bench:train`: training steps of the same networks,
+batch 64, SGD, on the CPU, one at a time on request, so that the benchmark
+times them in turns with kshot's. Runs on --threads threads, set once (one
+process per thread count: switching PyTorch's count between steps made its
+2-thread step as slow as its 1-thread one here). Prints {"ready": ...} once
+the networks are built, then reads lines "CASE" and answers each with
+{"ms": ...}, the milliseconds of one step (forward, backward, update, loss
+read). Optional: the benchmark runs it only where `import torch` works.
 
-  python3 benchmarks/peers/torch_train.py --threads 1,2 --steps 20
+  printf 'recipe\nrecipe\n' | python3 benchmarks/peers/torch_train.py --cases recipe --threads 2
 """
 import argparse
 import json
 import random
+import sys
 import time
 
 import torch
@@ -23,15 +29,32 @@ class ReLUConvBN(nn.Sequential):
         super().__init__(nn.ReLU(), nn.Conv2d(cin, cout, k, stride, pad, bias=False), nn.BatchNorm2d(cout, affine=affine))
 
 
+class ConvBN(nn.Sequential):
+    """A cell's ReLUConvBN without its ReLU, which the cell shares among a node's conv edges (as kshot)."""
+    def __init__(self, c, k, pad):
+        super().__init__(nn.Conv2d(c, c, k, 1, pad, bias=False), nn.BatchNorm2d(c))
+
+
+def is_conv(op):
+    return op in ("nor_conv_1x1", "nor_conv_3x3")
+
+
+def shared_relu(relued, nodes, f):
+    """Node f's ReLU, computed once for all its conv edges."""
+    if f not in relued:
+        relued[f] = F.relu(nodes[f])
+    return relued[f]
+
+
 def edge_op(op, c):
     if op == "none":
         return None
     if op == "skip_connect":
         return nn.Identity()
     if op == "nor_conv_1x1":
-        return ReLUConvBN(c, c, 1, 1, 0)
+        return ConvBN(c, 1, 0)
     if op == "nor_conv_3x3":
-        return ReLUConvBN(c, c, 3, 1, 1)
+        return ConvBN(c, 3, 1)
     return nn.AvgPool2d(3, 1, 1, count_include_pad=False)
 
 
@@ -42,12 +65,14 @@ class Cell(nn.Module):
         self.ops = nn.ModuleList([edge_op(op, c) or nn.Identity() for op in arch])
 
     def forward(self, x):
-        nodes = [x]
+        nodes, relued = [x], {}
         for to in (1, 2, 3):
             s = 0
             for i, (f, t) in enumerate(EDGES):
                 if t == to:
-                    s = s + (nodes[f] * 0 if self.arch[i] == "none" else self.ops[i](nodes[f]))
+                    op = self.arch[i]
+                    h = shared_relu(relued, nodes, f) if is_conv(op) else nodes[f]
+                    s = s + (h * 0 if op == "none" else self.ops[i](h))
             nodes.append(s)
         return nodes[3]
 
@@ -83,7 +108,7 @@ class Network(nn.Module):
 
 
 class KShotConv(nn.Module):
-    """K weight copies merged as sum_k lambda_k theta_k, then ReLU -> conv -> BN (no affine)."""
+    """K weight copies merged as sum_k lambda_k theta_k, then conv -> BN (no affine) of the cell's shared ReLU."""
 
     def __init__(self, c, k, K):
         super().__init__()
@@ -92,7 +117,7 @@ class KShotConv(nn.Module):
         self.pad = (k - 1) // 2
 
     def forward(self, x, lam):
-        return self.bn(F.conv2d(F.relu(x), torch.tensordot(lam, self.w, dims=1), padding=self.pad))
+        return self.bn(F.conv2d(x, torch.tensordot(lam, self.w, dims=1), padding=self.pad))
 
 
 class SuperCell(nn.Module):
@@ -102,13 +127,14 @@ class SuperCell(nn.Module):
         self.c3 = nn.ModuleList([KShotConv(c, 3, K) for _ in EDGES])
 
     def forward(self, x, genes, lam):
-        nodes = [x]
+        nodes, relued = [x], {}
         for to in (1, 2, 3):
             s = 0
             for i, (f, t) in enumerate(EDGES):
                 if t != to:
                     continue
-                op, h = OPS[genes[i]], nodes[f]
+                op = OPS[genes[i]]
+                h = shared_relu(relued, nodes, f) if is_conv(op) else nodes[f]
                 if op == "none":
                     y = h * 0
                 elif op == "skip_connect":
@@ -146,45 +172,45 @@ class Supernet(nn.Module):
         return self.head(h)
 
 
-def time_steps(step, steps):
-    for _ in range(3):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (time.perf_counter() - t0) / steps
+def make_step(case, rnd, y):
+    """One SGD step of `case`, on its own network and batch."""
+    if case == "recipe":
+        net, x = Network(RECIPE_ARCH, 8, 1, 1), torch.randn(64, 1, 28, 28)
+        run = lambda: net(x)
+    elif case == "supernet-cifar":
+        K = 4
+        net, x, lam = Supernet(16, 5, 3, K), torch.randn(64, 3, 32, 32), torch.full((K,), 1.0 / K)
+        run = lambda: net(x, [rnd.randrange(len(OPS)) for _ in EDGES], lam)
+    else:
+        raise SystemExit(f"torch_train.py: unknown case {case}")
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(run(), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+
+    return step
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--threads", default="1,2")
-    p.add_argument("--steps", type=int, default=20)
     p.add_argument("--cases", default="recipe,supernet-cifar")
+    p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
+    torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     rnd = random.Random(0)
     y = torch.arange(64) % 10
-    for threads in [int(t) for t in a.threads.split(",")]:
-        torch.set_num_threads(threads)
-        for case in a.cases.split(","):
-            if case == "recipe":
-                net, x = Network(RECIPE_ARCH, 8, 1, 1), torch.randn(64, 1, 28, 28)
-                run = lambda: net(x)
-            elif case == "supernet-cifar":
-                K = 4
-                net, x, lam = Supernet(16, 5, 3, K), torch.randn(64, 3, 32, 32), torch.full((K,), 1.0 / K)
-                run = lambda: net(x, [rnd.randrange(len(OPS)) for _ in EDGES], lam)
-            else:
-                raise SystemExit(f"torch_train.py: unknown case {case}")
-            opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=5e-4)
-
-            def step():
-                opt.zero_grad()
-                F.cross_entropy(run(), y).backward()
-                opt.step()
-
-            s = time_steps(step, a.steps)
-            print(json.dumps({"case": case, "impl": "pytorch", "threads": threads, "ms_per_step": s * 1000, "torch": torch.__version__}), flush=True)
+    steps = {case: make_step(case, rnd, y) for case in a.cases.split(",")}
+    print(json.dumps({"ready": True, "torch": torch.__version__}), flush=True)
+    for line in sys.stdin:
+        case = line.strip()
+        t0 = time.perf_counter()
+        steps[case]()
+        print(json.dumps({"ms": (time.perf_counter() - t0) * 1000}), flush=True)
 
 
 if __name__ == "__main__":

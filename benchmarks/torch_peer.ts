@@ -1,0 +1,60 @@
+// The PyTorch peer of `npm run bench:train` (peers/torch_train.py) as a
+// child process that runs one training step per request, so that its steps
+// take turns with kshot's in the same run: this machine's speed drifts by a
+// fifth within minutes, and a ratio of two steps timed side by side carries
+// none of that drift.
+import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/**
+ * glibc malloc settings for the PyTorch peer: keep freed memory instead of
+ * returning it to the system. By default PyTorch's CPU allocator gets each
+ * large tensor from mmap and gives it back at free, so every step pays page
+ * faults again; in this machine's VM those made its recipe step take 49-158
+ * ms (2 threads, from step to step) against a steady 38-47 ms with these
+ * settings (2^25 is the largest mmap threshold glibc accepts). kshot keeps
+ * its heap, so the peer is measured at its best too.
+ */
+const TORCH_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(2 ** 25), MALLOC_TRIM_THRESHOLD_: String(2 ** 32), MALLOC_TOP_PAD_: String(2 ** 28) };
+
+export class TorchPeer {
+  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>, private readonly lines: AsyncIterator<string>) {}
+
+  /** The peer with `cases` (torch_train.py's names) built, on `threads` threads, or why there is none. */
+  static async start(cases: readonly string[], threads: number): Promise<TorchPeer | string> {
+    const python = ["python3", "/usr/bin/python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
+    if (python === undefined) return "no python3 with torch here: PyTorch columns skipped";
+    const script = fileURLToPath(new URL("./peers/torch_train.py", import.meta.url));
+    const child = spawn(python, [script, "--cases", cases.join(","), "--threads", String(threads)], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...TORCH_MALLOC } });
+    const peer = new TorchPeer(child, createInterface({ input: child.stdout })[Symbol.asyncIterator]());
+    try {
+      const first = await peer.answer();
+      if (first.ready === true) return peer;
+      peer.stop();
+      return `the PyTorch peer did not start: it printed ${JSON.stringify(first)}`;
+    } catch (e) {
+      return `the PyTorch peer did not start: ${(e as Error).message}`;
+    }
+  }
+
+  /** Milliseconds of one training step of `name`. */
+  async step(name: string): Promise<number> {
+    this.child.stdin.write(`${name}\n`);
+    const { ms } = await this.answer();
+    if (typeof ms !== "number") throw new Error(`the PyTorch peer answered a step of ${name} without its time`);
+    return ms;
+  }
+
+  stop(): void {
+    this.child.stdin.end();
+    this.child.kill();
+  }
+
+  private async answer(): Promise<{ ready?: boolean; ms?: number }> {
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`the PyTorch peer exited (code ${this.child.exitCode})`);
+    return JSON.parse(next.value) as { ready?: boolean; ms?: number };
+  }
+}
