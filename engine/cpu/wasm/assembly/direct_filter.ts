@@ -137,21 +137,46 @@ function accumulateImage(x0: usize, d0: usize, s1: usize, s2: usize, lr: i32, wp
   }
 }
 
-// The run's gradient: for each filter and tap, the lanes of its accumulator summed pairwise.
+// The run's gradient: each accumulator's lanes summed pairwise, (lane 0 +
+// lane 1) + (lane 2 + lane 3), four accumulators at a time (a transpose by
+// shuffles), the sums written over the accumulators' start; then each put in
+// its place in dw.
 // @ts-ignore: decorator
 @inline
 function storeRun(accs: usize, dw: usize, c: i32, cout: i32, kh: i32, kw: i32): void {
-  let acc = accs;
+  const count = accFloats(c, cout, kh, kw) >> 2;
+  let k: i32 = 0;
+  for (; k + 4 <= count; k += 4) {
+    const p = accs + (<usize>k << 4);
+    const a = v128.load(p), b = v128.load(p, 16), cc = v128.load(p, 32), d = v128.load(p, 48);
+    // lanes 0 + 1 and 2 + 3 of a and b (a0+a1, a2+a3, b0+b1, b2+b3), then of
+    // c and d; every shuffle takes two lanes of each operand (x64's shufps)
+    const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 2, 4, 6), v128.shuffle<f32>(a, b, 1, 3, 5, 7));
+    const cd = f32x4.add(v128.shuffle<f32>(cc, d, 0, 2, 4, 6), v128.shuffle<f32>(cc, d, 1, 3, 5, 7));
+    v128.store(accs + (<usize>k << 2), f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7)));
+  }
+  for (; k < count; k++) store<f32>(accs + (<usize>k << 2), lanes(v128.load(accs + (<usize>k << 4))));
+  let sums = accs;
+  const filter = <usize>(c * kh * kw) << 2;
   for (let cb: i32 = 0; cb < cout; cb += FCOB) {
+    const filters = min(FCOB, cout - cb);
     for (let ci: i32 = 0; ci < c; ci++) {
       for (let ky: i32 = 0; ky < kh; ky++) {
         for (let kx0: i32 = 0; kx0 < kw; kx0 += 3) {
-          for (let j: i32 = 0; j < min(FCOB, cout - cb); j++) {
-            for (let t: i32 = 0; t < min(3, kw - kx0); t++) {
-              store<f32>(f32At(dw, (((cb + j) * c + ci) * kh + ky) * kw + kx0 + t), lanes(v128.load(acc + <usize>(j * 3 + t) * 16)));
+          const at = f32At(dw, ((cb * c + ci) * kh + ky) * kw + kx0);
+          if (filters == FCOB && kx0 + 3 <= kw) {
+            // a whole block: FCOB filters' three taps
+            store<f32>(at, load<f32>(sums)); store<f32>(at, load<f32>(sums, 4), 4); store<f32>(at, load<f32>(sums, 8), 8);
+            store<f32>(at + filter, load<f32>(sums, 12)); store<f32>(at + filter, load<f32>(sums, 16), 4); store<f32>(at + filter, load<f32>(sums, 20), 8);
+            if (FCOB > 2) {
+              store<f32>(at + 2 * filter, load<f32>(sums, 24)); store<f32>(at + 2 * filter, load<f32>(sums, 28), 4); store<f32>(at + 2 * filter, load<f32>(sums, 32), 8);
+            }
+          } else {
+            for (let j: i32 = 0; j < filters; j++) {
+              for (let t: i32 = 0; t < min(3, kw - kx0); t++) store<f32>(at + <usize>j * filter + (<usize>t << 2), load<f32>(f32At(sums, j * 3 + t)));
             }
           }
-          acc += ACCS * 16;
+          sums += ACCS * 4;
         }
       }
     }
