@@ -20,7 +20,8 @@ import { DATA_RECIPES, EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 
 const cfg = { C: 4, N: 1, inChannels: 1, classes: 10 };
 const K = 3, LAMBDA = [0.2, 0.3, 0.5];
-const ARCH = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|";
+// every op on a live edge: node 2 (a 1x1 conv and a none edge) feeds node 3 through a 3x3 conv
+const ARCH = "|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|";
 const recipe = DATA_RECIPES["fashion-mnist"];
 const data = head(loadMnistSplit(EMBEDDED_FASHION_MNIST, "test", "fashion-mnist"), 300);
 
