@@ -13,6 +13,7 @@ const cases: [string, Case][] = [
   ["3x3 unpadded, 5 filters (direct path: input gradient padded by 2, a partial block of filters)", { n: 2, c: 3, h: 6, w: 7, co: 5, k: 3, s: 1, p: 0, g: 1 }],
   ["5x5, pad 1, rows of 11 (direct path: blocks of 8 pixels across rows)", { n: 1, c: 2, h: 7, w: 11, co: 3, k: 5, s: 1, p: 1, g: 1 }],
   ["3x3, stride 2, odd sizes", { n: 1, c: 2, h: 7, w: 5, co: 3, k: 3, s: 2, p: 1, g: 1 }],
+  ["3x3, stride 2, rows of 21 (im2col and col2im four columns at a time, then one)", { n: 2, c: 3, h: 7, w: 21, co: 4, k: 3, s: 2, p: 1, g: 1 }],
   ["1x1 (pointwise GEMM path)", { n: 2, c: 5, h: 3, w: 4, co: 3, k: 1, s: 1, p: 0, g: 1 }],
   ["1x1 with channels and pixels in fours (vec4 loads on webgpu)", { n: 2, c: 8, h: 4, w: 6, co: 36, k: 1, s: 1, p: 0, g: 1 }],
   ["1x1 stride 2 (im2col path)", { n: 1, c: 3, h: 5, w: 5, co: 2, k: 1, s: 2, p: 0, g: 1 }],

@@ -50,7 +50,15 @@ export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i
           if (sw == 1) {
             copyFloats(dst + (<usize>x0 << 2), src + (<usize>x0 << 2), x1 - x0);
           } else {
-            for (let xo = x0; xo < x1; xo++) store<f32>(dst + (<usize>xo << 2), load<f32>(src + (<usize>(xo * sw) << 2)));
+            let xo = x0;
+            if (sw == 2) {
+              // four outputs from eight inputs, the even ones, while the eight lie in the row
+              for (; xo + 4 <= x1 && 2 * xo + 8 - pw + j <= w; xo += 4) {
+                const at = src + (<usize>(2 * xo) << 2);
+                v128.store(dst + (<usize>xo << 2), v128.shuffle<f32>(v128.load(at), v128.load(at, 16), 0, 2, 4, 6));
+              }
+            }
+            for (; xo < x1; xo++) store<f32>(dst + (<usize>xo << 2), load<f32>(src + (<usize>(xo * sw) << 2)));
           }
         }
       }
@@ -74,7 +82,18 @@ export function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh:
           if (sw == 1) {
             axpy(dst, src, 1, x0, x1);
           } else {
-            for (let xo = x0; xo < x1; xo++) {
+            let xo = x0;
+            if (sw == 2) {
+              // four inputs onto the even ones of eight outputs, zeros onto the odd ones (which are
+              // never -0: they start at +0 and sums that cancel give +0), while the eight lie in the row
+              const zero = f32x4.splat(0);
+              for (; xo + 4 <= x1 && 2 * xo + 8 - pw + j <= w; xo += 4) {
+                const d = dst + (<usize>(2 * xo) << 2), v = v128.load(src + (<usize>xo << 2));
+                v128.store(d, f32x4.add(v128.load(d), v128.shuffle<f32>(v, zero, 0, 4, 1, 5)));
+                v128.store(d, f32x4.add(v128.load(d, 16), v128.shuffle<f32>(v, zero, 2, 6, 3, 7)), 16);
+              }
+            }
+            for (; xo < x1; xo++) {
               const d = dst + (<usize>(xo * sw) << 2);
               store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>xo << 2)));
             }
