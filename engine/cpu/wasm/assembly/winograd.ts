@@ -167,42 +167,41 @@ function halfAt(row: usize, pc: i32, hr: i32): usize {
 
 // V[xi][ci][tile] = B^T d B for every tile, four tiles at a time, with
 // B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]; tiles th*tw..tp-1 are 0.
+// A patch row's columns 2tx+k, k = 0..3, for four tiles are even[tx],
+// odd[tx], even[tx+1], odd[tx+1]: each of the four rows is loaded once, four
+// vectors, and transformed (d B); rows 1 and 2 give V's rows 1 and 2, then
+// rows 0 and 3 with them give rows 0 and 3.
 function transformInput(halves: usize, inC: i32, rows: i32, hr: i32, th: i32, tw: i32, tp: i32, v: usize): void {
   const xiStride = <usize>(inC * tp) << 2;
+  const step = <usize>(2 * hr) << 2, odd = <usize>hr << 2;
   for (let ci: i32 = 0; ci < inC; ci++) {
     const vc = f32At(v, ci * tp);
     for (let ty: i32 = 0; ty < th; ty++) {
       // rows 2ty..2ty+3 of this channel
-      const r0 = f32At(halves, (ci * rows + 2 * ty) * 2 * hr), step = <usize>(2 * hr) << 2;
+      const r0 = f32At(halves, (ci * rows + 2 * ty) * 2 * hr);
       for (let tx: i32 = 0; tx < tw; tx += 4) {
-        let out = f32At(vc, ty * tw + tx);
-        // column j of d B, for the patch's four rows; then B^T of it
-        for (let j: i32 = 0; j < 4; j++) {
-          const c0 = rowTransform(r0, tx, hr, j), c1 = rowTransform(r0 + step, tx, hr, j);
-          const c2 = rowTransform(r0 + 2 * step, tx, hr, j), c3 = rowTransform(r0 + 3 * step, tx, hr, j);
-          v128.store(out + <usize>j * xiStride, f32x4.sub(c0, c2));
-          v128.store(out + <usize>(4 + j) * xiStride, f32x4.add(c1, c2));
-          v128.store(out + <usize>(8 + j) * xiStride, f32x4.sub(c2, c1));
-          v128.store(out + <usize>(12 + j) * xiStride, f32x4.sub(c1, c3));
-        }
+        const out = f32At(vc, ty * tw + tx);
+        const p0 = f32At(r0, tx), p1 = p0 + step, p2 = p1 + step, p3 = p2 + step;
+        let e0 = v128.load(p1), e1 = v128.load(p1, 4), o0 = v128.load(p1 + odd), o1 = v128.load(p1 + odd, 4);
+        const a0 = f32x4.sub(e0, e1), a1 = f32x4.add(o0, e1), a2 = f32x4.sub(e1, o0), a3 = f32x4.sub(o0, o1);
+        e0 = v128.load(p2); e1 = v128.load(p2, 4); o0 = v128.load(p2 + odd); o1 = v128.load(p2 + odd, 4);
+        const b0 = f32x4.sub(e0, e1), b1 = f32x4.add(o0, e1), b2 = f32x4.sub(e1, o0), b3 = f32x4.sub(o0, o1);
+        v128.store(out + 4 * xiStride, f32x4.add(a0, b0)); v128.store(out + 5 * xiStride, f32x4.add(a1, b1));
+        v128.store(out + 6 * xiStride, f32x4.add(a2, b2)); v128.store(out + 7 * xiStride, f32x4.add(a3, b3));
+        v128.store(out + 8 * xiStride, f32x4.sub(b0, a0)); v128.store(out + 9 * xiStride, f32x4.sub(b1, a1));
+        v128.store(out + 10 * xiStride, f32x4.sub(b2, a2)); v128.store(out + 11 * xiStride, f32x4.sub(b3, a3));
+        e0 = v128.load(p0); e1 = v128.load(p0, 4); o0 = v128.load(p0 + odd); o1 = v128.load(p0 + odd, 4);
+        v128.store(out, f32x4.sub(f32x4.sub(e0, e1), b0)); v128.store(out + xiStride, f32x4.sub(f32x4.add(o0, e1), b1));
+        v128.store(out + 2 * xiStride, f32x4.sub(f32x4.sub(e1, o0), b2)); v128.store(out + 3 * xiStride, f32x4.sub(f32x4.sub(o0, o1), b3));
+        e0 = v128.load(p3); e1 = v128.load(p3, 4); o0 = v128.load(p3 + odd); o1 = v128.load(p3 + odd, 4);
+        v128.store(out + 12 * xiStride, f32x4.sub(a0, f32x4.sub(e0, e1))); v128.store(out + 13 * xiStride, f32x4.sub(a1, f32x4.add(o0, e1)));
+        v128.store(out + 14 * xiStride, f32x4.sub(a2, f32x4.sub(e1, o0))); v128.store(out + 15 * xiStride, f32x4.sub(a3, f32x4.sub(o0, o1)));
       }
     }
     if (tp > th * tw) {
       for (let xi: i32 = 0; xi < 16; xi++) zeroFloats(f32At(vc, xi * inC * tp + th * tw), tp - th * tw);
     }
   }
-}
-
-// Column j of d B for one padded row of four tiles from column 2*tx: the
-// row's columns 2tx+k for k = 0..3 are even[tx], odd[tx], even[tx+1], odd[tx+1].
-// @ts-ignore: decorator
-@inline
-function rowTransform(row: usize, tx: i32, hr: i32, j: i32): v128 {
-  const even = f32At(row, tx), odd = f32At(even, hr);
-  if (j == 0) return f32x4.sub(v128.load(even), v128.load(even, 4));
-  if (j == 1) return f32x4.add(v128.load(odd), v128.load(even, 4));
-  if (j == 2) return f32x4.sub(v128.load(even, 4), v128.load(odd));
-  return f32x4.sub(v128.load(odd), v128.load(odd, 4));
 }
 
 // M[xi][j][t] = sum over ci of U[xi][ci][j] V[xi][ci][t] for COB filters and TB tiles.
