@@ -5,6 +5,7 @@
 // none of that drift.
 import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -19,15 +20,26 @@ import { fileURLToPath } from "node:url";
  */
 const TORCH_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(2 ** 25), MALLOC_TRIM_THRESHOLD_: String(2 ** 32), MALLOC_TOP_PAD_: String(2 ** 28) };
 
+/** Seconds the peer may take to build its networks or to run one step before the benchmark gives up on it. */
+const ANSWER_LIMIT_S = 300;
+
+/** The command that runs the PyTorch peer (peers/torch_train.py), or why there is none here. */
+export function torchPeerCommand(): string[] | string {
+  const python = ["python3", "/usr/bin/python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
+  if (python === undefined) return "no python3 with torch here: PyTorch columns skipped";
+  return [python, fileURLToPath(new URL("./peers/torch_train.py", import.meta.url))];
+}
+
 export class TorchPeer {
   private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>, private readonly lines: AsyncIterator<string>) {}
 
-  /** The peer with `cases` (torch_train.py's names) built, on `threads` threads, or why there is none. */
-  static async start(cases: readonly string[], threads: number): Promise<TorchPeer | string> {
-    const python = ["python3", "/usr/bin/python3"].find((p) => spawnSync(p, ["-c", "import torch"], { stdio: "ignore" }).status === 0);
-    if (python === undefined) return "no python3 with torch here: PyTorch columns skipped";
-    const script = fileURLToPath(new URL("./peers/torch_train.py", import.meta.url));
-    const child = spawn(python, [script, "--cases", cases.join(","), "--threads", String(threads)], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...TORCH_MALLOC } });
+  /**
+   * The peer run by `command` with `cases` (torch_train.py's names) built,
+   * on `threads` threads, or why it did not start.
+   */
+  static async start(command: readonly string[], cases: readonly string[], threads: number): Promise<TorchPeer | string> {
+    const child = spawn(command[0]!, [...command.slice(1), "--cases", cases.join(","), "--threads", String(threads)],
+      { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...TORCH_MALLOC } });
     const peer = new TorchPeer(child, createInterface({ input: child.stdout })[Symbol.asyncIterator]());
     try {
       const first = await peer.answer();
@@ -35,6 +47,7 @@ export class TorchPeer {
       peer.stop();
       return `the PyTorch peer did not start: it printed ${JSON.stringify(first)}`;
     } catch (e) {
+      peer.stop();
       return `the PyTorch peer did not start: ${(e as Error).message}`;
     }
   }
@@ -48,13 +61,30 @@ export class TorchPeer {
   }
 
   stop(): void {
-    this.child.stdin.end();
+    this.child.stdin.destroy();
     this.child.kill();
   }
 
+  /** The peer's next line, parsed; an error if it exits, prints something else, or says nothing for ANSWER_LIMIT_S. */
   private async answer(): Promise<{ ready?: boolean; ms?: number }> {
-    const next = await this.lines.next();
-    if (next.done) throw new Error(`the PyTorch peer exited (code ${this.child.exitCode})`);
-    return JSON.parse(next.value) as { ready?: boolean; ms?: number };
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the PyTorch peer said nothing for ${ANSWER_LIMIT_S} s`)), ANSWER_LIMIT_S * 1000);
+    });
+    try {
+      const next = await Promise.race([this.lines.next(), silence]);
+      if (next.done) {
+        // its output can close before the exit is reported
+        if (this.child.exitCode === null && this.child.signalCode === null) await once(this.child, "exit");
+        throw new Error(`the PyTorch peer exited (${this.child.exitCode === null ? `signal ${this.child.signalCode}` : `code ${this.child.exitCode}`})`);
+      }
+      try {
+        return JSON.parse(next.value) as { ready?: boolean; ms?: number };
+      } catch {
+        throw new Error(`the PyTorch peer printed '${next.value.slice(0, 200)}', not a JSON line`);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

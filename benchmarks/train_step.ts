@@ -19,7 +19,7 @@ import { parseBusy, startBusy } from "./busy_processes.js";
 import { timeBesideCopies } from "./train_copies.js";
 import { estimateMedian, type MedianEstimate } from "./median_interval.js";
 import { median } from "./timing.js";
-import { TorchPeer } from "./torch_peer.js";
+import { TorchPeer, torchPeerCommand } from "./torch_peer.js";
 import { runStep, trainCases, type TrainCase } from "./train_cases.js";
 
 const args = process.argv.slice(2);
@@ -48,9 +48,11 @@ const torchCases = cases.flatMap((c) => (c.torch ? [c.torch] : []));
 const peers = await startPeers();
 async function startPeers(): Promise<Map<number, TorchPeer> | string> {
   if (torchCases.length === 0) return "no case here has a PyTorch peer";
+  const command = torchPeerCommand();
+  if (typeof command === "string") return command;
   const started = new Map<number, TorchPeer>();
   for (const threads of threadCounts) {
-    const peer = await TorchPeer.start(torchCases, threads);
+    const peer = await TorchPeer.start(command, torchCases, threads);
     if (typeof peer === "string") {
       for (const p of started.values()) p.stop();
       return peer;
