@@ -19,6 +19,7 @@ import { parseBusy, startBusy } from "./busy_processes.js";
 import { timeBesideCopies } from "./train_copies.js";
 import { estimateMedian, type MedianEstimate } from "./median_interval.js";
 import { median } from "./timing.js";
+import { PIN_CORE, canPin, pinThread, pinnedCommand } from "./core_pin.js";
 import { TorchPeer, torchPeerCommand } from "./torch_peer.js";
 import { runStep, trainCases, type TrainCase } from "./train_cases.js";
 
@@ -43,6 +44,10 @@ const IDLE = 0;
 /** The lanes that take turns: each thread count, and with --busy the one-thread step with the busy processes paused (0). */
 const lanes = busy.count > 0 ? [...threadCounts, IDLE] : threadCounts;
 
+/** Idle runs time the one-thread lanes, kshot's and PyTorch's, on one core (core_pin.ts); beside busy processes the scheduler places them. */
+const pin = busy.count === 0 && cores > 1 && canPin();
+const allCores = `0-${cores - 1}`;
+
 /** The PyTorch peers, one per thread count, started with every case that has one; or why there are none. */
 const torchCases = cases.flatMap((c) => (c.torch ? [c.torch] : []));
 const peers = await startPeers();
@@ -52,7 +57,7 @@ async function startPeers(): Promise<Map<number, TorchPeer> | string> {
   if (typeof command === "string") return command;
   const started = new Map<number, TorchPeer>();
   for (const threads of threadCounts) {
-    const peer = await TorchPeer.start(command, torchCases, threads);
+    const peer = await TorchPeer.start(pin && threads === 1 ? pinnedCommand(command, PIN_CORE) : command, torchCases, threads);
     if (typeof peer === "string") {
       for (const p of started.values()) p.stop();
       return peer;
@@ -95,6 +100,7 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
     lanes.forEach((lane, j) => {
       if (lane === IDLE) pauseBusy();
       team.threads = lane === IDLE ? 1 : lane;
+      if (pin) pinThread(process.pid, lane === 1 ? String(PIN_CORE) : allCores);
       if (withTorch) runStep(setups[j]!);
       const t0 = performance.now();
       runStep(setups[j]!);
@@ -111,6 +117,7 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
     }
   }
   for (const s of setups) s.dispose();
+  if (pin) pinThread(process.pid, allCores);
   const idle = times[lanes.indexOf(IDLE)];
   const perTurn = (a: number[], b: number[]) => estimateMedian(a.map((t, i) => t / b[i]!));
   return {
@@ -162,6 +169,7 @@ const lastColumn = busy.count > 0 ? "x idle 1-thread time" : "copies at once";
 if (!json) {
   console.log(`ms per training step, batch 64, median of ${steps} steps; kshot/pt and speedups are medians of each turn's own ratio, 90% bootstrap interval in brackets (${new Date().toISOString()}, node ${process.version}, ${cores} cores)`);
   if (typeof peers === "string") console.log(peers);
+  if (pin) console.log(`one-thread lanes, kshot's and PyTorch's, pinned to core ${PIN_CORE} (taskset)`);
   if (busy.count > 0) console.log(`beside ${busy.count} busy one-thread process${busy.count > 1 ? "es" : ""} (PyTorch too); "idle": one thread with them paused, in the same turns; ${lastColumn}: each turn's step time over its idle one-thread step`);
   else if (cores > 1) console.log(`copies at once: ${cores} x (one-thread step alone) / (the same step beside ${cores - 1} independent busy cop${cores > 2 ? "ies" : "y"}), the most ${cores} threads could give here`);
   console.log(`${"case".padEnd(34)} ${"threads".padStart(7)} ${"kshot".padStart(9)} ${"pytorch".padStart(9)} ${"kshot/pt".padStart(20)} ${"vs 1 thread".padStart(20)} ${lastColumn.padStart(20)}`);
