@@ -83,12 +83,13 @@ interface Timed {
  * step, each on its own copy of the case (same seed, so the same paths), so
  * that the machine's drift falls on all of them alike; the step time of one
  * thread alone swings by a third here from one step to the next, so a ratio
- * of two medians would still carry that noise. The PyTorch peer's steps
- * (`torch`, its case) take their turns too, after kshot's, with a pause
- * before each side so that neither's threads still spin in the other's;
- * then each lane's turn is two steps, the second timed, so that each side
- * is timed with its threads awake and its data in the caches, as in a
- * training loop, rather than just after the other side's step.
+ * of two medians would still carry that noise. Each lane's turn is two
+ * steps, the second timed, so that each is timed with its threads awake and
+ * its data in the caches, as in a training loop, rather than just after
+ * another lane's step. The PyTorch peer's steps (`torch`, its case) take
+ * their turns too, after kshot's, two at a time in the same way, with a
+ * pause before each side so that neither's threads still spin in the
+ * other's.
  */
 async function timeSteps(make: TrainCase["make"], torch: string | undefined): Promise<Timed> {
   const setups = lanes.map(() => make());
@@ -101,7 +102,7 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
       if (lane === IDLE) pauseBusy();
       team.threads = lane === IDLE ? 1 : lane;
       if (pin) pinThread(process.pid, lane === 1 ? String(PIN_CORE) : allCores);
-      if (withTorch) runStep(setups[j]!);
+      runStep(setups[j]!);
       const t0 = performance.now();
       runStep(setups[j]!);
       if (i >= 2) times[j]!.push(performance.now() - t0);
