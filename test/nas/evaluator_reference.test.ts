@@ -20,13 +20,17 @@ import { DATA_RECIPES, EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 
 const cfg = { C: 4, N: 1, inChannels: 1, classes: 10 };
 const K = 3, LAMBDA = [0.2, 0.3, 0.5];
-// every op on a live edge: node 2 (a 1x1 conv and a none edge) feeds node 3 through a 3x3 conv
-const ARCH = "|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|";
+// every op on a live edge: node 2 (a 1x1 conv and a none edge) feeds node 3
+// through a 3x3 conv; and every edge live, so that dropping any one of them shows
+const ARCHS = [
+  "|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|",
+  "|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|nor_conv_3x3~0|skip_connect~1|nor_conv_1x1~2|",
+];
 const recipe = DATA_RECIPES["fashion-mnist"];
 const data = head(loadMnistSplit(EMBEDDED_FASHION_MNIST, "test", "fashion-mnist"), 300);
 
 /** The stand-alone network holding the path's weights: theta = sum_k lambda_k theta_k, copied by name. */
-function standaloneFrom(supernet: Nb201Supernet): Nb201Network {
+function standaloneFrom(supernet: Nb201Supernet, ARCH: string): Nb201Network {
   const net = new Nb201Network(ARCH, cfg, new Rng(99));
   const arch = parseNb201(ARCH);
   const source = new Map(supernet.namedParameters().map(([n, t]) => [n, [...t.dataSync()]]));
@@ -57,11 +61,11 @@ function standaloneFrom(supernet: Nb201Supernet): Nb201Network {
 }
 
 describe("path evaluator against a stand-alone network with the merged weights", () => {
-  it("gives the same logits, the same accuracy and the same prediction on every image, with batch-statistic BN", () => {
+  for (const ARCH of ARCHS) it(`gives the same logits, the same accuracy and the same prediction on every image, with batch-statistic BN: ${ARCH}`, () => {
     const supernet = new Nb201Supernet(cfg, kshotWeights(K), new Rng(5));
     const genes = new Nb201Space({ ...cfg, height: 28, width: 28 }).parse(ARCH);
     const lambda = tensor(LAMBDA);
-    const net = standaloneFrom(supernet);
+    const net = standaloneFrom(supernet, ARCH);
     net.eval();
     for (const m of net.modules()) if (m instanceof BatchNorm2d) m.evalWithBatchStats = true;
     supernet.eval();

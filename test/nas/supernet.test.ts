@@ -14,6 +14,22 @@ import { DATA_RECIPES, EMBEDDED_FASHION_MNIST } from "../../train/datasets.js";
 
 
 describe("K-shot supernet initialisation", () => {
+  it("holds K copies of a 1x1 and a 3x3 conv per edge, each followed by a BN without affine parameters: parameters counted by hand, names as checkpoints read them", () => {
+    const [C, K] = [4, 3];
+    const net = new Nb201Supernet({ C, N: 1, inChannels: 1, classes: 10 }, kshotWeights(K), new Rng(3));
+    // stem conv 1 -> C and its BN; per cell at c, 6 edges x K x (c*c + 9*c*c); per reduction cin -> cout,
+    // conv_a 3x3 + BN, conv_b 3x3 + BN, the shortcut's 1x1; the head's BN and linear layer
+    const cell = (c: number) => 6 * K * 10 * c * c;
+    const reduction = (cin: number, cout: number) => 9 * cin * cout + 2 * cout + 9 * cout * cout + 2 * cout + cin * cout;
+    const want = 9 * C + 2 * C + cell(C) + reduction(C, 2 * C) + cell(2 * C) + reduction(2 * C, 4 * C) + cell(4 * C) + 2 * 4 * C + 4 * C * 10 + 10;
+    assert.equal(net.numParameters(), want);
+    const names = [...net.stateDict().keys()];
+    for (const n of ["cells.0.edges.5.nor_conv_1x1.weight.theta", "cells.0.edges.2.nor_conv_3x3.bn.running_mean", "cells.4.edges.0.nor_conv_3x3.bn.running_var"]) {
+      assert.ok(names.includes(n), `missing ${n}`);
+    }
+    assert.deepEqual(names.filter((n) => /edges\.\d+\..*bn\.(weight|bias)$/.test(n)), [], "cell BNs have no affine parameters");
+  });
+
   it("draws each of the K copies of every searchable weight on its own, within PyTorch's default bound 1/sqrt(fan_in)", () => {
     const net = new Nb201Supernet({ C: 8, N: 1, inChannels: 1, classes: 10 }, kshotWeights(4), new Rng(3));
     const thetas = net.namedParameters().filter(([n]) => n.endsWith("theta"));
