@@ -160,11 +160,11 @@ export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
   const dy = ptr(params, 0), x = ptr(params, 1), gammaPtr = ptr(params, 4), dx = ptr(params, 5);
   const n = word(params, 8), c = word(params, 9), inner = word(params, 10), batchStats = word(params, 11) != 0;
   const y = ptr(params, 12), act = word(params, 13);
-  const mu = <f64>load<f32>(at(ptr(params, 2), ch)), is = <f64>load<f32>(at(ptr(params, 3), ch));
+  const mu = load<f32>(at(ptr(params, 2), ch)), is = <f64>load<f32>(at(ptr(params, 3), ch));
   const g: f64 = gammaPtr == 0 ? 1 : <f64>load<f32>(at(gammaPtr, ch));
   const m = <f64>n * <f64>inner;
   // sum dy and sum dy (x - mu), each row in f32 (as channelSum)
-  const mv = f32x4.splat(<f32>mu);
+  const mv = f32x4.splat(mu);
   let sumDy: f64 = 0, sumDyX: f64 = 0;
   for (let b: i32 = 0; b < n; b++) {
     const o = (b * c + ch) * inner;
@@ -182,7 +182,7 @@ export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
       let df = load<f32>(at(dy, o + i));
       if (act != ACT_NONE) df = passedScalar(df, load<f32>(at(y, o + i)), act);
       rowDy += <f64>df;
-      rowDyX += <f64>df * <f64>(load<f32>(at(x, o + i)) - <f32>mu);
+      rowDyX += <f64>df * <f64>(load<f32>(at(x, o + i)) - mu);
     }
     sumDy += rowDy;
     sumDyX += rowDyX;
@@ -193,15 +193,15 @@ export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
   const k = g * is;
   // (k/m)(m dy - sumDy - (x - mu) is sumDyXhat), or k dy; x - mu before
   // scaling, so a large mean cancels exactly rather than in the products
-  const A = <f32>k, M = <f32>mu;
+  const A = <f32>k;
   const B = batchStats ? <f32>(-(k / m) * is * sumDyXhat) : <f32>0;
   const C = batchStats ? <f32>(-(k / m) * sumDy) : <f32>0;
-  const av = f32x4.splat(A), bv = f32x4.splat(B), cv = f32x4.splat(C), mv4 = f32x4.splat(M);
+  const av = f32x4.splat(A), bv = f32x4.splat(B), cv = f32x4.splat(C);
   for (let b: i32 = 0; b < n; b++) {
     const o = (b * c + ch) * inner;
     let i: i32 = 0;
     for (; i + 4 <= inner; i += 4) {
-      const xc = f32x4.sub(v128.load(at(x, o + i)), mv4);
+      const xc = f32x4.sub(v128.load(at(x, o + i)), mv);
       let d = v128.load(at(dy, o + i));
       if (act != ACT_NONE) d = passed(d, v128.load(at(y, o + i)), act);
       v128.store(at(dx, o + i), f32x4.add(f32x4.add(f32x4.mul(av, d), f32x4.mul(bv, xc)), cv));
@@ -209,7 +209,7 @@ export function bnGradTask(params: usize, ch: i32, _scratch: usize): void {
     for (; i < inner; i++) {
       let d = load<f32>(at(dy, o + i));
       if (act != ACT_NONE) d = passedScalar(d, load<f32>(at(y, o + i)), act);
-      store<f32>(at(dx, o + i), A * d + B * (load<f32>(at(x, o + i)) - M) + C);
+      store<f32>(at(dx, o + i), A * d + B * (load<f32>(at(x, o + i)) - mu) + C);
     }
   }
 }
