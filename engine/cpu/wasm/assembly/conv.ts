@@ -21,6 +21,16 @@ function hi(k: i32, s: i32, p: i32, len: i32, outLen: i32): i32 {
   return d < 0 ? 0 : min(outLen, d / s + 1);
 }
 
+// With stride 2, output columns xo go four at a time while xo + 4 <= the
+// returned end: below x1, and with image columns 2xo + off .. 2xo + off + 7
+// (off = j - pw; lo() keeps 2xo + off >= 0) inside the row of w, so that the eight
+// read (or read and written back) never leave the image's row.
+// @ts-ignore: decorator
+@inline
+function pairedEnd(x1: i32, w: i32, off: i32): i32 {
+  return min(x1, (w - off) >> 1);
+}
+
 // col[(ci*kh + i)*kw + j][y*ow + x] = image[ci][y*sh - ph + i][x*sw - pw + j], 0 outside;
 // rows of col are ld floats apart (oh*ow when the matrix is one image's alone).
 export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
@@ -52,8 +62,8 @@ export function im2col(x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i
           } else {
             let xo = x0;
             if (sw == 2) {
-              // four outputs from eight inputs, the even ones, while the eight lie in the row
-              for (; xo + 4 <= x1 && 2 * xo + 8 - pw + j <= w; xo += 4) {
+              // four outputs from eight inputs, the even ones
+              for (const end = pairedEnd(x1, w, j - pw); xo + 4 <= end; xo += 4) {
                 const at = src + (<usize>(2 * xo) << 2);
                 v128.store(dst + (<usize>xo << 2), v128.shuffle<f32>(v128.load(at), v128.load(at, 16), 0, 2, 4, 6));
               }
@@ -85,9 +95,9 @@ export function col2im(col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh:
             let xo = x0;
             if (sw == 2) {
               // four inputs onto the even ones of eight outputs, zeros onto the odd ones (which are
-              // never -0: they start at +0 and sums that cancel give +0), while the eight lie in the row
+              // never -0: they start at +0 and sums that cancel give +0)
               const zero = f32x4.splat(0);
-              for (; xo + 4 <= x1 && 2 * xo + 8 - pw + j <= w; xo += 4) {
+              for (const end = pairedEnd(x1, w, j - pw); xo + 4 <= end; xo += 4) {
                 const d = dst + (<usize>(2 * xo) << 2), v = v128.load(src + (<usize>xo << 2));
                 v128.store(d, f32x4.add(v128.load(d), v128.shuffle<f32>(v, zero, 0, 4, 1, 5)));
                 v128.store(d, f32x4.add(v128.load(d, 16), v128.shuffle<f32>(v, zero, 2, 6, 3, 7)), 16);
