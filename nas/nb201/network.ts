@@ -67,8 +67,9 @@ class InferCell extends Module {
       let sum: Tensor | null = null;
       this.arch.forEach((e, i) => {
         if (e.to !== to) return;
-        const conv = e.op === "nor_conv_1x1" || e.op === "nor_conv_3x3";
-        const y = this.layers[i]!.forward(conv ? (relued[e.from] ??= relu(nodes[e.from]!)) : nodes[e.from]!);
+        const layer = this.layers[i]!;
+        // edgeOp builds the conv edges without their ReLU
+        const y = layer.forward(layer instanceof ReLUConvBN ? (relued[e.from] ??= relu(nodes[e.from]!)) : nodes[e.from]!);
         sum = sum === null ? y : add(sum, y);
       });
       nodes.push(sum!);
