@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
  */
 const TORCH_MALLOC = { MALLOC_MMAP_THRESHOLD_: String(2 ** 25), MALLOC_TRIM_THRESHOLD_: String(2 ** 32), MALLOC_TOP_PAD_: String(2 ** 28) };
 
-/** Seconds the peer may take to build its networks or to run one step before the benchmark gives up on it. */
+/** Seconds the peer may take to build its networks or to run one step before the benchmark gives up on it (start's default). */
 const ANSWER_LIMIT_S = 300;
 
 /** The command that runs the PyTorch peer (peers/torch_train.py), or why there is none here. */
@@ -31,16 +31,17 @@ export function torchPeerCommand(): string[] | string {
 }
 
 export class TorchPeer {
-  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>, private readonly lines: AsyncIterator<string>) {}
+  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>, private readonly lines: AsyncIterator<string>,
+    private readonly answerLimitS: number) {}
 
   /**
    * The peer run by `command` with `cases` (torch_train.py's names) built,
    * on `threads` threads, or why it did not start.
    */
-  static async start(command: readonly string[], cases: readonly string[], threads: number): Promise<TorchPeer | string> {
+  static async start(command: readonly string[], cases: readonly string[], threads: number, answerLimitS = ANSWER_LIMIT_S): Promise<TorchPeer | string> {
     const child = spawn(command[0]!, [...command.slice(1), "--cases", cases.join(","), "--threads", String(threads)],
       { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...TORCH_MALLOC } });
-    const peer = new TorchPeer(child, createInterface({ input: child.stdout })[Symbol.asyncIterator]());
+    const peer = new TorchPeer(child, createInterface({ input: child.stdout })[Symbol.asyncIterator](), answerLimitS);
     try {
       const first = await peer.answer();
       if (first.ready === true) return peer;
@@ -65,11 +66,11 @@ export class TorchPeer {
     this.child.kill();
   }
 
-  /** The peer's next line, parsed; an error if it exits, prints something else, or says nothing for ANSWER_LIMIT_S. */
+  /** The peer's next line, parsed; an error if it exits, prints something else, or says nothing for answerLimitS seconds. */
   private async answer(): Promise<{ ready?: boolean; ms?: number }> {
     let timer: NodeJS.Timeout | undefined;
     const silence = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the PyTorch peer said nothing for ${ANSWER_LIMIT_S} s`)), ANSWER_LIMIT_S * 1000);
+      timer = setTimeout(() => reject(new Error(`the PyTorch peer said nothing for ${this.answerLimitS} s`)), this.answerLimitS * 1000);
     });
     try {
       const next = await Promise.race([this.lines.next(), silence]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
 import { canPin, pinThread, pinnedCommand } from "../../benchmarks/core_pin.js";
@@ -10,6 +10,11 @@ import { canPin, pinThread, pinnedCommand } from "../../benchmarks/core_pin.js";
 
 /** The cores thread `tid` of this process may run on, as /proc lists them ("0", "0-1"). */
 const allowed = (tid: number) => /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/self/task/${tid}/status`, "utf8"))![1];
+
+// Debian's util-linux installs taskset at /usr/bin/taskset: where it is, bench:train must pin
+it("finds taskset where it is installed", { skip: process.platform === "linux" && existsSync("/usr/bin/taskset") ? false : "no /usr/bin/taskset here" }, () => {
+  assert.equal(canPin(), true);
+});
 
 describe("pinning the one-thread lanes", { skip: canPin() ? false : "no taskset here" }, () => {
   it("pins the named thread to a core and back to all of them", () => {
