@@ -9,7 +9,8 @@
 // independent copies of the one-thread step run at once (train_copies.ts).
 // With --busy N, everything runs beside N spinning one-thread processes
 // (another tenant's jobs), and a third lane times the one-thread step with
-// them paused: the idle reference of the same run, in place of the copies.
+// them paused, kshot's and PyTorch's: each side's idle reference in the same
+// run, in place of the copies.
 // The kernel team uses the cores those processes leave free unless
 // --fixed-threads keeps it whole (machine_load.ts).
 // Ratios come from one run, PyTorch's steps in turns with kshot's (torch_peer.ts).
@@ -71,9 +72,11 @@ interface Timed {
   ms: Map<number, number>;
   speedup: Map<number, MedianEstimate>;
   vsIdle: Map<number, MedianEstimate>;
-  /** PyTorch's median milliseconds per step by thread count, and each lane's median of each turn's kshot/PyTorch ratio. */
+  /** PyTorch's median milliseconds per step by lane, and each lane's median of each turn's kshot/PyTorch ratio. */
   torchMs: Map<number, number>;
   vsTorch: Map<number, MedianEstimate>;
+  /** With --busy, PyTorch's step time over its own idle one-thread step, turn by turn, by thread count. */
+  torchVsIdle: Map<number, MedianEstimate>;
 }
 
 /**
@@ -95,7 +98,7 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
   const setups = lanes.map(() => make());
   const times = lanes.map((): number[] => []);
   const withTorch = torch !== undefined && typeof peers !== "string";
-  const torchTimes = new Map(threadCounts.map((t) => [t, [] as number[]]));
+  const torchTimes = new Map(lanes.map((lane) => [lane, [] as number[]]));
   for (let i = 0; i < steps + 2; i++) {
     if (withTorch) settle();
     lanes.forEach((lane, j) => {
@@ -109,12 +112,14 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
       if (lane === IDLE) resumeBusy();
     });
     if (!withTorch) continue;
-    for (const threads of threadCounts) {
-      settle();
-      const peer = peers.get(threads)!;
+    for (const lane of lanes) {
+      if (lane === IDLE) pauseBusy();
+      else settle();
+      const peer = peers.get(lane === IDLE ? 1 : lane)!;
       await peer.step(torch);
       const ms = await peer.step(torch);
-      if (i >= 2) torchTimes.get(threads)!.push(ms);
+      if (i >= 2) torchTimes.get(lane)!.push(ms);
+      if (lane === IDLE) resumeBusy();
     }
   }
   for (const s of setups) s.dispose();
@@ -125,8 +130,9 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
     ms: new Map(lanes.map((lane, j) => [lane, median(times[j]!)])),
     speedup: new Map(lanes.map((lane, j) => [lane, perTurn(times[0]!, times[j]!)])),
     vsIdle: new Map(idle === undefined ? [] : threadCounts.map((threads, j) => [threads, perTurn(times[j]!, idle)])),
-    torchMs: new Map(withTorch ? threadCounts.map((t) => [t, median(torchTimes.get(t)!)]) : []),
-    vsTorch: new Map(withTorch ? threadCounts.map((t, j) => [t, perTurn(times[j]!, torchTimes.get(t)!)]) : []),
+    torchMs: new Map(withTorch ? lanes.map((lane) => [lane, median(torchTimes.get(lane)!)]) : []),
+    vsTorch: new Map(withTorch ? lanes.map((lane, j) => [lane, perTurn(times[j]!, torchTimes.get(lane)!)]) : []),
+    torchVsIdle: new Map(withTorch && idle !== undefined ? threadCounts.map((t) => [t, perTurn(torchTimes.get(t)!, torchTimes.get(IDLE)!)]) : []),
   };
 }
 
@@ -144,7 +150,7 @@ function resumeBusy(): void {
 }
 
 const kshot = new Map<string, number>(), speedups = new Map<string, MedianEstimate>(), vsIdle = new Map<string, MedianEstimate>();
-const torchMs = new Map<string, number>(), vsTorch = new Map<string, MedianEstimate>();
+const torchMs = new Map<string, number>(), vsTorch = new Map<string, MedianEstimate>(), torchVsIdle = new Map<string, MedianEstimate>();
 /** Per case, the median of cores x (one-thread step alone) / (the same beside cores - 1 busy copies): the machine's own ceiling. */
 const ceiling = new Map<string, MedianEstimate>();
 for (const c of cases) {
@@ -153,10 +159,11 @@ for (const c of cases) {
     kshot.set(`${c.name}/${lane}`, timed.ms.get(lane)!);
     speedups.set(`${c.name}/${lane}`, timed.speedup.get(lane)!);
     if (timed.vsIdle.has(lane)) vsIdle.set(`${c.name}/${lane}`, timed.vsIdle.get(lane)!);
-    if (lane !== IDLE && timed.torchMs.has(lane)) {
+    if (timed.torchMs.has(lane)) {
       torchMs.set(`${c.name}/${lane}`, timed.torchMs.get(lane)!);
       vsTorch.set(`${c.name}/${lane}`, timed.vsTorch.get(lane)!);
     }
+    if (timed.torchVsIdle.has(lane)) torchVsIdle.set(`${c.name}/${lane}`, timed.torchVsIdle.get(lane)!);
   }
   if (cores > 1 && busy.count === 0) ceiling.set(c.name, (await timeBesideCopies(c.index, cores - 1, steps)).speedup);
 }
@@ -171,9 +178,10 @@ if (!json) {
   console.log(`ms per training step, batch 64, median of ${steps} steps; kshot/pt and speedups are medians of each turn's own ratio, 90% bootstrap interval in brackets (${new Date().toISOString()}, node ${process.version}, ${cores} cores)`);
   if (typeof peers === "string") console.log(peers);
   if (pin) console.log(`one-thread lanes, kshot's and PyTorch's, pinned to core ${PIN_CORE} (taskset)`);
-  if (busy.count > 0) console.log(`beside ${busy.count} busy one-thread process${busy.count > 1 ? "es" : ""} (PyTorch too); "idle": one thread with them paused, in the same turns; ${lastColumn}: each turn's step time over its idle one-thread step`);
+  if (busy.count > 0) console.log(`beside ${busy.count} busy one-thread process${busy.count > 1 ? "es" : ""} (PyTorch too); "idle": one thread with them paused, in the same turns, PyTorch's too; ${lastColumn}: each turn's step time over its idle one-thread step, kshot's and PyTorch's own`);
   else if (cores > 1) console.log(`copies at once: ${cores} x (one-thread step alone) / (the same step beside ${cores - 1} independent busy cop${cores > 2 ? "ies" : "y"}), the most ${cores} threads could give here`);
-  console.log(`${"case".padEnd(34)} ${"threads".padStart(7)} ${"kshot".padStart(9)} ${"pytorch".padStart(9)} ${"kshot/pt".padStart(20)} ${"vs 1 thread".padStart(20)} ${lastColumn.padStart(20)}`);
+  const torchIdleColumn = busy.count > 0 ? ` ${"pt x idle 1-thread".padStart(20)}` : "";
+  console.log(`${"case".padEnd(34)} ${"threads".padStart(7)} ${"kshot".padStart(9)} ${"pytorch".padStart(9)} ${"kshot/pt".padStart(20)} ${"vs 1 thread".padStart(20)} ${lastColumn.padStart(20)}${torchIdleColumn}`);
 }
 for (const c of cases) {
   for (const lane of lanes) {
@@ -182,16 +190,18 @@ for (const c of cases) {
     const pt = torchMs.get(`${c.name}/${lane}`), ratio = vsTorch.get(`${c.name}/${lane}`);
     const speedup = speedups.get(`${c.name}/${lane}`)!;
     const copies = threads === cores && lane !== IDLE ? ceiling.get(c.name) : undefined;
-    const timesIdle = vsIdle.get(`${c.name}/${lane}`);
+    const timesIdle = vsIdle.get(`${c.name}/${lane}`), torchTimesIdle = torchVsIdle.get(`${c.name}/${lane}`);
     if (json) {
       console.log(JSON.stringify({ case: c.name, threads, busy: lane === IDLE ? 0 : busy.count, kshot_ms: ms, pytorch_ms: pt ?? null, ratio_to_pytorch: ratio?.median ?? null, ratio_to_pytorch_interval_90: ratio?.interval ?? null,
         speedup_vs_1_thread: speedup.median, speedup_interval_90: lane !== 1 ? speedup.interval : null,
         copies_at_once: copies?.median ?? null, copies_interval_90: copies?.interval ?? null,
-        time_vs_idle_1_thread: timesIdle?.median ?? null, time_vs_idle_interval_90: timesIdle?.interval ?? null }));
+        time_vs_idle_1_thread: timesIdle?.median ?? null, time_vs_idle_interval_90: timesIdle?.interval ?? null,
+        pytorch_time_vs_idle_1_thread: torchTimesIdle?.median ?? null, pytorch_time_vs_idle_interval_90: torchTimesIdle?.interval ?? null }));
     } else {
       const vsOne = lane !== 1 ? withInterval(speedup) : `${speedup.median.toFixed(2)}x`;
       const last = busy.count > 0 ? (timesIdle === undefined ? "—" : withInterval(timesIdle)) : copies === undefined ? "—" : withInterval(copies);
-      console.log(`${c.name.padEnd(34)} ${(lane === IDLE ? "1 idle" : String(threads)).padStart(7)} ${fmt(ms).padStart(9)} ${fmt(pt).padStart(9)} ${(ratio === undefined ? "—" : withInterval(ratio)).padStart(20)} ${vsOne.padStart(20)} ${last.padStart(20)}`);
+      const torchLast = busy.count > 0 ? ` ${(torchTimesIdle === undefined ? "—" : withInterval(torchTimesIdle)).padStart(20)}` : "";
+      console.log(`${c.name.padEnd(34)} ${(lane === IDLE ? "1 idle" : String(threads)).padStart(7)} ${fmt(ms).padStart(9)} ${fmt(pt).padStart(9)} ${(ratio === undefined ? "—" : withInterval(ratio)).padStart(20)} ${vsOne.padStart(20)} ${last.padStart(20)}${torchLast}`);
     }
   }
 }
