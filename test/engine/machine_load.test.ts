@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { after, describe, it } from "node:test";
 import { Rng, engine, kernels as K, randn, setKernelThreadsAdaptive } from "../../engine/index.js";
-import { HOLD_WINDOWS, LoadWatch, MIN_RUNNABLE, WINDOW_MS, othersDemand, runnableFraction, parseProcStat, parseSchedstat, sampleNow, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
+import { HOLD_WINDOWS, LoadWatch, MIN_RUNNABLE, WINDOW_MS, crowdedForLoad, othersDemand, runnableFraction, parseProcStat, parseSchedstat, sampleNow, threadsForLoad, type LoadSample } from "../../engine/cpu/wasm/machine_load.js";
 import { team } from "../../engine/cpu/wasm/team.js";
 import { startBusy, type BusyProcesses } from "../../benchmarks/busy_processes.js";
 
@@ -92,6 +92,32 @@ describe("machine load", () => {
       [4, 16, 16, 12], [3, 16, 8, 8], [15, 16, 16, 1], [20, 16, 16, 16],
     ];
     for (const [demand, cpuCount, size, threads] of cases) assert.equal(threadsForLoad(demand, cpuCount, size), threads, `demand ${demand}, ${cpuCount} CPUs, team of ${size}`);
+  });
+
+  it("calls a team crowded when its threads outnumber the cores others leave free", () => {
+    const cases: [demand: number, cpus: number, threads: number, crowded: boolean][] = [
+      [0, 2, 2, false], [0.4, 2, 2, false], [0.6, 2, 2, true], [1, 2, 1, false], [1, 2, 2, true], [1.4, 2, 1, false], [1.6, 2, 1, true],
+      [2, 2, 2, true], [2, 2, 1, true],
+      [0, 2, 3, true], // more threads than cores: they crowd each other
+      [4, 16, 12, false], [4, 16, 13, true], [0, 16, 16, false],
+    ];
+    for (const [demand, cpuCount, threads, crowded] of cases) assert.equal(crowdedForLoad(demand, cpuCount, threads), crowded, `demand ${demand}, ${cpuCount} CPUs, ${threads} threads`);
+  });
+
+  it(`keeps a team crowded from the first window beside two busy processes until ${HOLD_WINDOWS} windows pass without them`, () => {
+    // alone; beside two busy processes (2 threads at half a core each); then alone again
+    const windows: Window[] = [[1, 1, 1], [2, 1, 1 / 2], ...Array.from({ length: HOLD_WINDOWS }, (): Window => [1, 1, 1])];
+    const { watch } = watchOver(windows);
+    assert.equal(watch.crowded(2), false, "no window yet: 2 threads on 2 CPUs");
+    assert.equal(watch.crowded(3), true, "no window yet: 3 threads on 2 CPUs");
+    const seen = windows.map(() => {
+      const threads = watch.threads(2);
+      return [watch.crowded(threads), watch.crowded(1)];
+    });
+    assert.deepEqual(seen.map(([two]) => two), [false, true, true, true, false]);
+    // one thread beside two busy processes has no free core either
+    assert.deepEqual(seen.map(([, one]) => one), [false, true, true, true, false]);
+    assert.equal(new LoadWatch(() => null, 2).crowded(2), false, "no counters, as many threads as CPUs");
   });
 
   it("decides from the last window that has run its time, and keeps the whole team where the counters cannot be read", () => {

@@ -104,6 +104,19 @@ export function threadsForLoad(demand: number, cpuCount: number, size: number): 
   return others === 0 || free < 1 ? size : Math.min(free, size);
 }
 
+/**
+ * Whether `threads` team threads outnumber the cores that other processes,
+ * wanting `demand` of the `cpuCount` cores, leave free: then a team thread
+ * that polls for work holds a core another thread wants, and the scheduler
+ * charges that time to it. Beside two busy processes on 2 cores, a
+ * 2-thread team whose threads poll 5 ms before sleeping took 1.76-1.90x
+ * the idle one-thread supernet step, against 1.39-1.51x polling 0.2-1 ms
+ * (docs/benchmarks.md, "Polling on a crowded machine").
+ */
+export function crowdedForLoad(demand: number, cpuCount: number, threads: number): boolean {
+  return threads > cpuCount - Math.round(demand);
+}
+
 /** A sample now, or null where the counters cannot be read (not Linux). */
 export function sampleNow(): LoadSample | null {
   try {
@@ -144,5 +157,15 @@ export class LoadWatch {
       }
     }
     return Math.min(size, ...this.recent.map((demand) => threadsForLoad(demand, this.cpuCount, size)));
+  }
+
+  /**
+   * Whether `threads` team threads are crowded (crowdedForLoad) in any of
+   * the last windows threads() took: a neighbour that starts counts after
+   * one window, one that ends after HOLD_WINDOWS. With no window (yet, or no
+   * counters), whether they outnumber the cores.
+   */
+  crowded(threads: number): boolean {
+    return crowdedForLoad(Math.max(0, ...this.recent), this.cpuCount, threads);
   }
 }

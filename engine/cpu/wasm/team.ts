@@ -8,7 +8,9 @@ import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
 // them, `done` counts finished tasks of the current call, `epoch` counts
 // stops (a helper of an earlier epoch ends instead of taking work), `size`
 // is the team's size (helpers beyond it sleep at once).
-const SLOTS = { gen: 0, kernel: 1, params: 2, tasks: 3, threads: 4, scratch: 5, stride: 6, done: 7, error: 8, epoch: 9, size: 10 } as const;
+// `spinUs` is how long a thread polls before it sleeps (SPIN_MS or
+// CROWDED_SPIN_MS, in microseconds).
+const SLOTS = { gen: 0, kernel: 1, params: 2, tasks: 3, threads: 4, scratch: 5, stride: 6, done: 7, error: 8, epoch: 9, size: 10, spinUs: 11 } as const;
 const MAX_THREADS = 256;
 /** Words between two threads' task counts: one cache line, so counting never contends. */
 const RAN_STRIDE = 16;
@@ -18,6 +20,15 @@ const RAN_STRIDE = 16;
  * measured, more than most kernels take.
  */
 const SPIN_MS = 5;
+/**
+ * The polling time while the team's threads outnumber the cores other
+ * processes leave free (machine_load.ts, crowdedForLoad): polling then
+ * spends time the scheduler would give to the team's own work. Beside two
+ * busy processes on 2 cores, 0.2, 0.5 and 1 ms did the same within the
+ * noise, 5 ms 20-30% worse; idle, 0.5 and 1 ms made the 2-thread step
+ * 10% slower than 5 ms (helpers asleep between calls).
+ */
+const CROWDED_SPIN_MS = 0.5;
 /** How long the main thread waits for its helpers before it gives up (they never take this long unless dead). */
 const WAIT_LIMIT_MS = 600_000;
 
@@ -49,7 +60,7 @@ export function parseThreads(text: string, what: string): number {
  * Helpers start on first use and sleep between calls.
  */
 export class KernelTeam {
-  private readonly control = new Int32Array(new SharedArrayBuffer(4 * 16));
+  private readonly control = KernelTeam.controlBlock();
   /** The claim words, one per thread's range of tasks (see claims.mjs). */
   private readonly claims = claimWords(MAX_THREADS);
   /** Tasks each thread has run (thread 0 is the calling one), a cache line apart (RAN_STRIDE words). */
@@ -78,14 +89,25 @@ export class KernelTeam {
   adaptive = true;
   /** Threads the last call large enough to share could use (the team's size, or fewer while other processes hold cores). */
   threadsInUse = 1;
-  private readonly load = new LoadWatch();
   /** Other processes' threads that wanted a core over the team's last window of measurement. */
   get othersDemand(): number {
     return this.load.demand;
   }
 
-  constructor(threads = defaultThreads()) {
+  /** Milliseconds a thread of the team polls for work before it sleeps: SPIN_MS, or CROWDED_SPIN_MS while the team is adaptive and crowded. */
+  get spinMs(): number {
+    return Atomics.load(this.control, SLOTS.spinUs) / 1000;
+  }
+
+  /** `load` follows other processes' demand for cores (a stand-in in tests). */
+  constructor(threads = defaultThreads(), private readonly load = new LoadWatch()) {
     this.threads = threads;
+  }
+
+  private static controlBlock(): Int32Array {
+    const control = new Int32Array(new SharedArrayBuffer(4 * 16));
+    control[SLOTS.spinUs] = SPIN_MS * 1000;
+    return control;
   }
 
   /** Threads that run kernels, the calling one included. */
@@ -121,7 +143,9 @@ export class KernelTeam {
     for (let i = 0; i < params.length; i++) words[(this.paramsPtr >>> 2) + i] = params[i]!;
     let threads = 1;
     if (work >= this.minWork) {
-      this.threadsInUse = this.adaptive && this.size > 1 ? this.load.threads(this.size) : this.size;
+      const adapt = this.adaptive && this.size > 1;
+      this.threadsInUse = adapt ? this.load.threads(this.size) : this.size;
+      Atomics.store(this.control, SLOTS.spinUs, 1000 * (adapt && this.load.crowded(this.threadsInUse) ? CROWDED_SPIN_MS : SPIN_MS));
       threads = Math.min(this.threadsInUse, tasks);
     }
     const stride = Math.ceil((scratchFloats * 4) / 64) * 64;
@@ -174,7 +198,7 @@ export class KernelTeam {
     const t0 = performance.now();
     for (let done = Atomics.load(c, SLOTS.done); done < tasks; done = Atomics.load(c, SLOTS.done)) {
       const waited = performance.now() - t0;
-      if (waited < SPIN_MS) continue;
+      if (waited < this.spinMs) continue;
       Atomics.wait(c, SLOTS.done, done, 100);
       if (waited > WAIT_LIMIT_MS) throw new Error(`kernel team: ${tasks - done} task(s) claimed by helper threads did not finish in ${WAIT_LIMIT_MS / 1000} s`);
     }
@@ -187,7 +211,7 @@ export class KernelTeam {
       const w = new Worker(url, {
         workerData: {
           module: wasm.module, memory: wasm.memory, control: this.control.buffer, claims: this.claims.buffer, ran: this.ran.buffer, ranStride: RAN_STRIDE, id, kernels: TASK_KERNELS,
-          slots: SLOTS, spinMs: SPIN_MS,
+          slots: SLOTS,
           seen: Atomics.load(this.control, SLOTS.gen), epoch: Atomics.load(this.control, SLOTS.epoch),
         },
       });

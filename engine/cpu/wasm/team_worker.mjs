@@ -6,7 +6,7 @@
 import { workerData } from "node:worker_threads";
 import { callOf, claimTask, firstWord, isClosed } from "./claims.mjs";
 
-const { module, memory, control, claims: claimBuffer, ran: ranBuffer, ranStride, id, kernels, slots, spinMs, seen: started, epoch } = workerData;
+const { module, memory, control, claims: claimBuffer, ran: ranBuffer, ranStride, id, kernels, slots, seen: started, epoch } = workerData;
 const ctl = new Int32Array(control);
 const ran = new Int32Array(ranBuffer);
 const claims = new BigInt64Array(claimBuffer);
@@ -20,8 +20,9 @@ for (;;) {
   if (gen === seen) {
     // Poll for a while before sleeping: waking a sleeping thread costs
     // hundreds of microseconds here, and a training step posts work every
-    // few hundred.
-    if (performance.now() - idleSince > spinMs) {
+    // few hundred. How long, the main thread says (shorter on a crowded
+    // machine, where polling takes time from the team's own work).
+    if (performance.now() - idleSince > Atomics.load(ctl, slots.spinUs) / 1000) {
       Atomics.wait(ctl, slots.gen, seen);
       idleSince = performance.now();
     } else {
