@@ -14,7 +14,7 @@
 import { Rng, randn, tidy } from "../engine/index.js";
 import { conv2d } from "../autograd/ops/conv.js";
 import { team } from "../engine/cpu/wasm/team.js";
-import { parseBusy, startBusy } from "./busy_processes.js";
+import { parseBusy, settleAfterPause, startBusy } from "./busy_processes.js";
 import { estimateMedian } from "./median_interval.js";
 import { median } from "./timing.js";
 
@@ -55,7 +55,15 @@ const lanes = [
   { name: `2 threads, beside ${busyCount} busy`, threads: 2, idle: false },
 ];
 const times = lanes.map((): number[] => []);
-for (let turn = 0; turn < turns; turn++) lanes.forEach((lane, j) => times[j]!.push(msPerCall(lane.threads, lane.idle)));
+for (let turn = 0; turn < turns; turn++) {
+  lanes.forEach((lane, j) => {
+    times[j]!.push(msPerCall(lane.threads, lane.idle));
+    if (lane.idle && !lanes[j + 1]?.idle && team.adaptive) {
+      team.threads = 2;
+      settleAfterPause(block);
+    }
+  });
+}
 busy.stop();
 team.stop();
 

@@ -3,6 +3,7 @@
 // paused (SIGSTOP) so that a benchmark times its idle reference in the same
 // run, between turns beside them.
 import { spawn, type ChildProcess } from "node:child_process";
+import { HOLD_WINDOWS, WINDOW_MS } from "../engine/cpu/wasm/machine_load.js";
 
 export interface BusyProcesses {
   readonly count: number;
@@ -46,4 +47,21 @@ export async function startBusy(count: number): Promise<BusyProcesses> {
     });
   }
   return { count, pids: children.map((c) => c.pid!), pause: () => signal("SIGSTOP"), resume: () => signal("SIGCONT"), stop };
+}
+
+/**
+ * How long to run the whole team beside the busy processes after they were
+ * paused, before the next timing: the kernel team sizes itself by the fewest
+ * threads any of its last HOLD_WINDOWS windows of WINDOW_MS asked for
+ * (machine_load.ts), and a window that spans a pause sees fewer busy
+ * processes than there are (beside two on 2 cores, one: so one thread).
+ * One window more than those, so that the oldest one left began after the
+ * pause.
+ */
+export const SETTLE_AFTER_PAUSE_MS = (HOLD_WINDOWS + 1) * WINDOW_MS;
+
+/** Runs `work` until SETTLE_AFTER_PAUSE_MS have passed. */
+export function settleAfterPause(work: () => void): void {
+  const t0 = performance.now();
+  do work(); while (performance.now() - t0 < SETTLE_AFTER_PAUSE_MS);
 }

@@ -16,7 +16,7 @@
 // Ratios come from one run, PyTorch's steps in turns with kshot's (torch_peer.ts).
 import { availableParallelism } from "node:os";
 import { team } from "../engine/cpu/wasm/team.js";
-import { parseBusy, startBusy } from "./busy_processes.js";
+import { parseBusy, settleAfterPause, startBusy } from "./busy_processes.js";
 import { timeBesideCopies } from "./train_copies.js";
 import { estimateMedian, type MedianEstimate } from "./median_interval.js";
 import { median } from "./timing.js";
@@ -96,6 +96,8 @@ interface Timed {
  */
 async function timeSteps(make: TrainCase["make"], torch: string | undefined): Promise<Timed> {
   const setups = lanes.map(() => make());
+  // an adaptive team beside busy processes runs steps of its own after each pause (settleAfterPause)
+  const settler = busy.count > 0 && team.adaptive ? make() : undefined;
   const times = lanes.map((): number[] => []);
   const withTorch = torch !== undefined && typeof peers !== "string";
   const torchTimes = new Map(lanes.map((lane) => [lane, [] as number[]]));
@@ -110,6 +112,10 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
       runStep(setups[j]!);
       if (i >= 2) times[j]!.push(performance.now() - t0);
       if (lane === IDLE) resumeBusy();
+      if (lane === IDLE && settler !== undefined) {
+        team.threads = cores;
+        settleAfterPause(() => runStep(settler));
+      }
     });
     if (!withTorch) continue;
     for (const lane of lanes) {
@@ -121,8 +127,13 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
       if (i >= 2) torchTimes.get(lane)!.push(ms);
       if (lane === IDLE) resumeBusy();
     }
+    if (settler !== undefined) {
+      team.threads = cores;
+      settleAfterPause(() => runStep(settler));
+    }
   }
   for (const s of setups) s.dispose();
+  settler?.dispose();
   if (pin) pinThread(process.pid, allCores);
   const idle = times[lanes.indexOf(IDLE)];
   const perTurn = (a: number[], b: number[]) => estimateMedian(a.map((t, i) => t / b[i]!));
