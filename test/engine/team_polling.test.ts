@@ -48,6 +48,7 @@ describe("kernel team polling", () => {
   it("polls 5 ms while the team fits the free cores, 0.5 ms while it is crowded, and while fixed, 5 ms", () => {
     const load = new FixedLoad(false);
     const team = new KernelTeam(2, load);
+    assert.equal(team.spinMs, 5, "before its first call");
     try {
       wasm.f32.fill(1.5, x >>> 2, (x >>> 2) + N);
       scale(team);
