@@ -181,16 +181,26 @@ export class KernelTeam {
     Atomics.add(c, SLOTS.gen, 1);
     Atomics.notify(c, SLOTS.gen);
     const fn = wasm.fn[kernel];
-    let mine = 0;
-    for (let t = claimTask(this.claims, call, tasks, threads, 0); t >= 0; t = claimTask(this.claims, call, tasks, threads, 0)) {
-      fn(this.paramsPtr, t, scratch);
-      mine++;
+    let mine = 0, dropped = 0, failed = true, helperFailed = false;
+    try {
+      for (let t = claimTask(this.claims, call, tasks, threads, 0); t >= 0; t = claimTask(this.claims, call, tasks, threads, 0)) {
+        mine++; // a task that throws is over too
+        fn(this.paramsPtr, t, scratch);
+      }
+      failed = false;
+    } finally {
+      // A task that threw (a trap) ends the call: the tasks nobody has claimed
+      // are dropped, and the helpers' own are waited for, so that none of them
+      // runs into the next call or counts towards it, and their failures are
+      // not reported as the next call's.
+      if (failed) for (let t = claimTask(this.claims, call, tasks, threads, 0); t >= 0; t = claimTask(this.claims, call, tasks, threads, 0)) dropped++;
+      // counted once: the helpers' last task notifies only when it completes the call, and this thread is the one waiting
+      Atomics.add(c, SLOTS.done, mine + dropped);
+      Atomics.add(this.ran, 0, mine);
+      this.waitForTasks(tasks);
+      helperFailed = Atomics.exchange(c, SLOTS.error, 0) !== 0;
     }
-    // counted once: the helpers' last task notifies only when it completes the call, and this thread is the one waiting
-    Atomics.add(c, SLOTS.done, mine);
-    Atomics.add(this.ran, 0, mine);
-    this.waitForTasks(tasks);
-    if (Atomics.exchange(c, SLOTS.error, 0) !== 0) throw new Error(`kernel team: ${kernel} failed on a helper thread`);
+    if (helperFailed) throw new Error(`kernel team: ${kernel} failed on a helper thread`);
   }
 
   private waitForTasks(tasks: number): void {
