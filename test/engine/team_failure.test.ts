@@ -6,12 +6,16 @@ import { wasm } from "../../engine/cpu/wasm/module.js";
 import { f64Words } from "../../engine/cpu/kernels/heap_operands.js";
 
 // A kernel call that traps (a bug: a task read outside the memory) must end
-// there: its error reaches the caller, and the next call runs whole, with no
+// there: its error reaches the caller, whichever thread's task trapped (a
+// helper's alone: the main thread's own range in bounds), and the next call
+// runs whole, with no
 // task of the failed call counted towards it and no failure of the failed
 // call reported as its own.
 
-const N = 1 << 16;
-const PER = 1 << 10;
+// Two tasks of a millisecond or so: the main thread takes the first, and the
+// helper, polling since the call before, the second.
+const N = 1 << 21;
+const PER = 1 << 20;
 const SCALAR_MUL = 1;
 const x = wasm.heap.alloc(4 * N), y = wasm.heap.alloc(4 * N);
 after(() => {
@@ -36,8 +40,10 @@ describe("kernel team failures", () => {
         if (performance.now() - t0 > 20_000) return t.skip("the helper thread took no task in 20 s");
       }
       const outside = wasm.memory.buffer.byteLength + (1 << 20);
+      // the first task in bounds, the second (the helper's) out
+      const halfOutside = wasm.memory.buffer.byteLength - 4 * PER;
       for (let round = 1; round <= 20; round++) {
-        assert.throws(() => scale(team, 2, outside), /out of bounds|failed on a helper thread/, `round ${round}`);
+        assert.throws(() => scale(team, 2, round % 2 === 0 ? outside : halfOutside), /out of bounds|failed on a helper thread/, `round ${round}`);
         wasm.f32.fill(0, y >>> 2, (y >>> 2) + N);
         scale(team, round);
         const values = new Set(wasm.f32.subarray(y >>> 2, (y >>> 2) + N));
