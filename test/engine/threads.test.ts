@@ -114,7 +114,9 @@ describe("kernel team", () => {
       for (const n of tasksPerCall) assert.equal(n, tasksPerCall[0]);
       assert.ok(tasksPerCall[0]! > 3, "the call has more tasks than threads");
       team.stop();
+      assert.deepEqual(team.tasksRun.length, 1, "after stop, no helper thread is left");
       results.push(run());
+      assert.equal(team.tasksRun.length, 3, "the next shared call starts the helpers again");
       for (const r of results) assert.deepEqual(r, results[0]);
     } finally {
       restore();
@@ -153,5 +155,10 @@ describe("kernel team", () => {
   it("rejects a thread count it cannot use", () => {
     assert.throws(() => { team.threads = 0; }, /kernel team: expected 1 to 256 threads, received 0/);
     assert.throws(() => { team.threads = 1.5; }, /received 1.5/);
+    assert.throws(() => { team.threads = 257; }, /kernel team: expected 1 to 256 threads, received 257/);
+    const saved = team.threads;
+    team.threads = 256; // the most a team may have (started only when a call is shared)
+    assert.equal(team.threads, 256);
+    team.threads = saved;
   });
 });
