@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { LoadWatch } from "../../engine/cpu/wasm/machine_load.js";
 import { KernelTeam } from "../../engine/cpu/wasm/team.js";
-import { wasm } from "../../engine/cpu/wasm/module.js";
-import { f64Words } from "../../engine/cpu/kernels/heap_operands.js";
+import { scaleOnTeam } from "../helpers/team_scale.js";
 
 // How long the kernel team's threads poll for work before they sleep:
 // 5 ms, or 0.5 ms while the team is crowded (machine_load.ts).
@@ -22,19 +21,9 @@ class FixedLoad extends LoadWatch {
   }
 }
 
-const N = 1 << 16;
-const PER = 1 << 10;
-const SCALAR_MUL = 1;
-const x = wasm.heap.alloc(4 * N), y = wasm.heap.alloc(4 * N);
-after(() => {
-  wasm.heap.release(x);
-  wasm.heap.release(y);
-});
-
-/** y = 3 x over N elements in N / PER tasks, through `team`. */
-function scale(team: KernelTeam): void {
-  team.run("scalarTask", [SCALAR_MUL, x, y, N, PER, ...f64Words(3)], N / PER, 0, N);
-}
+const { x, y, values, scale: scaleBy } = scaleOnTeam(1 << 16, 1 << 10);
+/** y = 3 x through `team`. */
+const scale = (team: KernelTeam) => scaleBy(team, 3);
 
 /** Process CPU milliseconds (all threads) while this thread sleeps `ms`. */
 function cpuWhileAsleep(ms: number): number {
@@ -50,10 +39,10 @@ describe("kernel team polling", () => {
     const team = new KernelTeam(2, load);
     assert.equal(team.spinMs, 5, "before its first call");
     try {
-      wasm.f32.fill(1.5, x >>> 2, (x >>> 2) + N);
+      values(x).fill(1.5);
       scale(team);
       assert.equal(team.spinMs, 5);
-      assert.deepEqual([...new Set(wasm.f32.subarray(y >>> 2, (y >>> 2) + N))], [4.5]);
+      assert.deepEqual([...new Set(values(y))], [4.5]);
       load.isCrowded = true;
       scale(team);
       assert.equal(team.spinMs, 0.5);
