@@ -14,7 +14,7 @@
 import { Rng, randn, tidy } from "../engine/index.js";
 import { conv2d } from "../autograd/ops/conv.js";
 import { team } from "../engine/cpu/wasm/team.js";
-import { parseBusy, settleAfterPause, startBusy } from "./busy_processes.js";
+import { parseBusy, settle, settleAfterPause, startBusy } from "./busy_processes.js";
 import { estimateMedian } from "./median_interval.js";
 import { median } from "./timing.js";
 
@@ -39,7 +39,7 @@ const busy = await startBusy(busyCount);
 function msPerCall(threads: number, idle: boolean): number {
   team.threads = threads;
   if (idle) busy.pause();
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20); // let the signal land
+  settle();
   block();
   const t0 = performance.now();
   block();

@@ -49,6 +49,11 @@ export async function startBusy(count: number): Promise<BusyProcesses> {
   return { count, pids: children.map((c) => c.pid!), pause: () => signal("SIGSTOP"), resume: () => signal("SIGCONT"), stop };
 }
 
+/** Waits 20 ms: lets a signal reach the busy processes and the scheduler act on it before the next timing. */
+export function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+}
+
 /**
  * How long to run the whole team beside the busy processes after they were
  * paused, before the next timing: the kernel team sizes itself by the fewest

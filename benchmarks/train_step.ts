@@ -16,7 +16,7 @@
 // Ratios come from one run, PyTorch's steps in turns with kshot's (torch_peer.ts).
 import { availableParallelism } from "node:os";
 import { team } from "../engine/cpu/wasm/team.js";
-import { parseBusy, settleAfterPause, startBusy } from "./busy_processes.js";
+import { parseBusy, settle, settleAfterPause, startBusy } from "./busy_processes.js";
 import { timeBesideCopies } from "./train_copies.js";
 import { estimateMedian, type MedianEstimate } from "./median_interval.js";
 import { median } from "./timing.js";
@@ -98,6 +98,11 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
   const setups = lanes.map(() => make());
   // an adaptive team beside busy processes runs steps of its own after each pause (settleAfterPause)
   const settler = busy.count > 0 && team.adaptive ? make() : undefined;
+  const settleTeam = () => {
+    if (settler === undefined) return;
+    team.threads = cores;
+    settleAfterPause(() => runStep(settler));
+  };
   const times = lanes.map((): number[] => []);
   const withTorch = torch !== undefined && typeof peers !== "string";
   const torchTimes = new Map(lanes.map((lane) => [lane, [] as number[]]));
@@ -111,10 +116,9 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
       const t0 = performance.now();
       runStep(setups[j]!);
       if (i >= 2) times[j]!.push(performance.now() - t0);
-      if (lane === IDLE) resumeBusy();
-      if (lane === IDLE && settler !== undefined) {
-        team.threads = cores;
-        settleAfterPause(() => runStep(settler));
+      if (lane === IDLE) {
+        resumeBusy();
+        settleTeam();
       }
     });
     if (!withTorch) continue;
@@ -127,10 +131,7 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
       if (i >= 2) torchTimes.get(lane)!.push(ms);
       if (lane === IDLE) resumeBusy();
     }
-    if (settler !== undefined) {
-      team.threads = cores;
-      settleAfterPause(() => runStep(settler));
-    }
+    settleTeam();
   }
   for (const s of setups) s.dispose();
   settler?.dispose();
@@ -147,10 +148,6 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
   };
 }
 
-/** Lets a signal reach the busy processes and the scheduler act on it before the next timing. */
-function settle(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-}
 function pauseBusy(): void {
   busy.pause();
   settle();

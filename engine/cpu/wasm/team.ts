@@ -205,10 +205,10 @@ export class KernelTeam {
 
   private waitForTasks(tasks: number): void {
     const c = this.control;
-    const t0 = performance.now();
+    const t0 = performance.now(), spinMs = this.spinMs;
     for (let done = Atomics.load(c, SLOTS.done); done < tasks; done = Atomics.load(c, SLOTS.done)) {
       const waited = performance.now() - t0;
-      if (waited < this.spinMs) continue;
+      if (waited < spinMs) continue;
       Atomics.wait(c, SLOTS.done, done, 100);
       if (waited > WAIT_LIMIT_MS) throw new Error(`kernel team: ${tasks - done} task(s) claimed by helper threads did not finish in ${WAIT_LIMIT_MS / 1000} s`);
     }
