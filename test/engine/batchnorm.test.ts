@@ -143,3 +143,29 @@ conformance("batch normalisation of data far from zero", [CPU], () => {
     for (const t of [x, ...outs]) t.dispose();
   });
 });
+
+// The CPU kernel computes each channel's 1 / sqrt(var + eps), scale and shift
+// in float64 from the float32 values stored before them, as the float64
+// arithmetic of JavaScript below does, and y = x * scale + shift in float32:
+// the same bits, on every channel.
+conformance("batch normalisation's per-channel affine", [CPU], () => {
+  it("invstd, and y = x * scale + shift, are the bits float64 arithmetic on the stored float32 values gives", async () => {
+    const rng = new Rng(11);
+    const [n, c, inner] = [3, 512, 5];
+    const x = randn([n, c, 1, inner], rng, 2, 0.5), gamma = randn([c], rng), beta = randn([c], rng);
+    const eps = 1e-3;
+    const [y, meanT, invT, varT] = engine.runKernel(K.BatchNorm, [x, gamma, beta], { eps, batchStats: true, affine: true });
+    const [xv, g, b, yv, mean, inv, vr] = await Promise.all([x, gamma, beta, y!, meanT!, invT!, varT!].map((t) => t.data()));
+    const f = Math.fround;
+    for (let ch = 0; ch < c; ch++) {
+      const i = f(1 / Math.sqrt(vr![ch]! + eps));
+      assert.equal(inv![ch], i, `channel ${ch}: invstd`);
+      const scale = f(i * g![ch]!), shift = f(b![ch]! - mean![ch]! * scale);
+      for (let k = 0; k < n; k++) for (let e = 0; e < inner; e++) {
+        const at = (k * c + ch) * inner + e;
+        assert.equal(yv![at], f(f(xv![at]! * scale) + shift), `channel ${ch}, image ${k}, element ${e}`);
+      }
+    }
+    for (const t of [x, gamma, beta, y!, meanT!, invT!, varT!]) t.dispose();
+  });
+});

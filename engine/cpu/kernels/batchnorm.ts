@@ -5,7 +5,7 @@ import { batchNormGradInputs, batchNormInputs } from "../../op_checks.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { wasm } from "../wasm/module.js";
 import { team } from "../wasm/team.js";
-import { HeapOperands } from "./heap_operands.js";
+import { HeapOperands, f64Words } from "./heap_operands.js";
 
 // Batch normalisation over axis 1 of [N, C, ...]. Inputs: x, then gamma and
 // beta when affine, then the running mean and variance when not normalising
@@ -25,10 +25,7 @@ const ACTIVATION_CODE = { none: -1, relu: 0, relu6: 1 } as const;
 export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNormAttrs, CpuBackend>): TensorInfo[] {
   const { x, n, c, inner, activation } = batchNormInputs(inputs, attrs);
   const act = ACTIVATION_CODE[activation ?? "none"];
-  const gamma = attrs.affine ? backend.f32(inputs[1]!.dataId) : null;
-  const beta = attrs.affine ? backend.f32(inputs[2]!.dataId) : null;
   const meanD = backend.allocateUninit(c, "float32"), invD = backend.allocateUninit(c, "float32"), varD = backend.allocateUninit(c, "float32");
-  const mean = meanD.values as Float32Array, inv = invD.values as Float32Array, vr = varD.values as Float32Array;
   const ops = new HeapOperands(backend);
   const affine = wasm.heap.alloc(8 * c);
   try {
@@ -37,16 +34,12 @@ export function batchNormKernel({ inputs, attrs, backend }: KernelArgs<BatchNorm
       team.run("bnStatsTask", [px, meanD.ptr, varD.ptr, n, c, inner], c, 0, 3 * n * c * inner);
     } else {
       const k = attrs.affine ? 3 : 1;
-      mean.set(backend.f32(inputs[k]!.dataId));
-      vr.set(backend.f32(inputs[k + 1]!.dataId));
+      meanD.values.set(backend.f32(inputs[k]!.dataId));
+      varD.values.set(backend.f32(inputs[k + 1]!.dataId));
     }
-    // y = x * scale + shift per channel
-    const scale = new Float32Array(wasm.memory.buffer, affine, c), shift = new Float32Array(wasm.memory.buffer, affine + 4 * c, c);
-    for (let ch = 0; ch < c; ch++) {
-      inv[ch] = 1 / Math.sqrt(vr[ch]! + attrs.eps);
-      scale[ch] = inv[ch]! * (gamma ? gamma[ch]! : 1);
-      shift[ch] = (beta ? beta[ch]! : 0) - mean[ch]! * scale[ch]!;
-    }
+    // y = x * scale + shift per channel, all in kernels: the calls stay queued (team.ts)
+    const [gamma, beta] = attrs.affine ? [ops.ptr(inputs[1]!), ops.ptr(inputs[2]!)] : [0, 0];
+    team.run("bnAffineTask", [meanD.ptr, varD.ptr, gamma, beta, invD.ptr, affine, affine + 4 * c, c, ...f64Words(attrs.eps)], 1, 0, 0);
     const y = ops.output(n * c * inner);
     const per = rowsPerTask(inner);
     team.run("bnApplyTask", [px, y.ptr, affine, affine + 4 * c, n, c, inner, per, act],

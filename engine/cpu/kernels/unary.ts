@@ -2,7 +2,7 @@ import type { TensorInfo } from "../../backend.js";
 import { OpError, fmtShape } from "../../errors.js";
 import type { Activation, ActivationGradAttrs, ScalarAttrs } from "../../kernel_names.js";
 import type { KernelArgs } from "../../kernel_registry.js";
-import { shapesEqual } from "../../shape.js";
+import { shapesEqual, sizeOf } from "../../shape.js";
 import type { CpuBackend } from "../backend_cpu.js";
 import { f64Words } from "./heap_operands.js";
 import { elementwise } from "./elementwise_wasm.js";
@@ -38,13 +38,14 @@ export function unaryKernel(op: string) {
   return ({ inputs, attrs, backend }: KernelArgs<Partial<ScalarAttrs> | undefined, CpuBackend>): TensorInfo[] => {
     const x = inputs[0]!;
     if (x.dtype !== "float32") throw new OpError(op, "a float32 input", `${x.dtype} of shape ${fmtShape(x.shape)}`);
-    const xv = backend.f32(x.dataId);
-    if (code !== undefined) return [{ dataId: elementwise(backend, "activationTask", code, [x], xv.length), shape: x.shape, dtype: "float32" }];
+    // the size from the shape: reading x's values would wait for the kernel calls queued before (team.ts)
+    const n = sizeOf(x.shape);
+    if (code !== undefined) return [{ dataId: elementwise(backend, "activationTask", code, [x], n), shape: x.shape, dtype: "float32" }];
     if (scalarCode !== undefined) {
-      return [{ dataId: elementwise(backend, "scalarTask", scalarCode, [x], xv.length, f64Words(attrs?.value ?? 0)), shape: x.shape, dtype: "float32" }];
+      return [{ dataId: elementwise(backend, "scalarTask", scalarCode, [x], n, f64Words(attrs?.value ?? 0)), shape: x.shape, dtype: "float32" }];
     }
-    const out = backend.allocateUninit(xv.length, "float32");
-    map!(out.values as Float32Array, xv, attrs?.value ?? 0);
+    const out = backend.allocateUninit(n, "float32");
+    map!(out.values as Float32Array, backend.f32(x.dataId), attrs?.value ?? 0);
     return [{ dataId: out, shape: x.shape, dtype: "float32" }];
   };
 }

@@ -9,7 +9,7 @@ export const TASK_KERNELS = ["gemmTask", "convForwardTask", "convBackpropInputTa
   "depthwiseTask", "depthwiseFilterTask", "filterSliceTask", "sumSlicesTask", "binaryTask", "activationTask", "activationGradTask", "bnStatsTask", "bnApplyTask",
   "bnGradTask", "scalarTask", "avgPoolTask", "directConvTask",
   "directPackTask", "directFilterRunTask", "avgPoolStride1Task", "depthwiseDirectTask", "sgdTask", "movingAverageTask", "reduceTask", "broadcastTask",
-  "winogradPackTask", "winogradConvTask"] as const;
+  "winogradPackTask", "winogradConvTask", "bnAffineTask"] as const;
 export type TaskKernel = typeof TASK_KERNELS[number];
 
 /** Exports of kernels.wasm, compiled from ./assembly by scripts/build-wasm.mjs. */

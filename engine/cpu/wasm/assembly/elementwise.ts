@@ -121,6 +121,25 @@ export function bnStatsTask(params: usize, ch: i32, _scratch: usize): void {
   store<f32>(at(ptr(params, 2), ch), <f32>(q / m));
 }
 
+// Per channel of c: inv = 1 / sqrt(var + eps), scale = inv * gamma,
+// shift = beta - mean * scale, each stored as f32 and computed in f64 from the
+// stored f32 values before it (as JavaScript computes them); gamma and beta
+// are 1 and 0 where their pointers are 0. One task.
+// Words: mean var gamma beta inv scale shift c eps(f64).
+export function bnAffineTask(params: usize, _task: i32, _scratch: usize): void {
+  const mean = ptr(params, 0), vr = ptr(params, 1), gamma = ptr(params, 2), beta = ptr(params, 3);
+  const inv = ptr(params, 4), scale = ptr(params, 5), shift = ptr(params, 6), c = word(params, 7);
+  const eps = f64Word(params, 8);
+  for (let ch = 0; ch < c; ch++) {
+    const i = <f32>(1 / Math.sqrt(<f64>load<f32>(at(vr, ch)) + eps));
+    const s = <f32>(<f64>i * (gamma != 0 ? <f64>load<f32>(at(gamma, ch)) : 1));
+    const b = beta != 0 ? <f64>load<f32>(at(beta, ch)) : 0;
+    store<f32>(at(inv, ch), i);
+    store<f32>(at(scale, ch), s);
+    store<f32>(at(shift, ch), <f32>(b - <f64>load<f32>(at(mean, ch)) * <f64>s));
+  }
+}
+
 // y = x * scale[ch] + shift[ch], then the fused activation (ACT_NONE, ACT_RELU
 // or ACT_RELU6), over rows [task * per, ...) of the n*c rows.
 // Words: x y scale shift n c inner per activation.

@@ -1,6 +1,6 @@
 export { gemmTask, convForwardTask, convBackpropInputTask, depthwiseTask, depthwiseFilterTask,
   filterSliceTask, sumSlicesTask } from "./tasks";
-export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnApplyTask, bnGradTask,
+export { binaryTask, activationTask, activationGradTask, bnStatsTask, bnAffineTask, bnApplyTask, bnGradTask,
   scalarTask, avgPoolTask } from "./elementwise";
 export { gemmScratchFloats } from "./gemm";
 export { sgdTask, movingAverageTask } from "./optim";
