@@ -11,7 +11,7 @@
 // It separates what sharing calls costs beside other processes from the
 // serial part of a training step (bench:train --busy), which runs on the
 // calling thread alone.
-import { Rng, randn, tidy } from "../engine/index.js";
+import { Rng, randn, tidy, waitForKernels } from "../engine/index.js";
 import { conv2d } from "../autograd/ops/conv.js";
 import { team } from "../engine/cpu/wasm/team.js";
 import { parseBusy, settle, settleAfterPause, startBusy } from "./busy_processes.js";
@@ -29,7 +29,10 @@ if (!(Number.isInteger(turns) && turns >= 1)) throw new Error(`bench:busy-loop: 
 const CALLS = 20;
 const rng = new Rng(1);
 const x = randn([64, 16, 14, 14], rng), w = randn([16, 16, 3, 3], rng);
-const block = () => tidy(() => { for (let i = 0; i < CALLS; i++) conv2d(x, w, { padding: 1 }).dispose(); });
+const block = () => {
+  tidy(() => { for (let i = 0; i < CALLS; i++) conv2d(x, w, { padding: 1 }).dispose(); });
+  waitForKernels(); // the calls queued last
+};
 // The team adapts to the load as a user's does (machine_load.ts: beside one busy process on 2 cores it
 // runs one thread, beside two it runs both and polls briefly) unless --fixed-threads keeps it whole.
 team.adaptive = !args.includes("--fixed-threads");

@@ -3,7 +3,7 @@
 // TensorFlow.js's WebGPU backend on the same adapter, in GFLOPS, then one
 // NAS-Bench-201 supernet training step (loss read back included) on each
 // kshot backend.
-import { engine, type Tensor } from "../engine/index.js";
+import { engine, waitForKernels, type Tensor } from "../engine/index.js";
 import { parseTile, webgpuBackend } from "../engine/webgpu/index.js";
 import { NotImplemented, depthwiseCases, gemmCases, nb201ConvCases, type BenchCase } from "./cases.js";
 import { useTfjsWebgpu } from "./peers.js";
@@ -37,7 +37,7 @@ export async function runGpuBench(o: GpuBenchOptions): Promise<void> {
   ].filter((c) => c.name.includes(o.filter));
   for (const c of cases) {
     engine.setBackend("cpu");
-    const cpu = c.flops / (await loopMedianSeconds(c.kshot(), async () => {}, o.quick)) / 1e9;
+    const cpu = c.flops / (await loopMedianSeconds(c.kshot(), async () => waitForKernels(), o.quick)) / 1e9;
     engine.setBackend("webgpu");
     const mine = c.flops / (await loopMedianSeconds(c.kshot(), sync, o.quick)) / 1e9;
     engine.setBackend("cpu");

@@ -5,6 +5,7 @@
 // interleave the K values so that machine noise hits them alike.
 import { supernetTrainingStep } from "./supernet_setup.js";
 import { median } from "./timing.js";
+import { runStep } from "./train_cases.js";
 
 const json = process.argv.includes("--json");
 const rounds = process.argv.includes("--quick") ? 3 : 8;
@@ -13,7 +14,7 @@ const Ks = [1, 2, 4, 8];
 
 const setups = Ks.map((K) => {
   const setup = supernetTrainingStep({ C: 8, N: 1, channels: 1, size: 28, K }); // the same path sequence for every K
-  return { K, step: () => setup.step().dispose(), times: [] as number[] };
+  return { K, step: () => runStep(setup), times: [] as number[] };
 });
 
 for (const s of setups) s.step(); // warm-up

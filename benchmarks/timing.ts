@@ -35,8 +35,8 @@ export async function medianSeconds(name: string, fn: () => void, quick: boolean
 
 /**
  * Median seconds per call, for work that may only be queued (on a GPU `fn`
- * records, and `sync` waits for the queue to drain; on the CPU `sync` has
- * nothing to wait for): each round runs enough calls to take about a
+ * records, and `sync` waits for the queue to drain; on the CPU, for the
+ * kernel team's queue): each round runs enough calls to take about a
  * quarter second, then syncs. The first call (pipeline compilation, page
  * faults) is not timed; a call past five seconds is timed once. The WebGPU
  * benchmark times its CPU, GPU and peer columns all this way.

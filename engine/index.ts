@@ -39,6 +39,17 @@ export function setKernelThreadsAdaptive(on: boolean): void {
   team.adaptive = on;
 }
 
+/**
+ * Returns once every CPU kernel call made so far has finished. While more
+ * than one thread runs kernels, a call is queued and the caller goes on
+ * (engine/cpu/wasm/team.ts); reading a tensor's values waits for the calls
+ * before it, so this is only needed to time work without reading its result.
+ * A kernel that failed since the last wait throws here.
+ */
+export function waitForKernels(): void {
+  team.sync();
+}
+
 export { parseThreads } from "./cpu/wasm/team.js";
 
 /**

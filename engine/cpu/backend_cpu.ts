@@ -1,6 +1,7 @@
 import type { Backend, DataId, MemoryStats } from "../backend.js";
 import { dtypeOfArray, type DType, type TypedArray } from "../dtype.js";
 import { wasm } from "./wasm/module.js";
+import { team } from "./wasm/team.js";
 
 /**
  * CPU storage: a typed array over a block of the kernels' shared WebAssembly
@@ -9,7 +10,28 @@ import { wasm } from "./wasm/module.js";
  * kernels copy into the heap when they need it there.
  */
 export class CpuData {
-  constructor(public values: TypedArray, public ptr: number) {}
+  constructor(private view: TypedArray, public ptr: number) {}
+
+  /**
+   * The values, once the kernel calls queued before this read have finished
+   * (engine/cpu/wasm/team.ts): any of them may write these, or read memory
+   * that JavaScript is about to reuse.
+   */
+  get values(): TypedArray {
+    team.sync();
+    return this.view;
+  }
+
+  set values(view: TypedArray) {
+    team.sync();
+    this.view = view;
+  }
+
+  /** The typed array itself, without waiting for queued calls: for its length and type, never its contents. */
+  get layout(): TypedArray {
+    return this.view;
+  }
+
   get borrowed(): boolean {
     return this.ptr < 0;
   }
@@ -63,8 +85,9 @@ export class CpuBackend implements Backend {
    */
   rebind(dataId: DataId, view: TypedArray): void {
     const d = dataId as CpuData;
-    if (view.length !== d.values.length || view.constructor !== d.values.constructor) {
-      throw new Error(`rebind: expected a ${d.values.constructor.name} of ${d.values.length} values, received a ${view.constructor.name} of ${view.length}`);
+    const had = d.layout;
+    if (view.length !== had.length || view.constructor !== had.constructor) {
+      throw new Error(`rebind: expected a ${had.constructor.name} of ${had.length} values, received a ${view.constructor.name} of ${view.length}`);
     }
     this.free(d);
     d.values = view;
@@ -102,7 +125,7 @@ export class CpuBackend implements Backend {
 
   private free(d: CpuData): void {
     if (d.borrowed) return;
-    this.bytes -= d.values.byteLength;
+    this.bytes -= d.layout.byteLength;
     wasm.heap.release(d.ptr);
   }
 }

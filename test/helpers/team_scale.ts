@@ -24,6 +24,7 @@ export function scaleOnTeam(n: number, per: number) {
     y,
     scale(team: KernelTeam, factor: number, from = x): void {
       team.run("scalarTask", [SCALAR_MUL, from, y, n, per, ...f64Words(factor)], n / per, 0, n);
+      team.sync();
     },
   };
 }

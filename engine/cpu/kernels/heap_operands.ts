@@ -2,6 +2,7 @@ import type { TensorInfo } from "../../backend.js";
 import type { TypedArray } from "../../dtype.js";
 import type { CpuBackend, CpuData } from "../backend_cpu.js";
 import { wasm } from "../wasm/module.js";
+import { team } from "../wasm/team.js";
 
 /**
  * Byte offsets of a kernel's inputs in the WebAssembly heap. Storage the
@@ -39,6 +40,8 @@ export class HeapOperands {
   }
 
   release(): void {
+    // the kernel may still be queued: its in-place result is read once it is done
+    if (this.writeBacks.length > 0) team.sync();
     for (const { ptr, values } of this.writeBacks) values.set((values instanceof Float32Array ? wasm.f32 : wasm.i32).subarray(ptr >>> 2, (ptr >>> 2) + values.length));
     this.writeBacks.length = 0;
     for (const p of this.temps) wasm.heap.release(p);

@@ -1,19 +1,14 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { CLAIM_BITS, MAX_TASKS, claimTask, claimWords, closeCall, openCall } from "./claims.mjs";
 import { LoadWatch } from "./machine_load.js";
 import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
+import { CALL, CONTROL, MAX_TASKS, QUEUE, SLOT_WORDS, claimTasks, claimedTasks, finishTasks, slotOf } from "./team_queue.mjs";
 
-// Words of the control block shared with the team's threads: `gen` wakes
-// them, `done` counts finished tasks of the current call, `epoch` counts
-// stops (a helper of an earlier epoch ends instead of taking work), `size`
-// is the team's size (helpers beyond it sleep at once).
-// `spinUs` is how long a thread polls before it sleeps (SPIN_MS or
-// CROWDED_SPIN_MS, in microseconds).
-const SLOTS = { gen: 0, kernel: 1, params: 2, tasks: 3, threads: 4, scratch: 5, stride: 6, done: 7, error: 8, epoch: 9, size: 10, spinUs: 11 } as const;
 const MAX_THREADS = 256;
 /** Words between two threads' task counts: one cache line, so counting never contends. */
 const RAN_STRIDE = 16;
+/** Parameter words a kernel call may have (each queued call has its own block). */
+const PARAMS_WORDS = 64;
 /**
  * Milliseconds a thread polls the control block before it sleeps on it:
  * waking a sleeping thread costs hundreds of microseconds on the machines
@@ -51,34 +46,49 @@ export function parseThreads(text: string, what: string): number {
 /**
  * A persistent team of threads that run the WebAssembly kernels over the
  * shared memory that holds the CPU tensors. A kernel call is split into
- * tasks that each write their own part of the output; each thread (the
- * calling one is thread 0) runs the tasks of its own range, then helps with
- * the others' (claims.mjs), so a helper that wakes late or loses its core to
- * another process only takes fewer tasks.
+ * tasks that each write their own part of the output, and posted to a queue
+ * (team_queue.mjs) that the helper threads work through in order, each call
+ * after the last has finished; the calling thread goes on and joins them at
+ * sync(), which it calls before JavaScript reads or writes tensor memory
+ * (the CPU backend does so for every read of a tensor's values). So a
+ * helper keeps working while the main thread runs JavaScript or waits for a
+ * core that another process holds.
  * Since what a task computes does not depend on the thread that runs it or
  * on how many there are, results are the same bits for any thread count.
  * Helpers start on first use and sleep between calls.
  */
 export class KernelTeam {
   private readonly control = KernelTeam.controlBlock();
-  /** The claim words, one per thread's range of tasks (see claims.mjs). */
-  private readonly claims = claimWords(MAX_THREADS);
+  private readonly queue = new Int32Array(new SharedArrayBuffer(4 * SLOT_WORDS * QUEUE));
+  /** Each queued call's claim word: its number and next task (team_queue.mjs). */
+  private readonly claims = new BigInt64Array(new SharedArrayBuffer(8 * SLOT_WORDS * QUEUE));
   /** Tasks each thread has run (thread 0 is the calling one), a cache line apart (RAN_STRIDE words). */
   private readonly ran = new Int32Array(new SharedArrayBuffer(4 * RAN_STRIDE * MAX_THREADS));
-  private call = 0n;
   private workers: Worker[] = [];
   private size = 1;
-  private readonly paramsPtr = wasm.heap.alloc(4 * 64);
+  /** One parameter block per queue slot. */
+  private readonly paramsBase = wasm.heap.alloc(4 * PARAMS_WORDS * QUEUE);
+  /** Each thread's scratch memory: `scratchStride` bytes apiece, for `scratchThreads` threads. */
+  private scratch = 0;
+  private scratchStride = 0;
+  private scratchThreads = 0;
+  /** The first failure of a queued call, reported by the next sync(). */
+  private failure: unknown = null;
   /**
-   * Work (in flops, or elements) below which a call runs on the calling
-   * thread alone: handing a call to spinning helpers costs a few
-   * microseconds, and a sleeping one hundreds. Measured on 2 cores, two
-   * threads against two (bench:train's steps, each order): 5e4 took 1.7%
-   * off the small supernet step and 2% off the CIFAR-size one against 2e5,
-   * and left the recipe step as it was; 2e4, 1e4 and 0 did no better
-   * within the noise.
+   * Work (in flops, or elements) below which a call runs on one thread:
+   * handing a call to spinning helpers costs a few microseconds, and a
+   * sleeping one hundreds. Measured on 2 cores, two threads against two
+   * (bench:train's steps, each order): 5e4 took 1.7% off the small supernet
+   * step and 2% off the CIFAR-size one against 2e5, and left the recipe step
+   * as it was; 2e4, 1e4 and 0 did no better within the noise.
    */
   minWork = 5e4;
+  /**
+   * Whether calls are queued (the calling thread returns at once and joins
+   * at sync()) while more than one thread runs; off, each call returns when
+   * it is done. Either way the results are the same bits.
+   */
+  deferred = true;
   /** Calls split across more than one thread so far. */
   sharedRuns = 0;
   /**
@@ -96,7 +106,7 @@ export class KernelTeam {
 
   /** Milliseconds a thread of the team polls for work before it sleeps: SPIN_MS, or CROWDED_SPIN_MS while the team is adaptive and crowded. */
   get spinMs(): number {
-    return Atomics.load(this.control, SLOTS.spinUs) / 1000;
+    return Atomics.load(this.control, CONTROL.spinUs) / 1000;
   }
 
   /** `load` follows other processes' demand for cores (a stand-in in tests). */
@@ -106,7 +116,7 @@ export class KernelTeam {
 
   private static controlBlock(): Int32Array {
     const control = new Int32Array(new SharedArrayBuffer(4 * 16));
-    control[SLOTS.spinUs] = SPIN_MS * 1000;
+    control[CONTROL.spinUs] = SPIN_MS * 1000;
     return control;
   }
 
@@ -115,103 +125,150 @@ export class KernelTeam {
     return this.size;
   }
 
+  /** Fewer threads leave the surplus helpers asleep (so switching back and forth is cheap); more start on the next call. Queued calls finish first. */
+  set threads(n: number) {
+    if (!(Number.isInteger(n) && n >= 1 && n <= MAX_THREADS)) throw new Error(`kernel team: expected 1 to ${MAX_THREADS} threads, received ${n}`);
+    this.sync();
+    this.size = n;
+    Atomics.store(this.control, CONTROL.size, n);
+  }
+
   /**
    * Tasks run so far by each thread, the calling one first, up to the
-   * helpers started (a count wraps past 2^31). Read after a call returns,
-   * every count includes it: a helper counts each task before it counts it
+   * helpers started (a count wraps past 2^31), once the queued calls are
    * done.
    */
   get tasksRun(): number[] {
+    this.sync();
     return Array.from({ length: this.workers.length + 1 }, (_, id) => Atomics.load(this.ran, id * RAN_STRIDE));
   }
 
-  /** Fewer threads leave the surplus helpers asleep (so switching back and forth is cheap); more start on the next call. */
-  set threads(n: number) {
-    if (!(Number.isInteger(n) && n >= 1 && n <= MAX_THREADS)) throw new Error(`kernel team: expected 1 to ${MAX_THREADS} threads, received ${n}`);
-    this.size = n;
+  /** Calls posted and not yet finished. */
+  get pending(): number {
+    return (Atomics.load(this.control, CONTROL.tail) - Atomics.load(this.control, CONTROL.head)) | 0;
   }
 
   /**
    * Runs tasks 0..tasks-1 of `kernel` with the given parameter words, each
-   * thread with its own `scratchFloats` of scratch memory. `work` (flops)
-   * decides whether helpers are woken at all.
+   * thread with its own `scratchFloats` of scratch memory, after every call
+   * posted before it. `work` (flops) decides whether it is shared out at
+   * all. The call may still be running when this returns: sync() waits.
    */
   run(kernel: TaskKernel, params: readonly number[], tasks: number, scratchFloats: number, work: number): void {
     if (tasks <= 0) return;
     if (tasks > MAX_TASKS) throw new Error(`kernel team: ${kernel} asked for ${tasks} tasks, more than the ${MAX_TASKS} a call may have`);
-    const words = wasm.i32;
-    for (let i = 0; i < params.length; i++) words[(this.paramsPtr >>> 2) + i] = params[i]!;
+    if (params.length > PARAMS_WORDS) throw new Error(`kernel team: ${kernel} has ${params.length} parameter words, more than ${PARAMS_WORDS}`);
     let threads = 1;
     if (work >= this.minWork) {
       const adapt = this.adaptive && this.size > 1;
       this.threadsInUse = adapt ? this.load.threads(this.size) : this.size;
-      Atomics.store(this.control, SLOTS.spinUs, 1000 * (adapt && this.load.crowded(this.threadsInUse) ? CROWDED_SPIN_MS : SPIN_MS));
+      Atomics.store(this.control, CONTROL.spinUs, 1000 * (adapt && this.load.crowded(this.threadsInUse) ? CROWDED_SPIN_MS : SPIN_MS));
       threads = Math.min(this.threadsInUse, tasks);
     }
-    const stride = Math.ceil((scratchFloats * 4) / 64) * 64;
-    const scratch = stride > 0 ? wasm.heap.alloc(stride * threads) : 0;
-    try {
-      if (threads === 1) {
-        const fn = wasm.fn[kernel];
-        for (let t = 0; t < tasks; t++) fn(this.paramsPtr, t, scratch);
-        Atomics.add(this.ran, 0, tasks);
-      } else {
-        this.runShared(kernel, tasks, threads, scratch, stride);
-      }
-    } finally {
-      if (stride > 0) wasm.heap.release(scratch);
+    this.fitScratch(Math.ceil((scratchFloats * 4) / 64) * 64);
+    // Queued only while helpers may run: with one thread in use (the others'
+    // cores held by other processes) a helper would take a core's share too.
+    const queued = this.deferred && this.threadsInUse > 1 && this.size > 1;
+    if (threads === 1 && !queued) {
+      this.sync();
+      const fn = wasm.fn[kernel], p = this.paramsBase;
+      for (let i = 0; i < params.length; i++) wasm.i32[(p >>> 2) + i] = params[i]!;
+      for (let t = 0; t < tasks; t++) fn(p, t, this.scratch);
+      Atomics.add(this.ran, 0, tasks);
+      return;
+    }
+    if (threads > 1) {
+      this.start();
+      this.sharedRuns++;
+    }
+    this.post(kernel, params, tasks, threads);
+    if (!queued) this.sync();
+  }
+
+  /** Waits until every posted call is done (the calling thread runs tasks meanwhile); throws the first failure among them. */
+  sync(): void {
+    const c = this.control;
+    if (Atomics.load(c, CONTROL.head) !== Atomics.load(c, CONTROL.tail)) this.work(0);
+    if (this.failure !== null || Atomics.load(c, CONTROL.error) !== 0) {
+      const failure = this.failure, kernel = Atomics.exchange(c, CONTROL.error, 0) - 1;
+      this.failure = null;
+      throw failure ?? new Error(`kernel team: ${TASK_KERNELS[kernel] ?? "a kernel"} failed on a helper thread`);
     }
   }
 
-  private runShared(kernel: TaskKernel, tasks: number, threads: number, scratch: number, stride: number): void {
-    this.start();
-    this.sharedRuns++;
+  private post(kernel: TaskKernel, params: readonly number[], tasks: number, threads: number): void {
     const c = this.control;
-    const call = ++this.call << CLAIM_BITS;
-    closeCall(this.claims, call);
-    Atomics.store(c, SLOTS.kernel, TASK_KERNELS.indexOf(kernel));
-    Atomics.store(c, SLOTS.params, this.paramsPtr);
-    Atomics.store(c, SLOTS.tasks, tasks);
-    Atomics.store(c, SLOTS.threads, threads);
-    Atomics.store(c, SLOTS.size, this.size);
-    Atomics.store(c, SLOTS.scratch, scratch);
-    Atomics.store(c, SLOTS.stride, stride);
-    Atomics.store(c, SLOTS.done, 0);
-    openCall(this.claims, call, tasks, threads);
-    Atomics.add(c, SLOTS.gen, 1);
-    Atomics.notify(c, SLOTS.gen);
-    const fn = wasm.fn[kernel];
-    let mine = 0, dropped = 0, failed = true, helperFailed = false;
-    try {
-      for (let t = claimTask(this.claims, call, tasks, threads, 0); t >= 0; t = claimTask(this.claims, call, tasks, threads, 0)) {
-        mine++; // a task that throws is over too
-        fn(this.paramsPtr, t, scratch);
-      }
-      failed = false;
-    } finally {
-      // A task that threw (a trap) ends the call: the tasks nobody has claimed
-      // are dropped, and the helpers' own are waited for, so that none of them
-      // runs into the next call or counts towards it, and their failures are
-      // not reported as the next call's.
-      if (failed) for (let t = claimTask(this.claims, call, tasks, threads, 0); t >= 0; t = claimTask(this.claims, call, tasks, threads, 0)) dropped++;
-      // counted once: the helpers' last task notifies only when it completes the call, and this thread is the one waiting
-      Atomics.add(c, SLOTS.done, mine + dropped);
-      Atomics.add(this.ran, 0, mine);
-      this.waitForTasks(tasks);
-      helperFailed = Atomics.exchange(c, SLOTS.error, 0) !== 0;
-    }
-    if (helperFailed) throw new Error(`kernel team: ${kernel} failed on a helper thread`);
+    // the slot's last call must be done before its words are reused
+    if (this.pending >= QUEUE) this.work(QUEUE - 1);
+    const call = Atomics.load(c, CONTROL.tail), slot = slotOf(call), p = this.paramsBase + 4 * PARAMS_WORDS * (call & (QUEUE - 1));
+    const words = wasm.i32;
+    for (let i = 0; i < params.length; i++) words[(p >>> 2) + i] = params[i]!;
+    const q = this.queue;
+    q[slot + CALL.kernel] = TASK_KERNELS.indexOf(kernel);
+    q[slot + CALL.params] = p;
+    q[slot + CALL.tasks] = tasks;
+    // a call for one thread goes whole to whichever thread claims it first
+    q[slot + CALL.threads] = threads;
+    Atomics.store(q, slot + CALL.done, 0);
+    Atomics.store(this.claims, slot, BigInt(call) << 24n);
+    Atomics.store(c, CONTROL.tail, (call + 1) | 0);
+    Atomics.add(c, CONTROL.gen, 1);
+    if (Atomics.load(c, CONTROL.sleepers) > 0) Atomics.notify(c, CONTROL.gen);
   }
 
-  private waitForTasks(tasks: number): void {
-    const c = this.control;
-    const t0 = performance.now(), spinMs = this.spinMs;
-    for (let done = Atomics.load(c, SLOTS.done); done < tasks; done = Atomics.load(c, SLOTS.done)) {
-      const waited = performance.now() - t0;
-      if (waited < spinMs) continue;
-      Atomics.wait(c, SLOTS.done, done, 100);
-      if (waited > WAIT_LIMIT_MS) throw new Error(`kernel team: ${tasks - done} task(s) claimed by helper threads did not finish in ${WAIT_LIMIT_MS / 1000} s`);
+  /**
+   * Runs and waits for queued calls until at most `left` remain unfinished.
+   * A task that throws is counted done; the calls after it are skipped, and
+   * its error is kept for sync().
+   */
+  private work(left: number): void {
+    const c = this.control, q = this.queue, t0 = performance.now();
+    let idleSince = t0;
+    for (;;) {
+      const gen = Atomics.load(c, CONTROL.gen), head = Atomics.load(c, CONTROL.head);
+      if (((Atomics.load(c, CONTROL.tail) - head) | 0) <= left) return;
+      const slot = slotOf(head), tasks = q[slot + CALL.tasks]!, threads = q[slot + CALL.threads]!;
+      let ran = 0;
+      for (let first = claimTasks(this.claims, slot, head, tasks, threads); first >= 0; first = claimTasks(this.claims, slot, head, tasks, threads)) {
+        const n = claimedTasks(first, tasks, threads);
+        ran += n;
+        try {
+          if (this.failure === null && Atomics.load(c, CONTROL.error) === 0) {
+            const fn = wasm.fn[TASK_KERNELS[q[slot + CALL.kernel]!]!], params = q[slot + CALL.params]!;
+            for (let t = first; t < first + n; t++) fn(params, t, this.scratch);
+          }
+        } catch (error) {
+          this.failure ??= error;
+          Atomics.compareExchange(c, CONTROL.error, 0, q[slot + CALL.kernel]! + 1);
+        }
+        finishTasks(c, q, slot, head, tasks, n);
+      }
+      if (ran > 0) {
+        Atomics.add(this.ran, 0, ran);
+        idleSince = performance.now();
+        continue;
+      }
+      // the call's tasks are all claimed: wait for the threads running them
+      const now = performance.now();
+      if (now - idleSince < this.spinMs) continue;
+      Atomics.add(c, CONTROL.sleepers, 1);
+      Atomics.wait(c, CONTROL.gen, gen, 100);
+      Atomics.sub(c, CONTROL.sleepers, 1);
+      if (now - t0 > WAIT_LIMIT_MS) throw new Error(`kernel team: a call's tasks claimed by helper threads did not finish in ${WAIT_LIMIT_MS / 1000} s`);
     }
+  }
+
+  /** Gives each thread at least `stride` bytes of scratch memory (after the queued calls, which may use the old block). */
+  private fitScratch(stride: number): void {
+    const threads = Math.max(this.size, 1);
+    if (stride <= this.scratchStride && threads <= this.scratchThreads) return;
+    this.sync();
+    if (this.scratchStride > 0) wasm.heap.release(this.scratch);
+    this.scratchStride = Math.max(stride, this.scratchStride);
+    this.scratchThreads = Math.max(threads, this.scratchThreads);
+    this.scratch = wasm.heap.alloc(this.scratchStride * this.scratchThreads);
+    Atomics.store(this.control, CONTROL.scratch, this.scratch);
+    Atomics.store(this.control, CONTROL.stride, this.scratchStride);
   }
 
   private start(): void {
@@ -220,9 +277,8 @@ export class KernelTeam {
     for (let id = this.workers.length + 1; id < this.size; id++) {
       const w = new Worker(url, {
         workerData: {
-          module: wasm.module, memory: wasm.memory, control: this.control.buffer, claims: this.claims.buffer, ran: this.ran.buffer, ranStride: RAN_STRIDE, id, kernels: TASK_KERNELS,
-          slots: SLOTS,
-          seen: Atomics.load(this.control, SLOTS.gen), epoch: Atomics.load(this.control, SLOTS.epoch),
+          module: wasm.module, memory: wasm.memory, control: this.control.buffer, queue: this.queue.buffer, claims: this.claims.buffer,
+          ran: this.ran.buffer, ranStride: RAN_STRIDE, id, kernels: TASK_KERNELS, epoch: Atomics.load(this.control, CONTROL.epoch),
         },
       });
       w.unref();
@@ -230,15 +286,19 @@ export class KernelTeam {
     }
   }
 
-  /** Ends the helper threads (the next call with more than one thread starts new ones). */
+  /** Finishes the queued calls, then ends the helper threads (the next call with more than one thread starts new ones). */
   stop(): void {
     if (this.workers.length === 0) return;
     const c = this.control;
-    Atomics.add(c, SLOTS.epoch, 1);
-    Atomics.add(c, SLOTS.gen, 1);
-    Atomics.notify(c, SLOTS.gen);
-    for (const w of this.workers) void w.terminate();
-    this.workers = [];
+    try {
+      this.sync();
+    } finally {
+      Atomics.add(c, CONTROL.epoch, 1);
+      Atomics.add(c, CONTROL.gen, 1);
+      Atomics.notify(c, CONTROL.gen);
+      for (const w of this.workers) void w.terminate();
+      this.workers = [];
+    }
   }
 }
 

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
+import { after, describe, it } from "node:test";
+import { engine, kernels as K, tensor, tidy, waitForKernels, type Tensor } from "../../engine/index.js";
+import { LoadWatch } from "../../engine/cpu/wasm/machine_load.js";
+import { KernelTeam, team } from "../../engine/cpu/wasm/team.js";
+import { splitEveryCall } from "../helpers/split_team.js";
+import { scaleOnTeam } from "../helpers/team_scale.js";
+
+// Queued kernel calls: with more than one thread a call returns before it
+// has run, the calls run in the order posted, each after the one before has
+// finished, and reading a tensor waits for the calls that write it.
+
+/** A machine with every core free: the whole team runs. */
+class WholeTeam extends LoadWatch {
+  constructor() {
+    super(() => null, 2);
+  }
+  override threads(size: number): number {
+    return size;
+  }
+}
+
+// calls of about a millisecond each (2^20 floats)
+const { x, y, values } = scaleOnTeam(1 << 20, 1 << 16);
+const TRIPLE = [1, x, y, 1 << 20, 1 << 16, 0, 1074266112]; // scalar multiply, x to y, by 3 (its f64 words)
+
+describe("queued kernel calls", () => {
+  after(() => team.stop());
+
+  it("a call returns before it has run while two threads run; sync() waits for it, and the values are right", { skip: availableParallelism() < 2 && "one core" }, () => {
+    const t = new KernelTeam(2, new WholeTeam());
+    try {
+      values(x).fill(0.5);
+      values(y).fill(0);
+      for (let i = 0; i < 20; i++) t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
+      assert.ok(t.pending > 0, "20 ms of calls, queued in microseconds, are not all done");
+      t.sync();
+      assert.equal(t.pending, 0);
+      assert.deepEqual([...new Set(values(y))], [1.5]);
+    } finally {
+      t.stop();
+    }
+  });
+
+  it("not queued, a call has run when it returns", () => {
+    const t = new KernelTeam(2, new WholeTeam());
+    t.deferred = false;
+    try {
+      values(x).fill(2);
+      t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
+      assert.equal(t.pending, 0);
+      assert.deepEqual([...new Set(values(y))], [6]);
+    } finally {
+      t.stop();
+    }
+  });
+
+  it("runs a chain of calls that read other tasks' output in order, past a full queue", () => {
+    // v <- shift(v) + 1, 200 times: a matrix product whose every task reads
+    // rows that other tasks of the product before wrote, then an add; 400
+    // calls queued with nothing read in between, more than the queue holds
+    const n = 256, steps = 200;
+    const shift = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) shift[i * n + ((i + 1) % n)] = 1;
+    const p = tensor(shift, [n, n]), one = tensor(new Float32Array(n).fill(1), [n, 1]);
+    const v0 = Float32Array.from({ length: n }, (_, i) => i * 1000);
+    const restore = splitEveryCall(2);
+    try {
+      let v: Tensor = tensor(v0, [n, 1]);
+      for (let s = 0; s < steps; s++) {
+        const next = tidy(() => engine.runKernel(K.Add, [engine.runKernel(K.MatMul, [p, v], { transposeA: false, transposeB: false })[0]!, one], {})[0]!);
+        v.dispose();
+        v = next;
+      }
+      const got = v.dataSync();
+      const want = Float32Array.from({ length: n }, (_, i) => v0[(i + steps) % n]! + steps);
+      assert.deepEqual([...got], [...want]);
+      v.dispose();
+    } finally {
+      restore();
+      for (const t of [p, one]) t.dispose();
+    }
+  });
+
+  it("waitForKernels() returns once the calls made are done, and throws a failure among them", { skip: availableParallelism() < 2 && "one core" }, () => {
+    const restore = splitEveryCall(2);
+    try {
+      const big = tensor(new Float32Array(1 << 20).fill(1), [1 << 20]);
+      const outs = Array.from({ length: 10 }, () => engine.runKernel(K.AddScalar, [big], { value: 1 })[0]!);
+      assert.ok(team.pending > 0, "queued");
+      waitForKernels();
+      assert.equal(team.pending, 0);
+      const outside = (1 << 30) * 4 - 64; // past the heap's end: the task traps
+      team.run("scalarTask", [0, outside, outside, 1 << 20, 1 << 16, 0, 0], 16, 0, 1 << 20);
+      assert.throws(() => waitForKernels(), /out of bounds|failed on a helper thread/);
+      assert.equal(outs[9]!.dataSync()[5], 2, "the calls before it stand");
+      for (const t of [big, ...outs]) t.dispose();
+    } finally {
+      restore();
+    }
+  });
+});
