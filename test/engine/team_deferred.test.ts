@@ -11,13 +11,13 @@ import { scaleOnTeam } from "../helpers/team_scale.js";
 // has run, the calls run in the order posted, each after the one before has
 // finished, and reading a tensor waits for the calls that write it.
 
-/** A machine with every core free: the whole team runs. */
+/** A machine that leaves `free` cores to the team (every core where not told). */
 class WholeTeam extends LoadWatch {
-  constructor() {
+  constructor(private readonly free = Infinity) {
     super(() => null, 2);
   }
   override threads(size: number): number {
-    return size;
+    return Math.min(size, this.free);
   }
 }
 
@@ -51,6 +51,19 @@ describe("queued kernel calls", () => {
       t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
       assert.equal(t.pending, 0);
       assert.deepEqual([...new Set(values(y))], [6]);
+    } finally {
+      t.stop();
+    }
+  });
+
+  it("with one thread in use (the other cores held by other processes), a call runs when made, on the calling thread", { skip: availableParallelism() < 2 && "one core" }, () => {
+    const t = new KernelTeam(2, new WholeTeam(1));
+    try {
+      values(x).fill(1);
+      t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
+      assert.equal(t.pending, 0, "nothing queued");
+      assert.deepEqual([...new Set(values(y))], [3]);
+      assert.deepEqual(t.tasksRun, [16], "no helper started, none took a task");
     } finally {
       t.stop();
     }
