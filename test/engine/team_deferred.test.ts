@@ -43,6 +43,20 @@ describe("queued kernel calls", () => {
     }
   });
 
+  it("a call of no tasks is not queued: the calls after it run", { skip: availableParallelism() < 2 && "one core" }, () => {
+    const t = new KernelTeam(2, new WholeTeam());
+    try {
+      values(x).fill(4);
+      t.run("scalarTask", TRIPLE, 0, 0, 1 << 20);
+      assert.equal(t.pending, 0);
+      t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
+      t.sync();
+      assert.deepEqual([...new Set(values(y))], [12]);
+    } finally {
+      t.stop();
+    }
+  });
+
   it("not queued, a call has run when it returns", () => {
     const t = new KernelTeam(2, new WholeTeam());
     t.deferred = false;
