@@ -4,6 +4,7 @@ import { after, describe, it } from "node:test";
 import { engine, kernels as K, tensor, tidy, waitForKernels, type Tensor } from "../../engine/index.js";
 import { LoadWatch } from "../../engine/cpu/wasm/machine_load.js";
 import { KernelTeam, team } from "../../engine/cpu/wasm/team.js";
+import { wasm } from "../../engine/cpu/wasm/module.js";
 import { splitEveryCall } from "../helpers/split_team.js";
 import { scaleOnTeam } from "../helpers/team_scale.js";
 
@@ -52,6 +53,28 @@ describe("queued kernel calls", () => {
       t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
       t.sync();
       assert.deepEqual([...new Set(values(y))], [12]);
+    } finally {
+      t.stop();
+    }
+  });
+
+  it("keeps one scratch block for the team, renewed (the old one freed) when a call needs more or the team grows", () => {
+    const t = new KernelTeam(1, new WholeTeam());
+    t.deferred = false;
+    try {
+      values(x).fill(1);
+      const used = () => wasm.heap.stats().usedBytes;
+      const before = used();
+      t.run("scalarTask", TRIPLE, 16, 0, 1); // no scratch asked for: the least block, 64 bytes
+      assert.equal(used() - before, 64);
+      t.threads = 3;
+      t.run("scalarTask", TRIPLE, 16, 0, 1);
+      assert.equal(used() - before, 64, "3 threads of no scratch: the block renewed, not added to");
+      t.run("scalarTask", TRIPLE, 16, 100, 1);
+      assert.equal(used() - before, 3 * 448, "100 floats a thread, in 64-byte lines, for 3 threads");
+      t.run("scalarTask", TRIPLE, 16, 10, 1);
+      assert.equal(used() - before, 3 * 448, "less scratch: the same block");
+      assert.deepEqual([...new Set(values(y))], [3]);
     } finally {
       t.stop();
     }

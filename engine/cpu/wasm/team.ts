@@ -263,7 +263,7 @@ export class KernelTeam {
     const threads = Math.max(this.size, 1);
     if (stride <= this.scratchStride && threads <= this.scratchThreads) return;
     this.sync();
-    if (this.scratchStride > 0) wasm.heap.release(this.scratch);
+    if (this.scratch !== 0) wasm.heap.release(this.scratch);
     this.scratchStride = Math.max(stride, this.scratchStride);
     this.scratchThreads = Math.max(threads, this.scratchThreads);
     this.scratch = wasm.heap.alloc(this.scratchStride * this.scratchThreads);
