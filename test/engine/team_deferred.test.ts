@@ -22,6 +22,17 @@ class WholeTeam extends LoadWatch {
   }
 }
 
+/** Runs `body` on a new team of `threads` threads, `free` cores left to it, `deferred` as told; ends its helpers after. */
+function onTeam(threads: number, options: { free?: number; deferred?: boolean }, body: (t: KernelTeam) => void): void {
+  const t = new KernelTeam(threads, new WholeTeam(options.free));
+  t.deferred = options.deferred ?? true;
+  try {
+    body(t);
+  } finally {
+    t.stop();
+  }
+}
+
 // calls of about a millisecond each (2^20 floats)
 const { x, y, values } = scaleOnTeam(1 << 20, 1 << 16);
 const TRIPLE = [1, x, y, 1 << 20, 1 << 16, 0, 1074266112]; // scalar multiply, x to y, by 3 (its f64 words)
@@ -29,82 +40,55 @@ const TRIPLE = [1, x, y, 1 << 20, 1 << 16, 0, 1074266112]; // scalar multiply, x
 describe("queued kernel calls", () => {
   after(() => team.stop());
 
-  it("a call returns before it has run while two threads run; sync() waits for it, and the values are right", { skip: availableParallelism() < 2 && "one core" }, () => {
-    const t = new KernelTeam(2, new WholeTeam());
-    try {
-      values(x).fill(0.5);
-      values(y).fill(0);
-      for (let i = 0; i < 20; i++) t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
-      assert.ok(t.pending > 0, "20 ms of calls, queued in microseconds, are not all done");
-      t.sync();
-      assert.equal(t.pending, 0);
-      assert.deepEqual([...new Set(values(y))], [1.5]);
-    } finally {
-      t.stop();
-    }
-  });
+  it("a call returns before it has run while two threads run; sync() waits for it, and the values are right", { skip: availableParallelism() < 2 && "one core" }, () => onTeam(2, {}, (t) => {
+    values(x).fill(0.5);
+    values(y).fill(0);
+    for (let i = 0; i < 20; i++) t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
+    assert.ok(t.pending > 0, "20 ms of calls, queued in microseconds, are not all done");
+    t.sync();
+    assert.equal(t.pending, 0);
+    assert.deepEqual([...new Set(values(y))], [1.5]);
+  }));
 
-  it("a call of no tasks is not queued: the calls after it run", { skip: availableParallelism() < 2 && "one core" }, () => {
-    const t = new KernelTeam(2, new WholeTeam());
-    try {
-      values(x).fill(4);
-      t.run("scalarTask", TRIPLE, 0, 0, 1 << 20);
-      assert.equal(t.pending, 0);
-      t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
-      t.sync();
-      assert.deepEqual([...new Set(values(y))], [12]);
-    } finally {
-      t.stop();
-    }
-  });
+  it("a call of no tasks is not queued: the calls after it run", { skip: availableParallelism() < 2 && "one core" }, () => onTeam(2, {}, (t) => {
+    values(x).fill(4);
+    t.run("scalarTask", TRIPLE, 0, 0, 1 << 20);
+    assert.equal(t.pending, 0);
+    t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
+    t.sync();
+    assert.deepEqual([...new Set(values(y))], [12]);
+  }));
 
-  it("keeps one scratch block for the team, renewed (the old one freed) when a call needs more or the team grows", () => {
-    const t = new KernelTeam(1, new WholeTeam());
-    t.deferred = false;
-    try {
-      values(x).fill(1);
-      const used = () => wasm.heap.stats().usedBytes;
-      const before = used();
-      t.run("scalarTask", TRIPLE, 16, 0, 1); // no scratch asked for: the least block, 64 bytes
-      assert.equal(used() - before, 64);
-      t.threads = 3;
-      t.run("scalarTask", TRIPLE, 16, 0, 1);
-      assert.equal(used() - before, 64, "3 threads of no scratch: the block renewed, not added to");
-      t.run("scalarTask", TRIPLE, 16, 100, 1);
-      assert.equal(used() - before, 3 * 448, "100 floats a thread, in 64-byte lines, for 3 threads");
-      t.run("scalarTask", TRIPLE, 16, 10, 1);
-      assert.equal(used() - before, 3 * 448, "less scratch: the same block");
-      assert.deepEqual([...new Set(values(y))], [3]);
-    } finally {
-      t.stop();
-    }
-  });
+  it("keeps one scratch block for the team, renewed (the old one freed) when a call needs more or the team grows", () => onTeam(1, { deferred: false }, (t) => {
+    values(x).fill(1);
+    const used = () => wasm.heap.stats().usedBytes;
+    const before = used();
+    t.run("scalarTask", TRIPLE, 16, 0, 1); // no scratch asked for: the least block, 64 bytes
+    assert.equal(used() - before, 64);
+    t.threads = 3;
+    t.run("scalarTask", TRIPLE, 16, 0, 1);
+    assert.equal(used() - before, 64, "3 threads of no scratch: the block renewed, not added to");
+    t.run("scalarTask", TRIPLE, 16, 100, 1);
+    assert.equal(used() - before, 3 * 448, "100 floats a thread, in 64-byte lines, for 3 threads");
+    t.run("scalarTask", TRIPLE, 16, 10, 1);
+    assert.equal(used() - before, 3 * 448, "less scratch: the same block");
+    assert.deepEqual([...new Set(values(y))], [3]);
+  }));
 
-  it("not queued, a call has run when it returns", () => {
-    const t = new KernelTeam(2, new WholeTeam());
-    t.deferred = false;
-    try {
-      values(x).fill(2);
-      t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
-      assert.equal(t.pending, 0);
-      assert.deepEqual([...new Set(values(y))], [6]);
-    } finally {
-      t.stop();
-    }
-  });
+  it("not queued, a call has run when it returns", () => onTeam(2, { deferred: false }, (t) => {
+    values(x).fill(2);
+    t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
+    assert.equal(t.pending, 0);
+    assert.deepEqual([...new Set(values(y))], [6]);
+  }));
 
-  it("with one thread in use (the other cores held by other processes), a call runs when made, on the calling thread", { skip: availableParallelism() < 2 && "one core" }, () => {
-    const t = new KernelTeam(2, new WholeTeam(1));
-    try {
-      values(x).fill(1);
-      t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
-      assert.equal(t.pending, 0, "nothing queued");
-      assert.deepEqual([...new Set(values(y))], [3]);
-      assert.deepEqual(t.tasksRun, [16], "no helper started, none took a task");
-    } finally {
-      t.stop();
-    }
-  });
+  it("with one thread in use (the other cores held by other processes), a call runs when made, on the calling thread", { skip: availableParallelism() < 2 && "one core" }, () => onTeam(2, { free: 1 }, (t) => {
+    values(x).fill(1);
+    t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);
+    assert.equal(t.pending, 0, "nothing queued");
+    assert.deepEqual([...new Set(values(y))], [3]);
+    assert.deepEqual(t.tasksRun, [16], "no helper started, none took a task");
+  }));
 
   it("runs a chain of calls that read other tasks' output in order, past a full queue", () => {
     // v <- shift(v) + 1, 200 times: a matrix product whose every task reads
