@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { LoadWatch } from "./machine_load.js";
 import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
-import { CALL, CONTROL, MAX_TASKS, QUEUE, SLOT_WORDS, claimTasks, claimedTasks, finishTasks, slotOf } from "./team_queue.mjs";
+import { CALL, CONTROL, MAX_TASKS, QUEUE, SLOT_WORDS, runClaims, slotOf } from "./team_queue.mjs";
 
 const MAX_THREADS = 256;
 /** Words between two threads' task counts: one cache line, so counting never contends. */
@@ -72,8 +72,13 @@ export class KernelTeam {
   private scratch = 0;
   private scratchStride = 0;
   private scratchThreads = 0;
-  /** The first failure of a queued call, reported by the next sync(). */
+  /** The kernels by index, as queued calls name them. */
+  private readonly fns = TASK_KERNELS.map((k) => wasm.fn[k]);
+  /** The first failure of a queued call on this thread, reported by the next sync() (a helper's is named by the error word). */
   private failure: unknown = null;
+  private readonly keepFailure = (error: unknown): void => {
+    this.failure = error;
+  };
   /**
    * Work (in flops, or elements) below which a call runs on one thread:
    * handing a call to spinning helpers costs a few microseconds, and a
@@ -219,32 +224,16 @@ export class KernelTeam {
   /**
    * Runs and waits for queued calls until at most `left` remain unfinished.
    * A task that throws is counted done; the calls after it are skipped, and
-   * its error is kept for sync().
+   * its error is kept for sync() (runClaims).
    */
   private work(left: number): void {
-    const c = this.control, q = this.queue, t0 = performance.now();
+    const c = this.control, t0 = performance.now();
     let idleSince = t0;
     for (;;) {
       const gen = Atomics.load(c, CONTROL.gen), head = Atomics.load(c, CONTROL.head);
       if (((Atomics.load(c, CONTROL.tail) - head) | 0) <= left) return;
-      const slot = slotOf(head), tasks = q[slot + CALL.tasks]!, threads = q[slot + CALL.threads]!;
-      let ran = 0;
-      for (let first = claimTasks(this.claims, slot, head, tasks, threads); first >= 0; first = claimTasks(this.claims, slot, head, tasks, threads)) {
-        const n = claimedTasks(first, tasks, threads);
-        ran += n;
-        try {
-          if (this.failure === null && Atomics.load(c, CONTROL.error) === 0) {
-            const fn = wasm.fn[TASK_KERNELS[q[slot + CALL.kernel]!]!], params = q[slot + CALL.params]!;
-            for (let t = first; t < first + n; t++) fn(params, t, this.scratch);
-          }
-        } catch (error) {
-          this.failure ??= error;
-          Atomics.compareExchange(c, CONTROL.error, 0, q[slot + CALL.kernel]! + 1);
-        }
-        finishTasks(c, q, slot, head, tasks, n);
-      }
+      const ran = runClaims(c, this.queue, this.claims, this.ran, 0, slotOf(head), head, this.fns, this.scratch, this.keepFailure);
       if (ran > 0) {
-        Atomics.add(this.ran, 0, ran);
         idleSince = performance.now();
         continue;
       }

@@ -6,4 +6,6 @@ export declare const MAX_TASKS: number;
 export declare function slotOf(call: number): number;
 export declare function claimTasks(claims: BigInt64Array, slot: number, call: number, tasks: number, threads: number): number;
 export declare function claimedTasks(first: number, tasks: number, threads: number): number;
+export declare function runClaims(control: Int32Array, queue: Int32Array, claims: BigInt64Array, ran: Int32Array, ranWord: number, slot: number, call: number,
+  fns: readonly ((params: number, task: number, scratch: number) => void)[], scratch: number, onError?: (error: unknown) => void): number;
 export declare function finishTasks(control: Int32Array, queue: Int32Array, slot: number, call: number, tasks: number, n: number): void;

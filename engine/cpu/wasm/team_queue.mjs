@@ -48,6 +48,35 @@ export function claimedTasks(first, tasks, threads) {
   return threads === 1 ? tasks - first : 1;
 }
 
+/**
+ * Runs what thread `id` can claim of call number `call` (in slot `slot`)
+ * with the kernels `fns` and the thread's `scratch`, counting each claim in
+ * `ran` (word `ranWord`) before counting it done, so that a count read once
+ * the queue is empty includes it. After a failure, this one's or another
+ * thread's, tasks are counted without running (their inputs may be the
+ * failed call's output): the error word names the first failed kernel, and
+ * `onError` hears the error. Returns the tasks claimed.
+ */
+export function runClaims(control, queue, claims, ran, ranWord, slot, call, fns, scratch, onError) {
+  const tasks = queue[slot + CALL.tasks], threads = queue[slot + CALL.threads];
+  let claimed = 0;
+  for (let first = claimTasks(claims, slot, call, tasks, threads); first >= 0; first = claimTasks(claims, slot, call, tasks, threads)) {
+    const n = claimedTasks(first, tasks, threads);
+    claimed += n;
+    if (Atomics.load(control, CONTROL.error) === 0) {
+      const kernel = queue[slot + CALL.kernel], params = queue[slot + CALL.params];
+      try {
+        for (let t = first; t < first + n; t++) fns[kernel](params, t, scratch);
+      } catch (error) {
+        if (Atomics.compareExchange(control, CONTROL.error, 0, kernel + 1) === 0) onError?.(error);
+      }
+    }
+    Atomics.add(ran, ranWord, n);
+    finishTasks(control, queue, slot, call, tasks, n);
+  }
+  return claimed;
+}
+
 /** Counts `n` tasks of call number `call` done; the thread that finishes the call moves the queue on and wakes the sleepers. */
 export function finishTasks(control, queue, slot, call, tasks, n) {
   if (Atomics.add(queue, slot + CALL.done, n) + n !== tasks) return;

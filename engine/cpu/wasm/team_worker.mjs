@@ -3,7 +3,7 @@
 // order (team_queue.mjs), sleeping when the queue stays empty. Plain
 // JavaScript, so that it starts without a TypeScript loader.
 import { workerData } from "node:worker_threads";
-import { CALL, CONTROL, claimTasks, claimedTasks, finishTasks, slotOf } from "./team_queue.mjs";
+import { CALL, CONTROL, runClaims, slotOf } from "./team_queue.mjs";
 
 const { module, memory, control, queue, claims: claimBuffer, ran: ranBuffer, ranStride, id, kernels, epoch } = workerData;
 const ctl = new Int32Array(control);
@@ -19,24 +19,11 @@ while (Atomics.load(ctl, CONTROL.epoch) === epoch) {
   let mine = 0;
   // beyond the team's size (for now), or beyond the threads a shared call may use: leave it to the others
   if (head !== Atomics.load(ctl, CONTROL.tail) && id < Atomics.load(ctl, CONTROL.size)) {
-    const slot = slotOf(head), tasks = q[slot + CALL.tasks], threads = q[slot + CALL.threads];
+    const slot = slotOf(head), threads = q[slot + CALL.threads];
     if (threads === 1 || id < threads) {
       const scratch = Atomics.load(ctl, CONTROL.scratch) + id * Atomics.load(ctl, CONTROL.stride);
-      for (let first = claimTasks(claims, slot, head, tasks, threads); first >= 0; first = claimTasks(claims, slot, head, tasks, threads)) {
-        const n = claimedTasks(first, tasks, threads);
-        mine += n;
-        // after a failure the queued calls are skipped (their inputs may be the failed call's output); sync() reports it
-        if (Atomics.load(ctl, CONTROL.error) === 0) {
-          const kernel = q[slot + CALL.kernel];
-          try {
-            for (let t = first; t < first + n; t++) fns[kernel](q[slot + CALL.params], t, scratch);
-          } catch {
-            Atomics.compareExchange(ctl, CONTROL.error, 0, kernel + 1);
-          }
-        }
-        Atomics.add(ran, id * ranStride, n);
-        finishTasks(ctl, q, slot, head, tasks, n);
-      }
+      // a failure is reported by the main thread's sync(), from the error word
+      mine = runClaims(ctl, q, claims, ran, id * ranStride, slot, head, fns, scratch);
     }
   }
   if (mine > 0) {
