@@ -75,6 +75,22 @@ describe("queued kernel calls", () => {
     assert.deepEqual([...new Set(values(y))], [3]);
   }));
 
+  it("a queued call that traps on the calling thread throws its own error at sync(), and the calls queued after it are skipped", () => onTeam(2, {}, (t) => {
+    values(x).fill(1);
+    values(y).fill(0);
+    // one task of enough work: queued (two threads in use) but not shared, so no helper starts and the calling thread runs it
+    const outside = (1 << 30) * 4 - 64, triple = (from: number) => [1, from, y, 1 << 20, 1 << 20, 0, 1074266112];
+    t.run("scalarTask", triple(outside), 1, 0, 1 << 20);
+    t.run("scalarTask", triple(x), 1, 0, 1 << 20);
+    assert.equal(t.pending, 2, "both queued");
+    assert.throws(() => t.sync(), (e: Error) => /out of bounds/.test(e.message) && !/helper/.test(e.message));
+    assert.deepEqual([...new Set(values(y))], [0], "the call after the trap did not run");
+    t.run("scalarTask", triple(x), 1, 0, 1 << 20);
+    t.sync();
+    assert.deepEqual([...new Set(values(y))], [3], "the next call runs");
+    assert.deepEqual(t.tasksRun, [3], "the calling thread counted all three, no helper started");
+  }));
+
   it("not queued, a call has run when it returns", () => onTeam(2, { deferred: false }, (t) => {
     values(x).fill(2);
     t.run("scalarTask", TRIPLE, 16, 0, 1 << 20);

@@ -31,7 +31,7 @@ describe("kernel team failures", () => {
       // the first task in bounds, the second (the helper's) out
       const halfOutside = wasm.memory.buffer.byteLength - 4 * PER;
       for (let round = 1; round <= 20; round++) {
-        assert.throws(() => scale(team, 2, round % 2 === 0 ? outside : halfOutside), /out of bounds|failed on a helper thread/, `round ${round}`);
+        assert.throws(() => scale(team, 2, round % 2 === 0 ? outside : halfOutside), /out of bounds|scalarTask failed on a helper thread/, `round ${round}`);
         values(y).fill(0);
         scale(team, round);
         assert.deepEqual([...new Set(values(y))], [1.5 * round], `round ${round}: the call after a failed one`);
