@@ -101,21 +101,26 @@ export interface CastAttrs { dtype: "float32" | "int32" }
 export const Assign = "Assign";
 
 /**
- * One SGD step in place (torch.optim.SGD's rule, autograd/optim/sgd.ts):
- * inputs [param, grad] and, with momentum, the momentum buffer, which starts
- * as the step's gradient on `firstStep`. Outputs nothing. Fused because the
- * same rule as element-wise ops costs six kernels per parameter.
+ * One SGD step in place (torch.optim.SGD's rule, autograd/optim/sgd.ts) on
+ * one or more parameters: inputs [param, grad] per parameter and, with
+ * momentum, [param, grad, buffer], the buffer starting as the step's
+ * gradient where `firstStep` (one flag per parameter) says so. Outputs
+ * nothing. Fused because the same rule as element-wise ops costs six
+ * kernels per parameter; over many parameters at once (as PyTorch's foreach
+ * SGD) because a network's small tensors would each be a call too small to
+ * share between threads.
  */
 export const SgdUpdate = "SgdUpdate";
-export interface SgdUpdateAttrs { lr: number; momentum: number; nesterov: boolean; weightDecay: number; firstStep: boolean }
+export interface SgdUpdateAttrs { lr: number; momentum: number; nesterov: boolean; weightDecay: number; firstStep: readonly boolean[] }
 
 /**
- * A running average in place: target = (1 - momentum) * target + momentum *
- * (scale * value), inputs [target, value], outputs nothing: batch norm's
- * running statistics in one kernel instead of five.
+ * Running averages in place: target = (1 - momentum) * target + momentum *
+ * (scale * value), inputs [target, value] per average (one or more), one
+ * scale each, outputs nothing: batch norm's two running statistics in one
+ * kernel instead of ten, a weight average's tensors in one.
  */
 export const MovingAverage = "MovingAverage";
-export interface MovingAverageAttrs { momentum: number; scale: number }
+export interface MovingAverageAttrs { momentum: number; scales: readonly number[] }
 
 /** Not a backend kernel: the engine re-labels storage. Named so autograd can register its gradient. */
 export const Reshape = "Reshape";

@@ -116,20 +116,44 @@ export function checkLabels(op: string, logits: TensorInfo, labels: TensorInfo):
   }
 }
 
-/** SgdUpdate: float32 gradient and momentum buffer shaped as the parameter. */
-export function checkSgdInputs(inputs: readonly TensorInfo[], momentum: number): void {
-  const [p] = inputs;
-  const expected = momentum !== 0 ? 3 : 2;
-  if (p === undefined || inputs.length !== expected) throw new OpError("SgdUpdate", `${expected} inputs (param, grad${momentum !== 0 ? ", momentum buffer" : ""})`, `${inputs.length}`);
-  for (const t of inputs) {
-    if (t.dtype !== "float32" || !shapesEqual(t.shape, p.shape)) throw new OpError("SgdUpdate", `float32 tensors of shape ${fmtShape(p.shape)}`, `${t.dtype} ${fmtShape(t.shape)}`);
+/**
+ * An in-place update over groups of `width` inputs (SgdUpdate, MovingAverage),
+ * `count` groups as the attributes say (one flag or scale each): every
+ * tensor float32 and shaped as its group's first (`what` names it), and
+ * the tensors updated in place (at `written` in their group) each updated
+ * once and read by no other group, so that the groups may run in any order
+ * or at once. Returns the number of groups.
+ */
+function checkInPlaceGroups(op: string, inputs: readonly TensorInfo[], width: number, count: number, written: readonly number[], what: string): number {
+  if (inputs.length === 0 || inputs.length !== width * count) {
+    throw new OpError(op, `${width} inputs (${what}) per group, for ${count} group(s)`, `${inputs.length} inputs`);
   }
+  const writers = new Map<unknown, number>();
+  for (let g = 0; g < count; g++) {
+    const first = inputs[g * width]!;
+    for (let i = g * width; i < (g + 1) * width; i++) {
+      const t = inputs[i]!;
+      if (t.dtype !== "float32" || !shapesEqual(t.shape, first.shape)) throw new OpError(op, `float32 tensors of shape ${fmtShape(first.shape)}`, `${t.dtype} ${fmtShape(t.shape)}`);
+      if (!written.includes(i - g * width)) continue;
+      if (writers.has(t.dataId)) throw new OpError(op, "each tensor updated in place at most once", `inputs ${writers.get(t.dataId)} and ${i} the same tensor`);
+      writers.set(t.dataId, i);
+    }
+  }
+  inputs.forEach((t, i) => {
+    const w = writers.get(t.dataId);
+    if (w !== undefined && w !== i) throw new OpError(op, "no tensor updated in place that another input reads", `input ${i} is input ${w}, updated in place`);
+  });
+  return count;
 }
 
-/** MovingAverage: a float32 value shaped as the target. */
-export function checkMovingAverage(target: TensorInfo | undefined, value: TensorInfo | undefined): void {
-  if (target === undefined || value === undefined) throw new OpError("MovingAverage", "inputs [target, value]", "fewer");
-  if (target.dtype !== "float32" || value.dtype !== "float32" || !shapesEqual(target.shape, value.shape)) {
-    throw new OpError("MovingAverage", `a float32 value of shape ${fmtShape(target.shape)}`, `${value.dtype} ${fmtShape(value.shape)}`);
-  }
+/** SgdUpdate: per parameter, a float32 gradient (and momentum buffer) shaped as it; returns the number of parameters. */
+export function checkSgdInputs(inputs: readonly TensorInfo[], momentum: number, firstStep: readonly boolean[]): number {
+  return momentum !== 0
+    ? checkInPlaceGroups("SgdUpdate", inputs, 3, firstStep.length, [0, 2], "param, grad, momentum buffer")
+    : checkInPlaceGroups("SgdUpdate", inputs, 2, firstStep.length, [0], "param, grad");
+}
+
+/** MovingAverage: per target, a float32 value shaped as it; returns the number of targets. */
+export function checkMovingAverage(inputs: readonly TensorInfo[], scales: readonly number[]): number {
+  return checkInPlaceGroups("MovingAverage", inputs, 2, scales.length, [0], "target, value");
 }

@@ -41,8 +41,7 @@ export function batchNorm(x: Tensor, o: BatchNormOptions): Tensor {
     const m = o.momentum ?? 0.1;
     const count = x.size / x.shape[1]!;
     // PyTorch keeps the unbiased variance in the running average
-    movingAverage(o.runningMean!, outs[1]!, m);
-    movingAverage(o.runningVar!, outs[3]!, m, count / Math.max(1, count - 1));
+    movingAverage([{ target: o.runningMean!, value: outs[1]! }, { target: o.runningVar!, value: outs[3]!, scale: count / Math.max(1, count - 1) }], m);
   }
   return outs[0]!;
 }

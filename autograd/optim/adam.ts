@@ -1,7 +1,7 @@
 import type { Tensor } from "../../engine/index.js";
 import { add, addScalar, div, mul, mulScalar, sqrt, sub } from "../ops/arithmetic.js";
 import { assign } from "../ops/shape.js";
-import { Optimizer } from "./optimizer.js";
+import { PerParameterOptimizer } from "./optimizer.js";
 
 export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decoupled?: boolean }
 
@@ -11,7 +11,7 @@ export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?:
  * moments; the step count is per parameter, so a parameter skipped in a step
  * (no gradient) does not advance.
  */
-export class Adam extends Optimizer {
+export class Adam extends PerParameterOptimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;

@@ -33,7 +33,7 @@ export class WeightAverage {
   /** Folds the model's current weights into the average (after an optimiser step). */
   update(): void {
     const d = this.nextDecay;
-    engine.tidy(() => { for (const [w, avg] of this.pairs) movingAverage(avg, w, 1 - d); });
+    movingAverage(this.pairs.map(([w, avg]) => ({ target: avg, value: w })), 1 - d);
     this.updates++;
   }
 

@@ -13,20 +13,18 @@ export abstract class Optimizer {
 
   constructor(readonly params: readonly Tensor[], lr: number) {
     if (!(lr >= 0)) throw new Error(`optimizer: expected a learning rate >= 0, received ${lr}`);
+    const twice = params.findIndex((p, i) => params.indexOf(p) !== i);
+    if (twice >= 0) throw new Error(`optimizer: parameter ${twice} is parameter ${params.indexOf(params[twice]!)} again; each may appear once`);
     this.lr = lr;
   }
 
   /** Applies one update to every parameter that has a gradient. */
   step(): void {
-    noGrad(() => {
-      for (const p of this.params) {
-        if (p.grad === null) continue;
-        engine.tidy(() => this.update(p, p.grad!));
-      }
-    });
+    noGrad(() => this.apply(this.params.filter((p) => p.grad !== null)));
   }
 
-  protected abstract update(p: Tensor, g: Tensor): void;
+  /** Updates these parameters, each of which has a gradient. */
+  protected abstract apply(params: readonly Tensor[]): void;
 
   /** Frees every gradient; the next backward starts from nothing. */
   zeroGrad(): void {
@@ -70,4 +68,13 @@ export abstract class Optimizer {
       });
     });
   }
+}
+
+/** An optimiser whose rule is element-wise ops on one parameter at a time, each parameter's in a tidy() of its own. */
+export abstract class PerParameterOptimizer extends Optimizer {
+  protected apply(params: readonly Tensor[]): void {
+    for (const p of params) engine.tidy(() => this.update(p, p.grad!));
+  }
+
+  protected abstract update(p: Tensor, g: Tensor): void;
 }

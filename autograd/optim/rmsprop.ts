@@ -1,7 +1,7 @@
 import type { Tensor } from "../../engine/index.js";
 import { add, addScalar, div, mul, mulScalar, sqrt, sub } from "../ops/arithmetic.js";
 import { assign } from "../ops/shape.js";
-import { Optimizer } from "./optimizer.js";
+import { PerParameterOptimizer } from "./optimizer.js";
 
 export interface RmspropOptions { lr: number; alpha?: number; eps?: number; momentum?: number; weightDecay?: number }
 
@@ -15,7 +15,7 @@ export interface RmspropOptions { lr: number; alpha?: number; eps?: number; mome
  * PyTorch. The zero start's large first steps are what a warm-up from a
  * near-zero learning rate absorbs (docs/mbv2-mini.md).
  */
-export class RMSprop extends Optimizer {
+export class RMSprop extends PerParameterOptimizer {
   readonly alpha: number;
   readonly eps: number;
   readonly momentum: number;

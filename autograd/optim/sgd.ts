@@ -22,11 +22,13 @@ export class SGD extends Optimizer {
     if (this.nesterov && this.momentum <= 0) throw new Error("SGD: Nesterov momentum needs momentum > 0");
   }
 
-  /** One fused kernel per parameter (the rule above as element-wise ops took six). */
-  protected update(p: Tensor, grad: Tensor): void {
-    const firstStep = !this.state.has(p);
-    const buf = this.momentum !== 0 ? this.slots(p, 1)[0]! : null;
-    sgdUpdate(p, grad, buf, { lr: this.lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay, firstStep });
+  /** One fused kernel over all the parameters (the rule above as element-wise ops took six per parameter). */
+  protected apply(params: readonly Tensor[]): void {
+    const updates = params.map((p) => {
+      const firstStep = !this.state.has(p);
+      return { p, grad: p.grad!, buf: this.momentum !== 0 ? this.slots(p, 1)[0]! : null, firstStep };
+    });
+    sgdUpdate(updates, { lr: this.lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay: this.weightDecay });
   }
 
   /** Restores the momentum buffers saved by stateTensors(). */

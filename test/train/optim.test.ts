@@ -156,7 +156,7 @@ describe("SGD and the moving average on the CPU's kernel team", () => {
     const restore = splitEveryCall(2);
     try {
       const t = tensor(Float32Array.from(init), [n]);
-      movingAverage(t, tensor(grads[0]!, [n]), 0.1, 4 / 3);
+      movingAverage([{ target: t, value: tensor(grads[0]!, [n]), scale: 4 / 3 }], 0.1);
       const expected = init.map((x, i) => f(f(x * 0.9) + f(f(grads[0]![i]! * (4 / 3)) * 0.1)));
       assert.deepEqual(t.dataSync(), expected);
     } finally {
@@ -169,12 +169,12 @@ conformance("moving average (batch norm's running statistics)", [CPU, WEBGPU], (
   it("equals (1 - m) target + m (scale value) rounded as the element-wise ops it replaced", async () => {
     const init = [1, -2, 3.3, 1e-4], value = [0.7, 5, -1.1, 2e-3];
     const t = tensor(init);
-    movingAverage(t, tensor(value), 0.1, 4 / 3);
+    movingAverage([{ target: t, value: tensor(value), scale: 4 / 3 }], 0.1);
     const f = Math.fround;
     const want = init.map((x, i) => f(f(f(x) * 0.9) + f(f(f(value[i]!) * (4 / 3)) * 0.1)));
     if (v.backend === "cpu") assert.deepEqual(await data(t), want);
     else near(await data(t), want, 1e-6);
-    assert.throws(() => movingAverage(t, tensor([1, 2]), 0.1), /MovingAverage: expected a float32 value of shape \[4\], received float32 \[2\]/);
+    assert.throws(() => movingAverage([{ target: t, value: tensor([1, 2]) }], 0.1), /MovingAverage: expected float32 tensors of shape \[4\], received float32 \[2\]/);
   });
 });
 

@@ -4,43 +4,70 @@ import type { KernelArgs } from "../../kernel_registry.js";
 import { checkMovingAverage, checkSgdInputs } from "../../op_checks.js";
 import { sizeOf } from "../../shape.js";
 import type { CpuBackend } from "../backend_cpu.js";
-import { team } from "../wasm/team.js";
+import { PARAMS_WORDS, team } from "../wasm/team.js";
 import { ELEMENTS_PER_TASK } from "./elementwise_wasm.js";
 import { HeapOperands, f64Words } from "./heap_operands.js";
 
 // The optimiser's in-place updates as WebAssembly tasks of the kernel team
-// (engine/cpu/wasm/assembly/optim.ts). Each operation rounds to float32, so
-// an update gives the bits of the same rule written as float32 element-wise
-// ops, on any number of threads.
+// (engine/cpu/wasm/assembly/optim.ts), over many tensors per call: a
+// network's small tensors each fill less than one task, and one call per
+// tensor would leave all but one thread waiting. Each operation rounds to
+// float32, so an update gives the bits of the same rule written as float32
+// element-wise ops, on any number of threads.
 
 /** Flags of sgdTask, as engine/cpu/wasm/assembly/optim.ts defines them. */
-const SGD_MOMENTUM = 1, SGD_FIRST_STEP = 2, SGD_NESTEROV = 4;
+const SGD_MOMENTUM = 1, SGD_NESTEROV = 2;
+/** Parameter words per tensor of sgdTask and movingAverageTask, after their header (9 and 4 words). */
+const WORDS_PER_TENSOR = 5;
 
-/** SGD in place: weight decay, then momentum (Nesterov optional), then the step. */
+/**
+ * Posts `kernel` over `count` tensors, as many per call as the parameter
+ * block holds: `header` words first, then each tensor's words (`tensorWords`),
+ * whose first is its element count; `flopsPerElement` sizes the work.
+ */
+function postGroups(kernel: "sgdTask" | "movingAverageTask", header: number[], count: number, tensorWords: (i: number) => number[], flopsPerElement: number): void {
+  const perCall = Math.floor((PARAMS_WORDS - header.length) / WORDS_PER_TENSOR);
+  for (let first = 0; first < count; first += perCall) {
+    const words = [...header];
+    let tasks = 0, elements = 0;
+    for (let i = first; i < Math.min(count, first + perCall); i++) {
+      const [n, ...rest] = tensorWords(i);
+      tasks += Math.ceil(n! / ELEMENTS_PER_TASK);
+      elements += n!;
+      words.push(...rest);
+    }
+    words[0] = Math.min(count - first, perCall);
+    team.run(kernel, words, tasks, 0, flopsPerElement * elements);
+  }
+}
+
+/** SGD in place on each parameter: weight decay, then momentum (Nesterov optional), then the step. */
 export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdateAttrs, CpuBackend>): TensorInfo[] {
-  checkSgdInputs(inputs, attrs.momentum);
   const { lr, momentum: mu, nesterov, weightDecay: wd, firstStep } = attrs;
-  const n = sizeOf(inputs[0]!.shape);
+  const count = checkSgdInputs(inputs, mu, firstStep), width = mu !== 0 ? 3 : 2;
   const ops = new HeapOperands(backend);
   try {
-    const flags = (mu !== 0 ? SGD_MOMENTUM : 0) | (firstStep ? SGD_FIRST_STEP : 0) | (nesterov ? SGD_NESTEROV : 0);
-    const p = ops.inPlace(inputs[0]!), g = ops.ptr(inputs[1]!), buf = mu !== 0 ? ops.inPlace(inputs[2]!) : 0;
-    team.run("sgdTask", [p, g, buf, n, ELEMENTS_PER_TASK, flags, ...f64Words(lr), ...f64Words(mu), ...f64Words(wd)],
-      Math.ceil(n / ELEMENTS_PER_TASK), 0, 8 * n);
+    const flags = (mu !== 0 ? SGD_MOMENTUM : 0) | (nesterov ? SGD_NESTEROV : 0);
+    const header = [0, ELEMENTS_PER_TASK, flags, ...f64Words(lr), ...f64Words(mu), ...f64Words(wd)];
+    postGroups("sgdTask", header, count, (i) => {
+      const [p, g, buf] = inputs.slice(i * width, (i + 1) * width), n = sizeOf(p!.shape);
+      return [n, ops.inPlace(p!), ops.ptr(g!), buf !== undefined ? ops.inPlace(buf) : 0, n, firstStep[i] ? 1 : 0];
+    }, 8);
   } finally {
     ops.release();
   }
   return [];
 }
 
-/** A running average in place, rounded at each step as the element-wise ops it replaced. */
+/** Running averages in place, each rounded at each step as the element-wise ops it replaced. */
 export function movingAverageKernel({ inputs, attrs, backend }: KernelArgs<MovingAverageAttrs, CpuBackend>): TensorInfo[] {
-  checkMovingAverage(inputs[0], inputs[1]);
-  const n = sizeOf(inputs[0]!.shape);
+  const count = checkMovingAverage(inputs, attrs.scales);
   const ops = new HeapOperands(backend);
   try {
-    team.run("movingAverageTask", [ops.inPlace(inputs[0]!), ops.ptr(inputs[1]!), n, ELEMENTS_PER_TASK, ...f64Words(attrs.momentum), ...f64Words(attrs.scale)],
-      Math.ceil(n / ELEMENTS_PER_TASK), 0, 5 * n);
+    postGroups("movingAverageTask", [0, ELEMENTS_PER_TASK, ...f64Words(attrs.momentum)], count, (i) => {
+      const n = sizeOf(inputs[2 * i]!.shape);
+      return [n, ops.inPlace(inputs[2 * i]!), ops.ptr(inputs[2 * i + 1]!), n, ...f64Words(attrs.scales[i]!)];
+    }, 5);
   } finally {
     ops.release();
   }

@@ -8,7 +8,7 @@ const MAX_THREADS = 256;
 /** Words between two threads' task counts: one cache line, so counting never contends. */
 const RAN_STRIDE = 16;
 /** Parameter words a kernel call may have (each queued call has its own block). */
-const PARAMS_WORDS = 64;
+export const PARAMS_WORDS = 64;
 /**
  * Milliseconds a thread polls the control block before it sleeps on it:
  * waking a sleeping thread costs hundreds of microseconds on the machines

@@ -24,11 +24,14 @@ ${perElement()}
 }`,
 });
 
+/** One dispatch per parameter. */
 export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdateAttrs, WebGpuBackend>): TensorInfo[] {
-  checkSgdInputs(inputs, attrs.momentum);
-  const n = sizeOf(inputs[0]!.shape);
-  const uniforms = [n, f32Bits(attrs.lr), f32Bits(attrs.momentum), f32Bits(attrs.weightDecay), attrs.nesterov ? 1 : 0, attrs.firstStep ? 1 : 0];
-  backend.dispatch(sgdProgram(attrs.momentum !== 0), inputs.map((t) => t.dataId as GpuData), uniforms, groupsFor(n));
+  const count = checkSgdInputs(inputs, attrs.momentum, attrs.firstStep), width = attrs.momentum !== 0 ? 3 : 2;
+  for (let i = 0; i < count; i++) {
+    const group = inputs.slice(i * width, (i + 1) * width), n = sizeOf(group[0]!.shape);
+    const uniforms = [n, f32Bits(attrs.lr), f32Bits(attrs.momentum), f32Bits(attrs.weightDecay), attrs.nesterov ? 1 : 0, attrs.firstStep[i] ? 1 : 0];
+    backend.dispatch(sgdProgram(attrs.momentum !== 0), group.map((t) => t.dataId as GpuData), uniforms, groupsFor(n));
+  }
   return [];
 }
 
@@ -43,10 +46,13 @@ ${perElement()}
 }`,
 };
 
+/** One dispatch per average. */
 export function movingAverageKernel({ inputs, attrs, backend }: KernelArgs<MovingAverageAttrs, WebGpuBackend>): TensorInfo[] {
-  checkMovingAverage(inputs[0], inputs[1]);
-  const n = sizeOf(inputs[0]!.shape);
-  const uniforms = [n, f32Bits(1 - attrs.momentum), f32Bits(attrs.momentum), f32Bits(attrs.scale)];
-  backend.dispatch(MOVING_AVERAGE, inputs.map((t) => t.dataId as GpuData), uniforms, groupsFor(n));
+  const count = checkMovingAverage(inputs, attrs.scales);
+  for (let i = 0; i < count; i++) {
+    const n = sizeOf(inputs[2 * i]!.shape);
+    const uniforms = [n, f32Bits(1 - attrs.momentum), f32Bits(attrs.momentum), f32Bits(attrs.scales[i]!)];
+    backend.dispatch(MOVING_AVERAGE, [inputs[2 * i]!.dataId as GpuData, inputs[2 * i + 1]!.dataId as GpuData], uniforms, groupsFor(n));
+  }
   return [];
 }
