@@ -38,6 +38,11 @@ export class TorchPeer {
    * The peer run by `command` with `cases` (torch_train.py's names) built,
    * on `threads` threads, or why it did not start.
    */
+  /** The peer process's id, which names its main thread (core_pin.ts). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   static async start(command: readonly string[], cases: readonly string[], threads: number, answerLimitS = ANSWER_LIMIT_S): Promise<TorchPeer | string> {
     const child = spawn(command[0]!, [...command.slice(1), "--cases", cases.join(","), "--threads", String(threads)],
       { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...TORCH_MALLOC } });

@@ -8,9 +8,12 @@
 // (an optional peer, never a dependency), and the speedup the machine gives
 // independent copies of the one-thread step run at once (train_copies.ts).
 // With --busy N, everything runs beside N spinning one-thread processes
-// (another tenant's jobs), and a third lane times the one-thread step with
+// (another tenant's jobs), and more lanes time the one-thread step with
 // them paused, kshot's and PyTorch's: each side's idle reference in the same
-// run, in place of the copies.
+// run, in place of the copies. On up to 4 cores there is one such lane per
+// core, pinned, and the reference is their mean: cores of one VM differ in
+// speed (core_pin.ts), and a thread beside busy processes gets a share of
+// each.
 // The kernel team uses the cores those processes leave free unless
 // --fixed-threads keeps it whole (machine_load.ts).
 // Ratios come from one run, PyTorch's steps in turns with kshot's (torch_peer.ts).
@@ -21,6 +24,7 @@ import { timeBesideCopies } from "./train_copies.js";
 import { estimateMedian, type MedianEstimate } from "./median_interval.js";
 import { median } from "./timing.js";
 import { PIN_CORE, canPin, pinThread, pinnedCommand } from "./core_pin.js";
+import { idleCore, idleLanes, idleReference, isIdle } from "./idle_lanes.js";
 import { TorchPeer, torchPeerCommand } from "./torch_peer.js";
 import { runStep, trainCases, type TrainCase } from "./train_cases.js";
 
@@ -40,14 +44,13 @@ const busy = await startBusy(parseBusy(args, "bench:train"));
 // The team adapts to other tenants (--busy) unless --fixed-threads keeps it whole; the PyTorch peer's
 // turns are this benchmark's own, not a neighbour's.
 team.adaptive = busy.count > 0 && !args.includes("--fixed-threads");
-/** The lane of the one-thread step timed with the busy processes paused. */
-const IDLE = 0;
-/** The lanes that take turns: each thread count, and with --busy the one-thread step with the busy processes paused (0). */
-const lanes = busy.count > 0 ? [...threadCounts, IDLE] : threadCounts;
-
 /** Idle runs time the one-thread lanes, kshot's and PyTorch's, on one core (core_pin.ts); beside busy processes the scheduler places them. */
 const pin = busy.count === 0 && cores > 1 && canPin();
 const allCores = `0-${cores - 1}`;
+/** With --busy, the lanes of the one-thread step with the busy processes paused (idle_lanes.ts). */
+const idle = idleLanes(busy.count, cores, canPin());
+/** The lanes that take turns: each thread count, then the idle lanes. */
+const lanes = [...threadCounts, ...idle];
 
 /** The PyTorch peers, one per thread count, started with every case that has one; or why there are none. */
 const torchCases = cases.flatMap((c) => (c.torch ? [c.torch] : []));
@@ -109,42 +112,46 @@ async function timeSteps(make: TrainCase["make"], torch: string | undefined): Pr
   for (let i = 0; i < steps + 2; i++) {
     if (withTorch) settle();
     lanes.forEach((lane, j) => {
-      if (lane === IDLE) pauseBusy();
-      team.threads = lane === IDLE ? 1 : lane;
-      if (pin) pinThread(process.pid, lane === 1 ? String(PIN_CORE) : allCores);
+      if (isIdle(lane)) pauseBusy();
+      team.threads = isIdle(lane) ? 1 : lane;
+      const core = pin && lane === 1 ? PIN_CORE : idleCore(lane);
+      if (core !== undefined) pinThread(process.pid, String(core));
       runStep(setups[j]!);
       const t0 = performance.now();
       runStep(setups[j]!);
       if (i >= 2) times[j]!.push(performance.now() - t0);
-      if (lane === IDLE) {
+      if (core !== undefined) pinThread(process.pid, allCores);
+      if (isIdle(lane)) {
         resumeBusy();
         settleTeam();
       }
     });
     if (!withTorch) continue;
     for (const lane of lanes) {
-      if (lane === IDLE) pauseBusy();
+      if (isIdle(lane)) pauseBusy();
       else settle();
-      const peer = peers.get(lane === IDLE ? 1 : lane)!;
+      const peer = peers.get(isIdle(lane) ? 1 : lane)!, core = idleCore(lane);
+      if (core !== undefined) pinThread(peer.pid, String(core));
       await peer.step(torch);
       const ms = await peer.step(torch);
+      if (core !== undefined) pinThread(peer.pid, allCores);
       if (i >= 2) torchTimes.get(lane)!.push(ms);
-      if (lane === IDLE) resumeBusy();
+      if (isIdle(lane)) resumeBusy();
     }
     settleTeam();
   }
   for (const s of setups) s.dispose();
   settler?.dispose();
-  if (pin) pinThread(process.pid, allCores);
-  const idle = times[lanes.indexOf(IDLE)];
+  const idleTimes = idleReference(idle.map((lane) => times[lanes.indexOf(lane)]!));
+  const torchIdle = withTorch ? idleReference(idle.map((lane) => torchTimes.get(lane)!)) : undefined;
   const perTurn = (a: number[], b: number[]) => estimateMedian(a.map((t, i) => t / b[i]!));
   return {
     ms: new Map(lanes.map((lane, j) => [lane, median(times[j]!)])),
     speedup: new Map(lanes.map((lane, j) => [lane, perTurn(times[0]!, times[j]!)])),
-    vsIdle: new Map(idle === undefined ? [] : threadCounts.map((threads, j) => [threads, perTurn(times[j]!, idle)])),
+    vsIdle: new Map(idleTimes === undefined ? [] : threadCounts.map((threads, j) => [threads, perTurn(times[j]!, idleTimes)])),
     torchMs: new Map(withTorch ? lanes.map((lane) => [lane, median(torchTimes.get(lane)!)]) : []),
     vsTorch: new Map(withTorch ? lanes.map((lane, j) => [lane, perTurn(times[j]!, torchTimes.get(lane)!)]) : []),
-    torchVsIdle: new Map(withTorch && idle !== undefined ? threadCounts.map((t) => [t, perTurn(torchTimes.get(t)!, torchTimes.get(IDLE)!)]) : []),
+    torchVsIdle: new Map(withTorch && torchIdle !== undefined ? threadCounts.map((t) => [t, perTurn(torchTimes.get(t)!, torchIdle)]) : []),
   };
 }
 
@@ -186,21 +193,24 @@ if (!json) {
   console.log(`ms per training step, batch 64, median of ${steps} steps; kshot/pt and speedups are medians of each turn's own ratio, 90% bootstrap interval in brackets (${new Date().toISOString()}, node ${process.version}, ${cores} cores)`);
   if (typeof peers === "string") console.log(peers);
   if (pin) console.log(`one-thread lanes, kshot's and PyTorch's, pinned to core ${PIN_CORE} (taskset)`);
-  if (busy.count > 0) console.log(`beside ${busy.count} busy one-thread process${busy.count > 1 ? "es" : ""} (PyTorch too); "idle": one thread with them paused, in the same turns, PyTorch's too; ${lastColumn}: each turn's step time over its idle one-thread step, kshot's and PyTorch's own`);
+  if (busy.count > 0) {
+    const where = idleCore(idle[0]!) === undefined ? "" : ` (idle0, idle1, ...: pinned to core 0, 1, ...; the idle step is their mean, as cores may differ in speed)`;
+    console.log(`beside ${busy.count} busy one-thread process${busy.count > 1 ? "es" : ""} (PyTorch too); "idle": one thread with them paused, in the same turns, PyTorch's too${where}; ${lastColumn}: each turn's step time over its idle one-thread step, kshot's and PyTorch's own`);
+  }
   else if (cores > 1) console.log(`copies at once: ${cores} x (one-thread step alone) / (the same step beside ${cores - 1} independent busy cop${cores > 2 ? "ies" : "y"}), the most ${cores} threads could give here`);
   const torchIdleColumn = busy.count > 0 ? ` ${"pt x idle 1-thread".padStart(20)}` : "";
   console.log(`${"case".padEnd(34)} ${"threads".padStart(7)} ${"kshot".padStart(9)} ${"pytorch".padStart(9)} ${"kshot/pt".padStart(20)} ${"vs 1 thread".padStart(20)} ${lastColumn.padStart(20)}${torchIdleColumn}`);
 }
 for (const c of cases) {
   for (const lane of lanes) {
-    const threads = lane === IDLE ? 1 : lane;
+    const threads = isIdle(lane) ? 1 : lane;
     const ms = kshot.get(`${c.name}/${lane}`)!;
     const pt = torchMs.get(`${c.name}/${lane}`), ratio = vsTorch.get(`${c.name}/${lane}`);
     const speedup = speedups.get(`${c.name}/${lane}`)!;
-    const copies = threads === cores && lane !== IDLE ? ceiling.get(c.name) : undefined;
+    const copies = threads === cores && !isIdle(lane) ? ceiling.get(c.name) : undefined;
     const timesIdle = vsIdle.get(`${c.name}/${lane}`), torchTimesIdle = torchVsIdle.get(`${c.name}/${lane}`);
     if (json) {
-      console.log(JSON.stringify({ case: c.name, threads, busy: lane === IDLE ? 0 : busy.count, kshot_ms: ms, pytorch_ms: pt ?? null, ratio_to_pytorch: ratio?.median ?? null, ratio_to_pytorch_interval_90: ratio?.interval ?? null,
+      console.log(JSON.stringify({ case: c.name, threads, busy: isIdle(lane) ? 0 : busy.count, core: idleCore(lane) ?? null, kshot_ms: ms, pytorch_ms: pt ?? null, ratio_to_pytorch: ratio?.median ?? null, ratio_to_pytorch_interval_90: ratio?.interval ?? null,
         speedup_vs_1_thread: speedup.median, speedup_interval_90: lane !== 1 ? speedup.interval : null,
         copies_at_once: copies?.median ?? null, copies_interval_90: copies?.interval ?? null,
         time_vs_idle_1_thread: timesIdle?.median ?? null, time_vs_idle_interval_90: timesIdle?.interval ?? null,
@@ -209,7 +219,7 @@ for (const c of cases) {
       const vsOne = lane !== 1 ? withInterval(speedup) : `${speedup.median.toFixed(2)}x`;
       const last = busy.count > 0 ? (timesIdle === undefined ? "—" : withInterval(timesIdle)) : copies === undefined ? "—" : withInterval(copies);
       const torchLast = busy.count > 0 ? ` ${(torchTimesIdle === undefined ? "—" : withInterval(torchTimesIdle)).padStart(20)}` : "";
-      console.log(`${c.name.padEnd(34)} ${(lane === IDLE ? "1 idle" : String(threads)).padStart(7)} ${fmt(ms).padStart(9)} ${fmt(pt).padStart(9)} ${(ratio === undefined ? "—" : withInterval(ratio)).padStart(20)} ${vsOne.padStart(20)} ${last.padStart(20)}${torchLast}`);
+      console.log(`${c.name.padEnd(34)} ${(isIdle(lane) ? `1 idle${idleCore(lane) ?? ""}` : String(threads)).padStart(7)} ${fmt(ms).padStart(9)} ${fmt(pt).padStart(9)} ${(ratio === undefined ? "—" : withInterval(ratio)).padStart(20)} ${vsOne.padStart(20)} ${last.padStart(20)}${torchLast}`);
     }
   }
 }
