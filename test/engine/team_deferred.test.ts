@@ -4,6 +4,7 @@ import { after, describe, it } from "node:test";
 import { engine, kernels as K, tensor, tidy, waitForKernels, type Tensor } from "../../engine/index.js";
 import { LoadWatch } from "../../engine/cpu/wasm/machine_load.js";
 import { KernelTeam, team } from "../../engine/cpu/wasm/team.js";
+import { MAX_TASKS } from "../../engine/cpu/wasm/team_queue.mjs";
 import { wasm } from "../../engine/cpu/wasm/module.js";
 import { splitEveryCall } from "../helpers/split_team.js";
 import { scaleOnTeam } from "../helpers/team_scale.js";
@@ -48,6 +49,18 @@ describe("queued kernel calls", () => {
     t.sync();
     assert.equal(t.pending, 0);
     assert.deepEqual([...new Set(values(y))], [1.5]);
+  }));
+
+  it(`a call of more tasks than a queued call holds (${MAX_TASKS}) runs each task once, the rest in the next call`, () => onTeam(2, {}, (t) => {
+    const n = MAX_TASKS + 6, long = scaleOnTeam(n, 1);
+    long.values(long.x).forEach((_, i, v) => { v[i] = i; });
+    long.values(long.y).fill(-1);
+    t.run("scalarTask", [1, long.x, long.y, n, 1, 0, 1074266112], n, 0, n); // one element a task, times 3
+    assert.equal(t.pending, 2);
+    t.sync();
+    const y = long.values(long.y);
+    assert.deepEqual([y[0], y[MAX_TASKS - 1], y[MAX_TASKS], y[n - 1]], [0, 3 * (MAX_TASKS - 1), 3 * MAX_TASKS, 3 * (n - 1)]);
+    assert.ok(y.every((v, i) => v === 3 * i), "every element tripled once");
   }));
 
   it("a call of no tasks is not queued: the calls after it run", { skip: availableParallelism() < 2 && "one core" }, () => onTeam(2, {}, (t) => {

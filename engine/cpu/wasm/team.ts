@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { LoadWatch } from "./machine_load.js";
 import { TASK_KERNELS, wasm, type TaskKernel } from "./module.js";
-import { CALL, CONTROL, MAX_TASKS, QUEUE, SLOT_WORDS, runClaims, slotOf } from "./team_queue.mjs";
+import { CALL, CONTROL, MAX_TASKS, QUEUE, SLOT_WORDS, claimWord, runClaims, slotOf } from "./team_queue.mjs";
 
 const MAX_THREADS = 256;
 /** Words between two threads' task counts: one cache line, so counting never contends. */
@@ -60,8 +60,8 @@ export function parseThreads(text: string, what: string): number {
 export class KernelTeam {
   private readonly control = KernelTeam.controlBlock();
   private readonly queue = new Int32Array(new SharedArrayBuffer(4 * SLOT_WORDS * QUEUE));
-  /** Each queued call's claim word: its number and next task (team_queue.mjs). */
-  private readonly claims = new BigInt64Array(new SharedArrayBuffer(8 * SLOT_WORDS * QUEUE));
+  /** Each queued call's claim word: its number and the range of its tasks not yet claimed (team_queue.mjs). */
+  private readonly claims = new BigUint64Array(new SharedArrayBuffer(8 * SLOT_WORDS * QUEUE));
   /** Tasks each thread has run (thread 0 is the calling one), a cache line apart (RAN_STRIDE words). */
   private readonly ran = new Int32Array(new SharedArrayBuffer(4 * RAN_STRIDE * MAX_THREADS));
   private workers: Worker[] = [];
@@ -161,7 +161,6 @@ export class KernelTeam {
    */
   run(kernel: TaskKernel, params: readonly number[], tasks: number, scratchFloats: number, work: number): void {
     if (tasks <= 0) return;
-    if (tasks > MAX_TASKS) throw new Error(`kernel team: ${kernel} asked for ${tasks} tasks, more than the ${MAX_TASKS} a call may have`);
     if (params.length > PARAMS_WORDS) throw new Error(`kernel team: ${kernel} has ${params.length} parameter words, more than ${PARAMS_WORDS}`);
     let threads = 1;
     if (work >= this.minWork) {
@@ -186,7 +185,8 @@ export class KernelTeam {
       this.start();
       this.sharedRuns++;
     }
-    this.post(kernel, params, tasks, threads);
+    // a queued call holds at most MAX_TASKS tasks: more go to consecutive calls
+    for (let first = 0; first < tasks; first += MAX_TASKS) this.post(kernel, params, first, Math.min(MAX_TASKS, tasks - first), threads);
     if (!queued) this.sync();
   }
 
@@ -201,7 +201,8 @@ export class KernelTeam {
     }
   }
 
-  private post(kernel: TaskKernel, params: readonly number[], tasks: number, threads: number): void {
+  /** Queues tasks first..first+tasks-1 of a kernel call. */
+  private post(kernel: TaskKernel, params: readonly number[], first: number, tasks: number, threads: number): void {
     const c = this.control;
     // the slot's last call must be done before its words are reused
     if (this.pending >= QUEUE) this.work(QUEUE - 1);
@@ -212,10 +213,11 @@ export class KernelTeam {
     q[slot + CALL.kernel] = TASK_KERNELS.indexOf(kernel);
     q[slot + CALL.params] = p;
     q[slot + CALL.tasks] = tasks;
+    q[slot + CALL.first] = first;
     // a call for one thread goes whole to whichever thread claims it first
     q[slot + CALL.threads] = threads;
     Atomics.store(q, slot + CALL.done, 0);
-    Atomics.store(this.claims, slot, BigInt(call) << 24n);
+    Atomics.store(this.claims, slot, claimWord(call, 0, tasks));
     Atomics.store(c, CONTROL.tail, (call + 1) | 0);
     Atomics.add(c, CONTROL.gen, 1);
     if (Atomics.load(c, CONTROL.sleepers) > 0) Atomics.notify(c, CONTROL.gen);
@@ -232,7 +234,7 @@ export class KernelTeam {
     for (;;) {
       const gen = Atomics.load(c, CONTROL.gen), head = Atomics.load(c, CONTROL.head);
       if (((Atomics.load(c, CONTROL.tail) - head) | 0) <= left) return;
-      const ran = runClaims(c, this.queue, this.claims, this.ran, 0, slotOf(head), head, this.fns, this.scratch, this.keepFailure);
+      const ran = runClaims(c, this.queue, this.claims, this.ran, 0, slotOf(head), head, false, this.fns, this.scratch, this.keepFailure);
       if (ran > 0) {
         idleSince = performance.now();
         continue;

@@ -9,7 +9,7 @@ const { module, memory, control, queue, claims: claimBuffer, ran: ranBuffer, ran
 const ctl = new Int32Array(control);
 const q = new Int32Array(queue);
 const ran = new Int32Array(ranBuffer);
-const claims = new BigInt64Array(claimBuffer);
+const claims = new BigUint64Array(claimBuffer);
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const fns = kernels.map((name) => exports[name]);
 
@@ -22,8 +22,9 @@ while (Atomics.load(ctl, CONTROL.epoch) === epoch) {
     const slot = slotOf(head), threads = q[slot + CALL.threads];
     if (threads === 1 || id < threads) {
       const scratch = Atomics.load(ctl, CONTROL.scratch) + id * Atomics.load(ctl, CONTROL.stride);
-      // a failure is reported by the main thread's sync(), from the error word
-      mine = runClaims(ctl, q, claims, ran, id * ranStride, slot, head, fns, scratch);
+      // from the back of the call's tasks (the main thread takes the front); a
+      // failure is reported by the main thread's sync(), from the error word
+      mine = runClaims(ctl, q, claims, ran, id * ranStride, slot, head, true, fns, scratch);
     }
   }
   if (mine > 0) {
