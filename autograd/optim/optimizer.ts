@@ -13,8 +13,11 @@ export abstract class Optimizer {
 
   constructor(readonly params: readonly Tensor[], lr: number) {
     if (!(lr >= 0)) throw new Error(`optimizer: expected a learning rate >= 0, received ${lr}`);
-    const twice = params.findIndex((p, i) => params.indexOf(p) !== i);
-    if (twice >= 0) throw new Error(`optimizer: parameter ${twice} is parameter ${params.indexOf(params[twice]!)} again; each may appear once`);
+    const seen = new Map<Tensor, number>();
+    params.forEach((p, i) => {
+      if (seen.has(p)) throw new Error(`optimizer: parameter ${i} is parameter ${seen.get(p)} again; each may appear once`);
+      seen.set(p, i);
+    });
     this.lr = lr;
   }
 
