@@ -63,6 +63,7 @@ describe("kernel team call queue", () => {
     open(claims, 9, 6);
     assert.equal(claimTasks(claims, slotOf(9), 9, 1, true), 0, "from the back too, the call from task 0");
     assert.equal(claimedTasks(0, 6, 1), 6);
+    assert.equal(claimedTasks(2, 6, 1), 4, "whole from where the range begins");
     assert.equal(claimTasks(claims, slotOf(9), 9, 1, false), -1, "a second claimant gets nothing");
   });
 

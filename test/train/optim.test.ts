@@ -60,6 +60,7 @@ conformance("SGD", [CPU, WEBGPU], (v) => {
   it("rejects Nesterov without momentum and a negative learning rate", () => {
     assert.throws(() => new SGD([], { lr: 0.1, nesterov: true }), /Nesterov momentum needs momentum > 0/);
     assert.throws(() => new SGD([], { lr: -1 }), /expected a learning rate >= 0, received -1/);
+    assert.equal(new SGD([], { lr: 0 }).lr, 0, "a rate of 0 (a schedule's end) is fine");
   });
 
   it("steps from real gradients computed by backward", async () => {

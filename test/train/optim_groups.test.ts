@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CPU, WEBGPU, conformance } from "../helpers/backends.js";
-import { Rng, engine, tensor, type Tensor } from "../../engine/index.js";
+import { Rng, engine, fromSharedView, tensor, type Tensor } from "../../engine/index.js";
+import { team } from "../../engine/cpu/wasm/team.js";
 import { SGD } from "../../autograd/optim/sgd.js";
 import { movingAverage, sgdUpdate } from "../../autograd/ops/optim.js";
 import { splitEveryCall } from "../helpers/split_team.js";
@@ -50,6 +51,7 @@ describe("SGD over many parameters in one kernel", () => {
       try {
         const ps = init.map((x, i) => tensor(Float32Array.from(x), [sizes[i]!]));
         const opt = new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+        const shared = team.sharedRuns;
         grads.forEach((gs, step) => {
           opt.zeroGrad();
           ps.forEach((p, i) => { if (!(step === 0 && late.has(i))) p.grad = tensor(gs[i]!, [sizes[i]!]); });
@@ -57,6 +59,7 @@ describe("SGD over many parameters in one kernel", () => {
           if (step === 0) for (const i of late) assert.deepEqual(ps[i]!.dataSync(), init[i], `parameter ${i} without a gradient`);
         });
         ps.forEach((p, i) => assert.deepEqual(p.dataSync(), want[i], `parameter ${i}`));
+        if (threads > 1) assert.equal(team.sharedRuns - shared, 1 + 2 + 2, "11 parameters with a gradient in step 0 fill one call, 14 two; each shared out");
       } finally {
         restore();
       }
@@ -69,11 +72,23 @@ describe("SGD over many parameters in one kernel", () => {
       const ps = init.map((x, i) => tensor(Float32Array.from(x), [sizes[i]!]));
       new SGD(ps, { lr: 0.5, weightDecay: 0.25 }).step(); // no gradients: nothing moves
       ps.forEach((p, i) => { p.grad = tensor(grads[0]![i]!, [sizes[i]!]); });
-      new SGD(ps, { lr: 0.5, weightDecay: 0.25 }).step();
+      const opt = new SGD(ps, { lr: 0.5, weightDecay: 0.25 });
+      opt.step();
       ps.forEach((p, i) => assert.deepEqual(p.dataSync(), init[i]!.map((w, j) => f(w - f(f(grads[0]![i]![j]! + f(w * 0.25)) * 0.5))), `parameter ${i}`));
+      assert.equal(opt.stateTensors().size, 0, "no momentum buffers");
     } finally {
       restore();
     }
+  });
+
+  it("a first step's momentum buffer is the gradient itself, a negative zero's sign included (torch: buf = clone(grad))", () => {
+    const p = tensor([1, 2]);
+    const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
+    p.grad = tensor([-0, 1]);
+    opt.step();
+    const buf = opt.stateTensors().get("0.0")!.dataSync();
+    assert.ok(Object.is(buf[0], -0), `buffer ${buf[0]}`);
+    assert.equal(buf[1], 1);
   });
 
   it("refuses a parameter listed twice, and a tensor updated in place that another reads", () => {
@@ -88,6 +103,10 @@ describe("SGD over many parameters in one kernel", () => {
       /SgdUpdate: expected each tensor updated in place at most once, received inputs 0 and 2 the same tensor/);
     assert.throws(() => engine.runKernel("SgdUpdate", [a, b, c, a], { ...rule, momentum: 0.9, firstStep: [true] }),
       /SgdUpdate: expected 3 inputs \(param, grad, momentum buffer\) per group, for 1 group\(s\), received 4 inputs/);
+    assert.throws(() => engine.runKernel("SgdUpdate", [a, b, c], { ...rule, firstStep: [true] }),
+      /SgdUpdate: expected 2 inputs \(param, grad\) per group, for 1 group\(s\), received 3 inputs/);
+    assert.throws(() => engine.runKernel("SgdUpdate", [], { ...rule, firstStep: [] }), /SgdUpdate: expected 2 inputs \(param, grad\) per group, for 0 group\(s\), received 0 inputs/);
+    assert.throws(() => sgdUpdate([{ p: a, grad: tensor([1], [1], "int32"), buf: null, firstStep: true }], rule), /SgdUpdate: expected float32 tensors of shape \[1\], received int32 \[1\]/);
     assert.deepEqual([a, b, c].map((t) => t.dataSync()[0]), [1, 2, 3]);
   });
 });
@@ -104,6 +123,14 @@ describe("running averages over many tensors in one kernel", () => {
     } finally {
       restore();
     }
+  });
+
+  it("updates a target held in another thread's memory (borrowed storage) in place, and nothing for no targets", () => {
+    const view = new Float32Array(new SharedArrayBuffer(4 * 3));
+    view.set([1, 2, 3]);
+    movingAverage([{ target: fromSharedView(view, [3]), value: tensor([5, 6, 7]) }], 0.5);
+    assert.deepEqual([...view], [3, 4, 5]);
+    movingAverage([], 0.5);
   });
 
   it("refuses a target given twice and a scale count that does not match", () => {
