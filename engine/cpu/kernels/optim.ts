@@ -21,22 +21,20 @@ const SGD_MOMENTUM = 1, SGD_NESTEROV = 2;
 const WORDS_PER_TENSOR = 5;
 
 /**
- * Posts `kernel` over `count` tensors, as many per call as the parameter
- * block holds: `header` words first, then each tensor's words (`tensorWords`),
- * whose first is its element count; `flopsPerElement` sizes the work.
+ * Posts `kernel` over tensors of `sizes` elements, as many per call as the
+ * parameter block holds: the call's tensor count, the `header` words, then
+ * each tensor's words (`tensorWords`); `flopsPerElement` sizes the work.
  */
-function postGroups(kernel: "sgdTask" | "movingAverageTask", header: number[], count: number, tensorWords: (i: number) => number[], flopsPerElement: number): void {
-  const perCall = Math.floor((PARAMS_WORDS - header.length) / WORDS_PER_TENSOR);
-  for (let first = 0; first < count; first += perCall) {
-    const words = [...header];
+function postGroups(kernel: "sgdTask" | "movingAverageTask", header: number[], sizes: readonly number[], tensorWords: (i: number) => number[], flopsPerElement: number): void {
+  const perCall = Math.floor((PARAMS_WORDS - 1 - header.length) / WORDS_PER_TENSOR);
+  for (let first = 0; first < sizes.length; first += perCall) {
+    const last = Math.min(sizes.length, first + perCall), words = [last - first, ...header];
     let tasks = 0, elements = 0;
-    for (let i = first; i < Math.min(count, first + perCall); i++) {
-      const [n, ...rest] = tensorWords(i);
-      tasks += Math.ceil(n! / ELEMENTS_PER_TASK);
-      elements += n!;
-      words.push(...rest);
+    for (let i = first; i < last; i++) {
+      tasks += Math.ceil(sizes[i]! / ELEMENTS_PER_TASK);
+      elements += sizes[i]!;
+      words.push(...tensorWords(i));
     }
-    words[0] = Math.min(count - first, perCall);
     team.run(kernel, words, tasks, 0, flopsPerElement * elements);
   }
 }
@@ -44,14 +42,15 @@ function postGroups(kernel: "sgdTask" | "movingAverageTask", header: number[], c
 /** SGD in place on each parameter: weight decay, then momentum (Nesterov optional), then the step. */
 export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdateAttrs, CpuBackend>): TensorInfo[] {
   const { lr, momentum: mu, nesterov, weightDecay: wd, firstStep } = attrs;
-  const count = checkSgdInputs(inputs, mu, firstStep), width = mu !== 0 ? 3 : 2;
+  const width = mu !== 0 ? 3 : 2;
+  const sizes = Array.from({ length: checkSgdInputs(inputs, mu, firstStep) }, (_, i) => sizeOf(inputs[i * width]!.shape));
   const ops = new HeapOperands(backend);
   try {
     const flags = (mu !== 0 ? SGD_MOMENTUM : 0) | (nesterov ? SGD_NESTEROV : 0);
-    const header = [0, ELEMENTS_PER_TASK, flags, ...f64Words(lr), ...f64Words(mu), ...f64Words(wd)];
-    postGroups("sgdTask", header, count, (i) => {
-      const [p, g, buf] = inputs.slice(i * width, (i + 1) * width), n = sizeOf(p!.shape);
-      return [n, ops.inPlace(p!), ops.ptr(g!), buf !== undefined ? ops.inPlace(buf) : 0, n, firstStep[i] ? 1 : 0];
+    const header = [ELEMENTS_PER_TASK, flags, ...f64Words(lr), ...f64Words(mu), ...f64Words(wd)];
+    postGroups("sgdTask", header, sizes, (i) => {
+      const [p, g, buf] = inputs.slice(i * width, (i + 1) * width);
+      return [ops.inPlace(p!), ops.ptr(g!), buf !== undefined ? ops.inPlace(buf) : 0, sizes[i]!, firstStep[i] ? 1 : 0];
     }, 8);
   } finally {
     ops.release();
@@ -61,13 +60,11 @@ export function sgdUpdateKernel({ inputs, attrs, backend }: KernelArgs<SgdUpdate
 
 /** Running averages in place, each rounded at each step as the element-wise ops it replaced. */
 export function movingAverageKernel({ inputs, attrs, backend }: KernelArgs<MovingAverageAttrs, CpuBackend>): TensorInfo[] {
-  const count = checkMovingAverage(inputs, attrs.scales);
+  const sizes = Array.from({ length: checkMovingAverage(inputs, attrs.scales) }, (_, i) => sizeOf(inputs[2 * i]!.shape));
   const ops = new HeapOperands(backend);
   try {
-    postGroups("movingAverageTask", [0, ELEMENTS_PER_TASK, ...f64Words(attrs.momentum)], count, (i) => {
-      const n = sizeOf(inputs[2 * i]!.shape);
-      return [n, ops.inPlace(inputs[2 * i]!), ops.ptr(inputs[2 * i + 1]!), n, ...f64Words(attrs.scales[i]!)];
-    }, 5);
+    postGroups("movingAverageTask", [ELEMENTS_PER_TASK, ...f64Words(attrs.momentum)], sizes, (i) =>
+      [ops.inPlace(inputs[2 * i]!), ops.ptr(inputs[2 * i + 1]!), sizes[i]!, ...f64Words(attrs.scales[i]!)], 5);
   } finally {
     ops.release();
   }
