@@ -57,9 +57,9 @@ export function claimTasks(claims, slot, call, threads, fromBack) {
     if (word >> (2n * TASK_BITS) !== mine) return -1;
     const lo = Number((word >> TASK_BITS) & TASK_MASK), hi = Number(word & TASK_MASK);
     if (lo >= hi) return -1;
-    const first = threads === 1 ? lo : fromBack ? hi - 1 : lo;
-    const next = threads === 1 ? claimWord(call, hi, hi) : fromBack ? claimWord(call, lo, hi - 1) : claimWord(call, lo + 1, hi);
-    if (Atomics.compareExchange(claims, slot, word, next) === word) return first;
+    // the claim moves an end of the range: hi down one, or lo up one or to hi
+    const next = threads === 1 ? word + (BigInt(hi - lo) << TASK_BITS) : fromBack ? word - 1n : word + (1n << TASK_BITS);
+    if (Atomics.compareExchange(claims, slot, word, next) === word) return fromBack && threads !== 1 ? hi - 1 : lo;
   }
 }
 
