@@ -90,6 +90,7 @@ describe("kernel team call queue", () => {
       assert.equal(claimTasks(claims, slotOf(call), call, 2, true), MAX_TASKS - 1);
       assert.equal(claimTasks(claims, slotOf(call), call, 2, false), 0);
       assert.equal(claimTasks(claims, slotOf(call), call, 1, false), 1, "the rest, whole");
+      assert.equal(Atomics.load(claims, slotOf(call)), claimWord(call, MAX_TASKS - 1, MAX_TASKS - 1), "nothing left, the call's number kept");
       assert.equal(claimTasks(claims, slotOf(call), call, 2, true), -1);
       const next = (call + 1) | 0; // the next call's number, as team.ts keeps it
       open(claims, next, 3);
